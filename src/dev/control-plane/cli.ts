@@ -2,23 +2,16 @@
  * `npm run control-plane -- build|up`: builds (once) and runs the local control plane by hand.
  * `up` prints the kubeconfig path and keeps running until Ctrl-C, then stops everything.
  */
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { ensureControlPlaneBinaries } from "./build.js";
+import { defaultCacheRoot } from "./cache.js";
 import { startControlPlane } from "./control-plane.js";
 import { ControlPlaneUnavailableError } from "./errors.js";
 import { KUBERNETES_VERSION } from "./versions.js";
 
-/** The cache root: `$MOORING_CACHE_DIR/control-plane` or `~/.cache/mooring/control-plane`. */
-export function defaultCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.MOORING_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "mooring");
-  return join(base, "control-plane");
-}
-
 async function main(command: string | undefined): Promise<void> {
   const log = (line: string): void => console.error(line);
   const binaries = await ensureControlPlaneBinaries({
-    cacheRoot: defaultCacheRoot(),
+    cacheRoot: defaultCacheRoot(process.env),
     kubernetesVersion: KUBERNETES_VERSION,
     log,
   });

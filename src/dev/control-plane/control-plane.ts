@@ -21,6 +21,8 @@ export interface ControlPlane {
   etcdVersion: string;
   /** Temp dir holding data, credentials and logs; removed by stop(). */
   dir: string;
+  /** Pids of etcd, kube-apiserver, kube-controller-manager and the watchdog. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export interface StartOptions {
  */
 export async function startControlPlane(options: StartOptions): Promise<ControlPlane> {
   const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), "mooring-cp-"));
-  startReaper(dir);
+  const reaperPid = startReaper(dir);
   const procs: ManagedProcess[] = [];
   const stop = async (): Promise<void> => {
     for (const proc of [...procs].reverse()) await stopProcess(proc);
@@ -49,7 +51,8 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   };
   try {
     const started = await startAll(dir, options, procs);
-    return { ...started, dir, stop };
+    const pids = [...procs.map((p) => p.child.pid ?? 0), reaperPid];
+    return { ...started, dir, pids, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -60,7 +63,7 @@ async function startAll(
   dir: string,
   options: StartOptions,
   procs: ManagedProcess[],
-): Promise<Omit<ControlPlane, "dir" | "stop">> {
+): Promise<Omit<ControlPlane, "dir" | "pids" | "stop">> {
   const timeout = options.readyTimeoutMs ?? 120_000;
   const pki = await generatePki(dir);
   const track = async (proc: ManagedProcess): Promise<ManagedProcess> => {
@@ -199,7 +202,7 @@ async function binaryVersion(binary: string, pattern: RegExp): Promise<string> {
   return pattern.exec(result.stdout + result.stderr)?.[1] ?? "unknown";
 }
 
-function startReaper(dir: string): void {
+function startReaper(dir: string): number {
   const self = fileURLToPath(import.meta.url);
   const reaper = join(self, "..", `reaper${extname(self)}`);
   const child = spawn(process.execPath, ["--no-warnings", reaper, String(process.pid), dir], {
@@ -207,4 +210,5 @@ function startReaper(dir: string): void {
     stdio: "ignore",
   });
   child.unref();
+  return child.pid ?? 0;
 }
