@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { ensureControlPlaneBinaries } from "../../src/dev/control-plane/build.js";
 import { defaultCacheRoot } from "../../src/dev/control-plane/cache.js";
@@ -68,13 +67,11 @@ describe("local control plane", () => {
       }),
       { timeoutMs: 30_000 },
     );
-    await sleep(0);
   });
 });
 
 async function fetchReadyz(kubeconfig: string): Promise<string> {
-  const previous = process.env.KUBECONFIG;
-  const result = await new Promise<string>((resolve) => {
+  return new Promise<string>((resolve) => {
     const child = spawn("kubectl", ["get", "--raw", "/readyz"], {
       env: { ...process.env, KUBECONFIG: kubeconfig },
     });
@@ -82,8 +79,6 @@ async function fetchReadyz(kubeconfig: string): Promise<string> {
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.on("close", () => resolve(stdout));
   });
-  process.env.KUBECONFIG = previous;
-  return result;
 }
 
 describe("the shared test control plane", () => {

@@ -40,7 +40,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } catch (err) {
     if (err instanceof ControlPlaneUnavailableError) {
       console.error(`[control-plane] ${err.message}`);
-      throw new Error(err.message);
+      throw new Error(err.message, { cause: err });
     }
     throw err;
   }

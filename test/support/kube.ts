@@ -100,7 +100,10 @@ export async function eventually<T>(
   const seen = await observe().catch((err: unknown) => `could not read: ${String(err)}`);
   const detail =
     seen === undefined ? "" : `\nlast observed:\n${typeof seen === "string" ? seen : stringify(seen)}`;
-  const error = lastError === undefined ? "" : `\nlast error: ${String(lastError)}`;
+  const error =
+    lastError === undefined
+      ? ""
+      : `\nlast error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`;
   throw new Error(`timed out waiting for ${what}${error}${detail}`);
 }
 
