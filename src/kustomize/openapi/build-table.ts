@@ -28,7 +28,7 @@ export function buildSchemaTable(doc: unknown, source: string): SchemaTableJson 
     }
     defs[name] = fields;
   }
-  return { source, gvks: collectGvks(definitions, keep), defs };
+  return { source, gvks: collectGvks(definitions, keep), defs, clusterScoped: clusterScopedKinds(asRecord(doc)) };
 }
 
 type Json = Record<string, unknown>;
@@ -125,4 +125,24 @@ function collectGvks(definitions: Json, keep: Set<string>): Record<string, strin
     }
   }
   return Object.fromEntries(Object.entries(gvks).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Kinds that the API serves only outside namespaces: a kind is namespaced when some path with a
+ * `{namespace}` segment carries its group/version/kind, the way kyaml precomputes scope.
+ */
+function clusterScopedKinds(doc: Json): string[] {
+  const namespaced = new Set<string>();
+  const all = new Set<string>();
+  for (const [path, item] of Object.entries(asRecord(doc["paths"]))) {
+    for (const operation of Object.values(asRecord(item))) {
+      const gvk = asRecord(asRecord(operation)["x-kubernetes-group-version-kind"]);
+      if (typeof gvk["kind"] !== "string" || typeof gvk["version"] !== "string") continue;
+      const group = typeof gvk["group"] === "string" ? gvk["group"] : "";
+      const key = `${group === "" ? gvk["version"] : `${group}/${gvk["version"]}`} ${gvk["kind"]}`;
+      all.add(key);
+      if (path.includes("/namespaces/{namespace}/")) namespaced.add(key);
+    }
+  }
+  return [...all].filter((k) => !namespaced.has(k)).sort();
 }

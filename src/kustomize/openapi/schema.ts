@@ -22,9 +22,19 @@ export type SchemaNode =
 export class PatchSchema {
   private static builtinInstance: PatchSchema | undefined;
   private readonly table: SchemaTableJson;
+  private readonly clusterScoped: ReadonlySet<string>;
 
   constructor(table: SchemaTableJson) {
     this.table = table;
+    this.clusterScoped = new Set(table.clusterScoped ?? []);
+  }
+
+  /**
+   * Whether the schema knows the kind as cluster-scoped (Namespace, ClusterRole, CRD, ...). Unknown
+   * kinds are not cluster-scoped, as in kyaml's IsCertainlyClusterScoped.
+   */
+  isClusterScoped(apiVersion: string, kind: string): boolean {
+    return this.clusterScoped.has(`${apiVersion} ${kind}`);
   }
 
   /** The schema of built-in kinds kustomize v5.5 compiles in (generated table). */

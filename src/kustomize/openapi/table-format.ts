@@ -32,6 +32,8 @@ export interface SchemaTableJson {
   /** Map from "apiVersion kind" (e.g. "apps/v1 Deployment", "v1 Pod") to a definition name. */
   readonly gvks: Readonly<Record<string, string>>;
   readonly defs: Readonly<Record<string, DefinitionJson>>;
+  /** "apiVersion kind" of every kind the document serves only at cluster scope, sorted. */
+  readonly clusterScoped?: readonly string[];
 }
 
 /** The key under which additionalProperties (map values) are stored in a definition. */

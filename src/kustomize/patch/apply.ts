@@ -1,0 +1,135 @@
+import { isMap, type YAMLMap } from "yaml";
+import type { PatchSchema } from "../openapi/schema.js";
+import { Resource, newStringScalar, parseApiVersion, setIn, type ResId } from "../resource.js";
+import { applyJson6902, type JsonPatchOp } from "./json6902.js";
+import type { LoadedPatch, PatchOptions } from "./load.js";
+import { fieldOf, removeField, textOf } from "./nodes.js";
+import { compileSelector, effectiveNamespace, type ClusterScopeTest, type TargetSelector } from "./select.js";
+import { applyStrategicMergePatch } from "./strategic-merge.js";
+
+/**
+ * Applies one loaded `patches:` entry to the build's resources, in kustomize's way, and returns the
+ * resources that remain (a strategic merge patch can delete some). Strategic merge patches with a
+ * target patch every selected resource; without one, each patch document patches the single
+ * resource whose current or earlier id equals the patch's own id (an error when none does). JSON
+ * 6902 patches patch every selected resource; selecting none is not an error, as in kustomize.
+ */
+export function applyPatch(resources: readonly Resource[], patch: LoadedPatch, schema: PatchSchema): Resource[] {
+  const scope: ClusterScopeTest = (v, k) => schema.isClusterScoped(v, k);
+  if (patch.type === "json6902") {
+    applyJson6902ToSelected(resources, patch.ops, { source: patch.source, target: patch.target!, schema, rememberIds: true });
+    return [...resources];
+  }
+  if (patch.target !== undefined) {
+    const selector = compileSelector(patch.target);
+    const template = patch.patches[0]!;
+    const kind = textOf(fieldOf(template, "kind")) ?? "";
+    return resources.filter((res) => {
+      if (!selector.matches(res, scope)) return true;
+      const copy = template.clone() as YAMLMap;
+      setIn(copy, "apiVersion", newStringScalar(res.apiVersion()));
+      setIn(copy, "kind", newStringScalar(kind));
+      return applyStrategicMergeToResource(res, copy, schema, patch.options);
+    });
+  }
+  let current = [...resources];
+  for (const doc of patch.patches) {
+    const target = findById(current, idOfNode(doc), scope, patch.source);
+    if (!applyStrategicMergeToResource(target, doc, schema, patch.options)) current = current.filter((r) => r !== target);
+  }
+  return current;
+}
+
+/**
+ * Applies one strategic merge patch document to one resource, keeping its name, namespace and kind
+ * unless `options` allow the change (kustomize's Resource.ApplySmPatch). Returns false when the
+ * patch deleted the resource. Exported for `patchesStrategicMerge` and for callers that already
+ * hold the target.
+ */
+export function applyStrategicMergeToResource(
+  res: Resource,
+  patch: YAMLMap,
+  schema: PatchSchema,
+  options: PatchOptions = {},
+): boolean {
+  const name = res.name();
+  const namespace = res.namespace();
+  const kind = res.kind();
+  if (options.allowNameChange === true || options.allowKindChange === true) res.rememberId();
+  const result = applyStrategicMergePatch(res.node, patch, schema);
+  if (result === null) return false;
+  if (options.allowKindChange !== true) setIn(res.node, "kind", newStringScalar(kind));
+  if (options.allowNameChange !== true) res.setName(name);
+  if (namespace !== "") res.setNamespace(namespace);
+  else {
+    const md = res.metadata();
+    if (md !== undefined) removeField(md, "namespace");
+  }
+  return true;
+}
+
+interface Json6902Context {
+  readonly source: string;
+  readonly target: TargetSelector;
+  readonly schema: PatchSchema;
+  /** `patches:` entries record the old id (so renames fix references); legacy patchesJson6902 does not. */
+  readonly rememberIds: boolean;
+}
+
+/**
+ * Applies decoded JSON 6902 operations to every resource the target selects. Like kustomize, an
+ * emptied `metadata.annotations` map is dropped afterwards.
+ */
+export function applyJson6902ToSelected(resources: readonly Resource[], ops: readonly JsonPatchOp[], ctx: Json6902Context): void {
+  const selector = compileSelector(ctx.target);
+  const scope: ClusterScopeTest = (v, k) => ctx.schema.isClusterScoped(v, k);
+  for (const res of resources) {
+    if (!selector.matches(res, scope)) continue;
+    if (ctx.rememberIds) res.rememberId();
+    applyJson6902(res.node, ops, ctx.source);
+    const md = res.metadata();
+    const annotations = md && fieldOf(md, "annotations");
+    if (md && isMap(annotations) && annotations.items.length === 0) removeField(md, "annotations");
+  }
+}
+
+/** The id a patch document names (its apiVersion, kind, metadata.name and metadata.namespace). */
+export function idOfNode(node: YAMLMap): ResId {
+  const md = fieldOf(node, "metadata");
+  const meta = isMap(md) ? md : undefined;
+  return {
+    gvk: { ...parseApiVersion(textOf(fieldOf(node, "apiVersion")) ?? ""), kind: textOf(fieldOf(node, "kind")) ?? "" },
+    name: (meta && textOf(fieldOf(meta, "name"))) ?? "",
+    namespace: (meta && textOf(fieldOf(meta, "namespace"))) ?? "",
+  };
+}
+
+/** kustomize's ResId.String(): `Kind.version.group/name.namespace` with placeholders for blanks. */
+export function resIdText(id: ResId): string {
+  const g = id.gvk;
+  return `${g.kind || "[noKind]"}.${g.version || "[noVer]"}.${g.group || "[noGrp]"}/${id.name || "[noName]"}.${id.namespace || "[noNs]"}`;
+}
+
+function idEquals(a: ResId, b: ResId, scope: ClusterScopeTest): boolean {
+  return (
+    a.name === b.name &&
+    a.gvk.group === b.gvk.group &&
+    a.gvk.version === b.gvk.version &&
+    a.gvk.kind === b.gvk.kind &&
+    effectiveNamespace(a, scope) === effectiveNamespace(b, scope)
+  );
+}
+
+/**
+ * The one resource whose current or any earlier id equals `id` (kustomize's GetById), or an error
+ * naming the patch. Exported for `patchesStrategicMerge`.
+ */
+export function findById(resources: readonly Resource[], id: ResId, scope: ClusterScopeTest, source: string): Resource {
+  const found = resources.filter((r) => [...r.previousIds, r.id()].some((other) => idEquals(other, id, scope)));
+  if (found.length === 1) return found[0]!;
+  const what = found.length === 0 ? "no matches" : "multiple matches";
+  const text = resIdText(id);
+  throw new Error(
+    `no resource matches strategic merge patch "${text}": ${what} for Id ${text}; failed to find unique target for patch ${text} (patch ${source})`,
+  );
+}
