@@ -1,0 +1,134 @@
+/**
+ * Names that must match Flux byte for byte: API groups, kinds, plurals, the finalizer, and the
+ * annotation and label keys users and the `flux` CLI put on objects. One place, so no controller
+ * spells them differently.
+ */
+
+/** API group of GitRepository (and Flux's other sources). */
+export const SOURCE_GROUP = "source.toolkit.fluxcd.io";
+/** API group of Kustomization. */
+export const KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io";
+/** The only served version of both kinds. */
+export const API_VERSION = "v1";
+
+/** Names of the GitRepository resource (REST path, kubectl names, list kind). */
+export const GIT_REPOSITORY = {
+  group: SOURCE_GROUP,
+  version: API_VERSION,
+  apiVersion: `${SOURCE_GROUP}/${API_VERSION}`,
+  kind: "GitRepository",
+  listKind: "GitRepositoryList",
+  plural: "gitrepositories",
+  singular: "gitrepository",
+  shortNames: ["gitrepo"],
+  categories: ["all", "fluxcd", "fluxcd-sources"],
+  crdName: `gitrepositories.${SOURCE_GROUP}`,
+} as const;
+
+/** Names of the Kustomization resource (REST path, kubectl names, list kind). */
+export const KUSTOMIZATION = {
+  group: KUSTOMIZE_GROUP,
+  version: API_VERSION,
+  apiVersion: `${KUSTOMIZE_GROUP}/${API_VERSION}`,
+  kind: "Kustomization",
+  listKind: "KustomizationList",
+  plural: "kustomizations",
+  singular: "kustomization",
+  shortNames: ["ks"],
+  categories: ["all", "fluxcd", "fluxcd-appliers"],
+  crdName: `kustomizations.${KUSTOMIZE_GROUP}`,
+} as const;
+
+/** Finalizer both controllers put on their objects (Flux `SourceFinalizer`/`KustomizationFinalizer`). */
+export const FINALIZER = "finalizers.fluxcd.io";
+
+/**
+ * Annotation that requests an immediate reconcile; a changed value is a new request, and the
+ * handled value is echoed in `status.lastHandledReconcileAt` (`flux reconcile` waits on that).
+ */
+export const RECONCILE_REQUEST_ANNOTATION = "reconcile.fluxcd.io/requestedAt";
+/** One-off force request annotation (Flux declares it; HelmRelease uses it). Kept for completeness. */
+export const FORCE_REQUEST_ANNOTATION = "reconcile.fluxcd.io/forceAt";
+/** Label on a ConfigMap/Secret (value `Enabled`) so changes re-trigger Kustomizations that read it. */
+export const WATCH_LABEL = "reconcile.fluxcd.io/watch";
+/** Value of {@link WATCH_LABEL} that enables watching. */
+export const WATCH_ENABLED_VALUE = "Enabled";
+/** Label naming the controller shard that owns an object. */
+export const SHARD_LABEL = "sharding.fluxcd.io/key";
+
+/** Labels stamped on every applied object; prune deletes only objects still carrying both. */
+export const OWNER_NAME_LABEL = `${KUSTOMIZE_GROUP}/name`;
+/** See {@link OWNER_NAME_LABEL}. */
+export const OWNER_NAMESPACE_LABEL = `${KUSTOMIZE_GROUP}/namespace`;
+
+/**
+ * Per-object keys, read from a label or an annotation on rendered/live objects (flux-compat §4.4).
+ * Values are compared case-insensitively by Flux.
+ */
+export const OBJECT_KEYS = {
+  /** `Override` (default), `Merge`, `IfNotPresent` or `Ignore`; see {@link SSA_POLICY}. */
+  ssa: `${KUSTOMIZE_GROUP}/ssa`,
+  /** `disabled`: skipped on apply and never pruned. */
+  reconcile: `${KUSTOMIZE_GROUP}/reconcile`,
+  /** `disabled`: never deleted by prune or finalizer. */
+  prune: `${KUSTOMIZE_GROUP}/prune`,
+  /** `enabled`: recreate on immutable-field errors. */
+  force: `${KUSTOMIZE_GROUP}/force`,
+  /** `disabled`: skip post-build substitution for this object (also on Flux's own CRDs). */
+  substitute: `${KUSTOMIZE_GROUP}/substitute`,
+  /** `disabled` (annotation only): do not require SOPS decryption for this Secret. */
+  decrypt: `${KUSTOMIZE_GROUP}/decrypt`,
+} as const;
+
+/** Values of {@link OBJECT_KEYS}`.ssa`. */
+export const SSA_POLICY = {
+  Override: "Override",
+  Merge: "Merge",
+  IfNotPresent: "IfNotPresent",
+  Ignore: "Ignore",
+} as const;
+/** One of {@link SSA_POLICY}. */
+export type SsaPolicy = (typeof SSA_POLICY)[keyof typeof SSA_POLICY];
+
+/** `enabled`, the switch-on value for per-object keys such as `force`. */
+export const ENABLED_VALUE = "enabled";
+/** `disabled`, the opt-out value for per-object keys such as `prune` or `substitute`. */
+export const DISABLED_VALUE = "disabled";
+
+/**
+ * Legacy annotations/labels Flux removes from applied objects during SSA cleanup (next to
+ * kubectl's last-applied annotation), so objects migrated from Flux v1 stop drifting.
+ */
+export const DEPRECATED_CLEANUP = {
+  annotations: [
+    "kubectl.kubernetes.io/last-applied-configuration",
+    `${KUSTOMIZE_GROUP}/checksum`,
+    "fluxcd.io/sync-checksum",
+  ],
+  labels: ["fluxcd.io/sync-gc-mark"],
+} as const;
+
+/** Object annotations with this prefix are copied into event metadata. */
+export const EVENT_ANNOTATION_PREFIX = "event.toolkit.fluxcd.io/";
+
+/** Event metadata keys (notification-controller reads them to link commits and statuses). */
+export const EVENT_METADATA = {
+  /** GitRepository events: the artifact revision. */
+  sourceRevision: `${SOURCE_GROUP}/revision`,
+  /** Kustomization events: the applied/attempted source revision. */
+  kustomizationRevision: `${KUSTOMIZE_GROUP}/revision`,
+  /** Kustomization events: the artifact's origin revision (OCI only). */
+  kustomizationOriginRevision: `${KUSTOMIZE_GROUP}/originRevision`,
+  /** Set to {@link COMMIT_STATUS_UPDATE} on the "Reconciliation finished" event. */
+  kustomizationCommitStatus: `${KUSTOMIZE_GROUP}/commit_status`,
+} as const;
+/** Value of {@link EVENT_METADATA}`.kustomizationCommitStatus`. */
+export const COMMIT_STATUS_UPDATE = "update";
+
+/** Artifact metadata key holding the origin revision of an OCI artifact. */
+export const OCI_REVISION_METADATA = "org.opencontainers.image.revision";
+
+/** Field manager used when the Kustomization controller applies objects (`flux diff` uses it too). */
+export const KUSTOMIZE_FIELD_MANAGER = "kustomize-controller";
+/** Field owner of the Kustomization status patch. */
+export const KUSTOMIZE_STATUS_MANAGER = "gotk-kustomize-controller";
