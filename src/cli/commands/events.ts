@@ -1,0 +1,87 @@
+import { CoreV1Api, type CoreV1Event } from "@kubernetes/client-node";
+import { CliError, type CliIo, type GlobalOptions, loadKubeConfig, targetNamespace } from "../context.js";
+import { FLUX_KINDS, FluxObjects } from "../flux-objects.js";
+import { formatData, formatTable } from "../output.js";
+
+/**
+ * `mooring events [--for Kind/name]`: Kubernetes events in a namespace (or all with -A), oldest
+ * first; for a Kustomization also those of its source, as `flux events` shows them.
+ */
+export async function eventsCommand(options: GlobalOptions & { for?: string }, io: CliIo): Promise<number> {
+  const kc = loadKubeConfig(options, io.env);
+  const namespace = options.allNamespaces ? undefined : targetNamespace(kc, options);
+  const core = kc.makeApiClient(CoreV1Api);
+  const list = namespace
+    ? await core.listNamespacedEvent({ namespace })
+    : await core.listEventForAllNamespaces();
+  const wanted = options.for
+    ? await involvedObjects(new FluxObjects(kc), options.for, namespace ?? "default")
+    : undefined;
+  const events = list.items
+    .filter(
+      (e) =>
+        !wanted || wanted.some((w) => w.kind === e.involvedObject.kind && w.name === e.involvedObject.name),
+    )
+    .sort((a, b) => time(a) - time(b));
+  if (options.output === "json" || options.output === "yaml") {
+    io.stdout(formatData(events.map(summarise), options.output));
+    return 0;
+  }
+  const rows = events.map((e) => {
+    const row = [
+      age(e),
+      e.type ?? "",
+      e.reason ?? "",
+      `${e.involvedObject.kind ?? ""}/${e.involvedObject.name ?? ""}`,
+      oneLine(e.message ?? ""),
+    ];
+    return options.allNamespaces ? [e.metadata.namespace ?? "", ...row] : row;
+  });
+  const header = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"];
+  io.stdout(formatTable(options.allNamespaces ? ["NAMESPACE", ...header] : header, rows));
+  return 0;
+}
+
+async function involvedObjects(
+  objects: FluxObjects,
+  spec: string,
+  namespace: string,
+): Promise<{ kind: string; name: string }[]> {
+  const [kind, name] = spec.split("/");
+  if (!kind || !name) throw new CliError(`--for takes Kind/name, e.g. Kustomization/apps (got "${spec}")`, 2);
+  const wanted = [{ kind, name }];
+  if (kind === FLUX_KINDS.kustomization.kind) {
+    const ks = await objects.get(FLUX_KINDS.kustomization, namespace, name).catch(() => undefined);
+    const ref = ks?.spec?.sourceRef;
+    if (ref) wanted.push({ kind: ref.kind, name: ref.name });
+  }
+  return wanted;
+}
+
+function time(e: CoreV1Event): number {
+  const t = e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
+  return t ? new Date(t).getTime() : 0;
+}
+
+function age(e: CoreV1Event): string {
+  const seconds = Math.max(0, Math.round((Date.now() - time(e)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  return `${Math.round(seconds / 3600)}h`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ");
+}
+
+function summarise(e: CoreV1Event): Record<string, unknown> {
+  return {
+    namespace: e.metadata.namespace,
+    lastTimestamp: e.lastTimestamp ?? e.eventTime,
+    type: e.type,
+    reason: e.reason,
+    object: `${e.involvedObject.kind ?? ""}/${e.involvedObject.name ?? ""}`,
+    count: e.count,
+    message: e.message,
+  };
+}

@@ -1,0 +1,156 @@
+import { Command, CommanderError, Option } from "commander";
+import { parseDuration } from "../util/duration.js";
+import { eventsCommand } from "./commands/events.js";
+import { getCommand } from "./commands/get.js";
+import { reconcileCommand } from "./commands/reconcile.js";
+import { setSuspended } from "./commands/suspend.js";
+import { treeCommand } from "./commands/tree.js";
+import { CliError, type CliIo, type GlobalOptions } from "./context.js";
+import { FLUX_KINDS, type FluxKind } from "./flux-objects.js";
+
+/** Exit codes, documented in the README. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+type Action = (opts: GlobalOptions, cmd: Command) => Promise<number>;
+
+/**
+ * Builds the `mooring` command tree. Each action returns its exit code; errors become one
+ * `✗ message` line on stderr.
+ */
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command("mooring")
+    .description("mooring: a small, fast, Flux-compatible GitOps controller and its CLI")
+    .option("--kubeconfig <path>", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
+    .option("--context <name>", "kubeconfig context")
+    .option("-n, --namespace <ns>", "namespace (default: the context's, else flux-system)")
+    .option("-A, --all-namespaces", "list across all namespaces")
+    .addOption(
+      new Option("-o, --output <format>", "output format")
+        .choices(["table", "json", "yaml"])
+        .default("table"),
+    )
+    .option("--timeout <duration>", "how long to wait for the controller", "5m")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  const run =
+    (action: Action) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const raw = cmd.optsWithGlobals<Omit<GlobalOptions, "timeout"> & { timeout?: string }>();
+      const opts: GlobalOptions = { ...raw, timeout: parseDuration(raw.timeout ?? "5m") };
+      setExit(await action(opts, cmd));
+    };
+  const kindArg = (word: string): FluxKind => {
+    if (["ks", "kustomization", "kustomizations"].includes(word)) return FLUX_KINDS.kustomization;
+    throw new CliError(`unknown kind "${word}": use ks or source git`, EXIT.usage);
+  };
+
+  const get = program
+    .command("get")
+    .description("show GitRepositories or Kustomizations with Flux's columns");
+  get
+    .command("sources")
+    .argument("<type>", "git")
+    .action(run((o, c) => (requireGit(c.args[0]), getCommand(FLUX_KINDS.git, o, io))));
+  get
+    .command("kustomizations")
+    .alias("ks")
+    .action(run((o) => getCommand(FLUX_KINDS.kustomization, o, io)));
+
+  const reconcile = program
+    .command("reconcile")
+    .description("trigger a reconcile now and wait for its outcome");
+  reconcile
+    .command("source")
+    .argument("<type>", "git")
+    .argument("<name>")
+    .action(run((o, c) => (requireGit(c.args[0]), reconcileCommand(FLUX_KINDS.git, c.args[1] ?? "", o, io))));
+  reconcile
+    .command("kustomization")
+    .alias("ks")
+    .argument("<name>")
+    .option("--with-source", "reconcile the source first")
+    .action(run((o, c) => reconcileCommand(FLUX_KINDS.kustomization, c.args[0] ?? "", o, io)));
+
+  for (const [verb, suspend] of [
+    ["suspend", true],
+    ["resume", false],
+  ] as const) {
+    const cmd = program.command(verb).description(`${verb} reconciliation of an object`);
+    cmd
+      .command("source")
+      .argument("<type>", "git")
+      .argument("<name>")
+      .action(
+        run(
+          (o, c) => (
+            requireGit(c.args[0]),
+            setSuspended({ kind: FLUX_KINDS.git, name: c.args[1] ?? "", suspend }, o, io)
+          ),
+        ),
+      );
+    cmd
+      .command("kustomization")
+      .alias("ks")
+      .argument("<name>")
+      .action(
+        run((o, c) =>
+          setSuspended({ kind: FLUX_KINDS.kustomization, name: c.args[0] ?? "", suspend }, o, io),
+        ),
+      );
+  }
+
+  program
+    .command("tree")
+    .description("show a Kustomization's inventory as a tree, nested Kustomizations expanded")
+    .argument("<kind>", "ks")
+    .argument("<name>")
+    .action(run((o, c) => (kindArg(c.args[0] ?? ""), treeCommand(c.args[1] ?? "", o, io))));
+
+  program
+    .command("events")
+    .description("show Kubernetes events, optionally for one object")
+    .option("--for <Kind/name>", "only events of this object (and a Kustomization's source)")
+    .action(run((o) => eventsCommand(o, io)));
+  return program;
+}
+
+function requireGit(type: string | undefined): void {
+  if (type !== "git")
+    throw new CliError(`unsupported source type "${type ?? ""}": mooring handles git sources`, EXIT.usage);
+}
+
+/** Runs the CLI on argv (without node and script) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError) {
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof CliError) {
+    io.stderr(`✗ ${err.message}\n`);
+    return err.exitCode;
+  }
+  const apiBody = (err as { body?: unknown }).body;
+  const message =
+    typeof apiBody === "string" ? apiMessage(apiBody) : err instanceof Error ? err.message : String(err);
+  io.stderr(`✗ ${message}\n`);
+  return EXIT.failed;
+}
+
+function apiMessage(body: string): string {
+  try {
+    return (JSON.parse(body) as { message?: string }).message ?? body;
+  } catch {
+    return body;
+  }
+}
