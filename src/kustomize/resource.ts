@@ -150,8 +150,10 @@ export class Resource {
   behavior: string | undefined;
   /** Whether the name gets kustomize's content-hash suffix at the end of the build. */
   needsHash = false;
-  /** Whether other resources may refer to this one by its (original) name. */
-  refBy = true;
+  /** Name prefixes added so far, outermost last (used to pick among reference candidates). */
+  readonly prefixes: string[] = [];
+  /** Name suffixes added so far, outermost last. */
+  readonly suffixes: string[] = [];
 
   constructor(node: YAMLMap, origin = "") {
     this.node = node;
@@ -218,12 +220,12 @@ export class Resource {
   /** `metadata.labels` as a plain map. */
   labels(): Map<string, string> {
     const md = this.metadata();
-    return md ? stringMap(getIn(md, "labels")) : new Map();
+    return md ? stringMap(getIn(md, "labels")) : new Map<string, string>();
   }
 
   /** `metadata.annotations` as a plain map. */
   annotations(): Map<string, string> {
     const md = this.metadata();
-    return md ? stringMap(getIn(md, "annotations")) : new Map();
+    return md ? stringMap(getIn(md, "annotations")) : new Map<string, string>();
   }
 }

@@ -1,0 +1,33 @@
+import { KustomizeError } from "./errors.js";
+import type { Resource } from "./resource.js";
+import { resIdString } from "./resource.js";
+import { defaultTransformerConfig, mergeTransformerConfig, type TransformerConfig } from "./transformer-config.js";
+import { idEquals } from "./transformers/ids.js";
+
+/**
+ * What a kustomization (with its bases) has produced so far: the resources in build order, the
+ * transformer configuration in force, and the declared vars. kustomize's ResAccumulator.
+ */
+export class Accumulator {
+  resources: Resource[] = [];
+  readonly config: TransformerConfig = defaultTransformerConfig();
+  readonly vars: unknown[] = [];
+
+  /** Adds resources, refusing an id that is already present (kustomize's AppendAll). */
+  append(more: readonly Resource[], source: string): void {
+    for (const r of more) {
+      const id = r.id();
+      if (this.resources.some((o) => idEquals(o.id(), id))) {
+        throw new KustomizeError(`may not add resource with an already registered id: ${resIdString(id)}`, { file: source });
+      }
+      this.resources.push(r);
+    }
+  }
+
+  /** Merges a base's accumulator into this one. */
+  mergeFrom(other: Accumulator, source: string): void {
+    this.append(other.resources, source);
+    mergeTransformerConfig(this.config, other.config);
+    this.vars.push(...other.vars);
+  }
+}

@@ -1,0 +1,131 @@
+import path from "node:path";
+import { realpathSync } from "node:fs";
+import { Accumulator } from "./accumulator.js";
+import { KustomizeError } from "./errors.js";
+import { runGenerators } from "./generators/run.js";
+import { contentHash } from "./hash.js";
+import { COMPONENT_KIND, parseKustomization, type Kustomization } from "./kustomization.js";
+import { Loader } from "./loader.js";
+import { PatchSchema } from "./openapi/schema.js";
+import { parseResources } from "./parse.js";
+import type { Resource } from "./resource.js";
+import { sortResources } from "./sort.js";
+import { mergeTransformerConfig, parseTransformerConfig } from "./transformer-config.js";
+import { fixNameReferences } from "./transformers/name-reference.js";
+import { runTransformers } from "./transformers/run.js";
+
+/** Options of a build. */
+export interface BuildOptions {
+  /**
+   * Directory no file may be read outside of. Unset: kubectl's LoadRestrictionsRootOnly (each
+   * kustomization reads only inside its own directory). Set (Flux): anything inside this root.
+   */
+  allowedRoot?: string;
+}
+
+/** A loaded kustomization directory. */
+export interface Target {
+  ldr: Loader;
+  k: Kustomization;
+  file: string;
+}
+
+/** Loads the kustomization file of a directory (missing file is an error naming the directory). */
+export function loadTarget(ldr: Loader): Target {
+  const name = ldr.findKustomizationFile();
+  if (!name) {
+    throw new KustomizeError(
+      `unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${ldr.display(ldr.dir)}'`,
+    );
+  }
+  const { text, file } = ldr.read(name);
+  return { ldr, k: parseKustomization(text, ldr.display(file)), file: ldr.display(file) };
+}
+
+/** Builds recursively; `stack` holds the directories being built, to detect cycles. */
+class Builder {
+  private readonly stack: string[] = [];
+  readonly schema = PatchSchema.builtin();
+
+  accumulateTarget(t: Target, ra: Accumulator): Accumulator {
+    for (const p of t.k.resources ?? []) this.accumulateResource(t, ra, String(p));
+    for (const c of t.k.configurations ?? []) {
+      const { text, file } = t.ldr.read(String(c));
+      mergeTransformerConfig(ra.config, parseTransformerConfig(text, t.ldr.display(file)));
+    }
+    runGenerators(t, ra);
+    for (const c of t.k.components ?? []) ra = this.accumulateDir(t, String(c), ra, true);
+    runTransformers(t, ra, this.schema);
+    if (Array.isArray(t.k.vars)) ra.vars.push(...t.k.vars);
+    return ra;
+  }
+
+  private accumulateResource(t: Target, ra: Accumulator, p: string): void {
+    if (!t.ldr.isDir(p)) {
+      const { text, file } = t.ldr.read(p);
+      ra.append(parseResources(text, t.ldr.display(file)), t.file);
+      return;
+    }
+    const sub = this.accumulateDir(t, p, new Accumulator(), false);
+    ra.mergeFrom(sub, t.file);
+  }
+
+  private accumulateDir(t: Target, p: string, ra: Accumulator, component: boolean): Accumulator {
+    const ldr = t.ldr.child(p);
+    if (this.stack.includes(ldr.dir)) {
+      throw new KustomizeError(`cycle detected: '${ldr.display(ldr.dir)}' includes itself`, { file: t.file });
+    }
+    const sub = loadTarget(ldr);
+    const isComponent = sub.k.kind === COMPONENT_KIND;
+    if (component && !isComponent) {
+      throw new KustomizeError(`expected kind 'Component' for path '${ldr.display(ldr.dir)}' but got '${sub.k.kind}'`, { file: t.file });
+    }
+    if (!component && isComponent) {
+      throw new KustomizeError(`expected kind != 'Component' for path '${ldr.display(ldr.dir)}'`, { file: t.file });
+    }
+    this.stack.push(ldr.dir);
+    try {
+      if (!component) return this.accumulateTarget(sub, new Accumulator());
+      const out = this.accumulateTarget(sub, ra);
+      const fresh = new Accumulator();
+      fresh.mergeFrom(out, t.file);
+      return fresh;
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  run(root: string, options: BuildOptions): Resource[] {
+    const dir = realpathSync(root);
+    const allowed = options.allowedRoot === undefined ? undefined : realpathSync(options.allowedRoot);
+    const ldr = new Loader(dir, { allowedRoot: allowed, displayRoot: allowed ?? dir });
+    const t = loadTarget(ldr);
+    if (t.k.kind === COMPONENT_KIND) throw new KustomizeError("a Component cannot be built on its own", { file: t.file });
+    this.stack.push(dir);
+    const ra = this.accumulateTarget(t, new Accumulator());
+    for (const r of ra.resources) {
+      if (!r.needsHash) continue;
+      const h = contentHash(r);
+      r.rememberId();
+      r.setName(`${r.name()}-${h}`);
+    }
+    fixNameReferences(ra.resources, ra.config.nameReference);
+    resolveVarsSeam(ra);
+    const kept = ra.resources.filter((r) => r.annotations().get("config.kubernetes.io/local-config") !== "true");
+    return sortResources(kept, t.k);
+  }
+}
+
+/** Where `vars` are resolved once the vars module exists (owned by the patch engineer). */
+function resolveVarsSeam(ra: Accumulator): void {
+  if (ra.vars.length > 0) throw new KustomizeError("vars are not supported yet");
+}
+
+/**
+ * Builds the kustomization at `root` (kustomize's pipeline: resources, generators, components,
+ * transformers, then hash suffixes, name-reference fix-ups, vars and sorting) and returns the
+ * resources in output order.
+ */
+export function buildSync(root: string, options: BuildOptions = {}): Resource[] {
+  return new Builder().run(path.resolve(root), options);
+}

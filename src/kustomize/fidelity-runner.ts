@@ -1,0 +1,84 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { buildSync } from "./build.js";
+import { render } from "./output.js";
+
+/**
+ * Developer tool and test support: renders corpus roots and compares them with kubectl's output.
+ * `npx tsx src/kustomize/fidelity-runner.ts [corpusDir] [rootSubstring]` prints the summary and,
+ * for a single matching root, a diff-friendly dump of ours and theirs under /tmp.
+ */
+
+/** One row of the corpus index. */
+export interface CorpusRow {
+  root: string;
+  expected: string;
+  outcome: "ok" | "error";
+}
+
+/** The result of rendering one row. */
+export interface RowResult {
+  row: CorpusRow;
+  pass: boolean;
+  reason: string;
+  actual?: string;
+}
+
+/** Reads index.tsv. */
+export function readIndex(corpus: string): CorpusRow[] {
+  const lines = readFileSync(path.join(corpus, "index.tsv"), "utf8").split("\n").slice(1);
+  return lines
+    .filter((l) => l.trim() !== "")
+    .map((l) => {
+      const [root, expected, outcome] = l.split("\t");
+      return { root: root!, expected: expected!, outcome: outcome === "error" ? "error" : "ok" };
+    });
+}
+
+function firstDiff(a: string, b: string): string {
+  const al = a.split("\n");
+  const bl = b.split("\n");
+  for (let i = 0; i < Math.max(al.length, bl.length); i++) {
+    if (al[i] !== bl[i]) return `line ${i + 1}: want ${JSON.stringify(bl[i])} got ${JSON.stringify(al[i])}`;
+  }
+  return "identical";
+}
+
+/** Renders one row and compares it with the expected outcome. */
+export function runRow(corpus: string, row: CorpusRow): RowResult {
+  let actual: string;
+  try {
+    actual = render(buildSync(path.join(corpus, row.root)));
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split("\n")[0]! : String(err);
+    // Failing because a feature is missing is not the failure kustomize has.
+    const pass = row.outcome === "error" && !msg.includes("not supported yet");
+    return { row, pass, reason: pass ? "" : `error: ${msg}` };
+  }
+  if (row.outcome === "error") return { row, pass: false, reason: "expected an error, got output", actual };
+  const expected = readFileSync(path.join(corpus, row.expected), "utf8");
+  if (actual === expected) return { row, pass: true, reason: "", actual };
+  return { row, pass: false, reason: firstDiff(actual, expected), actual };
+}
+
+function main(): void {
+  const corpus = path.resolve(process.argv[2] ?? "../shared/kustomize-corpus");
+  const filter = process.argv[3];
+  const rows = readIndex(corpus).filter((r) => !filter || r.root.includes(filter));
+  const started = performance.now();
+  const results = rows.map((r) => runRow(corpus, r));
+  const ms = performance.now() - started;
+  for (const r of results) if (!r.pass) console.log(`FAIL ${r.row.root}\n     ${r.reason}`);
+  const passed = results.filter((r) => r.pass).length;
+  console.log(`kustomize fidelity: ${passed}/${results.length} roots match (${ms.toFixed(0)} ms)`);
+  if (rows.length === 1 && results[0]?.actual !== undefined) {
+    writeFileSync("/tmp/fidelity-actual.yaml", results[0].actual);
+    if (rows[0]!.outcome === "ok") writeFileSync("/tmp/fidelity-expected.yaml", readFileSync(path.join(corpus, rows[0]!.expected)));
+    console.log("wrote /tmp/fidelity-actual.yaml and /tmp/fidelity-expected.yaml");
+  }
+  if (process.argv.includes("--passing")) {
+    writeFileSync("/tmp/fidelity-passing.txt", results.filter((r) => r.pass).map((r) => r.row.root).join("\n") + "\n");
+  }
+}
+
+if (process.argv[1] && import.meta.url === `file://${path.resolve(process.argv[1])}`) main();

@@ -1,0 +1,49 @@
+import { isMap, isSeq, parseAllDocuments, YAMLMap } from "yaml";
+import { KustomizeError } from "./errors.js";
+import { getIn, Resource, scalarText } from "./resource.js";
+
+/**
+ * Parses a multi-document YAML (or JSON) file into resources. Empty documents are skipped and
+ * `kind: ...List` documents are expanded into their items, as kustomize does. Errors name the
+ * file and the line.
+ */
+export function parseResources(text: string, file: string): Resource[] {
+  const docs = parseAllDocuments(text, { schema: "failsafe", uniqueKeys: true, prettyErrors: false });
+  if (!Array.isArray(docs)) return [];
+  const out: Resource[] = [];
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (err) {
+      throw new KustomizeError(`malformed YAML: ${err.message.split("\n")[0]}`, { file, line: err.linePos?.[0].line });
+    }
+    const root = doc.contents;
+    if (root === null || root === undefined) continue;
+    if (!isMap(root)) {
+      const line = doc.range ? lineOf(text, doc.range[0]) : undefined;
+      throw new KustomizeError("malformed YAML: a resource must be a mapping", { file, line });
+    }
+    if (root.items.length === 0) continue;
+    expandList(root, file, out);
+  }
+  return out;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function expandList(root: YAMLMap, file: string, out: Resource[]): void {
+  const kind = scalarText(getIn(root, "kind")) ?? "";
+  const items = getIn(root, "items");
+  if (kind.endsWith("List") && (isSeq(items) || items === undefined)) {
+    if (!isSeq(items)) return;
+    for (const item of items.items) {
+      if (!isMap(item)) throw new KustomizeError(`items of ${kind} must be mappings`, { file });
+      expandList(item, file, out);
+    }
+    return;
+  }
+  out.push(new Resource(root, file));
+}

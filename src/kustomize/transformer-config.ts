@@ -1,0 +1,126 @@
+import { parse as parseYaml } from "yaml";
+import {
+  COMMON_ANNOTATION_SPECS,
+  COMMON_LABEL_SPECS,
+  IMAGE_SPECS,
+  NAME_SPECS,
+  NAMESPACE_SPECS,
+  REPLICA_SPECS,
+  TEMPLATE_LABEL_SPECS,
+} from "./builtin-fieldspecs.js";
+import { NAME_REFERENCE_RULES, type NameRefRule } from "./builtin-namerefs.js";
+import { KustomizeError } from "./errors.js";
+import type { FieldSpec } from "./kustomization.js";
+
+/**
+ * The field specs transformers use (kustomize's TransformerConfig): built-in defaults plus what
+ * `configurations:` files and `crds:` add. Each accumulator carries one; bases merge into parents.
+ */
+export interface TransformerConfig {
+  namePrefix: FieldSpec[];
+  nameSuffix: FieldSpec[];
+  namespace: FieldSpec[];
+  commonLabels: FieldSpec[];
+  templateLabels: FieldSpec[];
+  labels: FieldSpec[];
+  commonAnnotations: FieldSpec[];
+  images: FieldSpec[];
+  replicas: FieldSpec[];
+  varReference: FieldSpec[];
+  nameReference: NameRefRule[];
+}
+
+/** The built-in configuration. */
+export function defaultTransformerConfig(): TransformerConfig {
+  return {
+    namePrefix: [...NAME_SPECS],
+    nameSuffix: [...NAME_SPECS],
+    namespace: [...NAMESPACE_SPECS],
+    commonLabels: [...COMMON_LABEL_SPECS],
+    templateLabels: [...TEMPLATE_LABEL_SPECS],
+    labels: [],
+    commonAnnotations: [...COMMON_ANNOTATION_SPECS],
+    images: [...IMAGE_SPECS],
+    replicas: [...REPLICA_SPECS],
+    varReference: [],
+    nameReference: NAME_REFERENCE_RULES.map((r) => ({ ...r, referrers: [...r.referrers] })),
+  };
+}
+
+/** An empty configuration (what a `configurations:` file starts from). */
+export function emptyTransformerConfig(): TransformerConfig {
+  return {
+    namePrefix: [], nameSuffix: [], namespace: [], commonLabels: [], templateLabels: [], labels: [],
+    commonAnnotations: [], images: [], replicas: [], varReference: [], nameReference: [],
+  };
+}
+
+const specKey = (s: FieldSpec): string => `${s.group ?? ""}|${s.version ?? ""}|${s.kind ?? ""}|${s.path}`;
+
+function mergeSpecs(into: FieldSpec[], more: readonly FieldSpec[]): void {
+  const seen = new Map(into.map((s) => [specKey(s), s]));
+  for (const s of more) {
+    const prev = seen.get(specKey(s));
+    if (prev) {
+      if (s.create) prev.create = true;
+      continue;
+    }
+    const copy = { ...s };
+    into.push(copy);
+    seen.set(specKey(copy), copy);
+  }
+}
+
+function mergeRules(into: NameRefRule[], more: readonly NameRefRule[]): void {
+  for (const rule of more) {
+    const same = into.find((r) => r.kind === rule.kind && (r.group ?? "") === (rule.group ?? "") && (r.version ?? "") === (rule.version ?? ""));
+    if (same) mergeSpecs(same.referrers, rule.referrers);
+    else into.push({ ...rule, referrers: rule.referrers.map((s) => ({ ...s })) });
+  }
+}
+
+const SPEC_FIELDS = [
+  "namePrefix", "nameSuffix", "namespace", "commonLabels", "templateLabels", "labels",
+  "commonAnnotations", "images", "replicas", "varReference",
+] as const;
+
+/** Merges `more` into `into` (duplicates dropped; `create` wins). */
+export function mergeTransformerConfig(into: TransformerConfig, more: TransformerConfig): void {
+  for (const f of SPEC_FIELDS) mergeSpecs(into[f], more[f]);
+  mergeRules(into.nameReference, more.nameReference);
+}
+
+const str = (v: unknown): string => (typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : "");
+
+function gvkOf(o: Record<string, unknown>): { group?: string; version?: string; kind?: string } {
+  return {
+    ...(str(o["group"]) ? { group: str(o["group"]) } : {}),
+    ...(str(o["version"]) ? { version: str(o["version"]) } : {}),
+    ...(str(o["kind"]) ? { kind: str(o["kind"]) } : {}),
+  };
+}
+
+function toSpec(v: unknown, file: string): FieldSpec {
+  if (typeof v !== "object" || v === null) throw new KustomizeError("a field spec must be a mapping", { file });
+  const o = v as Record<string, unknown>;
+  return { path: str(o["path"]), ...gvkOf(o), ...(o["create"] === true ? { create: true } : {}) };
+}
+
+/** Parses a `configurations:` file (transformer config in kustomize's format). */
+export function parseTransformerConfig(text: string, file: string): TransformerConfig {
+  const raw = (parseYaml(text) ?? {}) as Record<string, unknown>;
+  const tc = emptyTransformerConfig();
+  for (const f of SPEC_FIELDS) {
+    const list = raw[f];
+    if (Array.isArray(list)) tc[f] = list.map((v) => toSpec(v, file));
+  }
+  const refs = raw["nameReference"];
+  if (Array.isArray(refs)) {
+    tc.nameReference = (refs as Array<Record<string, unknown>>).map((r) => ({
+      kind: "",
+      ...gvkOf(r),
+      referrers: Array.isArray(r["fieldSpecs"]) ? (r["fieldSpecs"] as unknown[]).map((v) => toSpec(v, file)) : [],
+    }));
+  }
+  return tc;
+}

@@ -1,0 +1,156 @@
+import { isMap, isScalar, isSeq, YAMLMap } from "yaml";
+import type { Node as YamlNode } from "yaml";
+import type { NameRefRule } from "../builtin-namerefs.js";
+import { KustomizeError } from "../errors.js";
+import { gvkSelected, walkPath, splitPath } from "../fieldspec.js";
+import { getIn, newStringScalar, resIdString, scalarText, setIn, type Gvk, type Resource } from "../resource.js";
+import { isClusterScoped } from "./cluster-scope.js";
+import { effectiveNamespace, NOT_A_NAMESPACE } from "./ids.js";
+
+type Sieve = (r: Resource) => boolean;
+
+interface RefContext {
+  referrer: Resource;
+  target: Gvk;
+  path: string;
+  candidates: Resource[];
+}
+
+const prevIdsSelectedBy = (gvk: Gvk): Sieve => (r) => r.previousIds.some((id) => gvkSelected(id.gvk, gvk));
+
+function roleRefSieve(ctx: RefContext): Sieve {
+  if (!ctx.path.endsWith("roleRef/name")) return () => true;
+  const roleRef = getIn(ctx.referrer.node, "roleRef");
+  if (!isMap(roleRef)) return () => true;
+  const group = scalarText(getIn(roleRef, "apiGroup"));
+  const kind = scalarText(getIn(roleRef, "kind"));
+  if (group === undefined || kind === undefined) return () => true;
+  return prevIdsSelectedBy({ group, version: "", kind });
+}
+
+function sameNamespaceSieve(referrer: Resource): Sieve {
+  const id = referrer.id();
+  if (isClusterScoped(id.gvk)) return () => true;
+  const ns = effectiveNamespace(id);
+  return (r) => isClusterScoped(r.gvk()) || r.kind() === "ServiceAccount" || effectiveNamespace(r.id()) === ns;
+}
+
+function sameEnding(a: string[], b: string[]): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.length === 0) return long.length === 0;
+  const diff = long.length - short.length;
+  return short.every((s, i) => long[i + diff] === s);
+}
+
+function affixesEqual(r: Resource, o: Resource, allowEmpty: boolean): boolean {
+  if (!allowEmpty) return sameEnding(r.prefixes, o.prefixes) && sameEnding(r.suffixes, o.suffixes);
+  const pOk = r.prefixes.length === 0 || o.prefixes.length === 0 || sameEnding(r.prefixes, o.prefixes);
+  const sOk = r.suffixes.length === 0 || o.suffixes.length === 0 || sameEnding(r.suffixes, o.suffixes);
+  return pOk && sOk;
+}
+
+function selectReferral(ctx: RefContext, oldName: string, pool: Resource[], withNs: boolean): Resource | undefined {
+  let c = pool.filter((r) => r.previousIds.some((id) => id.name === oldName));
+  c = c.filter(prevIdsSelectedBy(ctx.target)).filter(roleRefSieve(ctx)).filter(sameNamespaceSieve(ctx.referrer));
+  if (c.length === 1) return c[0];
+  c = c.filter((r) => affixesEqual(r, ctx.referrer, true));
+  if (c.length > 1) c = c.filter((r) => affixesEqual(r, ctx.referrer, false));
+  if (c.length === 1) return c[0];
+  if (c.length === 0) return undefined;
+  const first = c[0]!;
+  if (c.every((r) => r.name() === first.name() && (!withNs || r.namespace() === first.namespace()))) return first;
+  const ids = c.map((r) => resIdString(r.id())).join(", ");
+  throw new KustomizeError(`found multiple possible referrals: ${ids}`);
+}
+
+function setScalar(ctx: RefContext, parent: YAMLMap | YamlNode[], key: string | number, value: YamlNode): void {
+  const old = scalarText(value);
+  if (old === undefined) return;
+  const referral = selectReferral(ctx, old, ctx.candidates, false);
+  if (!referral || referral.name() === old) return;
+  if (Array.isArray(parent)) parent[key as number] = newStringScalar(referral.name());
+  else setIn(parent, key as string, newStringScalar(referral.name()));
+}
+
+function mapCandidates(ctx: RefContext, node: YAMLMap): Resource[] {
+  const ns = scalarText(getIn(node, "namespace"));
+  if (ns === undefined) return ctx.candidates;
+  const byOrig = ctx.candidates.filter((r) => effectiveNamespace(r.origId()) === ns);
+  if (byOrig.length > 0 && ns !== NOT_A_NAMESPACE) return byOrig;
+  return ctx.candidates.filter((r) => effectiveNamespace(r.id()) === ns);
+}
+
+function setMapping(ctx: RefContext, node: YAMLMap): void {
+  const nameNode = getIn(node, "name");
+  if (nameNode === undefined) throw new KustomizeError(`path config error; no 'name' field in node`);
+  const old = scalarText(nameNode) ?? "";
+  const referral = selectReferral(ctx, old, mapCandidates(ctx, node), true);
+  if (!referral) return;
+  if (referral.name() === old && referral.namespace() === "") return;
+  setIn(node, "name", newStringScalar(referral.name()));
+  if (referral.namespace() !== "") setIn(node, "namespace", newStringScalar(referral.namespace()));
+}
+
+function visit(ctx: RefContext, parent: YAMLMap, key: string, value: YamlNode | undefined): void {
+  if (value === undefined || value === null) return;
+  if (isScalar(value)) {
+    if (value.value === null) return;
+    setScalar(ctx, parent, key, value);
+  } else if (isMap(value)) setMapping(ctx, value);
+  else if (isSeq(value)) {
+    const items = value.items as YamlNode[];
+    items.forEach((item, i) => {
+      if (isScalar(item)) setScalar(ctx, items, i, item);
+      else if (isMap(item)) setMapping(ctx, item);
+    });
+  }
+}
+
+/** Namespaces of the ServiceAccount subjects of a RoleBinding (they widen what it may refer to). */
+function roleBindingNamespaces(referrer: Resource): Set<string> {
+  const out = new Set<string>();
+  const subjects = referrer.kind() === "RoleBinding" ? getIn(referrer.node, "subjects") : undefined;
+  if (!isSeq(subjects)) return out;
+  for (const s of subjects.items) {
+    if (!isMap(s) || scalarText(getIn(s, "kind")) !== "ServiceAccount") continue;
+    const sns = scalarText(getIn(s, "namespace"));
+    if (sns !== undefined) out.add(sns);
+  }
+  return out;
+}
+
+/** Objects `referrer` may refer to: cluster-scoped ones, its namespace, and RoleBinding SA namespaces. */
+function couldBeReferenced(all: Resource[], referrer: Resource): Resource[] {
+  const id = referrer.id();
+  if (isClusterScoped(id.gvk)) return all;
+  const ns = effectiveNamespace(id);
+  const extra = roleBindingNamespaces(referrer);
+  return all.filter((r) => isClusterScoped(r.gvk()) || effectiveNamespace(r.id()) === ns || extra.has(r.namespace()));
+}
+
+/**
+ * Fixes references by name after renaming (prefix, suffix, hash, namespace): each referrer field
+ * listed in the rules is pointed at the referred object's current name, choosing among candidates
+ * the way kustomize does (previous names, type, namespace, then matching prefixes/suffixes).
+ */
+export function fixNameReferences(resources: Resource[], rules: readonly NameRefRule[]): void {
+  const pools = new Map<Resource, Resource[]>();
+  const poolOf = (r: Resource): Resource[] => {
+    let pool = pools.get(r);
+    if (!pool) {
+      pool = couldBeReferenced(resources, r);
+      pools.set(r, pool);
+    }
+    return pool;
+  };
+  for (const rule of rules) {
+    const target: Gvk = { group: rule.group ?? "", version: rule.version ?? "", kind: rule.kind };
+    for (const spec of rule.referrers) {
+      const segments = splitPath(spec.path);
+      for (const r of resources.filter((x) => gvkSelected(x.origId().gvk, spec))) {
+        const ctx: RefContext = { referrer: r, target, path: spec.path, candidates: poolOf(r) };
+        walkPath(r.node, segments, false, (parent, key, value) => visit(ctx, parent, key, value));
+      }
+    }
+  }
+}
