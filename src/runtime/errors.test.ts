@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_FAILURE_REASON,
+  GenericError,
+  StallingError,
+  TerminalError,
+  WaitingError,
+  classifyError,
+  findReconcileError,
+} from "./errors.js";
+
+describe("reconcile errors", () => {
+  it("carry a reason and a native cause", () => {
+    const cause = new Error("dial tcp: refused");
+    const err = new GenericError("GitOperationFailed", "clone failed", { cause });
+    expect(err.reason).toBe("GitOperationFailed");
+    expect(err.cause).toBe(cause);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.kind).toBe("generic");
+  });
+
+  it("sanitise their message at construction", () => {
+    const err = new StallingError("URLInvalid", "bad url https://me:tok3n@host/r with tok3n", {
+      secrets: ["tok3n"],
+    });
+    expect(err.message).not.toContain("tok3n");
+    expect(err.message).toContain("https://host/r");
+  });
+
+  it("terminal errors are stalling", () => {
+    const err = new TerminalError("AccessDenied", "cross-namespace ref");
+    expect(err).toBeInstanceOf(StallingError);
+    expect(classifyError(err).kind).toBe("stalling");
+  });
+});
+
+describe("classifyError", () => {
+  it("walks the cause chain and keeps the outer message", () => {
+    const inner = new WaitingError("DependencyNotReady", "dep not ready", { requeueAfterMs: 30_000 });
+    const outer = new Error("reconcile failed: dep not ready", { cause: inner });
+    const c = classifyError(outer);
+    expect(c).toMatchObject({
+      kind: "waiting",
+      reason: "DependencyNotReady",
+      message: "reconcile failed: dep not ready",
+      requeueAfterMs: 30_000,
+      eventType: "Normal",
+    });
+    expect(findReconcileError(outer)).toBe(inner);
+  });
+
+  it("treats unknown errors as generic with a default reason, sanitised", () => {
+    const c = classifyError(new Error("GET https://a:b@h/x: 500"));
+    expect(c).toMatchObject({
+      kind: "generic",
+      reason: DEFAULT_FAILURE_REASON,
+      message: "GET https://h/x: 500",
+    });
+  });
+
+  it("handles non-Error values and cycles", () => {
+    expect(classifyError("boom").message).toBe("boom");
+    const a = new Error("a");
+    const b = new Error("b", { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    expect(classifyError(a).kind).toBe("generic");
+  });
+
+  it("reports generic retryAfter and ignore", () => {
+    expect(classifyError(new GenericError("R", "m", { retryAfterMs: 60_000 })).requeueAfterMs).toBe(60_000);
+    expect(classifyError(new GenericError("R", "m", { ignore: true, event: "Normal" }))).toMatchObject({
+      ignore: true,
+      eventType: "Normal",
+    });
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * Credential scrubbing for every message that can reach a user (conditions, events, logs).
+ *
+ * Git URLs and HTTP errors routinely embed `user:token@host`; a controller that copies an error
+ * message into a condition would publish the token to anyone who can read the object. This module
+ * is the one place that knows how to remove such material.
+ */
+
+/** Matches the userinfo part of any `scheme://userinfo@` URL prefix. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"]*@/gi;
+
+/** Text that replaces a known secret value. */
+export const REDACTED = "*****";
+
+/** Secret values shorter than this are not scrubbed: replacing "a" everywhere destroys messages. */
+const MIN_SECRET_LENGTH = 4;
+
+/**
+ * Removes credentials from `message`: the userinfo of every URL (`https://user:pass@host` →
+ * `https://host`) and every occurrence of the given secret values (and their URL-encoded forms).
+ */
+export function sanitizeMessage(message: string, secrets: Iterable<string> = []): string {
+  let out = message.replace(URL_USERINFO, "$1");
+  const values = [...secrets]
+    .flatMap((s) => [s, encodeURIComponent(s)])
+    .filter((s) => s.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length);
+  for (const value of new Set(values)) {
+    out = out.split(value).join(REDACTED);
+  }
+  return out;
+}
+
+/** Strips the userinfo from one URL string; returns the input unchanged when it is not a URL. */
+export function stripUrlCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === "" && parsed.password === "") return url;
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return sanitizeMessage(url);
+  }
+}
