@@ -1,0 +1,129 @@
+/**
+ * Reproducible `.tar.gz` artifacts (flux-compat §2.1).
+ *
+ * The digest must depend on content only, so entries are walked in Go's `filepath.Walk` order,
+ * owners and times are zeroed, modes are normalised, and anything but regular files and
+ * directories is dropped (which also keeps symlink targets outside the tree out of the artifact).
+ * The file is written beside its destination and renamed, so readers never see half an artifact.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream, type Stats } from "node:fs";
+import { chmod, lstat, readdir, readFile, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import { pack as tarPack, type Header, type Pack } from "tar-stream";
+import type { IgnoreMatcher } from "./ignore.js";
+
+/** Fixed modes Flux writes into artifacts. */
+export const DIR_MODE = 0o750;
+export const FILE_MODE = 0o600;
+export const EXEC_FILE_MODE = 0o700;
+
+/** What an archive run produced. */
+export interface ArchiveResult {
+  /** `sha256:<hex>` of the compressed bytes. */
+  readonly digest: string;
+  /** Compressed size in bytes. */
+  readonly size: number;
+}
+
+interface WalkEntry {
+  readonly rel: string;
+  readonly abs: string;
+  readonly stat: Stats;
+}
+
+type HeaderArg = Partial<Header> & Pick<Header, "name">;
+
+const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** Yields the root (as `.`) and everything below it, depth first, names sorted bytewise. */
+async function* walk(root: string, filter: IgnoreMatcher | undefined): AsyncGenerator<WalkEntry> {
+  yield { rel: ".", abs: root, stat: await lstat(root) };
+  async function* visit(rel: string): AsyncGenerator<WalkEntry> {
+    const names = (await readdir(join(root, rel))).sort(byBytes);
+    for (const name of names) {
+      const childRel = rel === "" ? name : `${rel}/${name}`;
+      const abs = join(root, childRel);
+      const stat = await lstat(abs);
+      if (!stat.isFile() && !stat.isDirectory()) continue;
+      if (filter?.ignores(childRel, stat.isDirectory()) === true) continue;
+      yield { rel: childRel, abs, stat };
+      if (stat.isDirectory()) yield* visit(childRel);
+    }
+  }
+  yield* visit("");
+}
+
+function header(e: WalkEntry): HeaderArg {
+  const isDir = e.stat.isDirectory();
+  const exec = (e.stat.mode & 0o111) !== 0;
+  return {
+    name: e.rel,
+    type: isDir ? "directory" : "file",
+    mode: isDir ? DIR_MODE : exec ? EXEC_FILE_MODE : FILE_MODE,
+    size: isDir ? 0 : e.stat.size,
+    mtime: new Date(0),
+    uid: 0,
+    gid: 0,
+    uname: "",
+    gname: "",
+  };
+}
+
+async function fill(pack: Pack, root: string, filter: IgnoreMatcher | undefined): Promise<void> {
+  for await (const e of walk(root, filter)) {
+    const h = header(e);
+    if (h.type === "directory") {
+      pack.entry(h);
+      continue;
+    }
+    const content = await readFile(e.abs);
+    await new Promise<void>((ok, fail) => pack.entry({ ...h, size: content.length }, content, (err) => (err ? fail(err) : ok())));
+  }
+  pack.finalize();
+}
+
+class Measure extends Transform {
+  readonly hash = createHash("sha256");
+  size = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    done(null, chunk);
+  }
+}
+
+/**
+ * Archives `dir` into `dest` (written as a temp file in the same directory, then renamed).
+ * Paths the filter ignores are left out, and so is everything below an ignored directory.
+ */
+export async function archiveDirectory(dir: string, dest: string, filter?: IgnoreMatcher): Promise<ArchiveResult> {
+  const rootStat = await lstat(dir);
+  if (!rootStat.isDirectory()) throw new Error(`invalid dir path: ${dir}`);
+  const tmp = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString("hex")}.tmp`);
+  const pack = tarPack();
+  const measure = new Measure();
+  try {
+    await Promise.all([
+      fill(pack, dir, filter),
+      pipeline(pack, createGzip({ level: 6 }), measure, createWriteStream(tmp, { mode: 0o600 })),
+    ]);
+    await chmod(tmp, 0o600);
+    await rename(tmp, dest);
+  } catch (err) {
+    pack.destroy();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return { digest: `sha256:${measure.hash.digest("hex")}`, size: measure.size };
+}
+
+/** `sha256:<hex>` of a file already on disk, to verify stored artifacts. */
+export async function digestFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path), hash);
+  return `sha256:${hash.digest("hex")}`;
+}

@@ -1,0 +1,110 @@
+/**
+ * The artifact HTTP server (`--storage-addr`, flux-compat §2.4): GET/HEAD of stored files with
+ * Content-Length and a strong ETag, 404 for anything else, and no way out of the storage root.
+ * kustomize-controller (ours or Flux's) downloads artifacts from here.
+ */
+import { createReadStream, type Stats } from "node:fs";
+import { lstat } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { relative, resolve, sep } from "node:path";
+
+/** A running artifact server. */
+export interface ArtifactServer {
+  readonly server: Server;
+  /** Port actually bound (useful with port 0). */
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Resolves a request path below root, or undefined when it is malformed or escapes. */
+export function resolveRequestPath(root: string, urlPath: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return undefined;
+  }
+  if (decoded.includes("\0") || decoded.split("/").includes("..")) return undefined;
+  const full = resolve(root, `.${decoded}`);
+  const rel = relative(root, full);
+  if (rel.startsWith("..") || rel.split(sep).includes("..")) return undefined;
+  return full;
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("404 page not found\n");
+}
+
+async function statArtifact(root: string, urlPath: string): Promise<{ file: string; s: Stats } | undefined> {
+  const file = resolveRequestPath(root, urlPath);
+  if (file === undefined || file.endsWith(".lock")) return undefined;
+  const s = await lstat(file).catch(() => undefined);
+  return s?.isFile() === true ? { file, s } : undefined;
+}
+
+async function serve(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    res.writeHead(405, { Allow: "GET, HEAD" }).end();
+    return;
+  }
+  const urlPath = new URL(req.url ?? "/", "http://localhost").pathname;
+  if (urlPath === "/") {
+    res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" }).end("ok\n");
+    return;
+  }
+  const found = await statArtifact(root, urlPath);
+  if (found === undefined) {
+    notFound(res);
+    return;
+  }
+  const { file, s } = found;
+  const etag = `"${s.size.toString(16)}-${Math.floor(s.mtimeMs).toString(16)}-${s.ino.toString(16)}"`;
+  if (req.headers["if-none-match"] === etag) {
+    res.writeHead(304, { ETag: etag }).end();
+    return;
+  }
+  res.writeHead(200, {
+    "Content-Type": "application/gzip",
+    "Content-Length": s.size,
+    ETag: etag,
+    "Last-Modified": new Date(s.mtimeMs).toUTCString(),
+  });
+  if (req.method === "HEAD") {
+    res.end();
+    return;
+  }
+  createReadStream(file).on("error", () => res.destroy()).pipe(res);
+}
+
+/** Parses `host:port` / `:port` as Go's listen address. */
+export function parseListenAddress(addr: string): { host: string | undefined; port: number } {
+  const colon = addr.lastIndexOf(":");
+  const host = colon <= 0 ? undefined : addr.slice(0, colon).replace(/^\[|\]$/g, "");
+  return { host, port: Number.parseInt(colon < 0 ? addr : addr.slice(colon + 1), 10) };
+}
+
+/** Starts serving `root` on `addr` (e.g. `:9090`, `127.0.0.1:0`). */
+export async function startArtifactServer(root: string, addr: string): Promise<ArtifactServer> {
+  const absRoot = resolve(root);
+  const server = createServer((req, res) => {
+    serve(absRoot, req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  const { host, port } = parseListenAddress(addr);
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(port, host, () => ok());
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
