@@ -1,0 +1,397 @@
+/**
+ * Issue 2 acceptance: the CRDs install on a real API server, Flux-style objects are accepted and
+ * defaulted, `kubectl get` prints Flux's columns, and invalid fields are rejected by the API
+ * server with a message naming the field. CRDs are cluster-scoped and shared by every test file,
+ * so they are server-side applied (idempotent) and never deleted.
+ */
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { GIT_REPOSITORY, KUSTOMIZATION } from "../../src/api/constants.js";
+import { eventually, kubectl, randomSuffix, readObject, useTestNamespace } from "../support/kube.js";
+
+const crdDir = join(import.meta.dirname, "..", "..", "crds");
+const ns = useTestNamespace("crds");
+
+async function kubectlOk(args: string[], input?: string): Promise<string> {
+  const res = await kubectl(args, input);
+  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${res.stderr}`);
+  return res.stdout;
+}
+
+/** Creates an object and returns kubectl's error output; fails the test if it was accepted. */
+async function rejected(obj: object): Promise<string> {
+  const res = await kubectl(["create", "-f", "-"], stringify(obj));
+  expect(res.code, `expected rejection, got: ${res.stdout}`).not.toBe(0);
+  return res.stderr;
+}
+
+function gitRepository(name: string, spec: Record<string, unknown>): object {
+  return {
+    apiVersion: GIT_REPOSITORY.apiVersion,
+    kind: GIT_REPOSITORY.kind,
+    metadata: { name, namespace: ns() },
+    spec,
+  };
+}
+
+function kustomization(name: string, spec: Record<string, unknown>): object {
+  return {
+    apiVersion: KUSTOMIZATION.apiVersion,
+    kind: KUSTOMIZATION.kind,
+    metadata: { name, namespace: ns() },
+    spec,
+  };
+}
+
+const podinfoSpec = {
+  interval: "1m",
+  url: "https://github.com/stefanprodan/podinfo",
+  ref: { branch: "master" },
+};
+const ksSpec = (source: string): Record<string, unknown> => ({
+  interval: "10m",
+  path: "./kustomize",
+  prune: true,
+  sourceRef: { kind: "GitRepository", name: source },
+});
+
+/** Splits kubectl's table output into rows of columns (headers are the first row of each table). */
+function table(out: string): string[][] {
+  return out
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => l.trim().split(/\s{2,}/));
+}
+
+beforeAll(async () => {
+  await kubectlOk([
+    "apply",
+    "--server-side",
+    "--force-conflicts",
+    "--field-manager=mooring-tests",
+    "-k",
+    crdDir,
+  ]);
+  await kubectlOk([
+    "wait",
+    "--for=condition=Established",
+    "--timeout=60s",
+    `crd/${GIT_REPOSITORY.crdName}`,
+    `crd/${KUSTOMIZATION.crdName}`,
+  ]);
+  // Discovery can trail Established by a moment; wait until kubectl can list both kinds.
+  await eventually("kubectl to list the new kinds", async () =>
+    (await kubectl(["get", "gitrepositories,kustomizations", "-n", ns()])).code === 0 ? true : undefined,
+  );
+});
+
+describe("CRDs on a real API server", () => {
+  it("applies idempotently", async () => {
+    const out = await kubectlOk([
+      "apply",
+      "--server-side",
+      "--force-conflicts",
+      "--field-manager=mooring-tests",
+      "-k",
+      crdDir,
+    ]);
+    expect(out).toContain(
+      `customresourcedefinition.apiextensions.k8s.io/${GIT_REPOSITORY.crdName} serverside-applied`,
+    );
+    expect(out).toContain(
+      `customresourcedefinition.apiextensions.k8s.io/${KUSTOMIZATION.crdName} serverside-applied`,
+    );
+  });
+
+  it("accepts Flux's examples, applies defaults, and prints Flux's columns", async () => {
+    const repo = `podinfo-${randomSuffix()}`;
+    const ks = `podinfo-${randomSuffix()}`;
+    await kubectlOk(["create", "-f", "-"], stringify(gitRepository(repo, podinfoSpec)));
+    await kubectlOk(["create", "-f", "-"], stringify(kustomization(ks, ksSpec(repo))));
+
+    const gitObj = (await readObject({
+      apiVersion: GIT_REPOSITORY.apiVersion,
+      kind: GIT_REPOSITORY.kind,
+      name: repo,
+      namespace: ns(),
+    })) as any;
+    expect(gitObj.spec.timeout).toBe("60s");
+    expect(gitObj.status).toEqual({ observedGeneration: -1 });
+    const ksObj = (await readObject({
+      apiVersion: KUSTOMIZATION.apiVersion,
+      kind: KUSTOMIZATION.kind,
+      name: ks,
+      namespace: ns(),
+    })) as any;
+    expect(ksObj.spec.force).toBe(false);
+    expect(ksObj.status).toEqual({ observedGeneration: -1 });
+
+    // Write a Ready condition through the status subresource, as a controller would.
+    const ready = (message: string) =>
+      JSON.stringify({
+        status: {
+          conditions: [
+            {
+              type: "Ready",
+              status: "True",
+              reason: "Succeeded",
+              message,
+              lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+            },
+          ],
+        },
+      });
+    await kubectlOk([
+      "patch",
+      "-n",
+      ns(),
+      "gitrepository",
+      repo,
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      ready("stored artifact for revision 'master@sha1:0123'"),
+    ]);
+    await kubectlOk([
+      "patch",
+      "-n",
+      ns(),
+      "kustomization",
+      ks,
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      ready("Applied revision: master@sha1:0123"),
+    ]);
+
+    const tables = (await kubectlOk(["get", "gitrepositories,kustomizations", "-A"])).split(/\n\s*\n/);
+    const [gitTable, ksTable] = tables.map(table);
+    expect(gitTable![0]).toEqual(["NAMESPACE", "NAME", "URL", "AGE", "READY", "STATUS"]);
+    expect(ksTable![0]).toEqual(["NAMESPACE", "NAME", "AGE", "READY", "STATUS"]);
+    const gitRow = gitTable!.find((r) => r[0] === ns() && r[1]!.endsWith(`/${repo}`));
+    expect(gitRow).toEqual([
+      ns(),
+      `gitrepository.source.toolkit.fluxcd.io/${repo}`,
+      podinfoSpec.url,
+      expect.any(String),
+      "True",
+      "stored artifact for revision 'master@sha1:0123'",
+    ]);
+    const ksRow = ksTable!.find((r) => r[0] === ns() && r[1]!.endsWith(`/${ks}`));
+    expect(ksRow).toEqual([
+      ns(),
+      `kustomization.kustomize.toolkit.fluxcd.io/${ks}`,
+      expect.any(String),
+      "True",
+      "Applied revision: master@sha1:0123",
+    ]);
+  });
+
+  it("answers to short names and categories", async () => {
+    const repo = `short-${randomSuffix()}`;
+    await kubectlOk(["create", "-f", "-"], stringify(gitRepository(repo, podinfoSpec)));
+    await kubectlOk(["create", "-f", "-"], stringify(kustomization(repo, ksSpec(repo))));
+    expect(await kubectlOk(["get", "gitrepo", repo, "-n", ns(), "-o", "name"])).toBe(
+      `gitrepository.source.toolkit.fluxcd.io/${repo}\n`,
+    );
+    expect(await kubectlOk(["get", "ks", repo, "-n", ns(), "-o", "name"])).toBe(
+      `kustomization.kustomize.toolkit.fluxcd.io/${repo}\n`,
+    );
+    const fluxcd = await kubectlOk(["get", "fluxcd", "-n", ns(), "-o", "name"]);
+    expect(fluxcd).toContain(`gitrepository.source.toolkit.fluxcd.io/${repo}`);
+    expect(fluxcd).toContain(`kustomization.kustomize.toolkit.fluxcd.io/${repo}`);
+    expect(await kubectlOk(["get", "fluxcd-sources", "-n", ns(), "-o", "name"])).toContain(
+      `gitrepository.source.toolkit.fluxcd.io/${repo}`,
+    );
+    expect(await kubectlOk(["get", "fluxcd-appliers", "-n", ns(), "-o", "name"])).toContain(
+      `kustomization.kustomize.toolkit.fluxcd.io/${repo}`,
+    );
+  });
+
+  it("accepts a GitRepository and a Kustomization using every optional field", async () => {
+    const name = `full-${randomSuffix()}`;
+    await kubectlOk(
+      ["create", "-f", "-"],
+      stringify(
+        gitRepository(name, {
+          ...podinfoSpec,
+          url: "ssh://git@example.com:22/org/repo.git",
+          secretRef: { name: "creds" },
+          provider: "azure",
+          serviceAccountName: "sa",
+          timeout: "90s",
+          ref: { branch: "main", tag: "v1", semver: ">=1.0.0", name: "refs/heads/main", commit: "0123" },
+          verify: { mode: "head", secretRef: { name: "keys" } },
+          proxySecretRef: { name: "proxy" },
+          ignore: "/*\n!/deploy\n",
+          suspend: true,
+          recurseSubmodules: true,
+          include: [{ repository: { name: "lib" }, fromPath: "a", toPath: "b" }],
+          sparseCheckout: ["deploy"],
+        }),
+      ),
+    );
+    await kubectlOk(
+      ["create", "-f", "-"],
+      stringify(
+        kustomization(name, {
+          ...ksSpec(name),
+          sourceRef: {
+            apiVersion: "source.toolkit.fluxcd.io/v1",
+            kind: "GitRepository",
+            name,
+            namespace: ns(),
+          },
+          retryInterval: "1m",
+          timeout: "2m",
+          deletionPolicy: "WaitForTermination",
+          wait: true,
+          healthChecks: [{ apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: ns() }],
+          healthCheckExprs: [
+            {
+              apiVersion: "example.com/v1",
+              kind: "Thing",
+              current: "true",
+              inProgress: "false",
+              failed: "false",
+            },
+          ],
+          dependsOn: [{ name: "infra", namespace: ns(), readyExpr: "true" }],
+          targetNamespace: "apps",
+          namePrefix: "p-",
+          nameSuffix: "-s",
+          patches: [
+            {
+              patch: "- op: add\n  path: /x\n  value: 1\n",
+              target: { kind: "Deployment", labelSelector: "a=b" },
+            },
+          ],
+          images: [{ name: "nginx", newName: "nginx2", newTag: "1", digest: "sha256:00" }],
+          components: ["../c"],
+          ignoreMissingComponents: true,
+          buildMetadata: ["originAnnotations", "transformerAnnotations"],
+          commonMetadata: { labels: { team: "a" }, annotations: { note: "b" } },
+          postBuild: {
+            substitute: { A: "1" },
+            substituteFrom: [{ kind: "ConfigMap", name: "vars" }],
+            substituteStrategy: "Always",
+          },
+          serviceAccountName: "deployer",
+          kubeConfig: { secretRef: { name: "kc", key: "value" } },
+          decryption: { provider: "sops", secretRef: { name: "sops" }, serviceAccountName: "kms" },
+          force: true,
+          suspend: true,
+          ignore: [{ paths: ["/spec/replicas"], target: { kind: "Deployment" } }],
+        }),
+      ),
+    );
+    const obj = (await readObject({
+      apiVersion: KUSTOMIZATION.apiVersion,
+      kind: KUSTOMIZATION.kind,
+      name,
+      namespace: ns(),
+    })) as any;
+    // Nothing pruned as unknown: every field survives the round trip, and defaults fill in.
+    expect(obj.spec.postBuild.substituteFrom).toEqual([{ kind: "ConfigMap", name: "vars", optional: false }]);
+    expect(obj.spec.ignore).toEqual([{ paths: ["/spec/replicas"], target: { kind: "Deployment" } }]);
+    const git = (await readObject({
+      apiVersion: GIT_REPOSITORY.apiVersion,
+      kind: GIT_REPOSITORY.kind,
+      name,
+      namespace: ns(),
+    })) as any;
+    expect(git.spec.verify).toEqual({ mode: "head", secretRef: { name: "keys" } });
+    expect(git.spec.include).toEqual([{ repository: { name: "lib" }, fromPath: "a", toPath: "b" }]);
+  });
+});
+
+describe("the API server rejects invalid objects, naming the field", () => {
+  const name = (): string => `bad-${randomSuffix()}`;
+
+  it("interval: banana", async () => {
+    expect(await rejected(gitRepository(name(), { ...podinfoSpec, interval: "banana" }))).toMatch(
+      /spec\.interval: Invalid value: "banana"/,
+    );
+    expect(await rejected(kustomization(name(), { ...ksSpec("x"), interval: "banana" }))).toMatch(
+      /spec\.interval: Invalid value: "banana"/,
+    );
+  });
+
+  it("GitRepository without url", async () => {
+    const { url: _url, ...noUrl } = podinfoSpec;
+    expect(await rejected(gitRepository(name(), noUrl))).toMatch(/spec\.url: Required value/);
+  });
+
+  it("GitRepository with an scp-style or unknown-scheme url", async () => {
+    expect(
+      await rejected(gitRepository(name(), { ...podinfoSpec, url: "git@github.com:org/repo.git" })),
+    ).toMatch(/spec\.url: Invalid value/);
+    expect(await rejected(gitRepository(name(), { ...podinfoSpec, url: "ftp://example.com/repo" }))).toMatch(
+      /spec\.url: Invalid value/,
+    );
+  });
+
+  it("GitRepository timeout in hours (the GitRepository pattern has no h unit)", async () => {
+    expect(await rejected(gitRepository(name(), { ...podinfoSpec, timeout: "1h" }))).toMatch(
+      /spec\.timeout: Invalid value: "1h"/,
+    );
+  });
+
+  it("GitRepository with an unknown provider or verify mode", async () => {
+    expect(await rejected(gitRepository(name(), { ...podinfoSpec, provider: "gitlab" }))).toMatch(
+      /spec\.provider: Unsupported value: "gitlab"/,
+    );
+    const verify = { mode: "tag", secretRef: { name: "k" } };
+    expect(await rejected(gitRepository(name(), { ...podinfoSpec, verify }))).toMatch(
+      /spec\.verify\.mode: Unsupported value: "tag"/,
+    );
+  });
+
+  it("GitRepository serviceAccountName without provider aws/azure (CEL rule)", async () => {
+    const out = await rejected(gitRepository(name(), { ...podinfoSpec, serviceAccountName: "sa" }));
+    expect(out).toMatch(
+      /spec: Invalid value: .*serviceAccountName can only be set when provider is 'azure' or 'aws'/,
+    );
+    expect(
+      await rejected(gitRepository(name(), { ...podinfoSpec, provider: "github", serviceAccountName: "sa" })),
+    ).toContain("serviceAccountName can only be set");
+  });
+
+  it("Kustomization with an unknown sourceRef.kind", async () => {
+    const spec = { ...ksSpec("x"), sourceRef: { kind: "HelmRepository", name: "x" } };
+    expect(await rejected(kustomization(name(), spec))).toMatch(
+      /spec\.sourceRef\.kind: Unsupported value: "HelmRepository"/,
+    );
+  });
+
+  it("Kustomization without prune or sourceRef", async () => {
+    const { prune: _prune, ...noPrune } = ksSpec("x");
+    expect(await rejected(kustomization(name(), noPrune))).toMatch(/spec\.prune: Required value/);
+    const { sourceRef: _ref, ...noRef } = ksSpec("x");
+    expect(await rejected(kustomization(name(), noRef))).toMatch(/spec\.sourceRef: Required value/);
+  });
+
+  it("Kustomization with out-of-range targetNamespace, deletionPolicy or substituteFrom kind", async () => {
+    expect(
+      await rejected(kustomization(name(), { ...ksSpec("x"), targetNamespace: "n".repeat(64) })),
+    ).toMatch(/spec\.targetNamespace: Too long/);
+    expect(await rejected(kustomization(name(), { ...ksSpec("x"), deletionPolicy: "Keep" }))).toMatch(
+      /spec\.deletionPolicy: Unsupported value: "Keep"/,
+    );
+    const postBuild = { substituteFrom: [{ kind: "Deployment", name: "v" }] };
+    expect(await rejected(kustomization(name(), { ...ksSpec("x"), postBuild }))).toMatch(
+      /spec\.postBuild\.substituteFrom\[0\]\.kind: Unsupported value/,
+    );
+  });
+
+  it("Kustomization kubeConfig with both or neither reference (CEL rules)", async () => {
+    const both = { secretRef: { name: "a" }, configMapRef: { name: "b" } };
+    expect(await rejected(kustomization(name(), { ...ksSpec("x"), kubeConfig: both }))).toMatch(
+      /spec\.kubeConfig: Invalid value: .*exactly one of/,
+    );
+    expect(await rejected(kustomization(name(), { ...ksSpec("x"), kubeConfig: {} }))).toMatch(
+      /spec\.kubeConfig: Invalid value: .*exactly one of/,
+    );
+  });
+});
