@@ -108,7 +108,10 @@ describe("spec merged into an existing kustomization", () => {
       namePrefix: "pre-",
       nameSuffix: "-suf",
       patches: [
-        { patch: "- op: remove\n  path: /x\n", target: { kind: "Deployment", name: "", labelSelector: "a=b" } },
+        {
+          patch: "- op: remove\n  path: /x\n",
+          target: { kind: "Deployment", name: "", labelSelector: "a=b" },
+        },
       ],
       images: [
         { name: "nginx", newTag: "2.0" },
@@ -175,7 +178,11 @@ describe("mergeImages (Flux's rule)", () => {
   it.each([
     ["newTag replaces tag and digest", { name: "a", newTag: "2" }, { name: "a", newTag: "2" }],
     ["digest replaces tag and digest", { name: "a", digest: "sha256:9" }, { name: "a", digest: "sha256:9" }],
-    ["newName alone keeps tag and digest", { name: "a", newName: "b" }, { name: "a", newName: "b", newTag: "1", digest: "sha256:1" }],
+    [
+      "newName alone keeps tag and digest",
+      { name: "a", newName: "b" },
+      { name: "a", newName: "b", newTag: "1", digest: "sha256:1" },
+    ],
   ])("%s", (_what, spec, want) => {
     expect(mergeImages([{ name: "a", newTag: "1", digest: "sha256:1" }], [spec])).toEqual([want]);
   });

@@ -52,7 +52,15 @@ export function isLocalRelativePath(p: string): boolean {
 /** A kustomize patch target with only the selector fields that are set (as Go omits empty ones). */
 function toTarget(sel: Selector): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"] as const) {
+  for (const key of [
+    "group",
+    "version",
+    "kind",
+    "name",
+    "namespace",
+    "labelSelector",
+    "annotationSelector",
+  ] as const) {
     const v = sel[key];
     if (v !== undefined && v !== "") out[key] = v;
   }
@@ -66,7 +74,9 @@ function toPatch(p: Patch): Record<string, unknown> {
 }
 
 const omitEmpty = (img: Record<string, string | undefined>): Record<string, string> =>
-  Object.fromEntries(Object.entries(img).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
+  Object.fromEntries(
+    Object.entries(img).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
+  );
 
 /**
  * Flux's image merge: a spec image whose name is already listed overrides that entry field by
@@ -98,7 +108,8 @@ export function mergeImages(
 
 const seqOf = (doc: Document, key: string): unknown[] => {
   const v: unknown = doc.get(key);
-  const js: unknown = v !== null && typeof v === "object" && "toJSON" in v ? (v as { toJSON(): unknown }).toJSON() : v;
+  const js: unknown =
+    v !== null && typeof v === "object" && "toJSON" in v ? (v as { toJSON(): unknown }).toJSON() : v;
   return Array.isArray(js) ? (js as unknown[]) : [];
 };
 
@@ -146,7 +157,8 @@ export async function wrapKustomization(root: string, dir: string, spec: Wrapper
   } else {
     doc = parseDocument(await readFile(file, "utf8"));
     const err = doc.errors[0];
-    if (err) throw new WrapperError(`${displayPath(root, file)}: ${err.message.split("\n")[0] ?? "invalid YAML"}`);
+    if (err)
+      throw new WrapperError(`${displayPath(root, file)}: ${err.message.split("\n")[0] ?? "invalid YAML"}`);
     if (!isMap(doc.contents)) throw new WrapperError(`${displayPath(root, file)}: not a YAML mapping`);
   }
   await mergeSpec(doc, dir, spec);

@@ -57,7 +57,8 @@ function documentProblem(doc: ReturnType<typeof parseAllDocuments>[number]): str
 export function checkKubernetesYaml(text: string, shown: string): void {
   for (const doc of parseAllDocuments(text, { uniqueKeys: false })) {
     const problem = documentProblem(doc);
-    if (problem !== undefined) throw new WrapperError(`failed to decode Kubernetes YAML from ${shown}: ${problem}`);
+    if (problem !== undefined)
+      throw new WrapperError(`failed to decode Kubernetes YAML from ${shown}: ${problem}`);
   }
 }
 
