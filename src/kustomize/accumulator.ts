@@ -28,6 +28,17 @@ export class Accumulator {
   mergeFrom(other: Accumulator, source: string): void {
     this.append(other.resources, source);
     mergeTransformerConfig(this.config, other.config);
-    this.vars.push(...other.vars);
+    this.addVars(other.vars, source);
+  }
+
+  /** Declares vars; a name declared twice is an error, as in kustomize. */
+  addVars(vars: readonly unknown[], source: string): void {
+    for (const v of vars) {
+      const name = (v as { name?: unknown } | null)?.name;
+      if (this.vars.some((o) => (o as { name?: unknown }).name === name)) {
+        throw new KustomizeError(`var '${typeof name === "string" ? name : "?"}' already encountered`, { file: source });
+      }
+      this.vars.push(v);
+    }
   }
 }

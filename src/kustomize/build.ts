@@ -12,6 +12,7 @@ import type { Resource } from "./resource.js";
 import { sortResources } from "./sort.js";
 import { mergeTransformerConfig, parseTransformerConfig } from "./transformer-config.js";
 import { fixNameReferences } from "./transformers/name-reference.js";
+import { runGeneratorPlugins, runTransformerPlugins } from "./transformers/plugins.js";
 import { runTransformers } from "./transformers/run.js";
 
 /** Options of a build. */
@@ -54,10 +55,29 @@ class Builder {
       mergeTransformerConfig(ra.config, parseTransformerConfig(text, t.ldr.display(file)));
     }
     runGenerators(t, ra);
+    if (t.k.generators?.length) runGeneratorPlugins(this.pluginConfigs(t, t.k.generators), t, ra);
     for (const c of t.k.components ?? []) ra = this.accumulateDir(t, String(c), ra, true);
     runTransformers(t, ra, this.schema);
-    if (Array.isArray(t.k.vars)) ra.vars.push(...t.k.vars);
+    if (t.k.transformers?.length) runTransformerPlugins(this.pluginConfigs(t, t.k.transformers), t, ra, this.schema);
+    if (Array.isArray(t.k.vars)) ra.addVars(t.k.vars, t.file);
     return ra;
+  }
+
+  /** Plugin configurations: inline YAML, files, or directories built like bases. */
+  private pluginConfigs(t: Target, entries: readonly unknown[]): Resource[] {
+    const out: Resource[] = [];
+    for (const e of entries) {
+      const text = typeof e === "string" ? e : String(e);
+      const inline = text.includes("\n") ? parseResources(text, t.file) : [];
+      if (inline.length > 0) {
+        out.push(...inline);
+        continue;
+      }
+      const acc = new Accumulator();
+      this.accumulateResource(t, acc, text);
+      out.push(...acc.resources);
+    }
+    return out;
   }
 
   private accumulateResource(t: Target, ra: Accumulator, p: string): void {
@@ -100,7 +120,6 @@ class Builder {
     const allowed = options.allowedRoot === undefined ? undefined : realpathSync(options.allowedRoot);
     const ldr = new Loader(dir, { allowedRoot: allowed, displayRoot: allowed ?? dir });
     const t = loadTarget(ldr);
-    if (t.k.kind === COMPONENT_KIND) throw new KustomizeError("a Component cannot be built on its own", { file: t.file });
     this.stack.push(dir);
     const ra = this.accumulateTarget(t, new Accumulator());
     for (const r of ra.resources) {

@@ -104,7 +104,20 @@ function checkItemFields(list: unknown, field: string, allowed: Set<string>, fil
   }
 }
 
+const FOLDED_FIELDS = new Map([...TOP_FIELDS].map((f) => [f.toLowerCase(), f]));
+
+/** Go's JSON decoding matches field names case-insensitively (`nameprefix` is `namePrefix`). */
+function foldFieldNames(k: Record<string, unknown>): void {
+  for (const key of Object.keys(k)) {
+    const canonical = FOLDED_FIELDS.get(key.toLowerCase());
+    if (canonical === undefined || canonical === key) continue;
+    k[canonical] = k[key];
+    delete k[key];
+  }
+}
+
 function checkFields(k: Record<string, unknown>, file: string): void {
+  foldFieldNames(k);
   for (const key of Object.keys(k)) {
     if (!TOP_FIELDS.has(key)) throw new KustomizeError(`invalid Kustomization: json: unknown field "${key}"`, { file });
   }
@@ -129,7 +142,8 @@ function fixLegacy(k: Kustomization): void {
 
 /** Parses and validates a kustomization file (unknown fields are errors, as in kustomize). */
 export function parseKustomization(text: string, file: string): Kustomization {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  // Later duplicate keys win, as with the go-yaml v2 decoding kustomize uses for this file.
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
   const err = doc.errors[0];
   if (err) {
     throw new KustomizeError(`invalid YAML: ${err.message.split("\n")[0]}`, { file, line: err.linePos?.[0].line });
@@ -147,7 +161,7 @@ function fixed(k: Kustomization, file: string): Kustomization {
   if (k.kind && k.kind !== KUSTOMIZATION_KIND && k.kind !== COMPONENT_KIND) {
     throw new KustomizeError(`kind '${k.kind}' is not a Kustomization or Component`, { file });
   }
-  if (k.kind === COMPONENT_KIND && k.apiVersion !== "kustomize.config.k8s.io/v1alpha1") {
+  if (k.kind === COMPONENT_KIND && k.apiVersion !== undefined && k.apiVersion !== "kustomize.config.k8s.io/v1alpha1") {
     throw new KustomizeError(`apiVersion for Component should be kustomize.config.k8s.io/v1alpha1`, { file });
   }
   fixLegacy(k);

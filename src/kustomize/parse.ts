@@ -1,4 +1,5 @@
-import { isMap, isSeq, parseAllDocuments, YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, YAMLMap } from "yaml";
+import type { Document, Pair } from "yaml";
 import { KustomizeError } from "./errors.js";
 import { getIn, Resource, scalarText } from "./resource.js";
 
@@ -23,9 +24,29 @@ export function parseResources(text: string, file: string): Resource[] {
       throw new KustomizeError("malformed YAML: a resource must be a mapping", { file, line });
     }
     if (root.items.length === 0) continue;
+    if (text.includes("*")) deAnchor(root, doc);
     expandList(root, file, out);
   }
   return out;
+}
+
+/** Replaces aliases by copies of their anchored nodes and expands `<<` merge keys (kyaml's DeAnchor). */
+function deAnchor(node: unknown, doc: Document): void {
+  if (isMap(node)) {
+    const merged: Pair[] = [];
+    for (const pair of [...node.items]) {
+      if (isAlias(pair.value)) pair.value = pair.value.resolve(doc)?.clone() ?? null;
+      deAnchor(pair.value, doc);
+      if (isScalar(pair.key) && pair.key.value === "<<" && isMap(pair.value)) {
+        merged.push(...pair.value.items.filter((p) => !node.items.some((q) => scalarText(q.key) === scalarText(p.key))));
+        node.items.splice(node.items.indexOf(pair), 1);
+      }
+    }
+    node.items.push(...merged);
+  } else if (isSeq(node)) {
+    node.items = node.items.map((item) => (isAlias(item) ? (item.resolve(doc)?.clone() ?? null) : item));
+    for (const item of node.items) deAnchor(item, doc);
+  }
 }
 
 function lineOf(text: string, offset: number): number {

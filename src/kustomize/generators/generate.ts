@@ -20,6 +20,14 @@ export function mergeOptions(local: GeneratorOptions | undefined, global: Genera
   };
 }
 
+/** kustomize wraps long Secret values: 70-character lines, each ending in a newline. */
+function wrapBase64(b64: string): string {
+  if (b64.length < 70) return b64;
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 70) lines.push(b64.slice(i, i + 70) + "\n");
+  return lines.join("");
+}
+
 function setStringMap(md: YAMLMap, field: string, values: Record<string, string> | undefined): void {
   const entries = Object.entries(values ?? {});
   if (entries.length === 0) return;
@@ -50,7 +58,7 @@ export function generate(kind: GeneratorKind, ldr: Loader, args: GeneratorArgs, 
     }
     seen.add(kv.key);
     if (kind === "Secret") {
-      const b64 = (kv.binary ?? Buffer.from(kv.value, "utf8")).toString("base64");
+      const b64 = wrapBase64((kv.binary ?? Buffer.from(kv.value, "utf8")).toString("base64"));
       setIn(data, kv.key, newStringScalar(b64));
     } else if (kv.binary) setIn(binary, kv.key, newStringScalar(kv.binary.toString("base64")));
     else setIn(data, kv.key, newStringScalar(kv.value));

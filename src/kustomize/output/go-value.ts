@@ -87,6 +87,12 @@ export function normaliseFloat(f: number): bigint | number {
   return f;
 }
 
+function keyText(key: GoValue): string {
+  if (key === null) return "null";
+  if (typeof key === "number" || typeof key === "bigint" || typeof key === "boolean") return String(key);
+  throw new Error("a mapping key must be a scalar");
+}
+
 /** Converts a resource node into the JSON data model (aliases resolved, plain scalars typed). */
 export function toGoValue(node: unknown): GoValue {
   if (isAlias(node)) throw new Error("YAML aliases are not supported in resources");
@@ -105,7 +111,7 @@ export function toGoValue(node: unknown): GoValue {
     const out: GoMap = new Map();
     for (const pair of node.items) {
       const key = toGoValue(pair.key);
-      out.set(typeof key === "string" ? key : String(key), toGoValue(pair.value));
+      out.set(typeof key === "string" ? key : keyText(key), toGoValue(pair.value));
     }
     return out;
   }

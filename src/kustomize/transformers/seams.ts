@@ -12,5 +12,4 @@ export function runExtensionSeams(t: Target, _ra: Accumulator, _schema: PatchSch
   if (k.replicas?.length) throw new KustomizeError("replicas are not supported yet", { file: t.file });
   if (k.images?.length) throw new KustomizeError("images are not supported yet", { file: t.file });
   if (k.replacements?.length) throw new KustomizeError("replacements are not supported yet", { file: t.file });
-  if (k.transformers?.length) throw new KustomizeError("transformers are not supported yet", { file: t.file });
 }

@@ -1,0 +1,96 @@
+import type { Accumulator } from "../accumulator.js";
+import type { Target } from "../build.js";
+import { KustomizeError } from "../errors.js";
+import { absorb } from "../generators/run.js";
+import { generate, type GeneratorKind } from "../generators/generate.js";
+import type { FieldSpec, GeneratorArgs } from "../kustomization.js";
+import type { PatchSchema } from "../openapi/schema.js";
+import { toGoValue, type GoValue } from "../output/go-value.js";
+import { applyPatch } from "../patch/apply.js";
+import { applyLegacyJson6902, applyLegacyStrategicMerge, loadLegacyStrategicMerge } from "../patch/legacy.js";
+import { loadPatch } from "../patch/load.js";
+import type { TargetSelector } from "../patch/select.js";
+import type { Resource } from "../resource.js";
+import { setPairs } from "./labels.js";
+import { addNameAffix } from "./name-affix.js";
+import { setNamespace } from "./namespace.js";
+
+/** A plugin configuration as plain data (kind, metadata and the plugin's own fields). */
+export type PluginConfig = Record<string, unknown>;
+
+/** Plain JS from the JSON data model (bigints become numbers; only small config values occur). */
+function plain(v: GoValue): unknown {
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, plain(x)]));
+  if (Array.isArray(v)) return v.map(plain);
+  return typeof v === "bigint" ? Number(v) : v;
+}
+
+/** Reads a plugin config resource into plain data. */
+export function pluginConfig(r: Resource): PluginConfig {
+  return plain(toGoValue(r.node)) as PluginConfig;
+}
+
+const specsOf = (c: PluginConfig): FieldSpec[] => (Array.isArray(c["fieldSpecs"]) ? (c["fieldSpecs"] as FieldSpec[]) : []);
+const strMap = (v: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries((v ?? {}) as Record<string, unknown>).map(([k, x]) => [k, text(x)]));
+/** A config field as text ("" when absent or not a scalar). */
+const text = (v: unknown): string => (typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : "");
+const meta = (c: PluginConfig): Record<string, unknown> => (c["metadata"] ?? {}) as Record<string, unknown>;
+
+type Runner = (c: PluginConfig, t: Target, ra: Accumulator, schema: PatchSchema) => void;
+
+const TRANSFORMERS: Record<string, Runner> = {
+  LabelTransformer: (c, _t, ra) => setPairs(ra.resources, strMap(c["labels"]), specsOf(c)),
+  AnnotationsTransformer: (c, _t, ra) => setPairs(ra.resources, strMap(c["annotations"]), specsOf(c)),
+  PrefixSuffixTransformer: (c, _t, ra) => {
+    addNameAffix(ra.resources, text(c["prefix"]), "prefix", specsOf(c));
+    addNameAffix(ra.resources, text(c["suffix"]), "suffix", specsOf(c));
+  },
+  PrefixTransformer: (c, _t, ra) => addNameAffix(ra.resources, text(c["prefix"]), "prefix", specsOf(c)),
+  SuffixTransformer: (c, _t, ra) => addNameAffix(ra.resources, text(c["suffix"]), "suffix", specsOf(c)),
+  NamespaceTransformer: (c, _t, ra) => {
+    const ns = text(meta(c)["namespace"]);
+    if (ns !== "") setNamespace(ra.resources, ns, specsOf(c));
+  },
+  PatchTransformer: (c, t, ra, schema) => {
+    const read = (p: string): string => t.ldr.read(p).text;
+    ra.resources = applyPatch(ra.resources, loadPatch(c, read), schema);
+  },
+  PatchStrategicMergeTransformer: (c, t, ra, schema) => {
+    const read = (p: string): string => t.ldr.read(p).text;
+    const entries = [...((c["paths"] as string[] | undefined) ?? []), ...(c["patches"] ? [text(c["patches"])] : [])];
+    ra.resources = applyLegacyStrategicMerge(ra.resources, loadLegacyStrategicMerge(entries, read), schema);
+  },
+  PatchJson6902Transformer: (c, t, ra, schema) => {
+    const read = (p: string): string => t.ldr.read(p).text;
+    const spec = { target: c["target"] as TargetSelector, path: c["path"] as string | undefined, jsonOp: c["jsonOp"] as string | undefined };
+    applyLegacyJson6902(ra.resources, spec, read, schema);
+  },
+};
+
+/** Runs the `transformers:` field's configured builtin transformers, in order. */
+export function runTransformerPlugins(configs: readonly Resource[], t: Target, ra: Accumulator, schema: PatchSchema): void {
+  for (const r of configs) {
+    const runner = TRANSFORMERS[r.kind()];
+    if (!runner || r.apiVersion() !== "builtin") {
+      throw new KustomizeError(`unable to load builtin ${r.kind()}.${r.apiVersion()}: plugins are disabled`, { file: t.file });
+    }
+    runner(pluginConfig(r), t, ra, schema);
+  }
+}
+
+/** Runs the `generators:` field's configured builtin generators (ConfigMap and Secret). */
+export function runGeneratorPlugins(configs: readonly Resource[], t: Target, ra: Accumulator): void {
+  for (const r of configs) {
+    const kind = r.kind();
+    if ((kind !== "ConfigMapGenerator" && kind !== "SecretGenerator") || r.apiVersion() !== "builtin") {
+      throw new KustomizeError(`unable to load builtin ${kind}.${r.apiVersion()}: plugins are disabled`, { file: t.file });
+    }
+    const c = pluginConfig(r);
+    const args: GeneratorArgs = { ...(c as GeneratorArgs), name: text(meta(c)["name"]) };
+    const ns = meta(c)["namespace"];
+    if (typeof ns === "string" && ns !== "") args.namespace = ns;
+    const genKind: GeneratorKind = kind === "ConfigMapGenerator" ? "ConfigMap" : "Secret";
+    absorb(ra, generate(genKind, t.ldr, args, undefined), t.file);
+  }
+}
