@@ -11,7 +11,10 @@ import { applyLegacyJson6902, applyLegacyStrategicMerge, loadLegacyStrategicMerg
 import { loadPatch } from "../patch/load.js";
 import type { TargetSelector } from "../patch/select.js";
 import type { Resource } from "../resource.js";
+import { applyImages, type ImageSpec } from "./images.js";
 import { setPairs } from "./labels.js";
+import { applyReplacements, loadReplacements, type Replacement } from "./replacements.js";
+import { applyReplicas, type ReplicaSpec } from "./replicas.js";
 import { addNameAffix } from "./name-affix.js";
 import { setNamespace } from "./namespace.js";
 
@@ -60,6 +63,13 @@ const TRANSFORMERS: Record<string, Runner> = {
     const read = (p: string): string => t.ldr.read(p).text;
     const entries = [...((c["paths"] as string[] | undefined) ?? []), ...(c["patches"] ? [text(c["patches"])] : [])];
     ra.resources = applyLegacyStrategicMerge(ra.resources, loadLegacyStrategicMerge(entries, read), schema);
+  },
+  ImageTagTransformer: (c, _t, ra) => applyImages(ra.resources, [c["imageTag"] as ImageSpec], specsOf(c)),
+  ReplicaCountTransformer: (c, _t, ra) => applyReplicas(ra.resources, [c["replica"] as ReplicaSpec], specsOf(c)),
+  ReplacementTransformer: (c, t, ra, schema) => {
+    const read = (p: string): string => t.ldr.read(p).text;
+    const list = loadReplacements((c["replacements"] ?? []) as Array<Replacement & { path?: string }>, read);
+    applyReplacements(ra.resources, list, (v, kind) => schema.isClusterScoped(v, kind));
   },
   PatchJson6902Transformer: (c, t, ra, schema) => {
     const read = (p: string): string => t.ldr.read(p).text;
