@@ -128,6 +128,11 @@ export const COMMIT_STATUS_UPDATE = "update";
 /** Artifact metadata key holding the origin revision of an OCI artifact. */
 export const OCI_REVISION_METADATA = "org.opencontainers.image.revision";
 
+/**
+ * Field owner of GitRepository status patches (Flux's controller name). Same as Flux, so a
+ * cluster moved from Flux to mooring keeps one owner per status field.
+ */
+export const SOURCE_STATUS_MANAGER = "source-controller";
 /** Field manager used when the Kustomization controller applies objects (`flux diff` uses it too). */
 export const KUSTOMIZE_FIELD_MANAGER = "kustomize-controller";
 /** Field owner of the Kustomization status patch. */

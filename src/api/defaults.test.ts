@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../util/kube-object.js";
+import { GIT_REPOSITORY, KUSTOMIZATION } from "./constants.js";
 import {
+  type GitRepository,
   gitRepositoryProvider,
   gitRepositoryRef,
   gitRepositoryTimeout,
@@ -10,6 +13,7 @@ import {
 import {
   dependencyNamespace,
   healthCheckApiVersion,
+  type Kustomization,
   kustomizationDeletionPolicy,
   kustomizationRetryInterval,
   kustomizationTimeout,
@@ -83,5 +87,24 @@ describe("Kustomization defaults", () => {
   it("health checks default to apps/v1", () => {
     expect(healthCheckApiVersion({ kind: "Deployment", name: "web" })).toBe("apps/v1");
     expect(healthCheckApiVersion({ apiVersion: "v1", kind: "Service", name: "web" })).toBe("v1");
+  });
+});
+
+describe("object types", () => {
+  it("GitRepository and Kustomization are assignable to the generic KubeObject", () => {
+    const git: GitRepository = {
+      apiVersion: GIT_REPOSITORY.apiVersion,
+      kind: GIT_REPOSITORY.kind,
+      metadata: { name: "podinfo", namespace: "default" },
+      spec: { url: "https://example.com/repo", interval: "1m" },
+    };
+    const ks: Kustomization = {
+      apiVersion: KUSTOMIZATION.apiVersion,
+      kind: KUSTOMIZATION.kind,
+      metadata: { name: "podinfo", namespace: "default" },
+      spec: { interval: "1m", prune: true, sourceRef: { kind: "GitRepository", name: "podinfo" } },
+    };
+    const objects: KubeObject[] = [git, ks];
+    expect(objects.map((o) => o.kind)).toEqual(["GitRepository", "Kustomization"]);
   });
 });

@@ -74,11 +74,12 @@ export interface ReconcileRequestStatus {
 /**
  * The envelope every Flux object shares; `Spec` and `Status` are the kind's own shapes. Status
  * is optional because a freshly created object has none until the API server defaults it.
+ * A type alias (not an interface) so objects stay assignable to the generic `KubeObject`.
  */
-export interface FluxObject<Spec, Status> {
+export type FluxObject<Spec, Status> = {
   apiVersion: string;
   kind: string;
   metadata: KubeMetadata;
   spec: Spec;
   status?: Status;
-}
+};
