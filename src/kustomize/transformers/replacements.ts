@@ -1,0 +1,252 @@
+import { isMap, isScalar, isSeq, parse as parseYaml, Scalar, type Node as YamlNode } from "yaml";
+import { resolvePlain } from "../output/go-value.js";
+import { isMissingOrNull } from "../patch/nodes.js";
+import { parseLabelSelector } from "../patch/label-selector.js";
+import { effectiveNamespace, type ClusterScopeTest } from "../patch/select.js";
+import type { ResId, Resource } from "../resource.js";
+import { splitFieldPath } from "./field-path.js";
+import { isCreatedLeaf, lookupPath, matchPath } from "./path-match.js";
+
+/** Resource id fields of a replacement selector; exact values, empty = any (not regexes). */
+export interface ReplacementSelector {
+  readonly group?: string;
+  readonly version?: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly annotationSelector?: string;
+}
+
+/** `options` of a replacement source or target. */
+export interface FieldOptions {
+  readonly delimiter?: string;
+  readonly index?: number;
+  readonly create?: boolean;
+}
+
+/** Where a replacement reads its value. */
+export interface ReplacementSource extends ReplacementSelector {
+  readonly fieldPath?: string;
+  readonly options?: FieldOptions;
+}
+
+/** Where a replacement writes its value. */
+export interface ReplacementTarget {
+  readonly select?: ReplacementSelector;
+  readonly reject?: readonly ReplacementSelector[];
+  readonly fieldPaths?: readonly string[];
+  readonly options?: FieldOptions;
+}
+
+/** One `replacements:` entry, after any `path:` file has been read (see loadReplacements). */
+export interface Replacement {
+  readonly source?: ReplacementSource;
+  readonly targets?: readonly ReplacementTarget[];
+}
+
+/**
+ * kustomize's replacements transformer: for each entry in order, read one value from the single
+ * resource the source selects (by current or earlier id) and copy it into every field the targets
+ * name. A scalar target keeps its YAML type (an int stays an int; a string stays a string) and
+ * fails, as in kustomize, when the value cannot have that type; other targets are replaced by a
+ * copy of the value. `options.delimiter/index` pick or replace one part of a delimited string;
+ * `options.create` creates missing target fields. Errors name the replacement and the field.
+ */
+export function applyReplacements(
+  resources: readonly Resource[],
+  replacements: readonly Replacement[],
+  isClusterScoped: ClusterScopeTest,
+): void {
+  for (const r of replacements) {
+    if (r.source === undefined || r.targets === undefined) {
+      throw new Error("replacements must specify a source and at least one target");
+    }
+    const value = sourceValue(resources, r.source, isClusterScoped);
+    for (const target of r.targets) applyTarget(resources, value, target, isClusterScoped);
+  }
+}
+
+function idsOf(res: Resource): ResId[] {
+  return [res.id(), ...res.previousIds];
+}
+
+function selectedBy(id: ResId, sel: ReplacementSelector, scope: ClusterScopeTest): boolean {
+  if (sel.name && sel.name !== id.name) return false;
+  if (sel.group && sel.group !== id.gvk.group) return false;
+  if (sel.version && sel.version !== id.gvk.version) return false;
+  if (sel.kind && sel.kind !== id.gvk.kind) return false;
+  if (!sel.namespace) return true;
+  const selId: ResId = {
+    gvk: { group: sel.group ?? "", version: sel.version ?? "", kind: sel.kind ?? "" },
+    name: sel.name ?? "",
+    namespace: sel.namespace,
+  };
+  return effectiveNamespace(selId, scope) === effectiveNamespace(id, scope);
+}
+
+function selectorText(sel: ReplacementSelector): string {
+  const id = `${sel.kind || "[noKind]"}.${sel.version || "[noVer]"}.${sel.group || "[noGrp]"}/${sel.name || "[noName]"}.${sel.namespace || "[noNs]"}`;
+  return id;
+}
+
+function sourceValue(resources: readonly Resource[], source: ReplacementSource, scope: ClusterScopeTest): YamlNode {
+  const matches = resources.filter((r) => idsOf(r).some((id) => selectedBy(id, source, scope)));
+  if (matches.length > 1) throw new Error(`multiple matches for selector ${selectorText(source)}`);
+  if (matches.length === 0) throw new Error(`nothing selected by ${selectorText(source)}`);
+  const fieldPath = source.fieldPath || "metadata.name";
+  let node: YamlNode | undefined;
+  try {
+    node = lookupPath(matches[0]!.node, splitFieldPath(fieldPath));
+  } catch (err) {
+    throw new Error(`error looking up replacement source: ${(err as Error).message}`, { cause: err });
+  }
+  if (node === undefined || isMissingOrNull(node) || ((isMap(node) || isSeq(node)) && node.items.length === 0)) {
+    throw new Error(`fieldPath \`${fieldPath}\` is missing for replacement source ${selectorText(source)}`);
+  }
+  return refineSource(node, source.options);
+}
+
+function refineSource(node: YamlNode, options: FieldOptions | undefined): YamlNode {
+  if (!options?.delimiter) return node;
+  if (!isScalar(node)) throw new Error("delimiter option can only be used with scalar nodes");
+  const text = String(node.value);
+  const parts = text.split(options.delimiter);
+  const index = options.index ?? 0;
+  if (index >= parts.length || index < 0) throw new Error(`options.index ${index} is out of bounds for value ${text}`);
+  return withText(node, parts[index]!);
+}
+
+function labelMatch(res: Resource, sel: ReplacementSelector | undefined): boolean {
+  if (sel === undefined) return true;
+  if (sel.labelSelector && !parseLabelSelector(sel.labelSelector).matches(res.labels())) return false;
+  return !sel.annotationSelector || parseLabelSelector(sel.annotationSelector).matches(res.annotations());
+}
+
+function hasIdFields(sel: ReplacementSelector): boolean {
+  return Boolean(sel.group || sel.version || sel.kind || sel.name || sel.namespace);
+}
+
+function isTargeted(res: Resource, target: ReplacementTarget, scope: ClusterScopeTest): boolean {
+  const select = target.select!;
+  if (!labelMatch(res, select)) return false;
+  const rejects = target.reject ?? [];
+  for (const reject of rejects) {
+    if ((reject.labelSelector || reject.annotationSelector) && labelMatch(res, reject)) return false;
+  }
+  const ids = idsOf(res);
+  if (!ids.some((id) => selectedBy(id, select, scope))) return false;
+  return !rejects.some((reject) => hasIdFields(reject) && ids.some((id) => selectedBy(id, reject, scope)));
+}
+
+function applyTarget(resources: readonly Resource[], value: YamlNode, target: ReplacementTarget, scope: ClusterScopeTest): void {
+  if (target.select === undefined) throw new Error("target must specify resources to select");
+  const fieldPaths = target.fieldPaths?.length ? target.fieldPaths : ["metadata.name"];
+  for (const res of resources) {
+    if (!isTargeted(res, target, scope)) continue;
+    for (const fp of fieldPaths) copyToField(res, fp, value, target.options);
+  }
+}
+
+function copyToField(res: Resource, fieldPath: string, value: YamlNode, options: FieldOptions | undefined): void {
+  const create = options?.create === true;
+  const what = create ? `unable to find or create field "${fieldPath}" in replacement target` : `unable to find field "${fieldPath}" in replacement target`;
+  let slots;
+  try {
+    const kind = !create ? undefined : isMap(value) ? "map" : isSeq(value) ? "seq" : "scalar";
+    slots = matchPath(res.node, splitFieldPath(fieldPath), kind);
+  } catch (err) {
+    throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
+  }
+  if (slots.length === 0) throw new Error(what);
+  for (const slot of slots) slot.set(newFieldValue(slot.get(), value, options));
+}
+
+function newFieldValue(current: YamlNode, value: YamlNode, options: FieldOptions | undefined): YamlNode {
+  let text: string | undefined = isScalar(value) ? String(value.value) : undefined;
+  if (options?.delimiter) {
+    if (!isScalar(current)) throw new Error("delimiter option can only be used with scalar nodes");
+    const parts = String(current.value).split(options.delimiter);
+    const index = options.index ?? 0;
+    const v = text ?? "";
+    if (index < 0) parts.unshift(v);
+    else if (index >= parts.length) parts.push(v);
+    else parts[index] = v;
+    text = parts.join(options.delimiter);
+  }
+  if (isScalar(current) && isCreatedLeaf(current)) return plainScalar(text ?? "");
+  if (isScalar(current)) return withText(current, text ?? "");
+  return value.clone() as YamlNode;
+}
+
+type TagClass = "str" | "int" | "float" | "bool" | "null" | "timestamp";
+
+/** The YAML tag yaml.v3 gives a scalar node (plain scalars are resolved, quoted ones are strings). */
+function tagClass(node: Scalar): TagClass {
+  if (node.type !== "PLAIN" && node.type !== undefined) return "str";
+  if (node.type === undefined && typeof node.value === "string") return "str";
+  if (typeof node.value !== "string") return node.value === null ? "null" : typeof node.value === "boolean" ? "bool" : "int";
+  return classOfPlain(node.value);
+}
+
+function classOfPlain(text: string): TagClass {
+  const v = resolvePlain(text);
+  if (v === null) return "null";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "bigint") return "int";
+  if (typeof v === "number") return "float";
+  if (typeof v === "string" && v !== text) return "timestamp";
+  return "str";
+}
+
+function plainScalar(text: string): Scalar {
+  const out = new Scalar(text);
+  out.type = "PLAIN";
+  return out;
+}
+
+/**
+ * A copy of `node` holding `text` but keeping the node's YAML type, as kyaml does when it assigns
+ * a scalar's Value and keeps its Tag: strings stay strings (quoted when the text would read as
+ * something else); other types must still parse, or kustomize's decoder fails, and so do we.
+ */
+export function withText(node: Scalar, text: string): Scalar {
+  const cls = tagClass(node);
+  const out = new Scalar(text);
+  if (cls === "str") {
+    if (node.type === "PLAIN" && classOfPlain(text) !== "str") out.type = "QUOTE_DOUBLE";
+    else if (node.type !== undefined) out.type = node.type;
+    return out;
+  }
+  const got = classOfPlain(text);
+  if (got !== cls && !(cls === "float" && got === "int")) {
+    throw new Error(`yaml: cannot decode !!${got} \`${text}\` as a !!${cls}`);
+  }
+  out.type = "PLAIN";
+  return out;
+}
+
+/**
+ * Expands `replacements:` entries that name a file (`path:`) into the replacements it holds (one
+ * object or a list), as kustomize does. `readFile` is the build's root-restricted loader.
+ */
+export function loadReplacements(
+  entries: readonly (Replacement & { path?: string })[],
+  readFile: (path: string) => string,
+): Replacement[] {
+  const out: Replacement[] = [];
+  for (const entry of entries) {
+    if (entry.path === undefined || entry.path === "") {
+      out.push(entry);
+      continue;
+    }
+    if (entry.source !== undefined || (entry.targets?.length ?? 0) > 0) {
+      throw new Error("cannot specify both path and inline replacement");
+    }
+    const content = parseYaml(readFile(entry.path)) as unknown;
+    if (Array.isArray(content)) out.push(...(content as Replacement[]));
+    else if (typeof content === "object" && content !== null) out.push(content);
+    else throw new Error(`unsupported replacement type encountered within replacement path: ${entry.path}`);
+  }
+  return out;
+}
