@@ -6,6 +6,7 @@
 import { groupOf, type KubeObject } from "../util/kube-object.js";
 
 export type { KubeObject, KubeMetadata, ManagedFieldsEntry } from "../util/kube-object.js";
+export { formatObject, formatObjectRef } from "../util/kube-object.js";
 
 /** An object's identity without version: what inventories, change sets and prune compare. */
 export interface ObjMetadata {
