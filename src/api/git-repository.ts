@@ -61,7 +61,7 @@ export interface GitRepositoryInclude {
 }
 
 /** `spec` of a GitRepository. */
-export interface GitRepositorySpec {
+export type GitRepositorySpec = {
   /** `http(s)://` or `ssh://` URL (no scp-style). */
   url: string;
   secretRef?: LocalObjectReference;
@@ -81,10 +81,10 @@ export interface GitRepositorySpec {
   recurseSubmodules?: boolean;
   include?: GitRepositoryInclude[];
   sparseCheckout?: string[];
-}
+};
 
 /** `status` of a GitRepository. */
-export interface GitRepositoryStatus extends ReconcileRequestStatus {
+export type GitRepositoryStatus = ReconcileRequestStatus & {
   /** The CRD defaults it to -1 so "never reconciled" differs from generation 0. */
   observedGeneration?: number;
   conditions?: Condition[];
@@ -97,7 +97,7 @@ export interface GitRepositoryStatus extends ReconcileRequestStatus {
   observedSparseCheckout?: string[];
   /** The verification mode last verified; cleared when `spec.verify` is removed. */
   sourceVerificationMode?: GitVerificationMode;
-}
+};
 
 /** A GitRepository object. */
 export type GitRepository = FluxObject<GitRepositorySpec, GitRepositoryStatus>;

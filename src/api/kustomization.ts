@@ -21,7 +21,7 @@ import {
 } from "./kustomization-parts.js";
 
 /** `spec` of a Kustomization. */
-export interface KustomizationSpec {
+export type KustomizationSpec = {
   sourceRef: CrossNamespaceSourceReference;
   /** Path inside the artifact; empty means its root. */
   path?: string;
@@ -54,7 +54,7 @@ export interface KustomizationSpec {
   force?: boolean;
   suspend?: boolean;
   ignore?: IgnoreRule[];
-}
+};
 
 /** `status.inventory`: every object of the last successful build. */
 export interface ResourceInventory {
@@ -83,7 +83,7 @@ export interface HistorySnapshot {
 }
 
 /** `status` of a Kustomization. */
-export interface KustomizationStatus extends ReconcileRequestStatus {
+export type KustomizationStatus = ReconcileRequestStatus & {
   /** The CRD defaults it to -1 so "never reconciled" differs from generation 0. */
   observedGeneration?: number;
   conditions?: Condition[];
@@ -93,7 +93,7 @@ export interface KustomizationStatus extends ReconcileRequestStatus {
   inventory?: ResourceInventory;
   /** Newest first, at most {@link KUSTOMIZATION_HISTORY_LIMIT}. */
   history?: HistorySnapshot[];
-}
+};
 
 /** A Kustomization object. */
 export type Kustomization = FluxObject<KustomizationSpec, KustomizationStatus>;

@@ -67,14 +67,15 @@ export interface Artifact {
  * `status.lastHandledReconcileAt`, mixed into both statuses: the last `requestedAt` annotation
  * value handled, which `flux reconcile` polls to know its request was served.
  */
-export interface ReconcileRequestStatus {
+export type ReconcileRequestStatus = {
   lastHandledReconcileAt?: string;
-}
+};
 
 /**
  * The envelope every Flux object shares; `Spec` and `Status` are the kind's own shapes. Status
  * is optional because a freshly created object has none until the API server defaults it.
- * A type alias (not an interface) so objects stay assignable to the generic `KubeObject`.
+ * Object, spec and status shapes are type aliases, not interfaces, so they stay assignable to
+ * shapes with index signatures (`KubeObject`, the runtime's `ConditionedObject`).
  */
 export type FluxObject<Spec, Status> = {
   apiVersion: string;
