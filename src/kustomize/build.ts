@@ -7,6 +7,7 @@ import { contentHash } from "./hash.js";
 import { COMPONENT_KIND, parseKustomization, type Kustomization } from "./kustomization.js";
 import { Loader } from "./loader.js";
 import { PatchSchema } from "./openapi/schema.js";
+import { joinOrigin, writeOriginAnnotations } from "./origin.js";
 import { parseResources } from "./parse.js";
 import type { Resource } from "./resource.js";
 import { sortResources } from "./sort.js";
@@ -28,7 +29,12 @@ export interface BuildOptions {
 export interface Target {
   ldr: Loader;
   k: Kustomization;
+  /** The kustomization file, for messages. */
   file: string;
+  /** Its base name (kustomization.yaml, ...). */
+  fileName: string;
+  /** Directory relative to the top kustomization, when origins are tracked (buildMetadata). */
+  originPath?: string;
 }
 
 /** Loads the kustomization file of a directory (missing file is an error naming the directory). */
@@ -40,7 +46,7 @@ export function loadTarget(ldr: Loader): Target {
     );
   }
   const { text, file } = ldr.read(name);
-  return { ldr, k: parseKustomization(text, ldr.display(file)), file: ldr.display(file) };
+  return { ldr, k: parseKustomization(text, ldr.display(file)), file: ldr.display(file), fileName: name };
 }
 
 /** Builds recursively; `stack` holds the directories being built, to detect cycles. */
@@ -70,6 +76,8 @@ class Builder {
       const text = typeof e === "string" ? e : String(e);
       const inline = text.includes("\n") ? parseResources(text, t.file) : [];
       if (inline.length > 0) {
+        const origin = t.originPath === undefined ? undefined : { path: joinOrigin(t.originPath, t.fileName) };
+        for (const r of inline) r.originInfo = origin;
         out.push(...inline);
         continue;
       }
@@ -83,7 +91,9 @@ class Builder {
   private accumulateResource(t: Target, ra: Accumulator, p: string): void {
     if (!t.ldr.isDir(p)) {
       const { text, file } = t.ldr.read(p);
-      ra.append(parseResources(text, t.ldr.display(file)), t.file);
+      const resources = parseResources(text, t.ldr.display(file));
+      if (t.originPath !== undefined) for (const r of resources) r.originInfo = { path: joinOrigin(t.originPath, p) };
+      ra.append(resources, t.file);
       return;
     }
     const sub = this.accumulateDir(t, p, new Accumulator(), false);
@@ -96,6 +106,7 @@ class Builder {
       throw new KustomizeError(`cycle detected: '${ldr.display(ldr.dir)}' includes itself`, { file: t.file });
     }
     const sub = loadTarget(ldr);
+    if (t.originPath !== undefined) sub.originPath = joinOrigin(t.originPath, p);
     const isComponent = sub.k.kind === COMPONENT_KIND;
     if (component && !isComponent) {
       throw new KustomizeError(`expected kind 'Component' for path '${ldr.display(ldr.dir)}' but got '${sub.k.kind}'`, { file: t.file });
@@ -120,6 +131,8 @@ class Builder {
     const allowed = options.allowedRoot === undefined ? undefined : realpathSync(options.allowedRoot);
     const ldr = new Loader(dir, { allowedRoot: allowed, displayRoot: allowed ?? dir });
     const t = loadTarget(ldr);
+    const metadata = (t.k.buildMetadata ?? []).map(String);
+    if (metadata.length > 0) t.originPath = "";
     this.stack.push(dir);
     const ra = this.accumulateTarget(t, new Accumulator());
     for (const r of ra.resources) {
@@ -131,6 +144,7 @@ class Builder {
     fixNameReferences(ra.resources, ra.config.nameReference);
     resolveVarsSeam(ra);
     const kept = ra.resources.filter((r) => r.annotations().get("config.kubernetes.io/local-config") !== "true");
+    for (const r of kept) writeOriginAnnotations(r, metadata.includes("originAnnotations"), metadata.includes("transformerAnnotations"));
     return sortResources(kept, t.k);
   }
 }

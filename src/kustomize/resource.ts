@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import type { Node as YamlNode } from "yaml";
+import type { Origin } from "./origin.js";
 
 /**
  * The resource model shared by every stage of the renderer.
@@ -150,6 +151,10 @@ export class Resource {
   behavior: string | undefined;
   /** Whether the name gets kustomize's content-hash suffix at the end of the build. */
   needsHash = false;
+  /** Where the resource came from (only tracked when buildMetadata asks for it). */
+  originInfo: Origin | undefined;
+  /** Transformers that ran over the resource (only tracked when buildMetadata asks for it). */
+  readonly transformations: Origin[] = [];
   /** Name prefixes added so far, outermost last (used to pick among reference candidates). */
   readonly prefixes: string[] = [];
   /** Name suffixes added so far, outermost last. */

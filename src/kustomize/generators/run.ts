@@ -3,6 +3,7 @@ import type { Accumulator } from "../accumulator.js";
 import type { Target } from "../build.js";
 import { KustomizeError } from "../errors.js";
 import { deleteIn, getIn, getMapPath, newStringScalar, resIdString, setIn, stringMap, type Resource } from "../resource.js";
+import { joinOrigin } from "../origin.js";
 import { idEquals } from "../transformers/ids.js";
 import { generate, type GeneratorKind } from "./generate.js";
 
@@ -64,6 +65,8 @@ export function absorb(ra: Accumulator, res: Resource, source: string): void {
     );
   }
   copyMeta(res, old);
+  if (behavior === "merge" && old.originInfo) res.originInfo = old.originInfo;
+  res.originInfo ??= old.originInfo;
   if (behavior === "merge") {
     mergeData(res, old, "data");
     mergeData(res, old, "binaryData");
@@ -78,6 +81,15 @@ export function runGenerators(t: Target, ra: Accumulator): void {
     ["Secret", t.k.secretGenerator],
   ];
   for (const [kind, list] of kinds) {
-    for (const args of list ?? []) absorb(ra, generate(kind, t.ldr, args, t.k.generatorOptions), t.file);
+    for (const args of list ?? []) {
+      const res = generate(kind, t.ldr, args, t.k.generatorOptions);
+      if (t.originPath !== undefined) {
+        res.originInfo = {
+          configuredIn: joinOrigin(t.originPath, t.fileName),
+          configuredBy: { apiVersion: "builtin", kind: `${kind}Generator` },
+        };
+      }
+      absorb(ra, res, t.file);
+    }
   }
 }

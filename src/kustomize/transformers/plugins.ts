@@ -10,6 +10,7 @@ import { applyPatch } from "../patch/apply.js";
 import { applyLegacyJson6902, applyLegacyStrategicMerge, loadLegacyStrategicMerge } from "../patch/legacy.js";
 import { loadPatch } from "../patch/load.js";
 import type { TargetSelector } from "../patch/select.js";
+import { addTransformation, type Origin } from "../origin.js";
 import type { Resource } from "../resource.js";
 import { applyImages, type ImageSpec } from "./images.js";
 import { setPairs } from "./labels.js";
@@ -86,7 +87,18 @@ export function runTransformerPlugins(configs: readonly Resource[], t: Target, r
       throw new KustomizeError(`unable to load builtin ${r.kind()}.${r.apiVersion()}: plugins are disabled`, { file: t.file });
     }
     runner(pluginConfig(r), t, ra, schema);
+    const origin = configOrigin(r);
+    if (origin) for (const res of ra.resources) addTransformation(res, origin);
   }
+}
+
+/** The origin of what a plugin config produces: the config's file and identity. */
+function configOrigin(config: Resource): Origin | undefined {
+  if (!config.originInfo) return undefined;
+  const by: NonNullable<Origin["configuredBy"]> = { apiVersion: config.apiVersion(), kind: config.kind() };
+  if (config.name()) by.name = config.name();
+  if (config.namespace()) by.namespace = config.namespace();
+  return { configuredIn: config.originInfo.path ?? config.originInfo.configuredIn ?? "", configuredBy: by };
 }
 
 /** Runs the `generators:` field's configured builtin generators (ConfigMap and Secret). */
@@ -97,10 +109,13 @@ export function runGeneratorPlugins(configs: readonly Resource[], t: Target, ra:
       throw new KustomizeError(`unable to load builtin ${kind}.${r.apiVersion()}: plugins are disabled`, { file: t.file });
     }
     const c = pluginConfig(r);
-    const args: GeneratorArgs = { ...(c as GeneratorArgs), name: text(meta(c)["name"]) };
-    const ns = meta(c)["namespace"];
-    if (typeof ns === "string" && ns !== "") args.namespace = ns;
+    const args: GeneratorArgs = { ...(c as GeneratorArgs) };
+    args.name = text(c["name"]) || text(meta(c)["name"]);
+    const ns = text(c["namespace"]) || text(meta(c)["namespace"]);
+    if (ns !== "") args.namespace = ns;
     const genKind: GeneratorKind = kind === "ConfigMapGenerator" ? "ConfigMap" : "Secret";
-    absorb(ra, generate(genKind, t.ldr, args, undefined), t.file);
+    const res = generate(genKind, t.ldr, args, undefined);
+    res.originInfo = configOrigin(r);
+    absorb(ra, res, t.file);
   }
 }
