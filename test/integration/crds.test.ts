@@ -7,7 +7,9 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { GIT_REPOSITORY, KUSTOMIZATION } from "../../src/api/constants.js";
+import { ConditionType, GIT_REPOSITORY, KUSTOMIZATION, Reason } from "../../src/api/index.js";
+import { computeStatus } from "../../src/apply/health/kstatus.js";
+import type { KubeObject } from "../../src/util/kube-object.js";
 import { eventually, kubectl, randomSuffix, readObject, useTestNamespace } from "../support/kube.js";
 
 const crdDir = join(import.meta.dirname, "..", "..", "crds");
@@ -64,6 +66,100 @@ function table(out: string): string[][] {
     .map((l) => l.trim().split(/\s{2,}/));
 }
 
+/** Reads one of this file's objects as plain JSON. */
+async function read(names: { apiVersion: string; kind: string }, name: string): Promise<any> {
+  return readObject({ apiVersion: names.apiVersion, kind: names.kind, name, namespace: ns() });
+}
+
+/** kstatus of an object, the way the `flux` CLI and health checks judge it. */
+function kstatus(obj: KubeObject): string {
+  return computeStatus(obj, { now: Date.now() }).status;
+}
+
+/** Writes Ready=True and observedGeneration through the status subresource, as a controller would. */
+async function markReady(resource: string, name: string, message: string): Promise<void> {
+  const lastTransitionTime = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const condition = {
+    type: ConditionType.Ready,
+    status: "True",
+    reason: Reason.Succeeded,
+    message,
+    lastTransitionTime,
+  };
+  const patch = JSON.stringify({ status: { observedGeneration: 1, conditions: [condition] } });
+  await kubectlOk(["patch", "-n", ns(), resource, name, "--subresource=status", "--type=merge", "-p", patch]);
+}
+
+/** A GitRepository spec setting every field Flux v1 has (flux-compat §1.1). */
+function fullGitRepositorySpec(): Record<string, unknown> {
+  return {
+    url: "ssh://git@example.com:22/org/repo.git",
+    secretRef: { name: "creds" },
+    provider: "azure",
+    serviceAccountName: "sa",
+    interval: "5m",
+    timeout: "90s",
+    ref: { branch: "main", tag: "v1", semver: ">=1.0.0", name: "refs/heads/main", commit: "0123" },
+    verify: { mode: "head", secretRef: { name: "keys" } },
+    proxySecretRef: { name: "proxy" },
+    ignore: "/*\n!/deploy\n",
+    suspend: true,
+    recurseSubmodules: true,
+    include: [{ repository: { name: "lib" }, fromPath: "a", toPath: "b" }],
+    sparseCheckout: ["deploy"],
+  };
+}
+
+/** A Kustomization spec setting every field Flux v1 has (flux-compat §3.1). */
+function fullKustomizationSpec(source: string): Record<string, any> {
+  const target = { group: "apps", version: "v1", kind: "Deployment", name: "web", namespace: "apps" };
+  return {
+    sourceRef: {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "GitRepository",
+      name: source,
+      namespace: ns(),
+    },
+    path: "./kustomize",
+    interval: "10m",
+    retryInterval: "1m",
+    timeout: "2m",
+    prune: true,
+    deletionPolicy: "WaitForTermination",
+    wait: true,
+    healthChecks: [{ apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: ns() }],
+    healthCheckExprs: [
+      { apiVersion: "example.com/v1", kind: "Thing", current: "true", inProgress: "false", failed: "false" },
+    ],
+    dependsOn: [{ name: "infra", namespace: ns(), readyExpr: "true" }],
+    targetNamespace: "apps",
+    namePrefix: "p-",
+    nameSuffix: "-s",
+    patches: [
+      {
+        patch: "- op: add\n  path: /x\n  value: 1\n",
+        target: { ...target, labelSelector: "a=b", annotationSelector: "c=d" },
+      },
+    ],
+    images: [{ name: "nginx", newName: "nginx2", newTag: "1", digest: "sha256:00" }],
+    components: ["../c"],
+    ignoreMissingComponents: true,
+    buildMetadata: ["originAnnotations", "transformerAnnotations"],
+    commonMetadata: { labels: { team: "a" }, annotations: { note: "b" } },
+    postBuild: {
+      substitute: { A: "1" },
+      substituteFrom: [{ kind: "ConfigMap", name: "vars" }],
+      substituteStrategy: "Always",
+    },
+    serviceAccountName: "deployer",
+    kubeConfig: { secretRef: { name: "kc", key: "value" } },
+    decryption: { provider: "sops", secretRef: { name: "sops" }, serviceAccountName: "kms" },
+    force: true,
+    suspend: true,
+    ignore: [{ paths: ["/spec/replicas"], target: { ...target, labelSelector: "e=f" } }],
+  };
+}
+
 beforeAll(async () => {
   await kubectlOk([
     "apply",
@@ -110,82 +206,33 @@ describe("CRDs on a real API server", () => {
     await kubectlOk(["create", "-f", "-"], stringify(gitRepository(repo, podinfoSpec)));
     await kubectlOk(["create", "-f", "-"], stringify(kustomization(ks, ksSpec(repo))));
 
-    const gitObj = (await readObject({
-      apiVersion: GIT_REPOSITORY.apiVersion,
-      kind: GIT_REPOSITORY.kind,
-      name: repo,
-      namespace: ns(),
-    })) as any;
+    const gitObj = await read(GIT_REPOSITORY, repo);
     expect(gitObj.spec.timeout).toBe("60s");
     expect(gitObj.status).toEqual({ observedGeneration: -1 });
-    const ksObj = (await readObject({
-      apiVersion: KUSTOMIZATION.apiVersion,
-      kind: KUSTOMIZATION.kind,
-      name: ks,
-      namespace: ns(),
-    })) as any;
+    const ksObj = await read(KUSTOMIZATION, ks);
     expect(ksObj.spec.force).toBe(false);
     expect(ksObj.status).toEqual({ observedGeneration: -1 });
+    // The -1 default makes a never-reconciled object InProgress for kstatus (and `flux` waits).
+    expect(kstatus(gitObj)).toBe("InProgress");
+    expect(kstatus(ksObj)).toBe("InProgress");
 
-    // Write a Ready condition through the status subresource, as a controller would.
-    const ready = (message: string) =>
-      JSON.stringify({
-        status: {
-          conditions: [
-            {
-              type: "Ready",
-              status: "True",
-              reason: "Succeeded",
-              message,
-              lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-            },
-          ],
-        },
-      });
-    await kubectlOk([
-      "patch",
-      "-n",
-      ns(),
-      "gitrepository",
-      repo,
-      "--subresource=status",
-      "--type=merge",
-      "-p",
-      ready("stored artifact for revision 'master@sha1:0123'"),
-    ]);
-    await kubectlOk([
-      "patch",
-      "-n",
-      ns(),
-      "kustomization",
-      ks,
-      "--subresource=status",
-      "--type=merge",
-      "-p",
-      ready("Applied revision: master@sha1:0123"),
-    ]);
+    const gitMessage = "stored artifact for revision 'master@sha1:0123'";
+    const ksMessage = "Applied revision: master@sha1:0123";
+    await markReady("gitrepository", repo, gitMessage);
+    await markReady("kustomization", ks, ksMessage);
+    expect(kstatus(await read(GIT_REPOSITORY, repo))).toBe("Current");
+    expect(kstatus(await read(KUSTOMIZATION, ks))).toBe("Current");
 
     const tables = (await kubectlOk(["get", "gitrepositories,kustomizations", "-A"])).split(/\n\s*\n/);
     const [gitTable, ksTable] = tables.map(table);
     expect(gitTable![0]).toEqual(["NAMESPACE", "NAME", "URL", "AGE", "READY", "STATUS"]);
     expect(ksTable![0]).toEqual(["NAMESPACE", "NAME", "AGE", "READY", "STATUS"]);
     const gitRow = gitTable!.find((r) => r[0] === ns() && r[1]!.endsWith(`/${repo}`));
-    expect(gitRow).toEqual([
-      ns(),
-      `gitrepository.source.toolkit.fluxcd.io/${repo}`,
-      podinfoSpec.url,
-      expect.any(String),
-      "True",
-      "stored artifact for revision 'master@sha1:0123'",
-    ]);
+    const gitName = `gitrepository.source.toolkit.fluxcd.io/${repo}`;
+    expect(gitRow).toEqual([ns(), gitName, podinfoSpec.url, expect.any(String), "True", gitMessage]);
     const ksRow = ksTable!.find((r) => r[0] === ns() && r[1]!.endsWith(`/${ks}`));
-    expect(ksRow).toEqual([
-      ns(),
-      `kustomization.kustomize.toolkit.fluxcd.io/${ks}`,
-      expect.any(String),
-      "True",
-      "Applied revision: master@sha1:0123",
-    ]);
+    const ksName = `kustomization.kustomize.toolkit.fluxcd.io/${ks}`;
+    expect(ksRow).toEqual([ns(), ksName, expect.any(String), "True", ksMessage]);
   });
 
   it("answers to short names and categories", async () => {
@@ -209,100 +256,19 @@ describe("CRDs on a real API server", () => {
     );
   });
 
-  it("accepts a GitRepository and a Kustomization using every optional field", async () => {
+  it("keeps every Flux field of a GitRepository and a Kustomization (nothing pruned as unknown)", async () => {
     const name = `full-${randomSuffix()}`;
-    await kubectlOk(
-      ["create", "-f", "-"],
-      stringify(
-        gitRepository(name, {
-          ...podinfoSpec,
-          url: "ssh://git@example.com:22/org/repo.git",
-          secretRef: { name: "creds" },
-          provider: "azure",
-          serviceAccountName: "sa",
-          timeout: "90s",
-          ref: { branch: "main", tag: "v1", semver: ">=1.0.0", name: "refs/heads/main", commit: "0123" },
-          verify: { mode: "head", secretRef: { name: "keys" } },
-          proxySecretRef: { name: "proxy" },
-          ignore: "/*\n!/deploy\n",
-          suspend: true,
-          recurseSubmodules: true,
-          include: [{ repository: { name: "lib" }, fromPath: "a", toPath: "b" }],
-          sparseCheckout: ["deploy"],
-        }),
-      ),
-    );
-    await kubectlOk(
-      ["create", "-f", "-"],
-      stringify(
-        kustomization(name, {
-          ...ksSpec(name),
-          sourceRef: {
-            apiVersion: "source.toolkit.fluxcd.io/v1",
-            kind: "GitRepository",
-            name,
-            namespace: ns(),
-          },
-          retryInterval: "1m",
-          timeout: "2m",
-          deletionPolicy: "WaitForTermination",
-          wait: true,
-          healthChecks: [{ apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: ns() }],
-          healthCheckExprs: [
-            {
-              apiVersion: "example.com/v1",
-              kind: "Thing",
-              current: "true",
-              inProgress: "false",
-              failed: "false",
-            },
-          ],
-          dependsOn: [{ name: "infra", namespace: ns(), readyExpr: "true" }],
-          targetNamespace: "apps",
-          namePrefix: "p-",
-          nameSuffix: "-s",
-          patches: [
-            {
-              patch: "- op: add\n  path: /x\n  value: 1\n",
-              target: { kind: "Deployment", labelSelector: "a=b" },
-            },
-          ],
-          images: [{ name: "nginx", newName: "nginx2", newTag: "1", digest: "sha256:00" }],
-          components: ["../c"],
-          ignoreMissingComponents: true,
-          buildMetadata: ["originAnnotations", "transformerAnnotations"],
-          commonMetadata: { labels: { team: "a" }, annotations: { note: "b" } },
-          postBuild: {
-            substitute: { A: "1" },
-            substituteFrom: [{ kind: "ConfigMap", name: "vars" }],
-            substituteStrategy: "Always",
-          },
-          serviceAccountName: "deployer",
-          kubeConfig: { secretRef: { name: "kc", key: "value" } },
-          decryption: { provider: "sops", secretRef: { name: "sops" }, serviceAccountName: "kms" },
-          force: true,
-          suspend: true,
-          ignore: [{ paths: ["/spec/replicas"], target: { kind: "Deployment" } }],
-        }),
-      ),
-    );
-    const obj = (await readObject({
-      apiVersion: KUSTOMIZATION.apiVersion,
-      kind: KUSTOMIZATION.kind,
-      name,
-      namespace: ns(),
-    })) as any;
-    // Nothing pruned as unknown: every field survives the round trip, and defaults fill in.
-    expect(obj.spec.postBuild.substituteFrom).toEqual([{ kind: "ConfigMap", name: "vars", optional: false }]);
-    expect(obj.spec.ignore).toEqual([{ paths: ["/spec/replicas"], target: { kind: "Deployment" } }]);
-    const git = (await readObject({
-      apiVersion: GIT_REPOSITORY.apiVersion,
-      kind: GIT_REPOSITORY.kind,
-      name,
-      namespace: ns(),
-    })) as any;
-    expect(git.spec.verify).toEqual({ mode: "head", secretRef: { name: "keys" } });
-    expect(git.spec.include).toEqual([{ repository: { name: "lib" }, fromPath: "a", toPath: "b" }]);
+    const gitSpec = fullGitRepositorySpec();
+    const kSpec = fullKustomizationSpec(name);
+    await kubectlOk(["create", "-f", "-"], stringify(gitRepository(name, gitSpec)));
+    await kubectlOk(["create", "-f", "-"], stringify(kustomization(name, kSpec)));
+    expect((await read(GIT_REPOSITORY, name)).spec).toEqual(gitSpec);
+    // The only difference is the schema default of substituteFrom[].optional.
+    const substituteFrom = [{ kind: "ConfigMap", name: "vars", optional: false }];
+    expect((await read(KUSTOMIZATION, name)).spec).toEqual({
+      ...kSpec,
+      postBuild: { ...kSpec.postBuild, substituteFrom },
+    });
   });
 });
 
