@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { ReconcileMetrics, createMetricsRegistry, reconcileDurationBuckets } from "./metrics.js";
+
+describe("ReconcileMetrics", () => {
+  it("uses 10 buckets from 10 ms to 1800 s", () => {
+    const b = reconcileDurationBuckets();
+    expect(b).toHaveLength(10);
+    expect(b[0]).toBeCloseTo(0.01);
+    expect(b[9]).toBeCloseTo(1800);
+  });
+
+  it("records per object and deletes the series", async () => {
+    const registry = createMetricsRegistry({ processMetrics: false });
+    const m = new ReconcileMetrics(registry);
+    m.recordDuration("GitRepository", { namespace: "ns", name: "a" }, 0.5);
+    m.recordDuration("GitRepository", { namespace: "ns", name: "b" }, 2);
+    let text = await registry.metrics();
+    expect(text).toContain(
+      'gotk_reconcile_duration_seconds_count{kind="GitRepository",name="a",namespace="ns"} 1',
+    );
+    m.deleteObject("GitRepository", { namespace: "ns", name: "a" });
+    text = await registry.metrics();
+    expect(text).not.toContain('name="a"');
+    expect(text).toContain('name="b"');
+    expect(() => new ReconcileMetrics(registry)).not.toThrow();
+  });
+});

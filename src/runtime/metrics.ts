@@ -1,0 +1,56 @@
+/**
+ * Flux's reconcile metrics on a prom-client registry: `gotk_reconcile_duration_seconds
+ * {kind,name,namespace}` (flux-compat §6.3), recorded at the end of every reconcile and deleted
+ * when the object is gone so series of deleted objects do not linger.
+ */
+import { Histogram, Registry, collectDefaultMetrics, exponentialBuckets } from "prom-client";
+
+/** A fresh registry, optionally with Node's process metrics (what `/metrics` serves). */
+export function createMetricsRegistry(options: { processMetrics?: boolean } = {}): Registry {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * Flux's buckets: 10 exponential buckets from 10 ms to 1800 s (Go's ExponentialBucketsRange).
+ */
+export function reconcileDurationBuckets(): number[] {
+  const count = 10;
+  const factor = Math.pow(1800 / 0.01, 1 / (count - 1));
+  return exponentialBuckets(0.01, factor, count);
+}
+
+type Labels = "kind" | "name" | "namespace";
+
+const histograms = new WeakMap<Registry, Histogram<Labels>>();
+
+/** Records reconcile durations per object. */
+export class ReconcileMetrics {
+  private readonly duration: Histogram<Labels>;
+
+  constructor(registry: Registry) {
+    let h = histograms.get(registry);
+    if (h === undefined) {
+      h = new Histogram({
+        name: "gotk_reconcile_duration_seconds",
+        help: "The duration in seconds of a GitOps Toolkit resource reconciliation.",
+        labelNames: ["kind", "name", "namespace"],
+        buckets: reconcileDurationBuckets(),
+        registers: [registry],
+      });
+      histograms.set(registry, h);
+    }
+    this.duration = h;
+  }
+
+  /** Observes one reconcile of `kind` `namespace/name` that took `seconds`. */
+  recordDuration(kind: string, key: { namespace: string; name: string }, seconds: number): void {
+    this.duration.observe({ kind, name: key.name, namespace: key.namespace }, seconds);
+  }
+
+  /** Drops the series of a deleted object. */
+  deleteObject(kind: string, key: { namespace: string; name: string }): void {
+    this.duration.remove({ kind, name: key.name, namespace: key.namespace });
+  }
+}
