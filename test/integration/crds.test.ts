@@ -272,6 +272,98 @@ describe("CRDs on a real API server", () => {
   });
 });
 
+describe("status subresource", () => {
+  const artifact = {
+    path: "gitrepository/ns/podinfo/0123.tar.gz",
+    url: "http://mooring.local/gitrepository/ns/podinfo/0123.tar.gz",
+    revision: "master@sha1:0123456789012345678901234567890123456789",
+    digest: "sha256:0a1b2c",
+    lastUpdateTime: "2026-01-02T03:04:05Z",
+    size: 1234,
+  };
+  const condition = {
+    type: "Ready",
+    status: "True",
+    reason: "Succeeded",
+    message: "ok",
+    observedGeneration: 1,
+    lastTransitionTime: "2026-01-02T03:04:05Z",
+  };
+
+  async function patchStatus(resource: string, name: string, status: object) {
+    const patch = JSON.stringify({ status });
+    return kubectl([
+      "patch",
+      "-n",
+      ns(),
+      resource,
+      name,
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      patch,
+    ]);
+  }
+
+  it("stores Flux-shaped GitRepository and Kustomization status unchanged", async () => {
+    const name = `status-${randomSuffix()}`;
+    await kubectlOk(["create", "-f", "-"], stringify(gitRepository(name, podinfoSpec)));
+    await kubectlOk(["create", "-f", "-"], stringify(kustomization(name, ksSpec(name))));
+    const include = [{ repository: { name: "lib" }, fromPath: "a", toPath: "b" }];
+    const gitStatus = {
+      observedGeneration: 1,
+      conditions: [condition],
+      artifact: { ...artifact, metadata: { a: "b" } },
+      includedArtifacts: [artifact],
+      observedIgnore: "/*",
+      observedRecurseSubmodules: true,
+      observedInclude: include,
+      observedSparseCheckout: ["deploy"],
+      sourceVerificationMode: "HEAD",
+      lastHandledReconcileAt: "2026-01-02T03:04:05.123456789Z",
+    };
+    const ksStatus = {
+      observedGeneration: 1,
+      conditions: [condition],
+      lastAppliedRevision: artifact.revision,
+      lastAppliedOriginRevision: "v1@sha256:00",
+      lastAttemptedRevision: artifact.revision,
+      lastHandledReconcileAt: "now",
+      inventory: { entries: [{ id: "default_podinfo__Service", v: "v1" }] },
+      history: [
+        {
+          digest: "sha256:0a1b",
+          firstReconciled: "2026-01-02T03:04:05Z",
+          lastReconciled: "2026-01-02T03:05:05Z",
+          lastReconciledDuration: "1.5s",
+          lastReconciledStatus: "ReconciliationSucceeded",
+          totalReconciliations: 2,
+          metadata: { revision: artifact.revision },
+        },
+      ],
+    };
+    expect((await patchStatus("gitrepository", name, gitStatus)).code).toBe(0);
+    expect((await patchStatus("kustomization", name, ksStatus)).code).toBe(0);
+    expect((await read(GIT_REPOSITORY, name)).status).toEqual(gitStatus);
+    expect((await read(KUSTOMIZATION, name)).status).toEqual(ksStatus);
+  });
+
+  it("rejects a malformed artifact digest and an invalid condition", async () => {
+    const name = `badstatus-${randomSuffix()}`;
+    await kubectlOk(["create", "-f", "-"], stringify(gitRepository(name, podinfoSpec)));
+    const badDigest = await patchStatus("gitrepository", name, {
+      artifact: { ...artifact, digest: "not a digest" },
+    });
+    expect(badDigest.stderr).toMatch(/status\.artifact\.digest: Invalid value: "not a digest"/);
+    const badStatus = await patchStatus("gitrepository", name, {
+      conditions: [{ ...condition, status: "Yes" }],
+    });
+    expect(badStatus.stderr).toMatch(/status\.conditions\[0\]\.status: Unsupported value: "Yes"/);
+    const noReason = await patchStatus("gitrepository", name, { conditions: [{ ...condition, reason: "" }] });
+    expect(noReason.stderr).toMatch(/status\.conditions\[0\]\.reason/);
+  });
+});
+
 describe("the API server rejects invalid objects, naming the field", () => {
   const name = (): string => `bad-${randomSuffix()}`;
 
