@@ -1,0 +1,200 @@
+/**
+ * The apply layer's entry point for the Kustomization reconciler: staged server-side apply with
+ * cheap no-op reconciles, prune, health wait, and the drift hook, all as the controller or as an
+ * impersonated ServiceAccount. One instance per controller process (it owns the watch caches).
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { changeSetEntry, type ChangeSetEntry } from "../changeset.js";
+import { prepareForApply } from "../normalize.js";
+import { isCRD, splitStages, type ApplyStage } from "../staging.js";
+import { defaultCleanupOptions, type CleanupOptions } from "../takeover.js";
+import type { KubeObject } from "../types.js";
+import { applyFailure, applyObject, type ApplyContext, type MutableStats } from "./apply-object.js";
+import { mapLimit } from "./concurrency.js";
+import { collectionPath, RestMapper } from "./discovery.js";
+import { ApplyError, HealthCheckError, NoMatchError } from "./errors.js";
+import { waitForHealthy } from "./health-wait.js";
+import { KubeHttp } from "./http.js";
+import { ObjectClient, refOf } from "./object-client.js";
+import { OwnedObjects } from "./owned-objects.js";
+import { deleteObjects } from "./prune.js";
+import type {
+  ApplyManagerOptions,
+  ApplyOptions,
+  ApplyResult,
+  DeleteOptions,
+  DeleteResult,
+  DriftListener,
+  HealthOptions,
+  ObjectRef,
+  OwnerRef,
+} from "./types.js";
+
+/** Flux's field manager. */
+export const DEFAULT_FIELD_MANAGER = "kustomize-controller";
+
+const emptyStats = (): MutableStats => ({
+  cacheHits: 0,
+  gets: 0,
+  dryRuns: 0,
+  applies: 0,
+  cleanupPatches: 0,
+  recreated: 0,
+});
+
+/** Staged apply, prune, health and drift for all Kustomizations of one controller. */
+export class ApplyManager {
+  private readonly client: ObjectClient;
+  private readonly owned: OwnedObjects | undefined;
+  private readonly fieldManager: string;
+  private readonly cleanup: CleanupOptions;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly options: ApplyManagerOptions = {},
+  ) {
+    const http = new KubeHttp(kubeConfig, options.onRequest);
+    this.client = new ObjectClient(http, new RestMapper(http));
+    this.fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
+    this.cleanup = defaultCleanupOptions(this.fieldManager, options.overrideManagers ?? []);
+    this.owned = options.noOpCache === false ? undefined : new OwnedObjects(http, this.fieldManager);
+  }
+
+  /**
+   * Prepares (owner labels, normalisation, commonMetadata) and applies `objects` in Flux's
+   * stages, waiting for cluster definitions and `*Class` objects to be ready. Returns the change
+   * set; throws {@link ApplyError} (with the partial change set) when an object fails.
+   */
+  async applyAllStaged(objects: readonly KubeObject[], options: ApplyOptions): Promise<ApplyResult> {
+    const prepared = prepareForApply(objects, {
+      owner: options.owner,
+      commonMetadata: options.commonMetadata,
+    });
+    const stats = emptyStats();
+    const ctx: ApplyContext = {
+      client: this.client.as(options.impersonate),
+      owned: this.owned,
+      fieldManager: this.fieldManager,
+      cleanup: this.cleanup,
+      options,
+      stats,
+    };
+    const entries: ChangeSetEntry[] = [];
+    for (const stage of splitStages(prepared, this.options.customStageKinds ?? [])) {
+      entries.push(...(await this.applyStage(ctx, stage, entries)));
+      if (stage.wait) await this.waitStage(ctx, stage, entries);
+    }
+    return { entries, stats: { ...stats } };
+  }
+
+  private async applyStage(
+    ctx: ApplyContext,
+    stage: ApplyStage,
+    done: readonly ChangeSetEntry[],
+  ): Promise<ChangeSetEntry[]> {
+    await this.watchKinds(stage.objects);
+    const results = await mapLimit(stage.objects, this.options.concurrency ?? 4, (obj) =>
+      applyObject(ctx, obj),
+    );
+    const errors = results.filter((r) => !r.ok).map((r) => (r.ok ? undefined : r.error));
+    const entries = results.flatMap((r) => (r.ok ? [r.value] : []));
+    if (errors.length > 0) throw applyFailure(errors, [...done, ...entries]);
+    return entries;
+  }
+
+  /** Starts the owned-object mirror for each kind (best effort: no mapping yet means no mirror). */
+  private async watchKinds(objects: readonly KubeObject[]): Promise<void> {
+    if (!this.owned) return;
+    const kinds = new Map(objects.map((o) => [`${o.apiVersion}/${o.kind}`, o]));
+    for (const obj of kinds.values()) {
+      const mapping = await this.client.mapper.mapping(obj.apiVersion, obj.kind).catch(() => undefined);
+      if (mapping) this.owned.watch(mapping, collectionPath(mapping));
+    }
+  }
+
+  private async waitStage(
+    ctx: ApplyContext,
+    stage: ApplyStage,
+    entries: readonly ChangeSetEntry[],
+  ): Promise<void> {
+    const skipped = new Set(entries.filter((e) => e.action === "skipped").map((e) => e.subject));
+    const refs = stage.objects.filter((o) => !skipped.has(changeSetEntry(o, "skipped").subject)).map(refOf);
+    try {
+      await waitForHealthy(ctx.client, refs, {
+        timeoutMs: this.options.stageWaitTimeoutMs ?? 60_000,
+        impersonate: ctx.options.impersonate,
+        signal: ctx.options.signal,
+      });
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      throw new ApplyError(`${stage.name} not ready: ${text}`, entries, err);
+    }
+    const crds = stage.objects.filter(isCRD);
+    if (crds.length > 0) await this.awaitServed(crds);
+  }
+
+  /** After CRDs are Established, waits until discovery serves their kinds (it lags a little). */
+  private async awaitServed(crds: readonly KubeObject[]): Promise<void> {
+    this.client.mapper.invalidate();
+    for (const crd of crds) {
+      const spec = crd.spec as { group?: string; names?: { kind?: string }; versions?: { name?: string }[] };
+      const version = spec.versions?.[0]?.name;
+      if (!spec.group || !spec.names?.kind || !version) continue;
+      await this.awaitKind(`${spec.group}/${version}`, spec.names.kind);
+    }
+  }
+
+  private async awaitKind(apiVersion: string, kind: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await this.client.mapper.mapping(apiVersion, kind);
+        return;
+      } catch (err) {
+        if (!(err instanceof NoMatchError) || Date.now() > deadline) throw err;
+      }
+      await sleep(200);
+    }
+  }
+
+  /** Prunes stale inventory objects (see prune.ts). */
+  deleteStale(objects: readonly ObjectRef[], options: DeleteOptions): Promise<DeleteResult> {
+    return deleteObjects(this.client.as(options.impersonate), objects, options, this.owned);
+  }
+
+  /**
+   * Waits until every object is kstatus Current (watch-driven). Throws {@link HealthCheckError}
+   * (`timeout waiting for: [...]`) or `HealthCancelledError` when `options.signal` aborts.
+   */
+  waitForHealthy(objects: readonly ObjectRef[], options: HealthOptions): Promise<void> {
+    return waitForHealthy(this.client.as(options.impersonate), objects, options);
+  }
+
+  /** Subscribes to "an owned object was changed or deleted by someone else". */
+  onDrift(listener: DriftListener): () => void {
+    return this.owned?.onDrift(listener) ?? (() => undefined);
+  }
+
+  /** Drops what is remembered about a Kustomization (it was deleted). */
+  forget(owner: OwnerRef): void {
+    this.owned?.forget(owner);
+  }
+
+  /** Resolves once every started owned-object watch has listed (tests, benchmarks). */
+  async whenSynced(timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.owned && !this.owned.synced()) {
+      if (Date.now() > deadline) return false;
+      await sleep(50);
+    }
+    return true;
+  }
+
+  /** Stops the watches. */
+  close(): void {
+    this.owned?.close();
+  }
+}
+
+export { ApplyError, HealthCheckError };

@@ -1,0 +1,151 @@
+/**
+ * Applying one prepared object the way Flux does (flux-compat §4.2–4.4): skip by policy, dry-run,
+ * recreate on immutable-field errors when forced, take over kubectl's managedFields, apply only
+ * when drifted. In front of that sits mooring's cheap path: an object whose rendered hash and
+ * live state are known unchanged costs no request at all.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { applyPolicy, shouldForceRecreate } from "../annotations.js";
+import { changeSetEntry, type ChangeSetEntry } from "../changeset.js";
+import { driftAction } from "../drift.js";
+import { isImmutableError } from "../immutable.js";
+import { objectId } from "../inventory.js";
+import { cleanupPatch, type CleanupOptions } from "../takeover.js";
+import { formatObject } from "../../util/kube-object.js";
+import { objMetadataOf, type KubeObject } from "../types.js";
+import { ApplyError, KubeApiError } from "./errors.js";
+import { renderedHash } from "./fingerprint.js";
+import { refOf, type ObjectClient } from "./object-client.js";
+import type { OwnedObjects } from "./owned-objects.js";
+import type { ApplyOptions } from "./types.js";
+
+/** Mutable counters of one run. */
+export interface MutableStats {
+  cacheHits: number;
+  gets: number;
+  dryRuns: number;
+  applies: number;
+  cleanupPatches: number;
+  recreated: number;
+}
+
+/** What applying one object needs. */
+export interface ApplyContext {
+  readonly client: ObjectClient;
+  readonly owned: OwnedObjects | undefined;
+  readonly fieldManager: string;
+  readonly cleanup: CleanupOptions;
+  readonly options: ApplyOptions;
+  readonly stats: MutableStats;
+}
+
+/** Tells the user how to get past an immutable-field error. */
+export function forceHint(subject: string): string {
+  return (
+    `${subject} has immutable fields that changed; to recreate it, set 'spec.force: true' on the ` +
+    `Kustomization or annotate the object with 'kustomize.toolkit.fluxcd.io/force: enabled'`
+  );
+}
+
+const errorText = (err: unknown): string =>
+  err instanceof KubeApiError
+    ? (err.body.message ?? err.message)
+    : err instanceof Error
+      ? err.message
+      : String(err);
+
+async function waitGone(ctx: ApplyContext, obj: KubeObject, uid: string | undefined): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const live = await ctx.client.get(refOf(obj), ctx.options.signal);
+    if (live === undefined || live.metadata.uid !== uid) return;
+    await sleep(500);
+  }
+  throw new Error(`${formatObject(obj)} was not deleted within 60s`);
+}
+
+/** The dry-run result, recreating the object first when its immutable fields changed and force allows it. */
+async function dryRun(
+  ctx: ApplyContext,
+  obj: KubeObject,
+  live: KubeObject | undefined,
+): Promise<{ dry: KubeObject; live: KubeObject | undefined }> {
+  const apply = (): Promise<KubeObject> =>
+    ctx.client.apply(obj, { fieldManager: ctx.fieldManager, dryRun: true, signal: ctx.options.signal });
+  ctx.stats.dryRuns++;
+  try {
+    return { dry: await apply(), live };
+  } catch (err) {
+    const subject = formatObject(obj);
+    if (live === undefined || !isImmutableError(err)) {
+      throw new Error(`${subject} dry-run failed: ${errorText(err)}`, { cause: err });
+    }
+    if (!shouldForceRecreate(ctx.options.force === true, obj, live)) {
+      throw new Error(`${subject} dry-run failed: ${errorText(err)}. ${forceHint(subject)}`, { cause: err });
+    }
+    await ctx.client.delete(refOf(obj), live.metadata.uid);
+    await waitGone(ctx, obj, live.metadata.uid);
+    ctx.stats.recreated++;
+    ctx.stats.dryRuns++;
+    return { dry: await apply(), live: undefined };
+  }
+}
+
+interface Outcome {
+  readonly entry: ChangeSetEntry;
+  /** The live object as we left it; undefined: nothing to remember (skipped). */
+  readonly live: KubeObject | undefined;
+}
+
+async function applyChecked(ctx: ApplyContext, obj: KubeObject, ignore: readonly string[]): Promise<Outcome> {
+  let live = await ctx.client.get(refOf(obj), ctx.options.signal);
+  ctx.stats.gets++;
+  if (applyPolicy(obj, live).skip) return { entry: changeSetEntry(obj, "skipped"), live: undefined };
+  const result = await dryRun(ctx, obj, live);
+  live = result.live;
+  let patched = false;
+  const ops = cleanupPatch(obj, live, ctx.cleanup);
+  if (live !== undefined && ops.length > 0) {
+    live = await ctx.client.jsonPatch(refOf(obj), ops, ctx.fieldManager);
+    ctx.stats.cleanupPatches++;
+    patched = true;
+  }
+  const action = driftAction(live, result.dry, patched, ignore);
+  if (action === "unchanged") return { entry: changeSetEntry(obj, action), live };
+  const applied = await ctx.client.apply(obj, {
+    fieldManager: ctx.fieldManager,
+    dryRun: false,
+    signal: ctx.options.signal,
+  });
+  ctx.stats.applies++;
+  return { entry: changeSetEntry(obj, action), live: applied };
+}
+
+/**
+ * Applies one prepared object and returns its change-set entry. Throws an Error naming the
+ * object (with the force hint for immutable fields).
+ */
+export async function applyObject(ctx: ApplyContext, obj: KubeObject): Promise<ChangeSetEntry> {
+  const ignore = ctx.options.ignorePaths?.(obj) ?? [];
+  const hash = renderedHash(obj, { fm: ctx.fieldManager, as: ctx.options.impersonate ?? "", ignore });
+  if (ctx.owned?.canSkip(ctx.options.owner, obj, hash) === true) {
+    ctx.stats.cacheHits++;
+    return changeSetEntry(obj, "unchanged");
+  }
+  const id = objectId(objMetadataOf(obj));
+  ctx.owned?.begin(obj);
+  let outcome: Outcome | undefined;
+  try {
+    outcome = await applyChecked(ctx, obj, ignore);
+    return outcome.entry;
+  } finally {
+    const live = outcome?.live;
+    ctx.owned?.settle(ctx.options.owner, live, live === undefined ? undefined : hash, id);
+  }
+}
+
+/** Wraps per-object failures into one {@link ApplyError} with the partial change set. */
+export function applyFailure(errors: readonly unknown[], entries: readonly ChangeSetEntry[]): ApplyError {
+  const text = errors.map((e) => (e instanceof Error ? e.message : String(e))).join("; ");
+  return new ApplyError(text, entries, errors[0]);
+}

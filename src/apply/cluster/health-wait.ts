@@ -1,0 +1,125 @@
+/**
+ * Waiting for objects to become healthy, driven by watch events (not a poll): one list+watch per
+ * kind and namespace, the kstatus rules of `src/apply/health/` on every event, and Flux's end
+ * conditions and messages from `health/wait.ts`. A slow tick re-evaluates time-dependent rules
+ * (a Pod's scheduling window) without any request.
+ */
+import { computeStatus } from "../health/kstatus.js";
+import { healthFailureMessage, waitIsOver, type HealthReport } from "../health/wait.js";
+import { objectId } from "../inventory.js";
+import { objMetadataOf, type KubeObject } from "../types.js";
+import { collectionPath } from "./discovery.js";
+import { HealthCancelledError, HealthCheckError } from "./errors.js";
+import { apiVersionOf, type ObjectClient } from "./object-client.js";
+import { Reflector } from "./reflector.js";
+import type { HealthOptions, ObjectRef } from "./types.js";
+
+interface Watched {
+  readonly ref: ObjectRef;
+  /** undefined: not listed yet; null: listed and absent. */
+  obj: KubeObject | null | undefined;
+  jobWithTTL: boolean;
+  error?: string;
+}
+
+const RETICK_MS = 5_000;
+
+function report(w: Watched, now: number): HealthReport {
+  const result = w.obj === undefined ? undefined : computeStatus(w.obj ?? undefined, { now });
+  const detail = result && result.status !== "Current" ? result.message : undefined;
+  const error = [detail, w.error].filter((s) => s !== undefined && s !== "").join("; ");
+  return {
+    ref: w.ref,
+    result,
+    jobWithTTL: w.jobWithTTL,
+    ...(error !== "" && { error }),
+  };
+}
+
+async function groups(client: ObjectClient, refs: readonly ObjectRef[]): Promise<Map<string, Watched[]>> {
+  const out = new Map<string, Watched[]>();
+  for (const ref of refs) {
+    const mapping = await client.mapper.mapping(apiVersionOf(ref), ref.kind);
+    const path = collectionPath(mapping, mapping.namespaced ? ref.namespace : undefined);
+    const list = out.get(path) ?? [];
+    list.push({ ref, obj: undefined, jobWithTTL: false });
+    out.set(path, list);
+  }
+  return out;
+}
+
+const hasTTL = (obj: KubeObject): boolean =>
+  typeof (obj.spec as { ttlSecondsAfterFinished?: unknown } | undefined)?.ttlSecondsAfterFinished ===
+  "number";
+
+function track(list: Watched[], onChange: () => void): ConstructorParameters<typeof Reflector>[2] {
+  const byId = new Map(list.map((w) => [objectId(w.ref), w]));
+  const set = (obj: KubeObject, gone: boolean): void => {
+    const w = byId.get(objectId(objMetadataOf(obj)));
+    if (!w) return;
+    w.obj = gone ? null : obj;
+    if (!gone) w.jobWithTTL = obj.kind === "Job" && hasTTL(obj);
+    delete w.error;
+  };
+  return {
+    replace: (items) => {
+      for (const w of list) w.obj = null;
+      for (const obj of items) set(obj, false);
+      onChange();
+    },
+    event: (type, obj) => {
+      set(obj, type === "DELETED");
+      onChange();
+    },
+    error: (err) => {
+      for (const w of list) w.error = err instanceof Error ? err.message : String(err);
+      onChange();
+    },
+  };
+}
+
+/**
+ * Resolves when every object is Current; rejects with {@link HealthCheckError} at the timeout
+ * (`timeout waiting for: [...]`) or at the first Failed object with fail-fast, and with
+ * {@link HealthCancelledError} when the signal aborts.
+ */
+export async function waitForHealthy(
+  client: ObjectClient,
+  refs: readonly ObjectRef[],
+  options: HealthOptions,
+): Promise<void> {
+  if (refs.length === 0) return;
+  const byPath = await groups(client, refs);
+  const all = [...byPath.values()].flat();
+  const reflectors: Reflector[] = [];
+  const cleanup: (() => void)[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const evaluate = (timedOut: boolean): void => {
+        const reports = all.map((w) => report(w, Date.now()));
+        if (!timedOut && !waitIsOver(reports, options.failFast ?? true)) return;
+        const message = healthFailureMessage(reports, timedOut);
+        if (message === undefined) resolve();
+        else reject(new HealthCheckError(message));
+      };
+      const onAbort = (): void => reject(new HealthCancelledError("health check cancelled"));
+      if (options.signal?.aborted === true) return onAbort();
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      const timer = setTimeout(() => evaluate(true), options.timeoutMs);
+      const tick = setInterval(() => evaluate(false), RETICK_MS);
+      cleanup.push(() => {
+        clearTimeout(timer);
+        clearInterval(tick);
+        options.signal?.removeEventListener("abort", onAbort);
+      });
+      for (const [path, list] of byPath) {
+        const single = list.length === 1 ? `metadata.name=${list[0]?.ref.name ?? ""}` : undefined;
+        const handler = track(list, () => evaluate(false));
+        reflectors.push(new Reflector(client.http, { path, fieldSelector: single }, handler).start());
+      }
+    });
+  } finally {
+    for (const c of cleanup) c();
+    for (const r of reflectors) r.stop();
+  }
+}

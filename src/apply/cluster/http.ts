@@ -1,0 +1,117 @@
+/**
+ * A thin JSON client over @kubernetes/client-node's KubeConfig and HTTP library.
+ *
+ * The generated typed clients cannot send an apply patch with `dryRun`, `force` and an
+ * `Impersonate-User` header for arbitrary kinds, and hide the request count; this client does
+ * exactly the requests the apply layer needs, each one reported to an observer, with the
+ * KubeConfig's own TLS and credentials.
+ */
+import {
+  HttpMethod,
+  IsomorphicFetchHttpLibrary,
+  RequestContext,
+  type KubeConfig,
+} from "@kubernetes/client-node";
+import { KubeApiError, type KubeStatus } from "./errors.js";
+import type { RequestInfo } from "./types.js";
+
+/** One request. `verb` is what the observer sees (e.g. `apply` for an apply patch). */
+export interface KubeRequest {
+  readonly verb: RequestInfo["verb"];
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Content types of the patches the apply layer sends. */
+export const ContentType = {
+  apply: "application/apply-patch+yaml",
+  jsonPatch: "application/json-patch+json",
+  mergePatch: "application/merge-patch+json",
+} as const;
+
+const library = new IsomorphicFetchHttpLibrary();
+
+function parseStatus(text: string): KubeStatus {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === "object" && parsed !== null ? parsed : { message: text };
+  } catch {
+    return { message: text.slice(0, 500) };
+  }
+}
+
+/** JSON requests and watch streams against one API server, optionally impersonating a user. */
+export class KubeHttp {
+  constructor(
+    private readonly kubeConfig: KubeConfig,
+    private readonly onRequest: (info: RequestInfo) => void = () => undefined,
+    readonly impersonate?: string,
+  ) {}
+
+  /** The same connection, impersonating `user` (undefined: the controller itself). */
+  as(user: string | undefined): KubeHttp {
+    return user === this.impersonate ? this : new KubeHttp(this.kubeConfig, this.onRequest, user);
+  }
+
+  private async context(req: KubeRequest): Promise<RequestContext> {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error("kubeconfig has no current cluster");
+    const url = new URL(cluster.server.replace(/\/$/, "") + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const ctx = new RequestContext(url.toString(), req.method);
+    await this.kubeConfig.applySecurityAuthentication(ctx);
+    ctx.setHeaderParam("Accept", "application/json");
+    if (this.impersonate !== undefined) ctx.setHeaderParam("Impersonate-User", this.impersonate);
+    if (req.body !== undefined) {
+      ctx.setHeaderParam("Content-Type", req.contentType ?? "application/json");
+      ctx.setBody(JSON.stringify(req.body));
+    }
+    if (req.signal) ctx.setSignal(req.signal);
+    this.onRequest({
+      verb: req.verb,
+      path: req.path,
+      dryRun: req.query?.dryRun === "All",
+      impersonate: this.impersonate,
+    });
+    return ctx;
+  }
+
+  /** Sends a request and returns the parsed JSON body; throws {@link KubeApiError} on >= 400. */
+  async request<T>(req: KubeRequest): Promise<T> {
+    const response = await library.send(await this.context(req)).toPromise();
+    const text = await response.body.text();
+    if (response.httpStatusCode >= 400) {
+      throw new KubeApiError(response.httpStatusCode, parseStatus(text), `${req.method} ${req.path}`);
+    }
+    return (text === "" ? {} : JSON.parse(text)) as T;
+  }
+
+  /** Opens a streaming request (watch); yields one parsed JSON value per line. */
+  async *stream<T>(req: KubeRequest): AsyncGenerator<T> {
+    const response = await library.send(await this.context(req)).toPromise();
+    if (response.httpStatusCode >= 400) {
+      const text = await response.body.text();
+      throw new KubeApiError(response.httpStatusCode, parseStatus(text), `${req.method} ${req.path}`);
+    }
+    const body = response.body.stream();
+    if (body === null) return;
+    const decoder = new TextDecoder();
+    let buffered = "";
+    for await (const chunk of body) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let newline = buffered.indexOf("\n");
+      while (newline !== -1) {
+        const line = buffered.slice(0, newline).trim();
+        buffered = buffered.slice(newline + 1);
+        if (line !== "") yield JSON.parse(line) as T;
+        newline = buffered.indexOf("\n");
+      }
+    }
+  }
+}
+
+export { HttpMethod };

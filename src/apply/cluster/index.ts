@@ -1,0 +1,17 @@
+/**
+ * The cluster-facing apply layer: what the Kustomization reconciler imports.
+ */
+export { ApplyManager, DEFAULT_FIELD_MANAGER } from "./apply-manager.js";
+export { forceHint } from "./apply-object.js";
+export {
+  ApplyError,
+  HealthCancelledError,
+  HealthCheckError,
+  KubeApiError,
+  NoMatchError,
+  isForbidden,
+  isNotFound,
+} from "./errors.js";
+export { deleteFailureMessage } from "./prune.js";
+export { refOf } from "./object-client.js";
+export * from "./types.js";

@@ -1,0 +1,213 @@
+/**
+ * The memory behind cheap no-op reconciles and fast drift correction (issue 6 items 3 and 9).
+ *
+ * - A watch-backed mirror of every object carrying the owner label, one {@link Reflector} per
+ *   kind, started the first time a kind is applied, as the controller's own identity.
+ * - Per Kustomization, a record of what each object was last applied as: the rendered hash, the
+ *   live resourceVersion and content fingerprint the apply produced, and the hash of the fields
+ *   our manager owns.
+ *
+ * An object may skip its GET and dry-run only when its rendered hash equals the record and the
+ * mirror (synced) still holds it at the recorded resourceVersion or with the recorded content.
+ * Any doubt means a dry-run. A change that takes fields away from our manager, or a delete, by
+ * anyone but our own apply is reported to the drift listeners.
+ */
+import { objectId } from "../inventory.js";
+import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../normalize.js";
+import { objMetadataOf, type KubeObject } from "../types.js";
+import { type RestMapping } from "./discovery.js";
+import { contentFingerprint, lastManager, ownedFieldsHash } from "./fingerprint.js";
+import type { KubeHttp } from "./http.js";
+import { refOf } from "./object-client.js";
+import { Reflector } from "./reflector.js";
+import type { DriftEvent, DriftListener, OwnerRef } from "./types.js";
+
+interface Mirrored {
+  readonly uid: string;
+  readonly resourceVersion: string;
+  readonly fingerprint: string;
+}
+
+/** What an object was last applied as. */
+export interface AppliedRecord {
+  readonly hash: string;
+  readonly uid: string;
+  resourceVersion: string;
+  fingerprint: string;
+  readonly ownedFields: string;
+}
+
+interface Pending {
+  readonly events: { type: "MODIFIED" | "DELETED"; obj: KubeObject }[];
+}
+
+const ownerKey = (o: OwnerRef): string => `${o.namespace}/${o.name}`;
+const kindKey = (m: Pick<RestMapping, "apiVersion" | "kind">): string => `${m.apiVersion}/${m.kind}`;
+
+/** The mirror, the records and the drift listeners of one controller. */
+export class OwnedObjects {
+  private readonly reflectors = new Map<string, Reflector>();
+  private readonly mirror = new Map<string, Map<string, Mirrored>>();
+  private readonly records = new Map<string, Map<string, AppliedRecord>>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly listeners = new Set<DriftListener>();
+
+  constructor(
+    private readonly http: KubeHttp,
+    private readonly fieldManager: string,
+  ) {}
+
+  /** Starts mirroring a kind (all namespaces, owner-labelled objects only), once. */
+  watch(mapping: RestMapping, collectionPath: string): void {
+    const key = kindKey(mapping);
+    if (this.reflectors.has(key)) return;
+    const store = new Map<string, Mirrored>();
+    this.mirror.set(key, store);
+    const reflector = new Reflector(
+      this.http,
+      { path: collectionPath, labelSelector: OWNER_NAME_LABEL },
+      {
+        replace: (items) => {
+          store.clear();
+          for (const obj of items) store.set(objectId(objMetadataOf(obj)), mirrored(obj));
+        },
+        event: (type, obj) => this.onEvent(store, type, obj),
+      },
+    );
+    this.reflectors.set(key, reflector.start());
+  }
+
+  /** True when `obj` (prepared, with rendered hash `hash`) may skip the GET and dry-run. */
+  canSkip(owner: OwnerRef, obj: KubeObject, hash: string): boolean {
+    const id = objectId(objMetadataOf(obj));
+    const record = this.records.get(ownerKey(owner))?.get(id);
+    if (record?.hash !== hash || this.pending.has(id)) return false;
+    const key = kindKey(obj);
+    const seen = this.reflectors.get(key)?.synced === true ? this.mirror.get(key)?.get(id) : undefined;
+    return seen !== undefined && seen.uid === record.uid && unchangedSince(seen, record);
+  }
+
+  /** Marks an object as being written by us: its watch events wait for {@link settle}. */
+  begin(obj: KubeObject): void {
+    this.pending.set(objectId(objMetadataOf(obj)), { events: [] });
+  }
+
+  /**
+   * Records the live object an apply (or an unchanged dry-run) left, then replays the events
+   * that arrived meanwhile: only those after our own write can be drift.
+   */
+  settle(owner: OwnerRef, live: KubeObject | undefined, hash: string | undefined, id?: string): void {
+    const key = id ?? (live ? objectId(objMetadataOf(live)) : "");
+    const pending = this.pending.get(key);
+    this.pending.delete(key);
+    const records = this.recordsOf(owner);
+    if (live === undefined || hash === undefined) records.delete(key);
+    else records.set(key, this.recordOf(live, hash));
+    const events = pending?.events ?? [];
+    const ours = events.findIndex((e) => e.obj.metadata.resourceVersion === live?.metadata.resourceVersion);
+    for (const e of ours === -1 ? [] : events.slice(ours + 1)) this.judge(e.type, e.obj);
+  }
+
+  /** Forgets records (objects pruned, or the Kustomization deleted when `ids` is undefined). */
+  forget(owner: OwnerRef, ids?: readonly string[]): void {
+    if (ids === undefined) this.records.delete(ownerKey(owner));
+    else for (const id of ids) this.records.get(ownerKey(owner))?.delete(id);
+  }
+
+  /** Subscribes to drift events; returns the unsubscribe function. */
+  onDrift(listener: DriftListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** True when every started watch has a complete mirror. */
+  synced(): boolean {
+    return [...this.reflectors.values()].every((r) => r.synced);
+  }
+
+  /** Stops every watch. */
+  close(): void {
+    for (const r of this.reflectors.values()) r.stop();
+    this.reflectors.clear();
+  }
+
+  private recordsOf(owner: OwnerRef): Map<string, AppliedRecord> {
+    let m = this.records.get(ownerKey(owner));
+    if (!m) {
+      m = new Map<string, AppliedRecord>();
+      this.records.set(ownerKey(owner), m);
+    }
+    return m;
+  }
+
+  private recordOf(live: KubeObject, hash: string): AppliedRecord {
+    return {
+      hash,
+      uid: live.metadata.uid ?? "",
+      resourceVersion: live.metadata.resourceVersion ?? "",
+      fingerprint: contentFingerprint(live),
+      ownedFields: ownedFieldsHash(live, this.fieldManager),
+    };
+  }
+
+  private onEvent(
+    store: Map<string, Mirrored>,
+    type: "ADDED" | "MODIFIED" | "DELETED",
+    obj: KubeObject,
+  ): void {
+    const id = objectId(objMetadataOf(obj));
+    if (type === "DELETED") store.delete(id);
+    else store.set(id, mirrored(obj));
+    if (type === "ADDED") return;
+    const pending = this.pending.get(id);
+    if (pending) pending.events.push({ type, obj });
+    else this.judge(type, obj);
+  }
+
+  /**
+   * Whether a modification took fields away from our manager. A change that leaves our fields
+   * and the content alone (status, a controller's own fields) advances the recorded version.
+   */
+  private takenAway(obj: KubeObject, record: AppliedRecord): boolean {
+    if (obj.metadata.resourceVersion === record.resourceVersion) return false;
+    if (ownedFieldsHash(obj, this.fieldManager) !== record.ownedFields) return true;
+    if (contentFingerprint(obj) === record.fingerprint)
+      record.resourceVersion = obj.metadata.resourceVersion ?? "";
+    return false;
+  }
+
+  /** Decides whether an event from the watch is someone else's change to what we applied. */
+  private judge(type: "MODIFIED" | "DELETED", obj: KubeObject): void {
+    const owner = ownerOf(obj);
+    const record = owner ? this.records.get(ownerKey(owner))?.get(objectId(objMetadataOf(obj))) : undefined;
+    if (!owner || !record || record.uid !== obj.metadata.uid) return;
+    if (type === "MODIFIED" && !this.takenAway(obj, record)) return;
+    const event = driftEvent(owner, type, obj);
+    for (const l of this.listeners) l(event);
+  }
+}
+
+/** The mirror still shows the object as we left it (same version, or same content). */
+function unchangedSince(seen: Mirrored, record: AppliedRecord): boolean {
+  return seen.resourceVersion === record.resourceVersion || seen.fingerprint === record.fingerprint;
+}
+
+function mirrored(obj: KubeObject): Mirrored {
+  return {
+    uid: obj.metadata.uid ?? "",
+    resourceVersion: obj.metadata.resourceVersion ?? "",
+    fingerprint: contentFingerprint(obj),
+  };
+}
+
+function driftEvent(owner: OwnerRef, type: "MODIFIED" | "DELETED", obj: KubeObject): DriftEvent {
+  if (type === "DELETED") return { owner, object: refOf(obj), kind: "deleted" };
+  return { owner, object: refOf(obj), kind: "modified", manager: lastManager(obj) };
+}
+
+function ownerOf(obj: KubeObject): OwnerRef | undefined {
+  const labels = obj.metadata.labels ?? {};
+  const name = labels[OWNER_NAME_LABEL];
+  const namespace = labels[OWNER_NAMESPACE_LABEL];
+  return name && namespace ? { name, namespace } : undefined;
+}
