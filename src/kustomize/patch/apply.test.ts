@@ -659,6 +659,38 @@ function build(c: Case): string {
   return render(res);
 }
 
+// Both from the corpus (kustomize's examples/inlinePatch.md and TestSinglePatchWithMultiplePatchDeleteDirectives),
+// where kubectl kustomize v5.5.0 fails.
+cases.push(
+  {
+    name: "a patch with an empty key is neither SMP nor JSON patch",
+    kustomization: `patches:
+- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web-a
+    spec:
+      template:
+        spec:
+          containers:
+          - name: nginx
+            : delete
+`,
+    error: "unable to parse SM or JSON patch from [patch:",
+  },
+  {
+    name: "a document after one that deletes a resource in the same entry fails (kustomize panics)",
+    kustomization: `patches:
+- path: p.yaml
+`,
+    files: {
+      "p.yaml": "$patch: delete\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-a\nspec:\n  replicas: 2\n",
+    },
+    error: "kustomize v5.5 panics here",
+  },
+);
+
 describe("patches entries", () => {
   for (const c of cases) {
     it(c.name, () => {

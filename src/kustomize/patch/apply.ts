@@ -33,9 +33,20 @@ export function applyPatch(resources: readonly Resource[], patch: LoadedPatch, s
     });
   }
   let current = [...resources];
+  let deletedOne = false;
   for (const doc of patch.patches) {
+    if (deletedOne) {
+      // kustomize v5.5 keeps the emptied resource in its map until the entry is done, and the
+      // next id lookup dereferences it: the build dies with a nil-pointer panic. Fail likewise.
+      throw new Error(
+        `patch ${patch.source}: a document after one that deletes a resource cannot be applied (kustomize v5.5 panics here); split the patch into separate entries`,
+      );
+    }
     const target = findById(current, idOfNode(doc), scope, patch.source);
-    if (!applyStrategicMergeToResource(target, doc, schema, patch.options)) current = current.filter((r) => r !== target);
+    if (!applyStrategicMergeToResource(target, doc, schema, patch.options)) {
+      current = current.filter((r) => r !== target);
+      deletedOne = true;
+    }
   }
   return current;
 }

@@ -128,26 +128,33 @@ function validateKeys(
   return [vk, vv];
 }
 
-function matches(elem: YamlNode, keys: readonly string[], values: readonly string[]): boolean {
-  for (let j = 0; j < keys.length; j++) {
-    const key = keys[j]!;
-    const want = values[j] ?? "";
-    if (key === "") {
-      if (isMap(elem) || isSeq(elem) || textOf(elem) !== want) return false;
-      continue;
-    }
-    if (!isMap(elem)) return false;
-    const field = fieldOf(elem, key);
-    if (field === undefined || (want !== "" && valueText(field) !== want)) return false;
-  }
-  return true;
+/** kyaml's FieldMatcher as ElementSetter uses it: an empty value matches any present field. */
+function fieldMatches(elem: YamlNode, key: string, value: string): boolean {
+  if (isMissingOrNull(elem)) return false;
+  if (key === "") return !isMap(elem) && !isSeq(elem) && textOf(elem) === value;
+  if (!isMap(elem)) return false;
+  const field = fieldOf(elem, key);
+  return field !== undefined && (value === "" || textOf(field) === value);
 }
 
+/** kyaml's ElementMatcher (MatchElementList): every key's field text equals its value exactly. */
 function findElement(list: YAMLSeq, keys: readonly string[], values: readonly string[]): YamlNode | undefined {
-  return (list.items as YamlNode[]).find((e) => e !== null && matches(e, keys, values));
+  const items = list.items as YamlNode[];
+  if (keys.length === 0 || keys[0] === "") return items.find((e) => textOf(e) === (values[0] ?? ""));
+  return items.find((e) => {
+    if (!isMap(e)) return false;
+    return keys.every((k, i) => {
+      const field = fieldOf(e, k);
+      return field !== undefined && textOf(field) === (values[i] ?? "");
+    });
+  });
 }
 
-/** kyaml's ElementSetter: replace (or delete, when `elem` is undefined) matches, else append. */
+/**
+ * kyaml's ElementSetter: replaces (or deletes, when `elem` is undefined) the elements matching the
+ * keys, else appends. Quirks kept on purpose: empty elements are dropped; only the first
+ * `values.length` keys are compared; with no values at all nothing matches and nothing is kept.
+ */
 function setElement(
   list: YamlNode[],
   elem: YamlNode | undefined,
@@ -156,15 +163,17 @@ function setElement(
 ): YamlNode[] {
   const out: YamlNode[] = [];
   let found = false;
-  const mappingSetter = keys[0] !== "" && (values[0] ?? "") !== "";
+  const mappingSetter = keys.length > 0 && keys[0] !== "" && values.length > 0 && values[0] !== "";
   for (const e of list) {
     if (isMissingOrNull(e) || isEmptyMap(e)) continue;
     if (!isMap(e) && mappingSetter) {
       out.push(e);
       continue;
     }
-    if (!matches(e, keys, values)) {
-      out.push(e);
+    const compared = keys.slice(0, Math.max(values.length, 0));
+    const match = values.length > 0 && compared.every((k, j) => fieldMatches(e, k, values[j]!));
+    if (!match) {
+      if (values.length > 0) out.push(e);
       continue;
     }
     found = true;
@@ -180,7 +189,11 @@ function setElementInPlace(list: YamlNode[], elem: YamlNode, keys: readonly stri
   list.push(...next);
 }
 
-/** Adds the target's elements after the patch's, replacing matches (kyaml's appendListNode). */
+/**
+ * Adds the target's elements after the patch's (kyaml's appendListNode). With several keys each
+ * element is first removed and then appended, so target elements end up in target order; an
+ * element lacking a key is appended as is and then matched on the keys it has.
+ */
 function appendList(dst: YamlNode[], src: YamlNode[], keys: readonly string[]): YamlNode[] {
   let out = dst;
   for (const elem of src) {
@@ -189,15 +202,10 @@ function appendList(dst: YamlNode[], src: YamlNode[], keys: readonly string[]): 
       continue;
     }
     const values: string[] = [];
-    let missing = false;
     for (const key of keys) {
       const v = isMap(elem) ? fieldOf(elem, key) : undefined;
-      if (v === undefined) missing = true;
+      if (v === undefined) out.push(elem);
       else values.push(textOf(v) ?? "");
-    }
-    if (missing) {
-      out.push(elem);
-      continue;
     }
     if (keys.length > 1) out = setElement(out, undefined, keys, values);
     out = setElement(out, elem, keys, values);

@@ -1,5 +1,5 @@
 import { isMap, isSeq, parseAllDocuments, type Node as YamlNode, type YAMLMap } from "yaml";
-import { fieldOf, textOf } from "./nodes.js";
+import { fieldOf, isNullScalar, textOf } from "./nodes.js";
 import { parseJson6902, type JsonPatchOp } from "./json6902.js";
 import type { TargetSelector } from "./select.js";
 
@@ -42,7 +42,9 @@ export function loadPatch(spec: PatchSpec, readFile: (path: string) => string): 
     if (spec.target === undefined) throw new Error(`must specify a target for JSON patch ${source}`);
     return { type: "json6902", ops: parseJson6902(text.trim(), source), source, target: spec.target };
   }
-  if (docs.length === 0 || !docs.every((d) => isMap(d))) throw new Error(`unable to parse SM or JSON patch from ${source}`);
+  if (docs.length === 0 || !docs.every((d) => isMap(d) && !hasNullKey(d))) {
+    throw new Error(`unable to parse SM or JSON patch from ${source}`);
+  }
   const patches = docs.flatMap((d) => expandList(d));
   if (spec.target !== undefined && patches.length > 1) {
     throw new Error(
@@ -82,6 +84,13 @@ export function parsePatchDocuments(text: string, source: string): YamlNode[] {
     out.push(contents);
   }
   return out;
+}
+
+/** Whether a map anywhere in the node has a null key (`: x`), which kustomize cannot turn into JSON. */
+function hasNullKey(node: unknown): boolean {
+  if (isSeq(node)) return node.items.some(hasNullKey);
+  if (!isMap(node)) return false;
+  return node.items.some((p) => isNullScalar(p.key) || hasNullKey(p.value));
 }
 
 /** A `kind: List` patch stands for its items, as in kustomize's resource factory. */

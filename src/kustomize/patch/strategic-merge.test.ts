@@ -799,6 +799,60 @@ spec:
         name: app
 `,
   },
+  {
+    // Corpus: krusty/multiplepatch/TestSmpWithDifferentKeysOnDifferentPorts (kubectl output).
+    name: "keeps target order of ports with two merge keys when the patch leaves them alone",
+    target: `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: myapp
+spec:
+  template:
+    spec:
+      containers:
+        - name: consul
+          ports:
+            - containerPort: 8500
+              name: http
+            - containerPort: 8301
+              protocol: "TCP"
+              name: serflan-tcp
+            - containerPort: 8301
+              protocol: "UDP"
+              name: serflan-udp
+            - containerPort: 8302
+              name: serfwan
+`,
+    patch: `kind: StatefulSet
+metadata:
+  name: myapp
+  labels:
+    test: label
+`,
+    expected: `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  labels:
+    test: label
+  name: myapp
+spec:
+  template:
+    spec:
+      containers:
+      - name: consul
+        ports:
+        - containerPort: 8500
+          name: http
+        - containerPort: 8301
+          name: serflan-tcp
+          protocol: TCP
+        - containerPort: 8301
+          name: serflan-udp
+          protocol: UDP
+        - containerPort: 8302
+          name: serfwan
+`,
+  },
 ];
 
 describe("applyStrategicMergePatch", () => {
