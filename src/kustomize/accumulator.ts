@@ -1,7 +1,7 @@
 import { KustomizeError } from "./errors.js";
 import type { Resource } from "./resource.js";
 import { resIdString } from "./resource.js";
-import { defaultTransformerConfig, mergeTransformerConfig, type TransformerConfig } from "./transformer-config.js";
+import { emptyTransformerConfig, mergeTransformerConfig, type TransformerConfig } from "./transformer-config.js";
 import { idEquals } from "./transformers/ids.js";
 
 /**
@@ -10,7 +10,7 @@ import { idEquals } from "./transformers/ids.js";
  */
 export class Accumulator {
   resources: Resource[] = [];
-  readonly config: TransformerConfig = defaultTransformerConfig();
+  readonly config: TransformerConfig = emptyTransformerConfig();
   readonly vars: unknown[] = [];
 
   /** Adds resources, refusing an id that is already present (kustomize's AppendAll). */

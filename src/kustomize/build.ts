@@ -11,7 +11,7 @@ import { joinOrigin, writeOriginAnnotations } from "./origin.js";
 import { parseResources } from "./parse.js";
 import type { Resource } from "./resource.js";
 import { sortResources } from "./sort.js";
-import { mergeTransformerConfig, parseTransformerConfig } from "./transformer-config.js";
+import { mergeTransformerConfig, ownTransformerConfig, parseTransformerConfig } from "./transformer-config.js";
 import { fixNameReferences } from "./transformers/name-reference.js";
 import { runGeneratorPlugins, runTransformerPlugins } from "./transformers/plugins.js";
 import { runTransformers } from "./transformers/run.js";
@@ -56,10 +56,11 @@ class Builder {
 
   accumulateTarget(t: Target, ra: Accumulator): Accumulator {
     for (const p of t.k.resources ?? []) this.accumulateResource(t, ra, String(p));
-    for (const c of t.k.configurations ?? []) {
+    const files = (t.k.configurations ?? []).map((c) => {
       const { text, file } = t.ldr.read(String(c));
-      mergeTransformerConfig(ra.config, parseTransformerConfig(text, t.ldr.display(file)));
-    }
+      return parseTransformerConfig(text, t.ldr.display(file));
+    });
+    mergeTransformerConfig(ra.config, ownTransformerConfig(files));
     runGenerators(t, ra);
     if (t.k.generators?.length) runGeneratorPlugins(this.pluginConfigs(t, t.k.generators), t, ra);
     for (const c of t.k.components ?? []) ra = this.accumulateDir(t, String(c), ra, true);

@@ -54,7 +54,7 @@ export function walkPath(node: YAMLMap, segments: readonly string[], create: boo
     walkPath(value, rest, create, visit);
     return;
   }
-  if (!create) return;
+  if (!create || head.endsWith("[]")) return;
   if (value !== undefined && !(isScalar(value) && (value.value === null || value.value === ""))) return;
   const fresh = new YAMLMap();
   setIn(node, key, fresh);

@@ -19,6 +19,7 @@ export function parseResources(text: string, file: string): Resource[] {
     }
     const root = doc.contents;
     if (root === null || root === undefined) continue;
+    if (isScalar(root) && (root.value === "" || root.value === null)) continue;
     if (!isMap(root)) {
       const line = doc.range ? lineOf(text, doc.range[0]) : undefined;
       throw new KustomizeError("malformed YAML: a resource must be a mapping", { file, line });
@@ -58,8 +59,7 @@ function lineOf(text: string, offset: number): number {
 function expandList(root: YAMLMap, file: string, out: Resource[]): void {
   const kind = scalarText(getIn(root, "kind")) ?? "";
   const items = getIn(root, "items");
-  if (kind.endsWith("List") && (isSeq(items) || items === undefined)) {
-    if (!isSeq(items)) return;
+  if (kind.endsWith("List") && isSeq(items)) {
     for (const item of items.items) {
       if (!isMap(item)) throw new KustomizeError(`items of ${kind} must be mappings`, { file });
       expandList(item, file, out);

@@ -10,6 +10,9 @@ import {
 } from "./builtin-fieldspecs.js";
 import { NAME_REFERENCE_RULES, type NameRefRule } from "./builtin-namerefs.js";
 import { KustomizeError } from "./errors.js";
+import { gvkSelected } from "./fieldspec.js";
+import type { Gvk } from "./resource.js";
+import { DEFAULT_ORDER_FIRST, DEFAULT_ORDER_LAST } from "./sort.js";
 import type { FieldSpec } from "./kustomization.js";
 
 /**
@@ -55,19 +58,24 @@ export function emptyTransformerConfig(): TransformerConfig {
   };
 }
 
-const specKey = (s: FieldSpec): string => `${s.group ?? ""}|${s.version ?? ""}|${s.kind ?? ""}|${s.path}`;
+const gvkOfSpec = (s: { group?: string; version?: string; kind?: string }): Gvk => ({
+  group: s.group ?? "",
+  version: s.version ?? "",
+  kind: s.kind ?? "",
+});
 
+/**
+ * kustomize's FsSlice.MergeOne: a spec is dropped when an existing one with the same path is
+ * selected by its type (so a kind-specific spec already present swallows a later generic one).
+ */
 function mergeSpecs(into: FieldSpec[], more: readonly FieldSpec[]): void {
-  const seen = new Map(into.map((s) => [specKey(s), s]));
-  for (const s of more) {
-    const prev = seen.get(specKey(s));
-    if (prev) {
-      if (s.create) prev.create = true;
+  for (const x of more) {
+    const prev = into.find((s) => s.path === x.path && gvkSelected(gvkOfSpec(s), x));
+    if (!prev) {
+      into.push({ ...x });
       continue;
     }
-    const copy = { ...s };
-    into.push(copy);
-    seen.set(specKey(copy), copy);
+    if ((prev.create === true) !== (x.create === true)) throw new KustomizeError(`conflicting fieldspecs for ${x.path}`);
   }
 }
 
@@ -79,6 +87,27 @@ function mergeRules(into: NameRefRule[], more: readonly NameRefRule[]): void {
   }
 }
 
+const ORDER = new Map<string, number>([
+  ...DEFAULT_ORDER_FIRST.map((k, i): [string, number] => [k, -DEFAULT_ORDER_FIRST.length + i]),
+  ...DEFAULT_ORDER_LAST.map((k, i): [string, number] => [k, 1 + i]),
+]);
+const stable = (g: Gvk): string => `${g.group || "~G"}_${g.version || "~V"}_${g.kind || "~K"}`;
+
+/** kyaml's Gvk.IsLessThan as a comparator: kind order first, then group/version/kind text. */
+function compareGvk(a: Gvk, b: Gvk): number {
+  const d = (ORDER.get(a.kind) ?? 0) - (ORDER.get(b.kind) ?? 0);
+  if (d !== 0) return d;
+  const sa = stable(a);
+  const sb = stable(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/** kustomize sorts every list of a transformer configuration by type after each merge. */
+function sortConfig(tc: TransformerConfig): void {
+  for (const f of SPEC_FIELDS) tc[f].sort((a, b) => compareGvk(gvkOfSpec(a), gvkOfSpec(b)));
+  tc.nameReference.sort((a, b) => compareGvk(gvkOfSpec(a), gvkOfSpec(b)));
+}
+
 const SPEC_FIELDS = [
   "namePrefix", "nameSuffix", "namespace", "commonLabels", "templateLabels", "labels",
   "commonAnnotations", "images", "replicas", "varReference",
@@ -88,6 +117,21 @@ const SPEC_FIELDS = [
 export function mergeTransformerConfig(into: TransformerConfig, more: TransformerConfig): void {
   for (const f of SPEC_FIELDS) mergeSpecs(into[f], more[f]);
   mergeRules(into.nameReference, more.nameReference);
+  sortConfig(into);
+}
+
+/** The configuration a kustomization contributes: the defaults merged with its `configurations`. */
+export function ownTransformerConfig(files: readonly TransformerConfig[]): TransformerConfig {
+  const defaults = defaultTransformerConfig();
+  sortConfig(defaults);
+  if (files.length === 0) return defaults;
+  const loaded = emptyTransformerConfig();
+  for (const f of files) {
+    sortConfig(f);
+    mergeTransformerConfig(loaded, f);
+  }
+  mergeTransformerConfig(defaults, loaded);
+  return defaults;
 }
 
 const str = (v: unknown): string => (typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : "");
