@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ControlPlaneBinaries } from "./build.js";
-import { run } from "./exec.js";
+import { run } from "../go-build/exec.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { generatePki, type Pki } from "./pki.js";
 import { freePort } from "./ports.js";

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ControlPlaneUnavailableError } from "./errors.js";
-import { run, tail } from "./exec.js";
+import { run, tail } from "../go-build/exec.js";
 
 /** Paths of the credentials one control plane instance uses. */
 export interface Pki {

@@ -2,7 +2,7 @@ import { request } from "node:https";
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ManagedProcess } from "./processes.js";
-import { tail } from "./exec.js";
+import { tail } from "../go-build/exec.js";
 
 /** Client credentials for probing the API server. */
 export interface TlsClient {
