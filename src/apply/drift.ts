@@ -3,30 +3,12 @@
  * the desired one; apply only when they differ, so an unchanged object keeps its resourceVersion.
  */
 import { isJsonObject, type JsonObject } from "../util/kube-object.js";
+
+export { escapePointer, removeAtPointer } from "./json-pointer.js";
+import { removeAtPointer } from "./json-pointer.js";
 import { jsonEqual, stringMapEqual } from "./semantic-equal.js";
 import type { ChangeSetAction } from "./changeset.js";
 import type { KubeObject } from "./types.js";
-
-/** RFC 6901 escaping of one path segment. */
-export function escapePointer(segment: string): string {
-  return segment.replaceAll("~", "~0").replaceAll("/", "~1");
-}
-
-const unescape = (segment: string): string => segment.replaceAll("~1", "/").replaceAll("~0", "~");
-
-/** Removes the value at a JSON pointer, if present (array indices allowed). Mutates `root`. */
-export function removeAtPointer(root: unknown, pointer: string): void {
-  if (!pointer.startsWith("/")) return;
-  const parts = pointer.slice(1).split("/").map(unescape);
-  const last = parts.pop();
-  let node: unknown = root;
-  for (const p of parts) {
-    node = Array.isArray(node) ? (node as unknown[])[Number(p)] : isJsonObject(node) ? node[p] : undefined;
-  }
-  if (last === undefined) return;
-  if (Array.isArray(node) && /^\d+$/.test(last)) node.splice(Number(last), 1);
-  else if (isJsonObject(node)) delete node[last];
-}
 
 /** HPAs from a dry-run can repeat their first metric and gain an empty one (kubernetes#118293). */
 function dedupeHpaMetrics(o: JsonObject): void {

@@ -6,7 +6,7 @@
  */
 import { isJsonObject, type JsonObject, type ManagedFieldsEntry } from "../util/kube-object.js";
 import { applyPolicy } from "./annotations.js";
-import { escapePointer } from "./drift.js";
+import { escapePointer } from "./json-pointer.js";
 import type { KubeObject } from "./types.js";
 
 /** A manager to take over: a name prefix (or exact name) and an operation. */
