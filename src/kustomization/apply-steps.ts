@@ -1,0 +1,182 @@
+/**
+ * The cluster-changing steps of a Kustomization run (flux-compat §3.4 steps 6–8): staged apply,
+ * inventory, prune of what left it, and the health wait. Each step returns what the next needs and
+ * throws a classified error; conditions are set by the reconciler from the outcome.
+ */
+import { healthCheckApiVersion, type Kustomization, kustomizationTimeout, Reason } from "../api/index.js";
+import { type ChangeSetEntry, formatChanges, pruneSurvivors } from "../apply/changeset.js";
+import { HealthCancelledError, HealthCheckError } from "../apply/cluster/errors.js";
+import type { ApplyResult, ObjectRef, OwnerRef } from "../apply/cluster/types.js";
+import { diffInventory, type InventoryEntry, mergeInventory, objectId } from "../apply/inventory.js";
+import { compareObjMetadata } from "../apply/staging.js";
+import type { KubeObject } from "../apply/types.js";
+import { GenericError } from "../runtime/errors.js";
+import { formatDuration } from "../util/duration.js";
+import { groupOf, versionOf } from "../util/kube-object.js";
+import type { ApplyPort } from "./ports.js";
+
+/** Identity and cancellation shared by the steps of one run. */
+export interface StepContext {
+  readonly ks: Kustomization;
+  readonly owner: OwnerRef;
+  /** `system:serviceaccount:…` or undefined for the controller's identity. */
+  readonly impersonate: string | undefined;
+  readonly retryAfterMs: number;
+  readonly signal: AbortSignal;
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Staged server-side apply. Throws `ReconciliationFailed` (message carries the partial change set). */
+export async function reconcileApply(
+  objects: readonly KubeObject[],
+  apply: ApplyPort,
+  ctx: StepContext,
+): Promise<ApplyResult> {
+  try {
+    return await apply.applyAllStaged(objects, {
+      owner: ctx.owner,
+      commonMetadata: ctx.ks.spec.commonMetadata,
+      force: ctx.ks.spec.force ?? false,
+      impersonate: ctx.impersonate,
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    throw new GenericError(Reason.ReconciliationFailed, messageOf(err), {
+      cause: err,
+      retryAfterMs: ctx.retryAfterMs,
+    });
+  }
+}
+
+/** The inventory of a change set: one entry per object, sorted in apply order. */
+export function inventoryOf(entries: readonly ChangeSetEntry[]): InventoryEntry[] {
+  const seen = new Map<string, { e: ChangeSetEntry; entry: InventoryEntry }>();
+  for (const e of entries) {
+    const id = objectId(e.object);
+    if (!seen.has(id)) seen.set(id, { e, entry: { id, v: e.version } });
+  }
+  return [...seen.values()].sort((a, b) => compareObjMetadata(a.e.object, b.e.object)).map((x) => x.entry);
+}
+
+/** What a prune left behind. */
+export interface PruneOutcome {
+  /** The inventory to record: the new one plus stale objects that could not be deleted. */
+  readonly inventory: InventoryEntry[];
+  /** Deleted objects, for the event (empty: nothing to say). */
+  readonly changes: string;
+  /** Set when some deletes failed; the run ends with `PruneFailed`. */
+  readonly error: GenericError | undefined;
+}
+
+/**
+ * Deletes objects that left the inventory (only when `spec.prune`). Objects whose delete failed
+ * stay in the inventory so the next run retries them.
+ */
+export async function reconcilePrune(
+  previous: readonly InventoryEntry[],
+  next: InventoryEntry[],
+  apply: ApplyPort,
+  ctx: StepContext,
+): Promise<PruneOutcome> {
+  if (!ctx.ks.spec.prune) return { inventory: next, changes: "", error: undefined };
+  const stale = diffInventory(previous, next);
+  if (stale.length === 0) return { inventory: next, changes: "", error: undefined };
+  let result;
+  try {
+    result = await apply.deleteStale(stale, {
+      owner: ctx.owner,
+      impersonate: ctx.impersonate,
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    const error = new GenericError(Reason.PruneFailed, `prune failed: ${messageOf(err)}`, {
+      cause: err,
+      retryAfterMs: ctx.retryAfterMs,
+    });
+    return { inventory: mergeInventory(next, stale), changes: "", error };
+  }
+  const survivors = pruneSurvivors(stale, result.entries);
+  const error =
+    result.failed.length === 0
+      ? undefined
+      : new GenericError(
+          Reason.PruneFailed,
+          `delete failed, errors: ${result.failed.map((f) => f.error).join("; ")}`,
+          { retryAfterMs: ctx.retryAfterMs },
+        );
+  return { inventory: mergeInventory(next, survivors), changes: formatChanges(result.entries), error };
+}
+
+/** The objects to wait for: everything applied but skipped (`wait`), or `spec.healthChecks`. */
+export function healthRefs(ks: Kustomization, entries: readonly ChangeSetEntry[]): ObjectRef[] {
+  const self = (r: ObjectRef): boolean =>
+    r.kind === "Kustomization" && r.name === ks.metadata.name && r.namespace === ks.metadata.namespace;
+  if (ks.spec.wait) {
+    return entries
+      .filter((e) => e.action !== "skipped")
+      .map((e) => ({ ...e.object, version: e.version }))
+      .filter((r) => !self(r));
+  }
+  return (ks.spec.healthChecks ?? [])
+    .map((h) => {
+      const apiVersion = healthCheckApiVersion(h);
+      return {
+        group: groupOf(apiVersion),
+        version: versionOf(apiVersion),
+        kind: h.kind,
+        name: h.name,
+        namespace: h.namespace ?? ks.metadata.namespace ?? "",
+      };
+    })
+    .filter((r) => !self(r));
+}
+
+/** Whether the Kustomization asks for health checks at all (else `Healthy` is removed). */
+export function wantsHealthCheck(ks: Kustomization): boolean {
+  return ks.spec.wait === true || (ks.spec.healthChecks?.length ?? 0) > 0;
+}
+
+/** The wait was cancelled because a newer revision arrived: requeue at once to apply it. */
+export class HealthCheckCanceled extends GenericError {
+  constructor(message: string, cause: unknown) {
+    super(Reason.HealthCheckCanceled, message, { cause, retryAfterMs: 0 });
+  }
+}
+
+/**
+ * Waits until `refs` are healthy within the Kustomization's timeout. Returns the Healthy message.
+ * Throws `HealthCheckFailed` naming the unhealthy objects, or {@link HealthCheckCanceled}.
+ */
+export async function reconcileHealth(
+  refs: readonly ObjectRef[],
+  apply: ApplyPort,
+  ctx: StepContext,
+): Promise<string> {
+  const started = Date.now();
+  const timeoutMs = kustomizationTimeout(ctx.ks.spec);
+  try {
+    if (refs.length > 0) {
+      await apply.waitForHealthy(refs, {
+        timeoutMs,
+        impersonate: ctx.impersonate,
+        signal: ctx.signal,
+        failFast: true,
+      });
+    }
+  } catch (err) {
+    if (err instanceof HealthCancelledError || ctx.signal.aborted) {
+      throw new HealthCheckCanceled("Health check canceled: a new revision is available", err);
+    }
+    const why = err instanceof HealthCheckError ? err.message : messageOf(err);
+    throw new GenericError(
+      Reason.HealthCheckFailed,
+      `health check failed after ${formatDuration(Date.now() - started)}: ${why}`,
+      {
+        cause: err,
+        retryAfterMs: ctx.retryAfterMs,
+      },
+    );
+  }
+  return `Health check passed in ${formatDuration(Date.now() - started)}`;
+}

@@ -1,0 +1,86 @@
+/**
+ * The build step of a Kustomization (flux-compat §3.4 step 5–6): Flux's wrapper, the kustomize
+ * engine jailed to the artifact root, decode into objects, post-build substitution. Every failure
+ * is a `BuildFailed` error whose message names the file or object, so the user can fix the repo.
+ */
+import { type Kustomization, Reason } from "../api/index.js";
+import type { KubeObject } from "../apply/types.js";
+import { build, render } from "../kustomize/index.js";
+import { GenericError } from "../runtime/errors.js";
+import { substituteResources, type FetchedSubstituteSource } from "../substitute/index.js";
+import { fromYamlText } from "../substitute/yaml-text.js";
+import { isJsonObject } from "../util/kube-object.js";
+import type { FetchedArtifact } from "./artifact-fetch.js";
+import { wrapKustomization } from "./flux-wrapper.js";
+
+/** Reads a `substituteFrom` object; undefined when it does not exist. */
+export type ConfigDataReader = (
+  kind: "ConfigMap" | "Secret",
+  name: string,
+) => Promise<Record<string, string> | undefined>;
+
+/** What the build needs besides the extracted artifact. */
+export interface BuildInput {
+  readonly ks: Kustomization;
+  readonly readConfig: ConfigDataReader;
+  readonly strictSubstitution: boolean;
+  /** Failures retry at this delay (`retryInterval`). */
+  readonly retryAfterMs: number;
+}
+
+const KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io/";
+
+/** Decodes rendered text into one object, checking the fields every object needs. */
+export function decodeObject(text: string): KubeObject | undefined {
+  const value: unknown = fromYamlText(text);
+  if (!isJsonObject(value)) throw new Error("rendered document is not an object");
+  const obj = value as KubeObject;
+  if (typeof obj.apiVersion === "string" && obj.apiVersion.startsWith(KUSTOMIZE_CONFIG_GROUP))
+    return undefined;
+  const name: unknown = isJsonObject(obj.metadata) ? obj.metadata.name : undefined;
+  if (typeof obj.apiVersion !== "string" || obj.apiVersion === "")
+    throw new Error("object has no apiVersion");
+  if (typeof obj.kind !== "string" || obj.kind === "") throw new Error("object has no kind");
+  if (typeof name !== "string" || name === "") throw new Error(`${obj.kind} has no metadata.name`);
+  return obj;
+}
+
+async function fetchSubstituteSources(input: BuildInput): Promise<FetchedSubstituteSource[]> {
+  const refs = input.ks.spec.postBuild?.substituteFrom ?? [];
+  const out: FetchedSubstituteSource[] = [];
+  for (const ref of refs) out.push({ ref, data: await input.readConfig(ref.kind, ref.name) });
+  return out;
+}
+
+const fail = (err: unknown, retryAfterMs: number): GenericError =>
+  new GenericError(Reason.BuildFailed, err instanceof Error ? err.message : String(err), {
+    cause: err,
+    retryAfterMs,
+  });
+
+/**
+ * Builds the Kustomization's path inside the extracted artifact and returns the objects to apply,
+ * in kustomize's output order, substituted. Throws a `BuildFailed` {@link GenericError}.
+ */
+export async function buildManifests(fetched: FetchedArtifact, input: BuildInput): Promise<KubeObject[]> {
+  let objects: KubeObject[];
+  try {
+    await wrapKustomization(fetched.root, fetched.dir, input.ks.spec);
+    const resources = await build(fetched.dir, { allowedRoot: fetched.root });
+    objects = resources.map((r) => decodeObject(render([r]))).filter((o): o is KubeObject => o !== undefined);
+  } catch (err) {
+    throw fail(err, input.retryAfterMs);
+  }
+  const postBuild = input.ks.spec.postBuild;
+  if (postBuild === undefined) return objects;
+  try {
+    const substituteFrom = await fetchSubstituteSources(input);
+    return substituteResources(
+      objects,
+      { ...postBuild, substituteFrom },
+      { strict: input.strictSubstitution },
+    );
+  } catch (err) {
+    throw fail(err, input.retryAfterMs);
+  }
+}

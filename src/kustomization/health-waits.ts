@@ -1,0 +1,55 @@
+/**
+ * Running health waits, by Kustomization, so that a newer artifact revision of their source can
+ * cancel them (issue 6 item 6; Flux's `CancelHealthCheckOnNewRevision`): waiting out a timeout
+ * for a revision that is already superseded only delays the fix.
+ */
+import type { SourceKey } from "./ports.js";
+
+interface Entry {
+  readonly source: string;
+  readonly revision: string;
+  readonly abort: AbortController;
+}
+
+/** One registered wait: its signal and the call that unregisters it. */
+export interface HealthWait {
+  readonly signal: AbortSignal;
+  done(): void;
+}
+
+const sourceId = (k: SourceKey): string => `${k.kind}/${k.namespace}/${k.name}`;
+
+/** The registry of running waits. */
+export class HealthWaits {
+  private readonly waits = new Map<string, Entry>();
+
+  /** Registers the wait of `key` on `revision` of `source`; the signal also follows `parent`. */
+  start(key: string, source: SourceKey, revision: string, parent: AbortSignal): HealthWait {
+    const abort = new AbortController();
+    const entry = { source: sourceId(source), revision, abort };
+    this.waits.set(key, entry);
+    return {
+      signal: AbortSignal.any([parent, abort.signal]),
+      done: () => {
+        if (this.waits.get(key) === entry) this.waits.delete(key);
+      },
+    };
+  }
+
+  /** Cancels waits on `source` for a revision other than `revision`; returns their keys. */
+  cancelForNewRevision(source: SourceKey, revision: string): string[] {
+    const id = sourceId(source);
+    const cancelled: string[] = [];
+    for (const [key, entry] of this.waits) {
+      if (entry.source !== id || entry.revision === revision) continue;
+      entry.abort.abort(new Error(`new revision ${revision}`));
+      cancelled.push(key);
+    }
+    return cancelled;
+  }
+
+  /** Keys with a running wait (tests, metrics). */
+  running(): string[] {
+    return [...this.waits.keys()];
+  }
+}

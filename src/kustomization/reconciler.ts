@@ -1,0 +1,263 @@
+/**
+ * The Kustomization reconciler (issue 6, flux-compat §3.4): an ordered list of named steps over
+ * one {@link Run}, finished by the runtime's single `computeResult`.
+ *
+ * Reconcile shape (conventions.md): read → deletion branch / add finalizer → suspended → steps →
+ * result. Every failure is a classified error (stalling, waiting, generic with `retryInterval`);
+ * status is patched once while progressing and once at the end.
+ */
+import {
+  ConditionType,
+  FINALIZER,
+  type Kustomization,
+  kustomizationInterval,
+  kustomizationRetryInterval,
+  kustomizationTimeout,
+  Reason,
+} from "../api/index.js";
+import type { ApplyResult } from "../apply/cluster/types.js";
+import { formatChanges } from "../apply/changeset.js";
+import type { KubeObject } from "../apply/types.js";
+import { computeResult } from "../runtime/result.js";
+import { jitterWith } from "../runtime/jitter.js";
+import {
+  Results,
+  type ObjectKey,
+  type ReconcileContext,
+  type Reconciler,
+  type Result,
+} from "../runtime/reconciler.js";
+import { formatDuration } from "../util/duration.js";
+import { withArtifact } from "./artifact-fetch.js";
+import {
+  HealthCheckCanceled,
+  healthRefs,
+  inventoryOf,
+  reconcileApply,
+  reconcileHealth,
+  reconcilePrune,
+  type StepContext,
+  wantsHealthCheck,
+} from "./apply-steps.js";
+import { buildManifests } from "./build-manifests.js";
+import { finalize } from "./finalize.js";
+import type { KustomizationOptions } from "./options.js";
+import type { ApplyPort, KustomizationClient } from "./ports.js";
+import { HealthWaits } from "./health-waits.js";
+import { impersonationOf, Run, serviceAccountOf } from "./run.js";
+import { reconcileDependencies, reconcileSource, sourceKeyOf, type ResolvedSource } from "./source-steps.js";
+
+/** What the reconciler is built from. */
+export interface KustomizationReconcilerDeps {
+  readonly client: KustomizationClient;
+  readonly apply: ApplyPort;
+  readonly options: KustomizationOptions;
+  /** Notes about drift fights per `namespace/name` (from the controller's drift limiter). */
+  readonly driftNote?: (key: string) => string | undefined;
+  readonly now?: () => Date;
+}
+
+/** Reconciles `kustomize.toolkit.fluxcd.io/v1` Kustomizations. */
+export class KustomizationReconciler implements Reconciler {
+  /** Running health waits, so a newer source revision can cancel them. */
+  readonly healthWaits = new HealthWaits();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: KustomizationReconcilerDeps) {
+    this.now = deps.now ?? ((): Date => new Date());
+  }
+
+  async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<Result> {
+    const ks = await this.deps.client.getKustomization(key);
+    if (ks === undefined) return Results.done();
+    const sa = serviceAccountOf(ks, this.deps.options.defaultServiceAccount);
+    if (ks.metadata.deletionTimestamp) {
+      return finalize(ks, {
+        client: this.deps.client,
+        apply: this.deps.apply,
+        serviceAccount: sa,
+        impersonate: impersonationOf(ks, this.deps.options.defaultServiceAccount),
+        signal: ctx.signal,
+        now: () => this.now().getTime(),
+      });
+    }
+    const finalizers = (ks.metadata.finalizers as string[] | undefined) ?? [];
+    if (!finalizers.includes(FINALIZER)) {
+      await this.deps.client.setFinalizers(ks, [...finalizers, FINALIZER]);
+      return Results.requeue();
+    }
+    if (ks.spec.suspend === true) return Results.done();
+    return this.run(ks, ctx);
+  }
+
+  /** Runs the steps and finishes the status through `computeResult`. */
+  private async run(ks: Kustomization, ctx: ReconcileContext): Promise<Result> {
+    const run = new Run(ks, this.deps.client, this.now);
+    const wasReady = ks.status?.conditions?.find((c) => c.type === ConditionType.Ready)?.status === "True";
+    let revision: string | undefined;
+    let error: unknown;
+    try {
+      revision = await this.steps(run, ctx);
+    } catch (err) {
+      error = err;
+      run.failed(err);
+    }
+    const out = computeResult(run.obj, "success", error, {
+      intervalMs: kustomizationInterval(ks.spec),
+      jitter: jitterWith(this.deps.options.jitterPercent),
+      successReason: Reason.ReconciliationSucceeded,
+      successMessage: this.successMessage(run, revision),
+      ...(revision === undefined
+        ? {}
+        : { eventMetadata: { "kustomize.toolkit.fluxcd.io/revision": revision } }),
+      now: this.now(),
+    });
+    await this.deps.client.patchStatus(out.obj);
+    run.obj = out.obj;
+    for (const e of out.events) await this.deps.client.emitEvent(out.obj, e);
+    if (error === undefined && revision !== undefined && (run.changed || !wasReady)) {
+      const took = formatDuration(this.now().getTime() - run.startedAt);
+      await run.event(
+        "Normal",
+        `Reconciliation finished in ${took}, next run in ${ks.spec.interval}`,
+        revision,
+      );
+    }
+    if (out.failure !== undefined) ctx.log.info({ reason: out.failure.reason }, out.failure.message);
+    return out.result;
+  }
+
+  private successMessage(run: Run, revision: string | undefined): string {
+    const note = this.deps.driftNote?.(run.key);
+    const base = `Applied revision: ${revision ?? ""}`;
+    return note === undefined ? base : `${base}; ${note}`;
+  }
+
+  /** The ordered steps; returns the applied revision. */
+  private async steps(run: Run, ctx: ReconcileContext): Promise<string> {
+    const opts = this.stepOptions(run.obj);
+    const resolved = await reconcileSource(run.obj, this.deps.client, opts);
+    const revision = resolved.artifact.revision;
+    await reconcileDependencies(run.obj, revision, this.deps.client, opts);
+    run.progressing(run.forRevision("Fetching manifests", revision));
+    run.readyInProgress();
+    if (!wantsHealthCheck(run.obj)) run.removeHealthy();
+    await run.patchStatus();
+    const objects = await this.fetchAndBuild(run, resolved, ctx);
+    const step = this.stepContext(run.obj, ctx);
+    run.progressing(run.forRevision("Detecting drift", revision));
+    const applied = await this.applyAndPrune(run, objects, step, revision);
+    await this.health(run, applied, step, resolved);
+    run.setStatus({ lastAppliedRevision: revision });
+    return revision;
+  }
+
+  /**
+   * Download, verify, extract, build, substitute. Sets `lastAttemptedRevision` once the artifact
+   * and path are there. Errors: `ArtifactFailed` (fetch), `BuildFailed` (build).
+   */
+  private async fetchAndBuild(
+    run: Run,
+    resolved: ResolvedSource,
+    ctx: ReconcileContext,
+  ): Promise<KubeObject[]> {
+    const ks = run.obj;
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(kustomizationTimeout(ks.spec))]);
+    const request = { artifact: resolved.artifact, path: ks.spec.path ?? "", signal };
+    return withArtifact(request, this.deps.options.artifact, async (fetched) => {
+      run.setStatus({ lastAttemptedRevision: resolved.artifact.revision });
+      run.progressing(run.forRevision("Building manifests", resolved.artifact.revision));
+      return buildManifests(fetched, {
+        ks,
+        readConfig: (kind, name) =>
+          this.deps.client.getConfigData(kind, { namespace: ks.metadata.namespace ?? "", name }),
+        strictSubstitution: this.deps.options.strictSubstitution,
+        retryAfterMs: kustomizationRetryInterval(ks.spec),
+      });
+    });
+  }
+
+  /**
+   * Apply (ReconciliationFailed), inventory, prune (PruneFailed; never reached after a failed
+   * fetch, build or apply). Emits the change-set events; records the new inventory.
+   */
+  private async applyAndPrune(
+    run: Run,
+    objects: KubeObject[],
+    step: StepContext,
+    revision: string,
+  ): Promise<ApplyResult> {
+    const previous = run.obj.status?.inventory?.entries ?? [];
+    const applied = await reconcileApply(objects, this.deps.apply, step);
+    const changes = formatChanges(applied.entries);
+    if (changes !== "") {
+      run.changed = true;
+      await run.event("Normal", changes, revision);
+    }
+    const pruned = await reconcilePrune(previous, inventoryOf(applied.entries), this.deps.apply, step);
+    run.setStatus({ inventory: { entries: pruned.inventory } });
+    if (pruned.changes !== "") {
+      run.changed = true;
+      await run.event("Normal", pruned.changes, revision);
+    }
+    if (pruned.error) throw pruned.error;
+    return applied;
+  }
+
+  /** Health (Healthy condition); cancelled by a newer source revision. */
+  private async health(
+    run: Run,
+    applied: ApplyResult,
+    step: StepContext,
+    resolved: ResolvedSource,
+  ): Promise<void> {
+    if (!wantsHealthCheck(run.obj)) {
+      run.removeHealthy();
+      return;
+    }
+    const revision = resolved.artifact.revision;
+    const wasHealthy =
+      run.obj.status?.conditions?.find((c) => c.type === ConditionType.Healthy)?.status === "True";
+    run.progressing(run.forRevision("Running health checks", revision));
+    run.healthy("Unknown", Reason.Progressing, "Running health checks");
+    await run.patchStatus();
+    const wait = this.healthWaits.start(run.key, sourceKeyOf(run.obj), revision, step.signal);
+    try {
+      const message = await reconcileHealth(healthRefs(run.obj, applied.entries), this.deps.apply, {
+        ...step,
+        signal: wait.signal,
+      });
+      run.healthy("True", Reason.Succeeded, message);
+      if (run.changed || !wasHealthy) await run.event("Normal", message, revision);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof HealthCheckCanceled) run.healthy("Unknown", Reason.HealthCheckCanceled, message);
+      else run.healthy("False", Reason.HealthCheckFailed, message);
+      throw err;
+    } finally {
+      wait.done();
+    }
+  }
+
+  private stepOptions(ks: Kustomization): {
+    noCrossNamespaceRefs: boolean;
+    requeueDependencyMs: number;
+    retryIntervalMs: number;
+  } {
+    return {
+      noCrossNamespaceRefs: this.deps.options.noCrossNamespaceRefs,
+      requeueDependencyMs: this.deps.options.requeueDependencyMs,
+      retryIntervalMs: kustomizationRetryInterval(ks.spec),
+    };
+  }
+
+  private stepContext(ks: Kustomization, ctx: ReconcileContext): StepContext {
+    return {
+      ks,
+      owner: { name: ks.metadata.name ?? "", namespace: ks.metadata.namespace ?? "" },
+      impersonate: impersonationOf(ks, this.deps.options.defaultServiceAccount),
+      retryAfterMs: kustomizationRetryInterval(ks.spec),
+      signal: ctx.signal,
+    };
+  }
+}
