@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { parseDuration } from "../util/duration.js";
+import { buildCommand } from "./commands/build.js";
 import { eventsCommand } from "./commands/events.js";
 import { getCommand } from "./commands/get.js";
 import { reconcileCommand } from "./commands/reconcile.js";
@@ -112,6 +113,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description("show Kubernetes events, optionally for one object")
     .option("--for <Kind/name>", "only events of this object (and a Kustomization's source)")
     .action(run((o) => eventsCommand(o, io)));
+  program
+    .command("build")
+    .description("render a kustomize directory exactly as kubectl kustomize does, with mooring's engine")
+    .argument("<dir>")
+    .action(run((_o, c) => buildCommand(c.args[0] ?? ".", io)));
   return program;
 }
 
