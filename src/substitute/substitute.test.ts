@@ -158,3 +158,16 @@ describe("substituteResources", () => {
     expect(out?.data).toEqual({ d: "2024-01-02", t: "1:30" });
   });
 });
+
+describe("substituteResources: fast path", () => {
+  it("returns objects without expressions untouched (same reference, no YAML round trip)", () => {
+    const plain = configMap({ a: "no vars here", price: "$5" });
+    const [out] = substituteResources([plain], { substitute: { x: "1" } });
+    expect(out).toBe(plain);
+  });
+
+  it("still unescapes $$ when that is the only dollar construct", () => {
+    const [out] = substituteResources([configMap({ a: "cost $$5" })], { substitute: { x: "1" } });
+    expect(out?.data).toEqual({ a: "cost $5" });
+  });
+});

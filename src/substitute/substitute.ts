@@ -56,6 +56,8 @@ export function substituteObject(
   vars: ReadonlyMap<string, string>,
   strict: boolean,
 ): KubeObject {
+  // Without `${` or `$$` anywhere the text pass is the identity; skip the costly YAML round trip.
+  if (!/\$[{$]/.test(JSON.stringify(obj))) return obj;
   const where = `post build failed for '${formatObject(obj)}'`;
   let text: string;
   try {
