@@ -1,5 +1,6 @@
 import { parseDocument } from "yaml";
 import { KustomizeError } from "./errors.js";
+import { lineOf } from "./parse.js";
 
 /** A field spec: where in which kinds a transformer writes (kustomize's FieldSpec). */
 export interface FieldSpec {
@@ -146,7 +147,7 @@ export function parseKustomization(text: string, file: string): Kustomization {
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
   const err = doc.errors[0];
   if (err) {
-    throw new KustomizeError(`invalid YAML: ${err.message.split("\n")[0]}`, { file, line: err.linePos?.[0].line });
+    throw new KustomizeError(`invalid YAML: ${err.message.split("\n")[0]}`, { file, line: lineOf(text, err.pos[0]) });
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   if (value === null || value === undefined) return fixed({}, file);

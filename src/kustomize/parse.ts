@@ -15,7 +15,7 @@ export function parseResources(text: string, file: string): Resource[] {
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) {
-      throw new KustomizeError(`malformed YAML: ${err.message.split("\n")[0]}`, { file, line: err.linePos?.[0].line });
+      throw new KustomizeError(`malformed YAML: ${err.message.split("\n")[0]}`, { file, line: lineOf(text, err.pos[0]) });
     }
     const root = doc.contents;
     if (root === null || root === undefined) continue;
@@ -50,7 +50,8 @@ function deAnchor(node: unknown, doc: Document): void {
   }
 }
 
-function lineOf(text: string, offset: number): number {
+/** 1-based line of a character offset (errors name lines, not offsets). */
+export function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;

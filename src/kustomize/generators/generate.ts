@@ -8,15 +8,16 @@ import { collectKeyValues } from "./sources.js";
 /** Which generator: ConfigMaps keep text in `data`; Secrets base64 everything. */
 export type GeneratorKind = "ConfigMap" | "Secret";
 
-/** Merges kustomization-wide generatorOptions under a generator's own options (own wins). */
+/** Merges kustomization-wide generatorOptions with a generator's own (own labels/annotations win). */
 export function mergeOptions(local: GeneratorOptions | undefined, global: GeneratorOptions | undefined): GeneratorOptions {
   if (!global) return local ?? {};
   const l = local ?? {};
   return {
     labels: { ...(global.labels ?? {}), ...(l.labels ?? {}) },
     annotations: { ...(global.annotations ?? {}), ...(l.annotations ?? {}) },
-    disableNameSuffixHash: l.disableNameSuffixHash ?? global.disableNameSuffixHash,
-    immutable: l.immutable ?? global.immutable,
+    // Go booleans cannot say "unset": either side set to true wins.
+    disableNameSuffixHash: l.disableNameSuffixHash === true || global.disableNameSuffixHash === true,
+    immutable: l.immutable === true || global.immutable === true,
   };
 }
 
