@@ -1,0 +1,167 @@
+/**
+ * Wiring of the Kustomization controller: watches → keys → queue → workers → reconciler.
+ *
+ * - Kustomizations: enqueue on create, generation or `requestedAt` change, deletion.
+ * - GitRepositories: when the artifact appears or its revision changes, cancel health waits on
+ *   an older revision and enqueue the Kustomizations that reference it (index by sourceRef).
+ * - Owned objects changed or deleted by someone else (the ApplyManager's drift hook): requeue the
+ *   owner within seconds, through a per-Kustomization {@link DriftLimiter}.
+ *
+ * SEAM: issue 3's manager (leader election, health/metrics server, shared informers) will own
+ * start/stop; {@link KustomizationController} exposes the same start/stop so it can be handed
+ * over as is.
+ */
+import type { KubeConfig } from "@kubernetes/client-node";
+import pino, { type Logger } from "pino";
+import { GIT_REPOSITORY, KUSTOMIZATION, type Kustomization } from "../api/index.js";
+import type { DriftEvent, DriftListener } from "../apply/cluster/types.js";
+import type { KubeObject } from "../apply/types.js";
+import { WorkerPool } from "../runtime/queue/worker-pool.js";
+import { WorkQueue } from "../runtime/queue/work-queue.js";
+import { parseKey } from "../runtime/reconciler.js";
+import { DriftLimiter } from "./drift-limiter.js";
+import { ObjectWatch } from "./object-watch.js";
+import type { KustomizationOptions } from "./options.js";
+import type { ApplyPort, KustomizationClient, SourceObject } from "./ports.js";
+import { KustomizationReconciler } from "./reconciler.js";
+import {
+  alreadyAttempted,
+  artifactRevision,
+  kustomizationChanged,
+  SourceIndex,
+  sourceId,
+  sourceRevisionChanged,
+} from "./watch-rules.js";
+
+/** What the controller is built from. */
+export interface KustomizationControllerDeps {
+  readonly kubeConfig: KubeConfig;
+  readonly client: KustomizationClient;
+  /** The ApplyManager (or anything with its methods), plus its drift hook. */
+  readonly apply: ApplyPort & { onDrift(listener: DriftListener): () => void };
+  readonly options: KustomizationOptions;
+  readonly log?: Logger;
+}
+
+/** The running controller. */
+export class KustomizationController {
+  readonly queue = new WorkQueue({ name: "kustomization" });
+  readonly reconciler: KustomizationReconciler;
+  private readonly index = new SourceIndex();
+  private readonly drift: DriftLimiter;
+  private readonly pool: WorkerPool;
+  private readonly log: Logger;
+  private readonly kustomizations: ObjectWatch<Kustomization>;
+  private readonly sources: ObjectWatch<SourceObject & KubeObject>;
+  private unsubscribeDrift: (() => void) | undefined;
+
+  constructor(private readonly deps: KustomizationControllerDeps) {
+    this.log = deps.log ?? pino({ level: "silent" });
+    this.drift = new DriftLimiter({
+      burst: deps.options.driftRequeueBurst,
+      refillMs: deps.options.driftRequeueMinIntervalMs,
+    });
+    this.reconciler = new KustomizationReconciler({
+      client: deps.client,
+      apply: deps.apply,
+      options: deps.options,
+      driftNote: (key) => this.drift.note(key),
+    });
+    this.pool = new WorkerPool({
+      queue: this.queue,
+      concurrency: deps.options.concurrency,
+      handle: (key, signal) => this.reconciler.reconcile(parseKey(key), this.context(key, signal)),
+      onError: (key, error) => this.log.error({ key, error }, "reconcile failed"),
+    });
+    this.kustomizations = new ObjectWatch<Kustomization>(
+      deps.kubeConfig,
+      `/apis/${KUSTOMIZATION.apiVersion}/${KUSTOMIZATION.plural}`,
+      {
+        upsert: (old, next) => this.onKustomization(old, next),
+        delete: (old) => this.onKustomizationDeleted(old),
+      },
+    );
+    this.sources = new ObjectWatch<SourceObject & KubeObject>(
+      deps.kubeConfig,
+      `/apis/${GIT_REPOSITORY.apiVersion}/${GIT_REPOSITORY.plural}`,
+      {
+        upsert: (old, next) => this.onSource(old, next),
+        delete: () => undefined,
+      },
+    );
+  }
+
+  /** Starts watches and workers. */
+  start(): this {
+    this.unsubscribeDrift = this.deps.apply.onDrift((e) => this.onDrift(e));
+    this.kustomizations.start();
+    this.sources.start();
+    this.pool.start();
+    return this;
+  }
+
+  /** Stops watching and drains in-flight reconciles (aborting them when `abort`). */
+  async stop(abort = false): Promise<void> {
+    this.unsubscribeDrift?.();
+    this.kustomizations.stop();
+    this.sources.stop();
+    this.queue.shutdown();
+    await this.pool.stop(abort);
+  }
+
+  /** Whether both watches have listed. */
+  get synced(): boolean {
+    return this.kustomizations.synced && this.sources.synced;
+  }
+
+  private context(key: string, signal: AbortSignal): Parameters<KustomizationReconciler["reconcile"]>[1] {
+    const reconcileID = crypto.randomUUID();
+    const { namespace, name } = parseKey(key);
+    const log = this.log.child({
+      controller: "kustomization",
+      controllerKind: "Kustomization",
+      name,
+      namespace,
+      reconcileID,
+    });
+    return { log, signal, reconcileID, now: () => new Date() };
+  }
+
+  private onKustomization(old: Kustomization | undefined, next: Kustomization): void {
+    const key = `${next.metadata.namespace ?? ""}/${next.metadata.name ?? ""}`;
+    this.index.set(key, next);
+    if (kustomizationChanged(old, next)) this.queue.add(key);
+  }
+
+  private onKustomizationDeleted(old: Kustomization): void {
+    const key = `${old.metadata.namespace ?? ""}/${old.metadata.name ?? ""}`;
+    this.index.delete(key);
+    this.drift.forget(key);
+  }
+
+  private onSource(old: SourceObject | undefined, next: SourceObject): void {
+    if (!sourceRevisionChanged(old, next)) return;
+    const revision = artifactRevision(next) ?? "";
+    const ref = { kind: next.kind, namespace: next.metadata.namespace ?? "", name: next.metadata.name ?? "" };
+    for (const key of this.reconciler.healthWaits.cancelForNewRevision(ref, revision)) this.queue.add(key);
+    for (const key of this.index.referencing(sourceId(ref.kind, ref.namespace, ref.name))) {
+      const ks = this.kustomizations.get(key);
+      if (ks !== undefined && !alreadyAttempted(ks, revision)) this.queue.add(key);
+    }
+  }
+
+  private onDrift(event: DriftEvent): void {
+    const key = `${event.owner.namespace}/${event.owner.name}`;
+    const decision = this.drift.admit(key, event, Date.now());
+    if (decision.requeue) {
+      this.queue.add(key);
+      return;
+    }
+    if (decision.retryAfterMs !== undefined) this.queue.addAfter(key, decision.retryAfterMs);
+    const ks = this.kustomizations.get(key);
+    if (decision.announce !== undefined && ks !== undefined) {
+      const reason = ks.status?.conditions?.find((c) => c.type === "Ready")?.reason ?? "info";
+      void this.deps.client.emitEvent(ks, { type: "Warning", reason, message: decision.announce });
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import type { Kustomization } from "../api/index.js";
+import { DriftLimiter } from "./drift-limiter.js";
+import type { SourceObject } from "./ports.js";
+import { alreadyAttempted, kustomizationChanged, SourceIndex, sourceRevisionChanged } from "./watch-rules.js";
+
+const ks = (
+  over: { generation?: number; requestedAt?: string; source?: string; ns?: string } = {},
+): Kustomization => ({
+  apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+  kind: "Kustomization",
+  metadata: {
+    name: "app",
+    namespace: "flux",
+    generation: over.generation ?? 1,
+    ...(over.requestedAt ? { annotations: { "reconcile.fluxcd.io/requestedAt": over.requestedAt } } : {}),
+  },
+  spec: {
+    interval: "1h",
+    prune: true,
+    sourceRef: {
+      kind: "GitRepository",
+      name: over.source ?? "repo",
+      ...(over.ns ? { namespace: over.ns } : {}),
+    },
+  },
+});
+
+const src = (revision?: string): SourceObject => ({
+  apiVersion: "source.toolkit.fluxcd.io/v1",
+  kind: "GitRepository",
+  metadata: { name: "repo", namespace: "flux" },
+  status: revision ? { artifact: { revision, url: "", path: "", digest: "", lastUpdateTime: "" } } : {},
+});
+
+describe("kustomizationChanged", () => {
+  it.each([
+    ["created", undefined, ks(), true],
+    ["status-only update", ks(), ks(), false],
+    ["generation bump", ks(), ks({ generation: 2 }), true],
+    ["new requestedAt", ks({ requestedAt: "a" }), ks({ requestedAt: "b" }), true],
+    ["same requestedAt", ks({ requestedAt: "a" }), ks({ requestedAt: "a" }), false],
+  ])("%s", (_what, old, next, want) => {
+    expect(kustomizationChanged(old, next)).toBe(want);
+  });
+});
+
+describe("sourceRevisionChanged", () => {
+  it.each([
+    ["artifact appears", src(), src("main@sha1:1"), true],
+    ["revision moves", src("main@sha1:1"), src("main@sha1:2"), true],
+    ["same revision", src("main@sha1:1"), src("main@sha1:1"), false],
+    ["no artifact", undefined, src(), false],
+  ])("%s", (_what, old, next, want) => {
+    expect(sourceRevisionChanged(old, next)).toBe(want);
+  });
+});
+
+describe("SourceIndex", () => {
+  it("indexes by sourceRef with the namespace defaulted, and follows moves", () => {
+    const idx = new SourceIndex();
+    idx.set("flux/a", ks());
+    idx.set("flux/b", ks({ source: "repo" }));
+    idx.set("flux/c", ks({ source: "other", ns: "shared" }));
+    expect(idx.referencing("GitRepository/flux/repo")).toEqual(["flux/a", "flux/b"]);
+    idx.set("flux/b", ks({ source: "other", ns: "shared" }));
+    expect(idx.referencing("GitRepository/flux/repo")).toEqual(["flux/a"]);
+    expect(idx.referencing("GitRepository/shared/other")).toEqual(["flux/b", "flux/c"]);
+    idx.delete("flux/a");
+    expect(idx.referencing("GitRepository/flux/repo")).toEqual([]);
+  });
+});
+
+describe("alreadyAttempted", () => {
+  it("skips a Kustomization that attempted the revision and is not failing", () => {
+    const k = ks();
+    k.status = { lastAttemptedRevision: "r1", conditions: [] };
+    expect(alreadyAttempted(k, "r1")).toBe(true);
+    expect(alreadyAttempted(k, "r2")).toBe(false);
+  });
+});
+
+describe("DriftLimiter (issue 6 item 9)", () => {
+  const event = {
+    owner: { name: "app", namespace: "flux" },
+    object: { group: "apps", version: "v1", kind: "Deployment", namespace: "apps", name: "web" },
+    kind: "modified" as const,
+    manager: "other-controller",
+  };
+
+  it("lets a burst through, then holds back with one announcement and a note", () => {
+    const lim = new DriftLimiter({ burst: 2, refillMs: 10_000 });
+    expect(lim.admit("flux/app", event, 0).requeue).toBe(true);
+    expect(lim.admit("flux/app", event, 100).requeue).toBe(true);
+    const held = lim.admit("flux/app", event, 200);
+    expect(held.requeue).toBe(false);
+    expect(held.retryAfterMs).toBe(9_800);
+    expect(held.announce).toMatch(/^Deployment\/apps\/web keeps being changed by 'other-controller'/);
+    expect(lim.admit("flux/app", event, 300).announce).toBeUndefined();
+    expect(lim.note("flux/app")).toMatch(/another controller may be managing the same object/);
+    expect(lim.note("flux/other")).toBeUndefined();
+  });
+
+  it("refills over time and ends the episode when the bucket is full again", () => {
+    const lim = new DriftLimiter({ burst: 1, refillMs: 1_000 });
+    lim.admit("k", event, 0);
+    expect(lim.admit("k", event, 10).requeue).toBe(false);
+    expect(lim.admit("k", event, 1_010).requeue).toBe(true);
+    expect(lim.admit("k", event, 5_000).requeue).toBe(true);
+    expect(lim.note("k")).toBeUndefined();
+  });
+});
