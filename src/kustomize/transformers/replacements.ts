@@ -1,11 +1,11 @@
 import { isMap, isScalar, isSeq, parse as parseYaml, Scalar, type Node as YamlNode } from "yaml";
-import { resolvePlain } from "../output/go-value.js";
 import { isMissingOrNull } from "../patch/nodes.js";
 import { parseLabelSelector } from "../patch/label-selector.js";
 import { effectiveNamespace, type ClusterScopeTest } from "../patch/select.js";
 import type { ResId, Resource } from "../resource.js";
 import { splitFieldPath } from "./field-path.js";
 import { isCreatedLeaf, lookupPath, matchPath } from "./path-match.js";
+import { plainTag, scalarTag } from "./scalar-tag.js";
 
 /** Resource id fields of a replacement selector; exact values, empty = any (not regexes). */
 export interface ReplacementSelector {
@@ -179,26 +179,6 @@ function newFieldValue(current: YamlNode, value: YamlNode, options: FieldOptions
   return value.clone() as YamlNode;
 }
 
-type TagClass = "str" | "int" | "float" | "bool" | "null" | "timestamp";
-
-/** The YAML tag yaml.v3 gives a scalar node (plain scalars are resolved, quoted ones are strings). */
-function tagClass(node: Scalar): TagClass {
-  if (node.type !== "PLAIN" && node.type !== undefined) return "str";
-  if (node.type === undefined && typeof node.value === "string") return "str";
-  if (typeof node.value !== "string") return node.value === null ? "null" : typeof node.value === "boolean" ? "bool" : "int";
-  return classOfPlain(node.value);
-}
-
-function classOfPlain(text: string): TagClass {
-  const v = resolvePlain(text);
-  if (v === null) return "null";
-  if (typeof v === "boolean") return "bool";
-  if (typeof v === "bigint") return "int";
-  if (typeof v === "number") return "float";
-  if (typeof v === "string" && v !== text) return "timestamp";
-  return "str";
-}
-
 function plainScalar(text: string): Scalar {
   const out = new Scalar(text);
   out.type = "PLAIN";
@@ -211,14 +191,14 @@ function plainScalar(text: string): Scalar {
  * something else); other types must still parse, or kustomize's decoder fails, and so do we.
  */
 export function withText(node: Scalar, text: string): Scalar {
-  const cls = tagClass(node);
+  const cls = scalarTag(node);
   const out = new Scalar(text);
   if (cls === "str") {
-    if (node.type === "PLAIN" && classOfPlain(text) !== "str") out.type = "QUOTE_DOUBLE";
+    if (node.type === "PLAIN" && plainTag(text) !== "str") out.type = "QUOTE_DOUBLE";
     else if (node.type !== undefined) out.type = node.type;
     return out;
   }
-  const got = classOfPlain(text);
+  const got = plainTag(text);
   if (got !== cls && !(cls === "float" && got === "int")) {
     throw new Error(`yaml: cannot decode !!${got} \`${text}\` as a !!${cls}`);
   }
