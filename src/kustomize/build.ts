@@ -1,6 +1,7 @@
 import path from "node:path";
 import { realpathSync } from "node:fs";
 import { Accumulator } from "./accumulator.js";
+import { configFromCrds } from "./crds.js";
 import { KustomizeError } from "./errors.js";
 import { runGenerators } from "./generators/run.js";
 import { contentHash } from "./hash.js";
@@ -61,6 +62,10 @@ class Builder {
       return parseTransformerConfig(text, t.ldr.display(file));
     });
     mergeTransformerConfig(ra.config, ownTransformerConfig(files));
+    for (const c of t.k.crds ?? []) {
+      const { text, file } = t.ldr.read(String(c));
+      mergeTransformerConfig(ra.config, configFromCrds(text, t.ldr.display(file)));
+    }
     runGenerators(t, ra);
     if (t.k.generators?.length) runGeneratorPlugins(this.pluginConfigs(t, t.k.generators), t, ra);
     for (const c of t.k.components ?? []) ra = this.accumulateDir(t, String(c), ra, true);

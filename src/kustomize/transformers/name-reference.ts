@@ -4,6 +4,7 @@ import type { NameRefRule } from "../builtin-namerefs.js";
 import { KustomizeError } from "../errors.js";
 import { gvkSelected, walkPath, splitPath } from "../fieldspec.js";
 import { getIn, newStringScalar, resIdString, scalarText, setIn, type Gvk, type Resource } from "../resource.js";
+import { toGoValue } from "../output/go-value.js";
 import { isClusterScoped } from "./cluster-scope.js";
 import { effectiveNamespace, NOT_A_NAMESPACE } from "./ids.js";
 
@@ -113,8 +114,12 @@ function roleBindingNamespaces(referrer: Resource): Set<string> {
   if (!isSeq(subjects)) return out;
   for (const s of subjects.items) {
     if (!isMap(s) || scalarText(getIn(s, "kind")) !== "ServiceAccount") continue;
-    const sns = scalarText(getIn(s, "namespace"));
-    if (sns !== undefined) out.add(sns);
+    const node = getIn(s, "namespace");
+    if (node === undefined) continue;
+    if (!isScalar(node) || toGoValue(node) === null) {
+      throw new KustomizeError(`Invalid Input: namespace is blank for resource ${resIdString(referrer.id())}`);
+    }
+    out.add(scalarText(node) ?? "");
   }
   return out;
 }
