@@ -20,7 +20,14 @@ function propertiesOf(m: ApiMap, name: string): Record<string, Property> {
   return m[name]?.Schema?.properties ?? {};
 }
 
-function walk(m: ApiMap, tc: TransformerConfig, kind: string, typeName: string, path: string[]): void {
+interface Walk {
+  m: ApiMap;
+  tc: TransformerConfig;
+  kind: string;
+}
+
+function walk(w: Walk, typeName: string, path: string[]): void {
+  const { m, tc, kind } = w;
   for (const [prop, p] of Object.entries(propertiesOf(m, typeName))) {
     const here = [...path, prop];
     const spec = (segments: string[]): FieldSpec => ({ kind, path: segments.join("/") });
@@ -33,7 +40,7 @@ function walk(m: ApiMap, tc: TransformerConfig, kind: string, typeName: string, 
       const nameKey = typeof p["x-kubernetes-object-ref-name-key"] === "string" ? p["x-kubernetes-object-ref-name-key"] : "name";
       tc.nameReference.push({ kind: refKind, version, referrers: [spec([...here, nameKey])] });
     }
-    if (typeof p.$ref === "string" && p.$ref !== "") walk(m, tc, kind, p.$ref, here);
+    if (typeof p.$ref === "string" && p.$ref !== "") walk(w, p.$ref, here);
   }
 }
 
@@ -50,7 +57,7 @@ export function configFromCrds(text: string, file: string): TransformerConfig {
     const props = propertiesOf(m, name);
     if (!("kind" in props && "apiVersion" in props && "metadata" in props)) continue;
     const tc = emptyTransformerConfig();
-    walk(m, tc, name.split(".").pop() ?? name, name, []);
+    walk({ m, tc, kind: name.split(".").pop() ?? name }, name, []);
     mergeTransformerConfig(result, tc);
   }
   return result;
