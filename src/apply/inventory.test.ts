@@ -91,6 +91,24 @@ describe("inventory entries", () => {
     expect(entries.find((e) => e.id.endsWith("Widget"))?.v).toBe("v2");
   });
 
+  it("orders by apply stage first: *Class and custom stage kinds before the rest", () => {
+    const entries = buildInventory(
+      [
+        obj("v1", "ConfigMap", "apps/cfg"),
+        obj("example.com/v1", "WidgetClass", "wc"),
+        obj("networking.k8s.io/v1", "Ingress", "apps/web"),
+        obj("v1", "Namespace", "apps"),
+      ],
+      [{ group: "networking.k8s.io", kind: "Ingress" }],
+    );
+    expect(entries.map((e) => e.id)).toEqual([
+      "_apps__Namespace",
+      "_wc_example.com_WidgetClass",
+      "apps_web_networking.k8s.io_Ingress",
+      "apps_cfg__ConfigMap",
+    ]);
+  });
+
   it("lists entries back as identities with versions", () => {
     expect(listInventory([{ id: "apps_web_apps_Deployment", v: "v1" }])).toEqual([
       { namespace: "apps", name: "web", group: "apps", kind: "Deployment", version: "v1" },

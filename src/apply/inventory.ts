@@ -3,8 +3,8 @@
  * Flux and mooring can read each other's inventories and prune what left the source.
  */
 import { versionOf } from "../util/kube-object.js";
-import { compareObjMetadata } from "./staging.js";
-import { type KubeObject, type ObjMetadata, objMetadataOf } from "./types.js";
+import { compareObjMetadata, splitStages } from "./staging.js";
+import { type GroupKind, type KubeObject, type ObjMetadata, objMetadataOf } from "./types.js";
 
 /** One `status.inventory.entries[]` item. */
 export interface InventoryEntry {
@@ -67,16 +67,24 @@ export function listInventory(entries: readonly InventoryEntry[]): InventoryObje
 }
 
 /**
- * Entries for a set of objects in a deterministic order (by kind rank, then group, kind,
- * namespace, name, the order Flux applies them in), one per id.
+ * Entries for a set of objects in the order Flux's change set lists them (apply stages, then
+ * kind rank, group, kind, namespace, name within a stage), one per id.
  */
-export function buildInventory(objects: readonly KubeObject[]): InventoryEntry[] {
-  const byId = new Map<string, { meta: ObjMetadata; entry: InventoryEntry }>();
-  for (const obj of objects) {
-    const entry = inventoryEntryOf(obj);
-    byId.set(entry.id, { meta: objMetadataOf(obj), entry });
+export function buildInventory(
+  objects: readonly KubeObject[],
+  customStageKinds: readonly GroupKind[] = [],
+): InventoryEntry[] {
+  const seen = new Set<string>();
+  const out: InventoryEntry[] = [];
+  for (const stage of splitStages(objects, customStageKinds)) {
+    for (const obj of stage.objects) {
+      const entry = inventoryEntryOf(obj);
+      if (seen.has(entry.id)) continue;
+      seen.add(entry.id);
+      out.push(entry);
+    }
   }
-  return [...byId.values()].sort((a, b) => compareObjMetadata(a.meta, b.meta)).map((x) => x.entry);
+  return out;
 }
 
 /**
