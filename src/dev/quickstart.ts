@@ -3,10 +3,10 @@
  * CRDs, and keeps running until Ctrl-C, which stops everything. The controller, the demo git
  * repository and the demo GitRepository/Kustomization are added here as they land.
  */
-import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { KubeConfig, KubernetesObjectApi, type KubernetesObject, PatchStrategy } from "@kubernetes/client-node";
-import { parseAllDocuments } from "yaml";
+import { KubeConfig } from "@kubernetes/client-node";
+import { GIT_REPOSITORY, KUSTOMIZATION } from "../api/constants.js";
+import { applyManifestDir, waitForCrdsEstablished } from "./apply-manifests.js";
 import { ensureControlPlaneBinaries } from "./control-plane/build.js";
 import { defaultCacheRoot } from "./control-plane/cache.js";
 import { startControlPlane } from "./control-plane/control-plane.js";
@@ -15,23 +15,12 @@ import { KUBERNETES_VERSION } from "./control-plane/versions.js";
 
 const log = (line: string): void => console.error(line);
 
-/** Server-side applies every document of every YAML file in `dir` (not recursive). */
-async function applyDir(kc: KubeConfig, dir: string): Promise<string[]> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
-  const applied: string[] = [];
-  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".yaml")).sort()) {
-    for (const doc of parseAllDocuments(await readFile(join(dir, file), "utf8"))) {
-      const obj = doc.toJS() as KubernetesObject | null;
-      if (!obj?.kind || obj.kind === "Kustomization") continue;
-      await api.patch(obj, undefined, undefined, "mooring-quickstart", true, PatchStrategy.ServerSideApply);
-      applied.push(`${obj.kind}/${obj.metadata?.name ?? ""}`);
-    }
-  }
-  return applied;
-}
-
 async function main(): Promise<void> {
-  const binaries = await ensureControlPlaneBinaries({ cacheRoot: defaultCacheRoot(process.env), kubernetesVersion: KUBERNETES_VERSION, log });
+  const binaries = await ensureControlPlaneBinaries({
+    cacheRoot: defaultCacheRoot(process.env),
+    kubernetesVersion: KUBERNETES_VERSION,
+    log,
+  });
   const cp = await startControlPlane({ binaries, log });
   const stop = (): void => {
     log("[quickstart] stopping");
@@ -45,10 +34,19 @@ async function main(): Promise<void> {
   log(`[quickstart] Kubernetes ${cp.kubernetesVersion} (etcd ${cp.etcdVersion}) is up at ${cp.server}`);
   const kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfigPath);
-  const applied = await applyDir(kc, join(import.meta.dirname, "..", "..", "crds"));
+  const applied = await applyManifestDir(
+    kc,
+    join(import.meta.dirname, "..", "..", "crds"),
+    "mooring-quickstart",
+  );
+  await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
   log(`[quickstart] installed ${applied.join(", ")}`);
-  log("[quickstart] the controller and the demo are not wired in yet: this quick start stops at the control plane and the CRDs.");
-  log(`[quickstart] try:\n  export KUBECONFIG=${cp.kubeconfigPath}\n  kubectl get crds\nCtrl-C stops everything.`);
+  log(
+    "[quickstart] the controller and the demo are not wired in yet: this quick start stops at the control plane and the CRDs.",
+  );
+  log(
+    `[quickstart] try:\n  export KUBECONFIG=${cp.kubeconfigPath}\n  kubectl get crds\nCtrl-C stops everything.`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,8 @@
+import { resolve } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
 import type { TestProject } from "vitest/node";
+import { GIT_REPOSITORY, KUSTOMIZATION } from "../../src/api/constants.js";
+import { applyManifestDir, waitForCrdsEstablished } from "../../src/dev/apply-manifests.js";
 import { ensureControlPlaneBinaries } from "../../src/dev/control-plane/build.js";
 import { defaultCacheRoot } from "../../src/dev/control-plane/cache.js";
 import { startControlPlane } from "../../src/dev/control-plane/control-plane.js";
@@ -30,6 +34,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     log(
       `[control-plane] integration tests run against Kubernetes ${cp.kubernetesVersion} (etcd ${cp.etcdVersion}) at ${cp.server}, started in ${Date.now() - started} ms`,
     );
+    // Every test file may use the two kinds: install them once, as the quick start does.
+    const kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfigPath);
+    await applyManifestDir(kc, resolve(import.meta.dirname, "..", "..", "crds"), "mooring-tests");
+    await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
     process.env.KUBECONFIG = cp.kubeconfigPath;
     project.provide("kubeconfig", cp.kubeconfigPath);
     project.provide("kubernetesVersion", cp.kubernetesVersion);

@@ -1,0 +1,49 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  ApiextensionsV1Api,
+  type KubeConfig,
+  KubernetesObjectApi,
+  type KubernetesObject,
+  PatchStrategy,
+} from "@kubernetes/client-node";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseAllDocuments } from "yaml";
+
+/**
+ * Server-side applies every document of every `*.yaml` file in `dir` (not recursive; kustomize
+ * `Kustomization` files are skipped) with forced ownership. Dev tooling only: the quick start and
+ * the test setup use it to install the CRDs.
+ */
+export async function applyManifestDir(kc: KubeConfig, dir: string, fieldManager: string): Promise<string[]> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const applied: string[] = [];
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".yaml")).sort()) {
+    for (const doc of parseAllDocuments(await readFile(join(dir, file), "utf8"))) {
+      const obj = doc.toJS() as KubernetesObject | null;
+      if (!obj?.kind || obj.kind === "Kustomization") continue;
+      await api.patch(obj, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+      applied.push(`${obj.kind}/${obj.metadata?.name ?? ""}`);
+    }
+  }
+  return applied;
+}
+
+/** Waits until the named CRDs report Established=True. */
+export async function waitForCrdsEstablished(
+  kc: KubeConfig,
+  names: string[],
+  timeoutMs = 60_000,
+): Promise<void> {
+  const api = kc.makeApiClient(ApiextensionsV1Api);
+  const deadline = Date.now() + timeoutMs;
+  for (const name of names) {
+    for (;;) {
+      const crd = await api.readCustomResourceDefinition({ name });
+      if (crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) break;
+      if (Date.now() > deadline)
+        throw new Error(`CRD ${name} was not Established after ${timeoutMs / 1000}s`);
+      await sleep(200);
+    }
+  }
+}
