@@ -53,9 +53,12 @@ export function loadTarget(ldr: Loader): Target {
 /** Builds recursively; `stack` holds the directories being built, to detect cycles. */
 class Builder {
   private readonly stack: string[] = [];
-  readonly schema = PatchSchema.builtin();
+  /** Like kustomize's global OpenAPI schema: a kustomization's `openapi.path` replaces it. */
+  schema = PatchSchema.builtin();
 
   accumulateTarget(t: Target, ra: Accumulator): Accumulator {
+    const openapi = t.k.openapi?.["path"];
+    if (openapi) this.schema = PatchSchema.fromDocument(t.ldr.read(openapi).text, t.ldr.display(t.ldr.resolve(openapi)));
     for (const p of t.k.resources ?? []) this.accumulateResource(t, ra, String(p));
     const files = (t.k.configurations ?? []).map((c) => {
       const { text, file } = t.ldr.read(String(c));

@@ -11,7 +11,8 @@ import { applyLegacyJson6902, applyLegacyStrategicMerge, loadLegacyStrategicMerg
 import { loadPatch } from "../patch/load.js";
 import type { TargetSelector } from "../patch/select.js";
 import { addTransformation, type Origin } from "../origin.js";
-import type { Resource } from "../resource.js";
+import { YAMLMap } from "yaml";
+import { getMapPath, newStringScalar, Resource, setIn } from "../resource.js";
 import { applyImages, type ImageSpec } from "./images.js";
 import { setPairs } from "./labels.js";
 import { applyReplacements, loadReplacements, type Replacement } from "./replacements.js";
@@ -92,6 +93,24 @@ export function runTransformerPlugins(configs: readonly Resource[], t: Target, r
   }
 }
 
+/** kustomize's IAMPolicyGenerator (GKE only): a ServiceAccount bound to a Google service account. */
+function iamServiceAccount(c: PluginConfig, t: Target): Resource {
+  if (text(c["cloud"]) !== "gke") throw new KustomizeError(`IAMPolicyGenerator: unsupported cloud '${text(c["cloud"])}'`, { file: t.file });
+  const ks = (c["kubernetesService"] ?? {}) as Record<string, unknown>;
+  const sa = (c["serviceAccount"] ?? {}) as Record<string, unknown>;
+  const node = new YAMLMap();
+  setIn(node, "apiVersion", newStringScalar("v1"));
+  setIn(node, "kind", newStringScalar("ServiceAccount"));
+  const res = new Resource(node, t.file);
+  const md = res.metadata(true)!;
+  setIn(md, "annotations", new YAMLMap());
+  const email = `${text(sa["name"])}@${text(sa["projectId"])}.iam.gserviceaccount.com`;
+  setIn(getMapPath(md, ["annotations"], true)!, "iam.gke.io/gcp-service-account", newStringScalar(email));
+  res.setName(text(ks["name"]));
+  if (text(ks["namespace"]) !== "") res.setNamespace(text(ks["namespace"]));
+  return res;
+}
+
 /** The origin of what a plugin config produces: the config's file and identity. */
 function configOrigin(config: Resource): Origin | undefined {
   if (!config.originInfo) return undefined;
@@ -105,6 +124,12 @@ function configOrigin(config: Resource): Origin | undefined {
 export function runGeneratorPlugins(configs: readonly Resource[], t: Target, ra: Accumulator): void {
   for (const r of configs) {
     const kind = r.kind();
+    if (kind === "IAMPolicyGenerator" && r.apiVersion() === "builtin") {
+      const res = iamServiceAccount(pluginConfig(r), t);
+      res.originInfo = configOrigin(r);
+      absorb(ra, res, t.file);
+      continue;
+    }
     if ((kind !== "ConfigMapGenerator" && kind !== "SecretGenerator") || r.apiVersion() !== "builtin") {
       throw new KustomizeError(`unable to load builtin ${kind}.${r.apiVersion()}: plugins are disabled`, { file: t.file });
     }
