@@ -1,0 +1,115 @@
+/**
+ * The {@link ListWatcher} over the real API server: paginated LIST and a WATCH with bookmarks,
+ * both by REST path and with label/field selectors (sharding uses label selectors, Flux's
+ * `--watch-label-selector`).
+ */
+import { Watch, type KubeConfig } from "@kubernetes/client-node";
+import { KubeApiError, kubeRequest, resourcePath, type ResourceRef } from "../kube-request.js";
+import type { Semaphore } from "../semaphore.js";
+import { GoneError, type ListResult, type ListWatcher, type MetaObject, type WatchEvent } from "./types.js";
+
+/** What to list and watch. */
+export interface ApiListWatcherOptions {
+  /** The collection (no `name`); `namespace` omitted for all namespaces. */
+  readonly resource: ResourceRef;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  /** LIST page size (default 500, client-go's). */
+  readonly pageSize?: number;
+  /** Caps concurrent LIST requests (watches are not capped: they stay open). */
+  readonly limiter?: Semaphore;
+}
+
+interface ListBody<T> {
+  readonly kind?: string;
+  readonly apiVersion?: string;
+  readonly items?: T[];
+  readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
+}
+
+interface RawWatchObject {
+  readonly metadata?: { readonly resourceVersion?: string };
+  readonly code?: number;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/** A list/watch source for one resource on the cluster of `kc`. */
+export function apiListWatcher<T extends MetaObject>(
+  kc: KubeConfig,
+  options: ApiListWatcherOptions,
+): ListWatcher<T> {
+  const path = resourcePath(options.resource);
+  const selectors = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
+  return {
+    async list(signal): Promise<ListResult<T>> {
+      const items: T[] = [];
+      let next: string | undefined;
+      let resourceVersion = "";
+      do {
+        const query = { ...selectors, limit: options.pageSize ?? 500, continue: next };
+        const page = await kubeRequest<ListBody<T>>(kc, path, { query, signal, limiter: options.limiter });
+        const kind = page.kind?.replace(/List$/, "");
+        for (const item of page.items ?? []) items.push({ apiVersion: page.apiVersion, kind, ...item });
+        resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+        next = page.metadata?.continue || undefined;
+      } while (next !== undefined);
+      return { items, resourceVersion };
+    },
+    watch: (resourceVersion, onEvent, signal) =>
+      watchPath(kc, { path, query: { ...selectors, resourceVersion } }, onEvent, signal),
+  };
+}
+
+const OBJECT_PHASES = new Set(["ADDED", "MODIFIED", "DELETED"]);
+
+function toEvent<T>(phase: string, obj: unknown): WatchEvent<T> | undefined {
+  const raw = obj as RawWatchObject;
+  if (OBJECT_PHASES.has(phase)) return { type: phase as "ADDED", object: obj as T };
+  if (phase === "BOOKMARK") return { type: "BOOKMARK", resourceVersion: raw.metadata?.resourceVersion ?? "" };
+  if (phase === "ERROR") return statusEvent(raw);
+  return undefined;
+}
+
+function statusEvent(raw: RawWatchObject): WatchEvent<never> {
+  return { type: "ERROR", code: raw.code ?? 0, reason: raw.reason ?? "", message: raw.message ?? "" };
+}
+
+function watchPath<T>(
+  kc: KubeConfig,
+  { path, query }: { path: string; query: Record<string, string | undefined> },
+  onEvent: (event: WatchEvent<T>) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const params = {
+      ...query,
+      allowWatchBookmarks: true,
+      // client-go picks 5–10 min so watches of many informers do not reconnect together.
+      timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+    };
+    const done = (err: unknown): void => {
+      if (err === null || err === undefined || signal.aborted) return resolve();
+      if (err instanceof Error && err.name === "TimeoutError") return resolve(); // idle stream
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code === 410) return reject(new GoneError("watch resourceVersion expired"));
+      if (code !== undefined) return reject(new KubeApiError(code, "", `watch ${path}: HTTP ${code}`));
+      reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
+    };
+    new Watch(kc)
+      .watch(
+        path,
+        params,
+        (phase, obj) => {
+          const event = toEvent<T>(phase, obj);
+          if (event !== undefined && !signal.aborted) onEvent(event);
+        },
+        done,
+      )
+      .then((controller) => {
+        if (signal.aborted) controller.abort();
+        else signal.addEventListener("abort", () => controller.abort(), { once: true });
+      })
+      .catch(reject);
+  });
+}

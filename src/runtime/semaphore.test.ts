@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { Semaphore, limitConcurrency } from "./semaphore.js";
+
+describe("Semaphore", () => {
+  it("caps concurrency and serves waiters in order", async () => {
+    const sem = new Semaphore(2);
+    let running = 0;
+    let peak = 0;
+    const order: number[] = [];
+    const task = (i: number) =>
+      sem.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 2));
+        order.push(i);
+        running--;
+        return i;
+      });
+    const results = await Promise.all([1, 2, 3, 4, 5].map(task));
+    expect(results).toEqual([1, 2, 3, 4, 5]);
+    expect(peak).toBe(2);
+    expect(sem.inUse).toBe(0);
+  });
+
+  it("releases the slot when the task throws", async () => {
+    const sem = new Semaphore(1);
+    await expect(sem.run(() => Promise.reject(new Error("x")))).rejects.toThrow("x");
+    await expect(sem.run(async () => 1)).resolves.toBe(1);
+  });
+
+  it("limitConcurrency wraps every method of a client", async () => {
+    const sem = new Semaphore(1);
+    let running = 0;
+    let peak = 0;
+    const api = {
+      value: 7,
+      async get(x: number) {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 2));
+        running--;
+        return x * this.value;
+      },
+    };
+    const limited = limitConcurrency(api, sem);
+    expect(await Promise.all([limited.get(1), limited.get(2), limited.get(3)])).toEqual([7, 14, 21]);
+    expect(peak).toBe(1);
+    expect(limited.value).toBe(7);
+  });
+
+  it("rejects a bad capacity", () => {
+    expect(() => new Semaphore(0)).toThrow();
+  });
+});
