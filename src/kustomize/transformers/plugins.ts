@@ -11,12 +11,14 @@ import { applyLegacyJson6902, applyLegacyStrategicMerge, loadLegacyStrategicMerg
 import { loadPatch } from "../patch/load.js";
 import type { TargetSelector } from "../patch/select.js";
 import { addTransformation, type Origin } from "../origin.js";
-import { YAMLMap } from "yaml";
+import path from "node:path";
+import { parse as parseYaml, YAMLMap } from "yaml";
 import { getMapPath, newStringScalar, Resource, setIn } from "../resource.js";
 import { applyImages, type ImageSpec } from "./images.js";
 import { setPairs } from "./labels.js";
 import { applyReplacements, loadReplacements, type Replacement } from "./replacements.js";
 import { applyReplicas, type ReplicaSpec } from "./replicas.js";
+import { applyValueAdd, type ValueAddTarget } from "./value-add.js";
 import { addNameAffix } from "./name-affix.js";
 import { setNamespace } from "./namespace.js";
 
@@ -72,6 +74,16 @@ const TRANSFORMERS: Record<string, Runner> = {
     const read = (p: string): string => t.ldr.read(p).text;
     const list = loadReplacements((c["replacements"] ?? []) as Array<Replacement & { path?: string }>, read);
     applyReplacements(ra.resources, list, (v, kind) => schema.isClusterScoped(v, kind));
+  },
+  ValueAddTransformer: (c, t, ra, schema) => {
+    const value = text(c["value"]).trim() || path.basename(t.ldr.dir);
+    const targets = [...((c["targets"] ?? []) as ValueAddTarget[])];
+    const file = text(c["targetFilePath"]);
+    if (file !== "") {
+      const more = (parseYaml(t.ldr.read(file).text) ?? {}) as { targets?: ValueAddTarget[] };
+      targets.push(...(more.targets ?? []));
+    }
+    applyValueAdd(ra.resources, targets, value, schema);
   },
   PatchJson6902Transformer: (c, t, ra, schema) => {
     const read = (p: string): string => t.ldr.read(p).text;
