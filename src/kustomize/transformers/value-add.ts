@@ -65,9 +65,8 @@ export function applyValueAdd(resources: Resource[], targets: readonly ValueAddT
       ? selectTargets(resources, compileSelector(target.selector), (v, k) => schema.isClusterScoped(v, k))
       : resources;
     for (const r of chosen) {
-      if (target.fieldPath === "metadata/namespace") {
-        if (!isClusterScoped(r.gvk())) r.setNamespace(value);
-      } else setField(r, target, value);
+      if (target.fieldPath !== "metadata/namespace") setField(r, target, value);
+      else if (!isClusterScoped(r.gvk())) r.setNamespace(value);
     }
   }
 }
