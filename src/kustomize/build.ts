@@ -16,6 +16,7 @@ import { mergeTransformerConfig, ownTransformerConfig, parseTransformerConfig } 
 import { fixNameReferences } from "./transformers/name-reference.js";
 import { runGeneratorPlugins, runTransformerPlugins } from "./transformers/plugins.js";
 import { runTransformers } from "./transformers/run.js";
+import { markVarTargets, parseVar, resolveVars, type Var } from "./transformers/vars.js";
 
 /** Options of a build. */
 export interface BuildOptions {
@@ -74,7 +75,11 @@ class Builder {
     for (const c of t.k.components ?? []) ra = this.accumulateDir(t, String(c), ra, true);
     runTransformers(t, ra, this.schema);
     if (t.k.transformers?.length) runTransformerPlugins(this.pluginConfigs(t, t.k.transformers), t, ra, this.schema);
-    if (Array.isArray(t.k.vars)) ra.addVars(t.k.vars, t.file);
+    if (Array.isArray(t.k.vars)) {
+      const vars = t.k.vars.map(parseVar);
+      ra.addVars(vars, t.file);
+      markVarTargets(ra.resources, vars, (v, kind) => this.schema.isClusterScoped(v, kind));
+    }
     return ra;
   }
 
@@ -151,16 +156,11 @@ class Builder {
       r.setName(`${r.name()}-${h}`);
     }
     fixNameReferences(ra.resources, ra.config.nameReference);
-    resolveVarsSeam(ra);
+    resolveVars(ra.resources, ra.vars as Var[], ra.config.varReference);
     const kept = ra.resources.filter((r) => r.annotations().get("config.kubernetes.io/local-config") !== "true");
     for (const r of kept) writeOriginAnnotations(r, metadata.includes("originAnnotations"), metadata.includes("transformerAnnotations"));
     return sortResources(kept, t.k);
   }
-}
-
-/** Where `vars` are resolved once the vars module exists (owned by the patch engineer). */
-function resolveVarsSeam(ra: Accumulator): void {
-  if (ra.vars.length > 0) throw new KustomizeError("vars are not supported yet");
 }
 
 /**

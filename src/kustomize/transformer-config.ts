@@ -9,6 +9,7 @@ import {
   TEMPLATE_LABEL_SPECS,
 } from "./builtin-fieldspecs.js";
 import { NAME_REFERENCE_RULES, type NameRefRule } from "./builtin-namerefs.js";
+import { VAR_REFERENCE_SPECS } from "./transformers/var-reference-specs.js";
 import { KustomizeError } from "./errors.js";
 import { gvkSelected } from "./fieldspec.js";
 import type { Gvk } from "./resource.js";
@@ -45,7 +46,7 @@ export function defaultTransformerConfig(): TransformerConfig {
     commonAnnotations: [...COMMON_ANNOTATION_SPECS],
     images: [...IMAGE_SPECS],
     replicas: [...REPLICA_SPECS],
-    varReference: [],
+    varReference: VAR_REFERENCE_SPECS.map((s) => ({ ...s })),
     nameReference: NAME_REFERENCE_RULES.map((r) => ({ ...r, referrers: [...r.referrers] })),
   };
 }
