@@ -8,49 +8,62 @@ import { defaultCacheRoot } from "../../src/dev/control-plane/cache.js";
 import { startControlPlane } from "../../src/dev/control-plane/control-plane.js";
 import { ControlPlaneUnavailableError } from "../../src/dev/control-plane/errors.js";
 import { KUBERNETES_VERSION } from "../../src/dev/control-plane/versions.js";
+import { startK3s, type TestCluster } from "./k3s.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     kubeconfig: string;
     kubernetesVersion: string;
+    clusterKind: TestCluster["kind"];
   }
 }
 
+const log = (line: string): void => console.log(line);
+
+/** The default: a real etcd + kube-apiserver + kube-controller-manager built from pinned Go modules. */
+async function startLocalControlPlane(): Promise<TestCluster> {
+  const binaries = await ensureControlPlaneBinaries({
+    cacheRoot: defaultCacheRoot(process.env),
+    kubernetesVersion: KUBERNETES_VERSION,
+    log,
+  });
+  const started = Date.now();
+  const cp = await startControlPlane({ binaries, log });
+  return {
+    kind: "local-control-plane",
+    kubeconfigPath: cp.kubeconfigPath,
+    kubernetesVersion: cp.kubernetesVersion,
+    describe: `Kubernetes ${cp.kubernetesVersion} (etcd ${cp.etcdVersion}) at ${cp.server}, started in ${Date.now() - started} ms`,
+    stop: () => cp.stop(),
+  };
+}
+
 /**
- * One real control plane (etcd + kube-apiserver + kube-controller-manager) per test run, built
- * from pinned Go modules on first use. There is no fallback: if it cannot start, the run fails
- * with one line that says why.
+ * One real cluster per test run: the local control plane, or K3s in Docker when
+ * MOORING_TEST_CLUSTER=k3s. There is no fallback: if it cannot start, the run fails with one line
+ * that says why. The CRDs are installed once for every test file.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const log = (line: string): void => console.log(line);
+  let cluster: TestCluster;
   try {
-    const binaries = await ensureControlPlaneBinaries({
-      cacheRoot: defaultCacheRoot(process.env),
-      kubernetesVersion: KUBERNETES_VERSION,
-      log,
-    });
-    const started = Date.now();
-    const cp = await startControlPlane({ binaries, log });
-    log(
-      `[control-plane] integration tests run against Kubernetes ${cp.kubernetesVersion} (etcd ${cp.etcdVersion}) at ${cp.server}, started in ${Date.now() - started} ms`,
-    );
-    // Every test file may use the two kinds: install them once, as the quick start does.
-    const kc = new KubeConfig();
-    kc.loadFromFile(cp.kubeconfigPath);
-    await applyManifestDir(kc, resolve(import.meta.dirname, "..", "..", "crds"), "mooring-tests");
-    await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
-    process.env.KUBECONFIG = cp.kubeconfigPath;
-    project.provide("kubeconfig", cp.kubeconfigPath);
-    project.provide("kubernetesVersion", cp.kubernetesVersion);
-    return async () => {
-      await cp.stop();
-      log("[control-plane] stopped");
-    };
+    cluster = process.env.MOORING_TEST_CLUSTER === "k3s" ? await startK3s() : await startLocalControlPlane();
   } catch (err) {
-    if (err instanceof ControlPlaneUnavailableError) {
-      console.error(`[control-plane] ${err.message}`);
-      throw new Error(err.message, { cause: err });
-    }
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`[control-plane] ${message}`);
+    if (err instanceof ControlPlaneUnavailableError) throw new Error(message, { cause: err });
     throw err;
   }
+  log(`[control-plane] integration tests run against ${cluster.describe}`);
+  const kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfigPath);
+  await applyManifestDir(kc, resolve(import.meta.dirname, "..", "..", "crds"), "mooring-tests");
+  await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
+  process.env.KUBECONFIG = cluster.kubeconfigPath;
+  project.provide("kubeconfig", cluster.kubeconfigPath);
+  project.provide("kubernetesVersion", cluster.kubernetesVersion);
+  project.provide("clusterKind", cluster.kind);
+  return async () => {
+    await cluster.stop();
+    log("[control-plane] stopped");
+  };
 }

@@ -5,9 +5,10 @@ import type { Reporter, TestModule } from "vitest/node";
  * run that tested something from one that ran no test.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: readonly TestModule[]): void {
+  onTestRunEnd(testModules: readonly TestModule[], unhandledErrors: readonly unknown[]): void {
     let passed = 0;
-    let failed = 0;
+    // A setup that could not start (no cluster) or an unhandled error fails the run too.
+    let failed = unhandledErrors.length;
     let skipped = 0;
     for (const mod of testModules) {
       for (const test of mod.children.allTests()) {
