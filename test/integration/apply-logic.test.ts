@@ -238,7 +238,7 @@ describe("errors and status from the real API server", () => {
     expect(isImmutableError(err)).toBe(false);
   });
 
-  it("computes kstatus for live objects: Namespace and ConfigMap Current, a Deployment without a kubelet InProgress", async () => {
+  it("computes kstatus for live objects: Namespace, ConfigMap and an established CRD Current, a Deployment without a kubelet InProgress", async () => {
     const now = Date.now();
     const nsObj = (await api().read({
       apiVersion: "v1",
@@ -249,5 +249,11 @@ describe("errors and status from the real API server", () => {
     const [cfg, , , deploy] = fixtures(ns());
     expect(computeStatus(await live(cfg!), { now }).status).toBe("Current");
     expect(computeStatus(await live(deploy!), { now }).status).toBe("InProgress");
+    const crd = (await api().read({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "kustomizations.kustomize.toolkit.fluxcd.io" },
+    })) as unknown as KubeObject;
+    expect(computeStatus(crd, { now })).toEqual({ status: "Current", message: "CRD is established" });
   });
 });
