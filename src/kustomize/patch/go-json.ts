@@ -1,4 +1,4 @@
-import { isMap, YAMLMap, YAMLSeq, parseAllDocuments, type Node as YamlNode } from "yaml";
+import { isMap, Pair, YAMLMap, YAMLSeq, parseAllDocuments, type Node as YamlNode } from "yaml";
 import { normaliseFloat, type GoMap, type GoValue } from "../output/go-value.js";
 import { newPlainScalar, newStringScalar } from "../resource.js";
 
@@ -11,7 +11,8 @@ import { newPlainScalar, newStringScalar } from "../resource.js";
 export function fromGoValue(value: GoValue): YamlNode {
   if (value instanceof Map) {
     const map = new YAMLMap();
-    for (const [k, v] of value) map.add({ key: newStringScalar(k), value: fromGoValue(v) });
+    // Pushing pairs directly: YAMLMap.add checks for duplicate keys, which is quadratic.
+    for (const [k, v] of value) map.items.push(new Pair(newStringScalar(k), fromGoValue(v)));
     return map;
   }
   if (Array.isArray(value)) {
@@ -50,10 +51,14 @@ export function goValueFromJs(value: unknown): GoValue {
   return null;
 }
 
+/**
+ * Go's JSON encoding accepts only string keys (sigs.k8s.io/yaml turns numbers into strings, but a
+ * YAML 1.1 boolean or null key such as `on:` fails with "unsupported type"), so those fail here too.
+ */
 function stringKey(k: unknown): string {
   if (typeof k === "string") return k;
-  if (typeof k === "number" || typeof k === "boolean" || typeof k === "bigint") return String(k);
-  return k === null ? "null" : JSON.stringify(k);
+  if (typeof k === "number" || typeof k === "bigint") return String(k);
+  throw new Error(`json: unsupported type: map key ${String(k)}`);
 }
 
 /**
@@ -65,7 +70,7 @@ export function yaml11ToGoValue(text: string): GoValue {
   const doc = parseAllDocuments(text, { version: "1.1", intAsBigInt: true })[0];
   if (doc === undefined) return null;
   if ("errors" in doc && doc.errors.length > 0) throw new Error(doc.errors[0]!.message);
-  return goValueFromJs(doc.toJS() as unknown);
+  return goValueFromJs(doc.toJS({ mapAsMap: true }) as unknown);
 }
 
 /** Deep copy of a JSON value, so one patch value can be inserted into many resources. */

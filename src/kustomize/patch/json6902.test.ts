@@ -270,6 +270,12 @@ describe("applyJson6902", () => {
     });
   }
 
+  it("fails, like kustomize, on a value with YAML 1.1 boolean keys", () => {
+    expect(() => parseJson6902("- op: add\n  path: /metadata/annotations\n  value: {on: yes}\n", "p.yaml")).toThrow(
+      /unsupported type/,
+    );
+  });
+
   it("names the patch source when the text is not a list of operations", () => {
     expect(() => parseJson6902("op: add", "p.yaml")).toThrow("JSON patch p.yaml must be a list of operations");
   });

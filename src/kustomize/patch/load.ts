@@ -2,6 +2,7 @@ import { isMap, isSeq, parseAllDocuments, type Node as YamlNode, type YAMLMap } 
 import { fieldOf, isNullScalar, textOf } from "./nodes.js";
 import { parseJson6902, type JsonPatchOp } from "./json6902.js";
 import type { TargetSelector } from "./select.js";
+import { foldKeys, PATCH_SHAPE } from "../transformers/fold-keys.js";
 
 /** `patches[].options` of a kustomization. */
 export interface PatchOptions {
@@ -35,7 +36,8 @@ export type LoadedPatch =
  * so the transformer receives decoded patches; `readFile` is the build's root-restricted loader.
  * Errors name the entry (`[path: "x.yaml"]`) and say what is wrong.
  */
-export function loadPatch(spec: PatchSpec, readFile: (path: string) => string): LoadedPatch {
+export function loadPatch(rawSpec: PatchSpec, readFile: (path: string) => string): LoadedPatch {
+  const spec = foldKeys<PatchSpec>(rawSpec, PATCH_SHAPE);
   const { text, source } = readPatchText(spec, readFile);
   const docs = parsePatchDocuments(text, source);
   if (docs.length > 0 && docs.every((d) => isSeq(d))) {

@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, type Node as YamlNode, type YAMLMap } from "yam
 import { applyFieldSpec } from "../fieldspec.js";
 import type { FieldSpec } from "../kustomization.js";
 import { getIn, newStringScalar, setIn, type Resource } from "../resource.js";
+import { foldKeys, IMAGE_SHAPE } from "./fold-keys.js";
 
 /** One `images:` entry of a kustomization. `name` is a regular expression, as in kustomize. */
 export interface ImageSpec {
@@ -26,7 +27,8 @@ export function applyImages(
   images: readonly ImageSpec[],
   fieldSpecs: readonly FieldSpec[],
 ): void {
-  for (const image of images) {
+  for (const raw of images) {
+    const image = foldKeys<ImageSpec>(raw, IMAGE_SHAPE);
     const rewrite = imageRewriter(image);
     const targets = resources.filter((r) => r.kind() !== "CustomResourceDefinition");
     for (const res of targets) walkContainers(res.node, rewrite);

@@ -1,9 +1,10 @@
 import { isMap, isScalar, isSeq, parse as parseYaml, Scalar, type Node as YamlNode } from "yaml";
 import { isMissingOrNull } from "../patch/nodes.js";
-import { parseLabelSelector } from "../patch/label-selector.js";
+import { parseLabelSelector, type LabelSelector } from "../patch/label-selector.js";
 import { effectiveNamespace, type ClusterScopeTest } from "../patch/select.js";
 import type { ResId, Resource } from "../resource.js";
 import { splitFieldPath } from "./field-path.js";
+import { foldKeys, REPLACEMENT_SHAPE } from "./fold-keys.js";
 import { isCreatedLeaf, lookupPath, matchPath } from "./path-match.js";
 import { plainTag, scalarTag } from "./scalar-tag.js";
 
@@ -58,7 +59,8 @@ export function applyReplacements(
   replacements: readonly Replacement[],
   isClusterScoped: ClusterScopeTest,
 ): void {
-  for (const r of replacements) {
+  for (const raw of replacements) {
+    const r = foldKeys<Replacement>(raw, REPLACEMENT_SHAPE);
     if (r.source === undefined || r.targets === undefined) {
       throw new Error("replacements must specify a source and at least one target");
     }
@@ -117,10 +119,22 @@ function refineSource(node: YamlNode, options: FieldOptions | undefined): YamlNo
   return withText(node, parts[index]!);
 }
 
+/** Parsed selectors, so a selector string is parsed once per build rather than once per resource. */
+const selectorCache = new Map<string, LabelSelector>();
+
+function cachedSelector(text: string): LabelSelector {
+  let sel = selectorCache.get(text);
+  if (sel === undefined) {
+    sel = parseLabelSelector(text);
+    selectorCache.set(text, sel);
+  }
+  return sel;
+}
+
 function labelMatch(res: Resource, sel: ReplacementSelector | undefined): boolean {
   if (sel === undefined) return true;
-  if (sel.labelSelector && !parseLabelSelector(sel.labelSelector).matches(res.labels())) return false;
-  return !sel.annotationSelector || parseLabelSelector(sel.annotationSelector).matches(res.annotations());
+  if (sel.labelSelector && !cachedSelector(sel.labelSelector).matches(res.labels())) return false;
+  return !sel.annotationSelector || cachedSelector(sel.annotationSelector).matches(res.annotations());
 }
 
 function hasIdFields(sel: ReplacementSelector): boolean {
@@ -215,7 +229,8 @@ export function loadReplacements(
   readFile: (path: string) => string,
 ): Replacement[] {
   const out: Replacement[] = [];
-  for (const entry of entries) {
+  for (const raw of entries) {
+    const entry = foldKeys<Replacement & { path?: string }>(raw, REPLACEMENT_SHAPE);
     if (entry.path === undefined || entry.path === "") {
       out.push(entry);
       continue;

@@ -1,6 +1,7 @@
 import { applyFieldSpec, gvkSelected } from "../fieldspec.js";
 import type { FieldSpec } from "../kustomization.js";
 import { newPlainScalar, setIn, type Resource } from "../resource.js";
+import { foldKeys, REPLICA_SHAPE } from "./fold-keys.js";
 
 /** One `replicas:` entry of a kustomization. */
 export interface ReplicaSpec {
@@ -19,7 +20,8 @@ export function applyReplicas(
   replicas: readonly ReplicaSpec[],
   fieldSpecs: readonly FieldSpec[],
 ): void {
-  for (const replica of replicas) {
+  for (const raw of replicas) {
+    const replica = foldKeys<ReplicaSpec>(raw, REPLICA_SHAPE);
     if (!Number.isSafeInteger(replica.count)) {
       throw new Error(`replicas: count of ${replica.name} must be an integer, got ${String(replica.count)}`);
     }
