@@ -2,7 +2,7 @@ import { KustomizeError } from "./errors.js";
 import type { Resource } from "./resource.js";
 import { resIdString } from "./resource.js";
 import { emptyTransformerConfig, mergeTransformerConfig, type TransformerConfig } from "./transformer-config.js";
-import { idEquals } from "./transformers/ids.js";
+import { effectiveId } from "./transformers/ids.js";
 
 /**
  * What a kustomization (with its bases) has produced so far: the resources in build order, the
@@ -15,11 +15,15 @@ export class Accumulator {
 
   /** Adds resources, refusing an id that is already present (kustomize's AppendAll). */
   append(more: readonly Resource[], source: string): void {
+    // Ids can change between appends (transformers rename), so the index is rebuilt per call.
+    const present = new Set(this.resources.map((o) => resIdString(effectiveId(o.id()))));
     for (const r of more) {
       const id = r.id();
-      if (this.resources.some((o) => idEquals(o.id(), id))) {
+      const key = resIdString(effectiveId(id));
+      if (present.has(key)) {
         throw new KustomizeError(`may not add resource with an already registered id: ${resIdString(id)}`, { file: source });
       }
+      present.add(key);
       this.resources.push(r);
     }
   }

@@ -148,11 +148,14 @@ export function fixNameReferences(resources: Resource[], rules: readonly NameRef
     }
     return pool;
   };
+  // Original types are computed once: the rules are many and the resources may be too.
+  const origGvks = resources.map((r) => [r, r.origId().gvk] as const);
   for (const rule of rules) {
     const target: Gvk = { group: rule.group ?? "", version: rule.version ?? "", kind: rule.kind };
     for (const spec of rule.referrers) {
       const segments = splitPath(spec.path);
-      for (const r of resources.filter((x) => gvkSelected(x.origId().gvk, spec))) {
+      const referrers = origGvks.filter(([, gvk]) => gvkSelected(gvk, spec)).map(([r]) => r);
+      for (const r of referrers) {
         const ctx: RefContext = { referrer: r, target, path: spec.path, candidates: poolOf(r) };
         walkPath(r.node, segments, false, (parent, key, value) => visit(ctx, parent, key, value));
       }
