@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { advertisedAddress, ConfigError, controllerConfig, listenAddress } from "./config.js";
+
+describe("controller config", () => {
+  it("has Flux's defaults", () => {
+    const c = controllerConfig({}, { HOSTNAME: "pod-1" });
+    expect(c).toMatchObject({
+      concurrent: 4,
+      requeueDependencyMs: 30_000,
+      storagePath: "/data",
+      storageAddr: ":9090",
+      storageAdvAddr: "localhost:9090",
+      metricsAddr: ":8080",
+      healthAddr: ":9440",
+      artifactRetentionTtlMs: 60_000,
+      artifactRetentionRecords: 2,
+      minRetryDelayMs: 750,
+      maxRetryDelayMs: 900_000,
+      leaderElect: false,
+      logEncoding: "json",
+    });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it("rejects nonsense with the flag's name", () => {
+    expect(() => controllerConfig({ concurrent: "0" }, {})).toThrow(
+      new ConfigError('--concurrent must be an integer >= 1, got "0"'),
+    );
+    expect(() => controllerConfig({ requeueDependency: "soon" }, {})).toThrow(
+      /--requeue-dependency: time: invalid duration/,
+    );
+    expect(() => controllerConfig({ logEncoding: "xml" }, {})).toThrow(
+      /--log-encoding must be one of json, console/,
+    );
+  });
+
+  it("derives the advertised address like Flux", () => {
+    expect(advertisedAddress(":9090", undefined, "host-a")).toBe("localhost:9090");
+    expect(advertisedAddress("0.0.0.0:9090", undefined, "host-a")).toBe("host-a:9090");
+    expect(advertisedAddress(":9090", "mooring.mooring-system.svc.cluster.local.", "host-a")).toBe(
+      "mooring.mooring-system.svc.cluster.local.",
+    );
+  });
+
+  it("parses listen addresses", () => {
+    expect(listenAddress(":8080")).toEqual({ host: "0.0.0.0", port: 8080 });
+    expect(listenAddress("127.0.0.1:0")).toEqual({ host: "127.0.0.1", port: 0 });
+    expect(() => listenAddress("nope")).toThrow(ConfigError);
+  });
+});

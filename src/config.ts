@@ -1,0 +1,137 @@
+/**
+ * `mooring controller` settings: Flux's flags where they apply (flux-compat §6.4), parsed and
+ * validated once at boot into a frozen object that the composition root (main.ts) hands to each
+ * part. Nothing else reads flags or the environment.
+ */
+import { parseDuration } from "./util/duration.js";
+
+/** Everything `mooring controller` is configured with. */
+export interface ControllerConfig {
+  readonly kubeconfig: string | undefined;
+  readonly concurrent: number;
+  readonly concurrentSsa: number;
+  readonly requeueDependencyMs: number;
+  readonly noCrossNamespaceRefs: boolean;
+  readonly defaultServiceAccount: string | undefined;
+  readonly storagePath: string;
+  readonly storageAddr: string;
+  /** Host (and port) that artifact URLs advertise. */
+  readonly storageAdvAddr: string;
+  readonly artifactRetentionTtlMs: number;
+  readonly artifactRetentionRecords: number;
+  readonly metricsAddr: string;
+  readonly healthAddr: string;
+  readonly leaderElect: boolean;
+  readonly leaderElectionNamespace: string;
+  readonly logLevel: "debug" | "info" | "error";
+  readonly logEncoding: "json" | "console";
+  readonly watchLabelSelector: string | undefined;
+  readonly intervalJitterPercent: number;
+  readonly minRetryDelayMs: number;
+  readonly maxRetryDelayMs: number;
+  readonly httpRetry: number;
+}
+
+/** The raw flag values as commander hands them over (strings, booleans, undefined). */
+export type ControllerFlags = Partial<
+  Record<
+    | keyof ControllerConfig
+    | "requeueDependency"
+    | "artifactRetentionTtl"
+    | "minRetryDelay"
+    | "maxRetryDelay"
+    | "intervalJitterPercentage",
+    string | boolean
+  >
+>;
+
+/** A flag value that makes no sense; the message names the flag. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const str = (v: string | boolean | undefined): string | undefined =>
+  typeof v === "string" && v !== "" ? v : undefined;
+
+function duration(flag: string, value: string | boolean | undefined, fallback: string): number {
+  try {
+    return parseDuration(str(value) ?? fallback);
+  } catch (err) {
+    throw new ConfigError(`--${flag}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function integer(flag: string, value: string | boolean | undefined, fallback: number, min: number): number {
+  const n = str(value) === undefined ? fallback : Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new ConfigError(`--${flag} must be an integer >= ${min}, got "${String(value)}"`);
+  return n;
+}
+
+function oneOf<T extends string>(
+  flag: string,
+  value: string | boolean | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const v = str(value) ?? fallback;
+  if (!(allowed as readonly string[]).includes(v))
+    throw new ConfigError(`--${flag} must be one of ${allowed.join(", ")}, got "${v}"`);
+  return v as T;
+}
+
+/**
+ * Flux derives the advertised address from the listen address: an empty host becomes
+ * `localhost`, `0.0.0.0` becomes the host name.
+ */
+export function advertisedAddress(
+  storageAddr: string,
+  advAddr: string | undefined,
+  hostname: string,
+): string {
+  if (advAddr) return advAddr;
+  const colon = storageAddr.lastIndexOf(":");
+  const host = colon >= 0 ? storageAddr.slice(0, colon) : storageAddr;
+  const port = colon >= 0 ? storageAddr.slice(colon + 1) : "9090";
+  const advertised = host === "" ? "localhost" : host === "0.0.0.0" ? hostname : host;
+  return `${advertised}:${port}`;
+}
+
+/** Validates flags into a frozen {@link ControllerConfig}; `env` supplies KUBECONFIG/RUNTIME_NAMESPACE/HOSTNAME. */
+export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv): ControllerConfig {
+  const storageAddr = str(flags.storageAddr) ?? ":9090";
+  return Object.freeze({
+    kubeconfig: str(flags.kubeconfig) ?? env.KUBECONFIG,
+    concurrent: integer("concurrent", flags.concurrent, 4, 1),
+    concurrentSsa: integer("concurrent-ssa", flags.concurrentSsa, 4, 1),
+    requeueDependencyMs: duration("requeue-dependency", flags.requeueDependency, "30s"),
+    noCrossNamespaceRefs: flags.noCrossNamespaceRefs === true,
+    defaultServiceAccount: str(flags.defaultServiceAccount),
+    storagePath: str(flags.storagePath) ?? "/data",
+    storageAddr,
+    storageAdvAddr: advertisedAddress(storageAddr, str(flags.storageAdvAddr), env.HOSTNAME ?? "localhost"),
+    artifactRetentionTtlMs: duration("artifact-retention-ttl", flags.artifactRetentionTtl, "1m"),
+    artifactRetentionRecords: integer("artifact-retention-records", flags.artifactRetentionRecords, 2, 1),
+    metricsAddr: str(flags.metricsAddr) ?? ":8080",
+    healthAddr: str(flags.healthAddr) ?? ":9440",
+    leaderElect: flags.leaderElect === true,
+    leaderElectionNamespace: str(flags.leaderElectionNamespace) ?? env.RUNTIME_NAMESPACE ?? "mooring-system",
+    logLevel: oneOf("log-level", flags.logLevel, ["debug", "info", "error"], "info"),
+    logEncoding: oneOf("log-encoding", flags.logEncoding, ["json", "console"], "json"),
+    watchLabelSelector: str(flags.watchLabelSelector),
+    intervalJitterPercent: integer("interval-jitter-percentage", flags.intervalJitterPercentage, 5, 0),
+    minRetryDelayMs: duration("min-retry-delay", flags.minRetryDelay, "750ms"),
+    maxRetryDelayMs: duration("max-retry-delay", flags.maxRetryDelay, "15m"),
+    httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
+  });
+}
+
+/** Splits `host:port` (host may be empty) for `listen()`. */
+export function listenAddress(addr: string): { host: string; port: number } {
+  const colon = addr.lastIndexOf(":");
+  const host = colon > 0 ? addr.slice(0, colon) : "0.0.0.0";
+  const port = Number(colon >= 0 ? addr.slice(colon + 1) : addr);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`invalid listen address "${addr}": expected [host]:port`);
+  return { host, port };
+}
