@@ -5,11 +5,12 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { changeSetEntry, type ChangeSetEntry } from "../changeset.js";
+import type { ChangeSetEntry } from "../changeset.js";
+import { objectId } from "../inventory.js";
 import { prepareForApply } from "../normalize.js";
 import { isCRD, splitStages, type ApplyStage } from "../staging.js";
 import { defaultCleanupOptions, type CleanupOptions } from "../takeover.js";
-import type { KubeObject } from "../types.js";
+import { objMetadataOf, type KubeObject } from "../types.js";
 import { applyFailure, applyObject, type ApplyContext, type MutableStats } from "./apply-object.js";
 import { mapLimit } from "./concurrency.js";
 import { collectionPath, RestMapper } from "./discovery.js";
@@ -79,6 +80,7 @@ export class ApplyManager {
       cleanup: this.cleanup,
       options,
       stats,
+      cacheHits: new Set(),
     };
     const entries: ChangeSetEntry[] = [];
     for (const stage of splitStages(prepared, this.options.customStageKinds ?? [])) {
@@ -118,8 +120,13 @@ export class ApplyManager {
     stage: ApplyStage,
     entries: readonly ChangeSetEntry[],
   ): Promise<void> {
-    const skipped = new Set(entries.filter((e) => e.action === "skipped").map((e) => e.subject));
-    const refs = stage.objects.filter((o) => !skipped.has(changeSetEntry(o, "skipped").subject)).map(refOf);
+    const { owner } = ctx.options;
+    const skipped = new Set(entries.filter((e) => e.action === "skipped").map((e) => objectId(e.object)));
+    const known = (id: string): boolean => ctx.cacheHits.has(id) && this.owned?.isReady(owner, id) === true;
+    const ids = stage.objects.map((o) => objectId(objMetadataOf(o)));
+    const refs = stage.objects
+      .filter((_, i) => !skipped.has(ids[i] ?? "") && !known(ids[i] ?? ""))
+      .map(refOf);
     try {
       await waitForHealthy(ctx.client, refs, {
         timeoutMs: this.options.stageWaitTimeoutMs ?? 60_000,
@@ -130,18 +137,23 @@ export class ApplyManager {
       const text = err instanceof Error ? err.message : String(err);
       throw new ApplyError(`${stage.name} not ready: ${text}`, entries, err);
     }
-    const crds = stage.objects.filter(isCRD);
+    this.owned?.markReady(owner, ids);
+    const changed = new Set(
+      entries
+        .filter((e) => e.action === "created" || e.action === "configured")
+        .map((e) => objectId(e.object)),
+    );
+    const crds = stage.objects.filter((o, i) => isCRD(o) && changed.has(ids[i] ?? ""));
     if (crds.length > 0) await this.awaitServed(crds);
   }
 
   /** After CRDs are Established, waits until discovery serves their kinds (it lags a little). */
   private async awaitServed(crds: readonly KubeObject[]): Promise<void> {
-    this.client.mapper.invalidate();
     for (const crd of crds) {
       const spec = crd.spec as { group?: string; names?: { kind?: string }; versions?: { name?: string }[] };
-      const version = spec.versions?.[0]?.name;
-      if (!spec.group || !spec.names?.kind || !version) continue;
-      await this.awaitKind(`${spec.group}/${version}`, spec.names.kind);
+      const versions = (spec.versions ?? []).map((v) => `${spec.group ?? ""}/${v.name ?? ""}`);
+      this.client.mapper.invalidate(versions);
+      if (spec.names?.kind && versions[0] !== undefined) await this.awaitKind(versions[0], spec.names.kind);
     }
   }
 

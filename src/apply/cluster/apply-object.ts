@@ -37,6 +37,8 @@ export interface ApplyContext {
   readonly cleanup: CleanupOptions;
   readonly options: ApplyOptions;
   readonly stats: MutableStats;
+  /** Ids of objects decided from the cache in this run. */
+  readonly cacheHits: Set<string>;
 }
 
 /** Tells the user how to get past an immutable-field error. */
@@ -130,6 +132,7 @@ export async function applyObject(ctx: ApplyContext, obj: KubeObject): Promise<C
   const hash = renderedHash(obj, { fm: ctx.fieldManager, as: ctx.options.impersonate ?? "", ignore });
   if (ctx.owned?.canSkip(ctx.options.owner, obj, hash) === true) {
     ctx.stats.cacheHits++;
+    ctx.cacheHits.add(objectId(objMetadataOf(obj)));
     return changeSetEntry(obj, "unchanged");
   }
   const id = objectId(objMetadataOf(obj));

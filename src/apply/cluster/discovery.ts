@@ -29,9 +29,10 @@ export class RestMapper {
 
   constructor(private readonly http: KubeHttp) {}
 
-  /** Forgets everything (after CRDs were applied or removed). */
-  invalidate(): void {
-    this.cache.clear();
+  /** Forgets the given group/versions (a CRD changed them), or everything. */
+  invalidate(apiVersions?: readonly string[]): void {
+    if (apiVersions === undefined) this.cache.clear();
+    else for (const v of apiVersions) this.cache.delete(v);
   }
 
   /** The mapping of `apiVersion`/`kind`; throws {@link NoMatchError} when the server has none. */

@@ -8,7 +8,7 @@ import { computeStatus } from "../health/kstatus.js";
 import { healthFailureMessage, waitIsOver, type HealthReport } from "../health/wait.js";
 import { objectId } from "../inventory.js";
 import { objMetadataOf, type KubeObject } from "../types.js";
-import { collectionPath } from "./discovery.js";
+import { collectionPath, type RestMapping } from "./discovery.js";
 import { HealthCancelledError, HealthCheckError } from "./errors.js";
 import { apiVersionOf, type ObjectClient } from "./object-client.js";
 import { Reflector } from "./reflector.js";
@@ -36,16 +36,22 @@ function report(w: Watched, now: number): HealthReport {
   };
 }
 
-async function groups(client: ObjectClient, refs: readonly ObjectRef[]): Promise<Map<string, Watched[]>> {
-  const out = new Map<string, Watched[]>();
+interface Group {
+  readonly mapping: RestMapping;
+  readonly path: string;
+  readonly list: Watched[];
+}
+
+async function groups(client: ObjectClient, refs: readonly ObjectRef[]): Promise<Group[]> {
+  const out = new Map<string, Group>();
   for (const ref of refs) {
     const mapping = await client.mapper.mapping(apiVersionOf(ref), ref.kind);
     const path = collectionPath(mapping, mapping.namespaced ? ref.namespace : undefined);
-    const list = out.get(path) ?? [];
-    list.push({ ref, obj: undefined, jobWithTTL: false });
-    out.set(path, list);
+    const group = out.get(path) ?? { mapping, path, list: [] };
+    group.list.push({ ref, obj: undefined, jobWithTTL: false });
+    out.set(path, group);
   }
-  return out;
+  return [...out.values()];
 }
 
 const hasTTL = (obj: KubeObject): boolean =>
@@ -90,7 +96,7 @@ export async function waitForHealthy(
 ): Promise<void> {
   if (refs.length === 0) return;
   const byPath = await groups(client, refs);
-  const all = [...byPath.values()].flat();
+  const all = byPath.flatMap((g) => g.list);
   const reflectors: Reflector[] = [];
   const cleanup: (() => void)[] = [];
   try {
@@ -112,10 +118,12 @@ export async function waitForHealthy(
         clearInterval(tick);
         options.signal?.removeEventListener("abort", onAbort);
       });
-      for (const [path, list] of byPath) {
+      for (const { mapping, path, list } of byPath) {
         const single = list.length === 1 ? `metadata.name=${list[0]?.ref.name ?? ""}` : undefined;
         const handler = track(list, () => evaluate(false));
-        reflectors.push(new Reflector(client.http, { path, fieldSelector: single }, handler).start());
+        const { apiVersion, kind } = mapping;
+        const options = { path, apiVersion, kind, fieldSelector: single };
+        reflectors.push(new Reflector(client.http, options, handler).start());
       }
     });
   } finally {

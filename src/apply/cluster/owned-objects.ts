@@ -35,6 +35,8 @@ export interface AppliedRecord {
   resourceVersion: string;
   fingerprint: string;
   readonly ownedFields: string;
+  /** A stage wait saw it Current after this apply: an unchanged object needs no new wait. */
+  ready: boolean;
 }
 
 interface Pending {
@@ -65,7 +67,12 @@ export class OwnedObjects {
     this.mirror.set(key, store);
     const reflector = new Reflector(
       this.http,
-      { path: collectionPath, labelSelector: OWNER_NAME_LABEL },
+      {
+        path: collectionPath,
+        apiVersion: mapping.apiVersion,
+        kind: mapping.kind,
+        labelSelector: OWNER_NAME_LABEL,
+      },
       {
         replace: (items) => {
           store.clear();
@@ -108,6 +115,19 @@ export class OwnedObjects {
     for (const e of ours === -1 ? [] : events.slice(ours + 1)) this.judge(e.type, e.obj);
   }
 
+  /** Marks objects as seen Current after their last apply. */
+  markReady(owner: OwnerRef, ids: readonly string[]): void {
+    for (const id of ids) {
+      const record = this.records.get(ownerKey(owner))?.get(id);
+      if (record) record.ready = true;
+    }
+  }
+
+  /** Whether the object was seen Current after its last apply. */
+  isReady(owner: OwnerRef, id: string): boolean {
+    return this.records.get(ownerKey(owner))?.get(id)?.ready === true;
+  }
+
   /** Forgets records (objects pruned, or the Kustomization deleted when `ids` is undefined). */
   forget(owner: OwnerRef, ids?: readonly string[]): void {
     if (ids === undefined) this.records.delete(ownerKey(owner));
@@ -147,6 +167,7 @@ export class OwnedObjects {
       resourceVersion: live.metadata.resourceVersion ?? "",
       fingerprint: contentFingerprint(live),
       ownedFields: ownedFieldsHash(live, this.fieldManager),
+      ready: false,
     };
   }
 

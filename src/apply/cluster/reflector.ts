@@ -28,6 +28,9 @@ export interface ReflectorHandler {
 /** Where and what to mirror. */
 export interface ReflectorOptions {
   readonly path: string;
+  /** List items come without apiVersion and kind; these are filled in. */
+  readonly apiVersion: string;
+  readonly kind: string;
   readonly labelSelector?: string | undefined;
   readonly fieldSelector?: string | undefined;
   /** Retry delay after an error (ms); doubles up to 30 s. */
@@ -100,7 +103,8 @@ export class Reflector {
       signal: this.abort.signal,
     });
     this.resourceVersion = list.metadata?.resourceVersion ?? "";
-    this.handler.replace(list.items ?? []);
+    const { apiVersion, kind } = this.options;
+    this.handler.replace((list.items ?? []).map((item) => ({ ...item, apiVersion, kind })));
     this.isSynced = true;
   }
 
