@@ -3,6 +3,7 @@
  * validated once at boot into a frozen object that the composition root (main.ts) hands to each
  * part. Nothing else reads flags or the environment.
  */
+import { defaultAdvertisedAddress } from "./source/storage.js";
 import { parseDuration } from "./util/duration.js";
 
 /** Everything `mooring controller` is configured with. */
@@ -80,23 +81,6 @@ function oneOf<T extends string>(
   return v as T;
 }
 
-/**
- * Flux derives the advertised address from the listen address: an empty host becomes
- * `localhost`, `0.0.0.0` becomes the host name.
- */
-export function advertisedAddress(
-  storageAddr: string,
-  advAddr: string | undefined,
-  hostname: string,
-): string {
-  if (advAddr) return advAddr;
-  const colon = storageAddr.lastIndexOf(":");
-  const host = colon >= 0 ? storageAddr.slice(0, colon) : storageAddr;
-  const port = colon >= 0 ? storageAddr.slice(colon + 1) : "9090";
-  const advertised = host === "" ? "localhost" : host === "0.0.0.0" ? hostname : host;
-  return `${advertised}:${port}`;
-}
-
 /** Validates flags into a frozen {@link ControllerConfig}; `env` supplies KUBECONFIG/RUNTIME_NAMESPACE/HOSTNAME. */
 export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv): ControllerConfig {
   const storageAddr = str(flags.storageAddr) ?? ":9090";
@@ -109,7 +93,8 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     defaultServiceAccount: str(flags.defaultServiceAccount),
     storagePath: str(flags.storagePath) ?? "/data",
     storageAddr,
-    storageAdvAddr: advertisedAddress(storageAddr, str(flags.storageAdvAddr), env.HOSTNAME ?? "localhost"),
+    storageAdvAddr:
+      str(flags.storageAdvAddr) ?? defaultAdvertisedAddress(storageAddr, env.HOSTNAME ?? "localhost"),
     artifactRetentionTtlMs: duration("artifact-retention-ttl", flags.artifactRetentionTtl, "1m"),
     artifactRetentionRecords: integer("artifact-retention-records", flags.artifactRetentionRecords, 2, 1),
     metricsAddr: str(flags.metricsAddr) ?? ":8080",
@@ -124,14 +109,4 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     maxRetryDelayMs: duration("max-retry-delay", flags.maxRetryDelay, "15m"),
     httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
   });
-}
-
-/** Splits `host:port` (host may be empty) for `listen()`. */
-export function listenAddress(addr: string): { host: string; port: number } {
-  const colon = addr.lastIndexOf(":");
-  const host = colon > 0 ? addr.slice(0, colon) : "0.0.0.0";
-  const port = Number(colon >= 0 ? addr.slice(colon + 1) : addr);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConfigError(`invalid listen address "${addr}": expected [host]:port`);
-  return { host, port };
 }
