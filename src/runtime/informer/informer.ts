@@ -187,6 +187,7 @@ export class Informer<T extends MetaObject> {
   }
 
   private async sleep(): Promise<void> {
+    if (this.signal.aborted) return;
     const ms = this.delayMs;
     this.delayMs = Math.min(this.delayMs * 2, this.backoff.max);
     await new Promise<void>((resolve) => {

@@ -1,0 +1,174 @@
+/**
+ * The Manager runs a process's controllers (controller-runtime's Manager): it starts the shared
+ * informers, waits for their caches to sync, campaigns for leadership when configured, runs each
+ * controller's workers only while leading, serves `/healthz`, `/readyz` and `/metrics`, and on
+ * shutdown drains in-flight reconciles within a deadline before aborting them.
+ */
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import { Controller, type ControllerOptions } from "./controller.js";
+import { startProbeServer, type ProbeServer } from "./health-server.js";
+import type { Informer } from "./informer/informer.js";
+import type { MetaObject } from "./informer/types.js";
+import { LeaderElector } from "./leader-election.js";
+
+/** Manager settings (built once by the composition root). */
+export interface ManagerOptions {
+  readonly log: Logger;
+  readonly registry: Registry;
+  /** `--metrics-addr` (e.g. `:8080`); no metrics server when absent. */
+  readonly metricsAddr?: string;
+  /** `--health-addr` (e.g. `:9440`); no health server when absent. */
+  readonly healthAddr?: string;
+  /** Present when `--enable-leader-election`. */
+  readonly leaderElector?: LeaderElector;
+  /** How long in-flight reconciles may run after a shutdown request (default 30 s). */
+  readonly gracefulShutdownTimeoutMs?: number;
+}
+
+/** Leadership was lost; the process should exit non-zero and be restarted. */
+export class LeadershipLostError extends Error {
+  override readonly name = "LeadershipLostError";
+}
+
+/** Owns controllers, informers and the probe servers of one process. */
+export class Manager {
+  private readonly controllers: Controller[] = [];
+  private readonly informers = new Set<Informer<MetaObject>>();
+  private readonly servers: ProbeServer[] = [];
+  private leading = false;
+
+  constructor(private readonly options: ManagerOptions) {}
+
+  /** Registers an informer to start with the manager (controllers' watched informers are added too). */
+  addInformer<T extends MetaObject>(informer: Informer<T>): void {
+    this.informers.add(informer as unknown as Informer<MetaObject>);
+  }
+
+  /** Creates and registers a controller; add its watches before {@link start}. */
+  addController(options: Omit<ControllerOptions, "log" | "registry"> & { log?: Logger }): Controller {
+    const controller = new Controller({
+      ...options,
+      log: options.log ?? this.options.log,
+      registry: this.options.registry,
+    });
+    this.controllers.push(controller);
+    return controller;
+  }
+
+  /** True while this process's controllers run (always, without leader election). */
+  isLeading(): boolean {
+    return this.leading;
+  }
+
+  /** Probe servers' bound ports (for tests using port 0). */
+  get ports(): { metrics?: number; health?: number } {
+    const [first, second] = this.servers;
+    if (this.options.metricsAddr !== undefined) return { metrics: first?.port, health: second?.port };
+    return { health: first?.port };
+  }
+
+  /**
+   * Runs until `signal` aborts (then drains and resolves) or leadership is lost (then stops all
+   * reconciles and rejects with {@link LeadershipLostError}).
+   */
+  async start(signal: AbortSignal): Promise<void> {
+    for (const c of this.controllers) c.informers.forEach((i) => this.informers.add(i));
+    await this.startServers();
+    this.informers.forEach((i) => i.start());
+    try {
+      await Promise.all([...this.informers].map((i) => i.waitForSync(signal)));
+      this.options.log.info({ informers: this.informers.size }, "caches synced");
+      const end = await this.runControllers(signal);
+      if (end === "lost") throw new LeadershipLostError("leader election lost");
+    } catch (err) {
+      if (!signal.aborted) throw err;
+    } finally {
+      await this.shutdown();
+    }
+  }
+
+  private async runControllers(signal: AbortSignal): Promise<"cancelled" | "lost"> {
+    const elector = this.options.leaderElector;
+    if (elector === undefined) {
+      this.startControllers();
+      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      await this.drain();
+      return "cancelled";
+    }
+    return elector.run(
+      {
+        onStartedLeading: () => this.startControllers(),
+        onStoppedLeading: async () => {
+          this.leading = false;
+          // Drain (or abort, when leadership was lost) before the lease is given up.
+          await (signal.aborted ? this.drain() : this.abortAll());
+        },
+      },
+      signal,
+    );
+  }
+
+  private startControllers(): void {
+    this.leading = true;
+    this.options.log.info({ controllers: this.controllers.map((c) => c.options.name) }, "starting workers");
+    this.controllers.forEach((c) => c.start());
+  }
+
+  /** Lets in-flight reconciles finish until the deadline, then aborts them. */
+  private async drain(): Promise<void> {
+    const timeoutMs = this.options.gracefulShutdownTimeoutMs ?? 30_000;
+    const active = this.controllers.reduce((n, c) => n + c.active, 0);
+    this.options.log.info({ inFlight: active, timeoutMs }, "shutting down, draining reconciles");
+    const stopped = Promise.all(this.controllers.map((c) => c.stop(false)));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"timeout">(
+      (resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)),
+    );
+    const first = await Promise.race([stopped.then(() => "drained" as const), deadline]);
+    clearTimeout(timer);
+    if (first === "timeout") {
+      this.options.log.warn("graceful shutdown deadline passed, aborting in-flight reconciles");
+      await this.abortAll();
+    }
+  }
+
+  /** Aborts every in-flight reconcile and waits for them to return. */
+  private async abortAll(): Promise<void> {
+    await Promise.all(this.controllers.map((c) => c.stop(true)));
+  }
+
+  private async startServers(): Promise<void> {
+    const { metricsAddr, healthAddr, registry } = this.options;
+    if (metricsAddr !== undefined) this.servers.push(await startProbeServer(metricsAddr, { registry }));
+    if (healthAddr !== undefined) {
+      this.servers.push(
+        await startProbeServer(healthAddr, {
+          healthChecks: { ping: () => true },
+          readyChecks: { "informers-synced": () => [...this.informers].every((i) => i.hasSynced()) },
+        }),
+      );
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.all([...this.informers].map((i) => i.stop()));
+    await Promise.all(this.servers.splice(0).map((s) => s.close()));
+    this.options.log.info("manager stopped");
+  }
+}
+
+/**
+ * An AbortSignal that fires on the first SIGTERM or SIGINT; a second signal exits at once with
+ * code 1 (controller-runtime's behaviour). For the composition root and process-level tests.
+ */
+export function shutdownSignal(onSecond: () => void = () => process.exit(1)): AbortSignal {
+  const controller = new AbortController();
+  const handler = (): void => {
+    if (controller.signal.aborted) return onSecond();
+    controller.abort(new Error("shutdown requested"));
+  };
+  process.on("SIGTERM", handler);
+  process.on("SIGINT", handler);
+  return controller.signal;
+}
