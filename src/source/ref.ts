@@ -4,15 +4,7 @@
  * code has it (its docs claim semver beats tag; the code checks tag first).
  */
 import semver from "semver";
-
-/** `spec.ref` of a GitRepository. */
-export interface GitRepositoryRef {
-  readonly branch?: string;
-  readonly tag?: string;
-  readonly semver?: string;
-  readonly name?: string;
-  readonly commit?: string;
-}
+import type { GitRepositoryRef } from "../api/index.js";
 
 /** The single strategy a ref resolves to. */
 export type RefStrategy =

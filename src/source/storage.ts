@@ -9,17 +9,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { archiveDirectory, digestFile } from "./archive.js";
 import type { IgnoreMatcher } from "./ignore.js";
 
-/** `status.artifact` as Flux's `meta.Artifact`. */
-export interface Artifact {
-  path: string;
-  url: string;
-  revision: string;
-  digest?: string;
-  lastUpdateTime: string;
-  size?: number;
-  metadata?: Record<string, string>;
-}
-
 /** Options of {@link ArtifactStorage}. */
 export interface StorageOptions {
   /** Directory holding all artifacts (`--storage-path`). */

@@ -1,0 +1,150 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGitServer, type GitRepo, type GitServer } from "../dev/git-server/index.js";
+import { findReconcileError } from "../runtime/errors.js";
+import { gitAuthFor, parseRepositoryUrl } from "./git-auth.js";
+import { GitClient } from "./git-client.js";
+import { refStrategy } from "./ref.js";
+import type { GitRepositoryRef } from "../api/index.js";
+
+let server: GitServer;
+let repo: GitRepo;
+let scratch: string;
+let head: string;
+let first: string;
+
+beforeAll(async () => {
+  server = await startGitServer();
+  scratch = await mkdtemp(join(tmpdir(), "git-client-test-"));
+  repo = await server.createRepo("app");
+  first = await repo.commit({ files: { "deploy/a.yaml": "a: 1\n", "run.sh": { content: "#!/bin/sh\n", executable: true }, "link": { symlink: "/etc/passwd" } } });
+  await repo.tag("v1.0.0", { message: "release 1" });
+  head = await repo.commit({ files: { "deploy/b.yaml": "b: 2\n" }, message: "add b\n\nbody" });
+  await repo.tag("v1.1.0");
+  await repo.tag("v2.0.0-rc.1");
+  await repo.setRef("refs/pull/7/head", first);
+});
+afterAll(async () => {
+  await server.stop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+let n = 0;
+function client() {
+  return new GitClient({ cacheRoot: join(scratch, "cache") });
+}
+function target(key = `ns/obj${n++}`, url = repo.url, data?: Record<string, string>) {
+  return { auth: gitAuthFor(parseRepositoryUrl(url), data), cacheKey: key };
+}
+async function checkout(c: GitClient, t: ReturnType<typeof target>, ref: GitRepositoryRef) {
+  const strategy = refStrategy(ref);
+  const resolved = await c.resolve(t, strategy);
+  const dest = await mkdtemp(join(scratch, "wd-"));
+  const result = await c.checkout(t, { strategy, resolved, dest });
+  return { resolved, dest, result };
+}
+
+describe("GitClient", () => {
+  it("resolves each ref kind to the right revision", async () => {
+    const c = client();
+    const t = target();
+    expect((await c.resolve(t, refStrategy({ branch: "main" }))).revision).toBe(`main@sha1:${head}`);
+    expect((await c.resolve(t, refStrategy({ tag: "v1.0.0" }))).revision).toBe(`v1.0.0@sha1:${first}`);
+    expect((await c.resolve(t, refStrategy({ semver: "1.x" }))).revision).toBe(`v1.1.0@sha1:${head}`);
+    expect((await c.resolve(t, refStrategy({ name: "refs/pull/7/head" }))).revision).toBe(`refs/pull/7/head@sha1:${first}`);
+    expect((await c.resolve(t, refStrategy({ commit: first }))).revision).toBe(`sha1:${first}`);
+  });
+
+  it("ls-refs uses protocol v2 and sends no pack", async () => {
+    server.clearRequests();
+    await client().resolve(target(), refStrategy({ branch: "main" }));
+    expect(server.requests.some((r) => r.protocol === "version=2")).toBe(true);
+    expect(server.packRequests()).toHaveLength(0);
+  });
+
+  it("checks out a branch, keeps exec bits, drops symlinks, and reuses the cache", async () => {
+    const c = client();
+    const t = target();
+    const { dest, result } = await checkout(c, t, { branch: "main" });
+    expect(result.fetched).toBe(true);
+    expect(result.subject).toBe("add b");
+    expect(await readFile(join(dest, "deploy/b.yaml"), "utf8")).toBe("b: 2\n");
+    expect((await stat(join(dest, "run.sh"))).mode & 0o111).not.toBe(0);
+    expect(existsSync(join(dest, "link"))).toBe(false);
+    server.clearRequests();
+    const again = await checkout(c, t, { branch: "main" });
+    expect(again.result.fetched).toBe(false);
+    expect(server.packRequests()).toHaveLength(0);
+  });
+
+  it("fetches only what is new after a push", async () => {
+    const c = client();
+    const t = target();
+    await checkout(c, t, { branch: "main" });
+    const initialPack = server.packRequests().at(-1)!.bytesSent;
+    const next = await repo.commit({ files: { "deploy/c.yaml": "c: 3\n" } });
+    server.clearRequests();
+    const { resolved, dest } = await checkout(c, t, { branch: "main" });
+    expect(resolved.commit).toBe(next);
+    expect(existsSync(join(dest, "deploy/c.yaml"))).toBe(true);
+    expect(server.packRequests()).toHaveLength(1);
+    expect(server.packRequests()[0]!.bytesSent).toBeLessThan(initialPack);
+    head = next;
+  });
+
+  it("checks out tags, commits (with history) and full refs", async () => {
+    const c = client();
+    expect(existsSync(join((await checkout(c, target(), { tag: "v1.0.0" })).dest, "deploy/b.yaml"))).toBe(false);
+    const byCommit = await checkout(c, target(), { commit: first, branch: "main" });
+    expect(byCommit.result.commit).toBe(first);
+    expect(byCommit.resolved.revision).toBe(`main@sha1:${first}`);
+    expect(existsSync(join((await checkout(c, target(), { name: "refs/pull/7/head" })).dest, "deploy/a.yaml"))).toBe(true);
+  });
+
+  it("classifies failures into Flux reasons", async () => {
+    const c = client();
+    const reason = async (p: Promise<unknown>) => findReconcileError(await p.then(() => undefined, (e: unknown) => e))?.reason;
+    expect(await reason(c.resolve(target(), refStrategy({ branch: "nope" })))).toBe("GitOperationFailed");
+    expect(await reason(c.resolve(target(), refStrategy({ semver: ">=9.0.0" })))).toBe("GitOperationFailed");
+    const empty = await server.createRepo("empty");
+    expect(await reason(c.resolve(target("ns/e", empty.url), refStrategy({ branch: "main" })))).toBe("EmptyGitRepository");
+    expect(await reason(c.resolve(target("ns/x", "http://127.0.0.1:1/x.git"), refStrategy({})))).toBe("GitOperationFailed");
+    expect(await reason(c.resolve(target("ns/y", `${server.url}/missing.git`), refStrategy({})))).toBe("GitOperationFailed");
+  });
+
+  it("refuses packs above the limit with a clear message", async () => {
+    const c = new GitClient({ cacheRoot: join(scratch, "small"), maxPackBytes: 64 });
+    server.clearRequests();
+    const err = await checkout(c, target("ns/big"), { branch: "main" }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/exceeds the maximum size of 64 bytes/);
+  });
+});
+
+describe("GitClient against protected servers", () => {
+  it("authenticates with basic and bearer credentials and reports AuthenticationFailed otherwise", async () => {
+    const basic = await startGitServer({ auth: { basic: { username: "git", password: "hunter22" } } });
+    const bearer = await startGitServer({ auth: { bearerToken: "tok-123456" } });
+    try {
+      const r1 = await basic.createRepo("p");
+      const sha1 = await r1.commit({ files: { f: "1" } });
+      const r2 = await bearer.createRepo("p");
+      const sha2 = await r2.commit({ files: { f: "1" } });
+      const c = client();
+      const ok1 = await c.resolve(target("a/1", r1.url, { username: "git", password: "hunter22" }), refStrategy({ branch: "main" }));
+      expect(ok1.commit).toBe(sha1);
+      const ok2 = await checkout(c, target("a/2", r2.url, { bearerToken: "tok-123456" }), { branch: "main" });
+      expect(ok2.result.commit).toBe(sha2);
+      const bad = await c.resolve(target("a/3", r1.url, { username: "git", password: "wrong-pass" }), refStrategy({ branch: "main" })).catch((e: unknown) => e);
+      expect(findReconcileError(bad)?.reason).toBe("AuthenticationFailed");
+      expect((bad as Error).message).not.toContain("wrong-pass");
+      const none = await c.resolve(target("a/4", r2.url), refStrategy({ branch: "main" })).catch((e: unknown) => e);
+      expect(findReconcileError(none)?.reason).toBe("AuthenticationFailed");
+    } finally {
+      await basic.stop();
+      await bearer.stop();
+    }
+  });
+});

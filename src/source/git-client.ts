@@ -1,0 +1,232 @@
+/**
+ * The source controller's git client, on isomorphic-git.
+ *
+ * Two operations, so a reconcile can stop after the cheap one: `resolve` asks the server which
+ * commit the ref points at (one protocol-v2 `ls-refs` with a ref prefix; no objects), and
+ * `checkout` fetches what the cache lacks (depth 1, one branch or tag; full history only for
+ * commit refs) and writes the tree into a work dir. The cache is a bare repository per
+ * GitRepository, so an unchanged remote costs one ref discovery and a moved branch only fetches
+ * what is new.
+ */
+import * as fs from "node:fs";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import git, { type HttpClient, type ServerRef } from "isomorphic-git";
+import { Reason } from "../api/index.js";
+import { GenericError } from "../runtime/errors.js";
+import type { GitAuth } from "./git-auth.js";
+import { checkoutTree } from "./git-checkout.js";
+import { classifyGitError } from "./git-errors.js";
+import { createGitHttpClient } from "./git-http.js";
+import { remoteRefFor, revisionRefName, selectSemverTag, type RefStrategy } from "./ref.js";
+import { formatRevision } from "./revision.js";
+
+/** Options of {@link GitClient}. */
+export interface GitClientOptions {
+  /** Directory holding one bare cache repository per GitRepository. */
+  readonly cacheRoot: string;
+  /** Largest pack accepted from a server, in bytes; unlimited when absent. */
+  readonly maxPackBytes?: number;
+}
+
+/** One remote operation's inputs. */
+export interface GitTarget {
+  readonly auth: GitAuth;
+  /** Cache key, e.g. `<namespace>/<name>`. */
+  readonly cacheKey: string;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+/** A ref resolved on the server. */
+export interface ResolvedRef {
+  readonly commit: string;
+  /** Full remote ref fetched (undefined for commit-only). */
+  readonly fullRef: string | undefined;
+  /** Flux revision string, e.g. `main@sha1:<hash>`. */
+  readonly revision: string;
+}
+
+/** Outcome of a checkout. */
+export interface CheckoutResult {
+  readonly commit: string;
+  readonly revision: string;
+  /** Commit subject, for the NewArtifact event. */
+  readonly subject: string;
+  /** True when objects were downloaded (false when the cache already had the commit). */
+  readonly fetched: boolean;
+}
+
+/** What to check out, and where. */
+export interface CheckoutRequest {
+  readonly strategy: RefStrategy;
+  readonly resolved: ResolvedRef;
+  readonly dest: string;
+  /** `spec.sparseCheckout` directories. */
+  readonly sparse?: readonly string[];
+}
+
+const MAX_PACKS = 20;
+/** Local ref to the last commit fetched; its oid is sent as `have` on the next fetch. */
+const LAST_REF = "refs/mooring/last";
+
+function operationFailed(message: string): GenericError {
+  return new GenericError(Reason.GitOperationFailed, message);
+}
+
+/** The git client; one per controller, safe for concurrent use on different cache keys. */
+export class GitClient {
+  constructor(private readonly opts: GitClientOptions) {}
+
+  /** Resolves the strategy to a commit with a single ref discovery. */
+  async resolve(target: GitTarget, strategy: RefStrategy): Promise<ResolvedRef> {
+    try {
+      return await this.resolveInner(target, strategy);
+    } catch (err) {
+      throw classifyGitError(err, this.errorContext(target));
+    }
+  }
+
+  /** Makes sure the resolved commit is in the cache, then writes its tree into `req.dest`. */
+  async checkout(target: GitTarget, req: CheckoutRequest): Promise<CheckoutResult> {
+    const { strategy, resolved, dest, sparse } = req;
+    const cache = {};
+    try {
+      const gitdir = await this.prepareCache(target);
+      const fetched = await this.ensureCommit({ target, strategy, resolved, gitdir, cache });
+      const subject = await checkoutTree({ gitdir, commit: resolved.commit, dest, cache, sparse, signal: target.signal });
+      return { commit: resolved.commit, revision: resolved.revision, subject, fetched };
+    } catch (err) {
+      throw classifyGitError(err, this.errorContext(target));
+    }
+  }
+
+  /** Deletes an object's cache (on deletion of the GitRepository). */
+  async removeCache(cacheKey: string): Promise<void> {
+    await rm(this.cacheDir(cacheKey), { recursive: true, force: true });
+  }
+
+  private errorContext(target: GitTarget): Parameters<typeof classifyGitError>[1] {
+    return { url: target.auth.url, secrets: target.auth.secrets, signal: target.signal, timeoutMs: target.timeoutMs };
+  }
+
+  private http(target: GitTarget): HttpClient {
+    const { ca, cert, key } = target.auth;
+    return createGitHttpClient({ ca, cert, key, signal: target.signal, maxPackBytes: this.opts.maxPackBytes });
+  }
+
+  private async listRefs(target: GitTarget, prefix: string): Promise<ServerRef[]> {
+    return git.listServerRefs({
+      http: this.http(target),
+      url: target.auth.url,
+      headers: { ...target.auth.headers },
+      protocolVersion: 2,
+      prefix,
+      peelTags: true,
+    });
+  }
+
+  private async resolveInner(target: GitTarget, strategy: RefStrategy): Promise<ResolvedRef> {
+    if (strategy.kind === "commit") {
+      const fullRef = strategy.branch === undefined ? undefined : `refs/heads/${strategy.branch}`;
+      return { commit: strategy.commit, fullRef, revision: formatRevision(strategy.branch, strategy.commit) };
+    }
+    if (strategy.kind === "semver") return this.resolveSemver(target, strategy.range);
+    const fullRef = remoteRefFor(strategy)!;
+    const refs = await this.listRefs(target, fullRef);
+    const match = refs.find((r) => r.ref === fullRef);
+    if (match === undefined) await this.throwMissing(target, fullRef);
+    const commit = match!.peeled ?? match!.oid;
+    return { commit, fullRef, revision: formatRevision(revisionRefName(strategy), commit) };
+  }
+
+  private async resolveSemver(target: GitTarget, range: string): Promise<ResolvedRef> {
+    const refs = await this.listRefs(target, "refs/tags/");
+    if (refs.length === 0) await this.throwMissing(target, "refs/tags/");
+    const tags = refs.map((r) => ({ tag: r.ref.slice("refs/tags/".length) }));
+    let tag: string;
+    try {
+      tag = selectSemverTag(range, tags);
+    } catch (err) {
+      throw new GenericError(Reason.GitOperationFailed, `failed to checkout and determine revision: ${(err as Error).message}`, { cause: err });
+    }
+    const ref = refs.find((r) => r.ref === `refs/tags/${tag}`)!;
+    const commit = ref.peeled ?? ref.oid;
+    return { commit, fullRef: ref.ref, revision: formatRevision(tag, commit) };
+  }
+
+  /** Distinguishes an empty repository from a missing ref (both list nothing). */
+  private async throwMissing(target: GitTarget, fullRef: string): Promise<never> {
+    const any = await this.listRefs(target, "refs/");
+    if (any.length === 0) {
+      throw new GenericError(Reason.EmptyGitRepository, `unable to clone '${target.auth.url}': remote repository is empty`, { secrets: target.auth.secrets });
+    }
+    const what = fullRef === "refs/tags/" ? "no tags found" : `couldn't find remote ref "${fullRef}"`;
+    throw operationFailed(`failed to checkout and determine revision: unable to clone '${target.auth.url}': ${what}`);
+  }
+
+  private cacheDir(cacheKey: string): string {
+    return join(this.opts.cacheRoot, ...cacheKey.split("/").map((p) => encodeURIComponent(p)));
+  }
+
+  /** Creates (or resets, when the URL changed or packs piled up) the cache repository. */
+  private async prepareCache(target: GitTarget): Promise<string> {
+    const gitdir = this.cacheDir(target.cacheKey);
+    const marker = join(gitdir, "mooring-url");
+    const known = await readFile(marker, "utf8").catch(() => undefined);
+    const packs = await readdir(join(gitdir, "objects", "pack")).catch(() => [] as string[]);
+    if (known !== target.auth.url || packs.filter((p) => p.endsWith(".pack")).length > MAX_PACKS) {
+      await rm(gitdir, { recursive: true, force: true });
+      await mkdir(gitdir, { recursive: true });
+      await git.init({ fs, gitdir, bare: true, defaultBranch: "main" });
+      await git.addRemote({ fs, gitdir, remote: "origin", url: target.auth.url });
+      await writeFile(marker, target.auth.url);
+    }
+    return gitdir;
+  }
+
+  private async ensureCommit(a: { target: GitTarget; strategy: RefStrategy; resolved: ResolvedRef; gitdir: string; cache: object }): Promise<boolean> {
+    const { target, strategy, resolved, gitdir, cache } = a;
+    if (await hasCommit(gitdir, resolved.commit, cache)) return false;
+    const full = strategy.kind === "commit";
+    // With a previous commit in the cache, fetch without `deepen`: the server then honours our
+    // `have` and sends only the new objects (with `deepen 1` git's v0 upload-pack resends the tree).
+    const incremental = await git.resolveRef({ fs, gitdir, ref: LAST_REF }).then(
+      () => true,
+      () => false,
+    );
+    await git.fetch({
+      fs,
+      http: this.http(target),
+      gitdir,
+      cache,
+      url: target.auth.url,
+      headers: { ...target.auth.headers },
+      ref: LAST_REF,
+      remoteRef: resolved.fullRef ?? "HEAD",
+      singleBranch: resolved.fullRef !== undefined || !full,
+      tags: false,
+      ...(full || incremental ? {} : { depth: 1 }),
+    });
+    if (!(await hasCommit(gitdir, resolved.commit, cache))) {
+      throw operationFailed(`failed to checkout and determine revision: unable to resolve commit object for '${resolved.commit}': object not found`);
+    }
+    if (strategy.kind === "commit" && resolved.fullRef !== undefined) await assertOnBranch(gitdir, resolved, cache);
+    await git.writeRef({ fs, gitdir, ref: LAST_REF, value: resolved.commit, force: true });
+    return true;
+  }
+}
+
+async function hasCommit(gitdir: string, oid: string, cache: object): Promise<boolean> {
+  return git
+    .readCommit({ fs, gitdir, oid, cache })
+    .then(() => true)
+    .catch(() => false);
+}
+
+async function assertOnBranch(gitdir: string, resolved: ResolvedRef, cache: object): Promise<void> {
+  const head = await git.resolveRef({ fs, gitdir, ref: `refs/remotes/origin/${resolved.fullRef!.slice("refs/heads/".length)}` });
+  if (head === resolved.commit) return;
+  const onBranch = await git.isDescendent({ fs, gitdir, oid: head, ancestor: resolved.commit, depth: -1, cache });
+  if (!onBranch) throw operationFailed(`failed to checkout and determine revision: commit '${resolved.commit}' is not on branch '${resolved.fullRef!}'`);
+}
