@@ -44,6 +44,24 @@ describe("kustomize build errors", () => {
     expect(out).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p-a\n");
   });
 
+  it("values of the wrong Go type are refused, with YAML 1.1 booleans (yes/on) counted as booleans", () => {
+    const cases: Array<[string, string]> = [
+      ["commonLabels: {version: 1}", "cannot unmarshal number into Go struct field Kustomization.commonLabels of type string"],
+      ["namespace: yes", "cannot unmarshal bool into Go struct field Kustomization.namespace of type string"],
+      ["labels:\n- pairs: {sel: on}", "cannot unmarshal bool into Go struct field Kustomization.labels.pairs of type string"],
+      ["images:\n- name: nginx\n  newTag: 1.0", "cannot unmarshal number into Go struct field Kustomization.images.newTag of type string"],
+    ];
+    for (const [body, message] of cases) {
+      const err = buildError({ "kustomization.yaml": K + body + "\n" });
+      expect(err.message).toContain(message);
+    }
+  });
+
+  it("null values mean unset", () => {
+    const out = buildTree({ "kustomization.yaml": K + "namePrefix: ~\ncommonAnnotations: {a: }\nresources:\n- a.yaml\n", "a.yaml": CM("a") });
+    expect(out).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    a: \"\"\n  name: a\n");
+  });
+
   it("two resources with the same id are refused", () => {
     const err = buildError({ "kustomization.yaml": K + "resources:\n- a.yaml\n- b.yaml\n", "a.yaml": CM("same"), "b.yaml": CM("same") });
     expect(err.message).toContain("may not add resource with an already registered id: ~G_v1_ConfigMap|~X|same");

@@ -76,8 +76,8 @@ export const COMMON_LABEL_SPECS: FieldSpec[] = [
   ...VOLUME_CLAIM_TEMPLATE_LABEL_SPECS,
 ];
 
-/** Template label fields (`labels` with includeTemplates). */
-export const TEMPLATE_LABEL_SPECS: FieldSpec[] = METADATA_LABEL_SPECS;
+/** Template label fields (`labels` with includeTemplates); v5.5 includes volume claim templates. */
+export const TEMPLATE_LABEL_SPECS: FieldSpec[] = [...METADATA_LABEL_SPECS, ...VOLUME_CLAIM_TEMPLATE_LABEL_SPECS];
 
 /** Fields `commonAnnotations` writes. */
 export const COMMON_ANNOTATION_SPECS: FieldSpec[] = metadataSpecs("annotations", false);

@@ -1,5 +1,6 @@
 import { parseDocument } from "yaml";
 import { KustomizeError } from "./errors.js";
+import { checkKustomizationTypes } from "./kustomization-types.js";
 import { lineOf } from "./parse.js";
 
 /** A field spec: where in which kinds a transformer writes (kustomize's FieldSpec). */
@@ -144,7 +145,8 @@ function fixLegacy(k: Kustomization): void {
 /** Parses and validates a kustomization file (unknown fields are errors, as in kustomize). */
 export function parseKustomization(text: string, file: string): Kustomization {
   // Later duplicate keys win, as with the go-yaml v2 decoding kustomize uses for this file.
-  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+  // YAML 1.1 types, as the go-yaml v2 decoding kustomize uses (`yes` is a boolean there).
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, version: "1.1" });
   const err = doc.errors[0];
   if (err) {
     throw new KustomizeError(`invalid YAML: ${err.message.split("\n")[0]}`, { file, line: lineOf(text, err.pos[0]) });
@@ -159,6 +161,7 @@ export function parseKustomization(text: string, file: string): Kustomization {
 
 function fixed(k: Kustomization, file: string): Kustomization {
   checkFields(k, file);
+  checkKustomizationTypes(k, file);
   if (k.kind && k.kind !== KUSTOMIZATION_KIND && k.kind !== COMPONENT_KIND) {
     throw new KustomizeError(`kind '${k.kind}' is not a Kustomization or Component`, { file });
   }
