@@ -71,10 +71,10 @@ function checkField(v: unknown, t: FieldType, where: string, file: string): void
   if (typeof t === "string") return checkLeaf(v, t, where, file);
   if ("list" in t && typeof t.list === "object") {
     if (!Array.isArray(v)) fail(v, where, "[]struct", file);
-    for (const item of v as unknown[]) checkShape(item, t.list as Shape, where, file);
+    for (const item of v as unknown[]) checkShape(item, t.list, where, file);
     return;
   }
-  checkShape(v, t as Shape, where, file);
+  checkShape(v, t, where, file);
 }
 
 function checkShape(v: unknown, shape: Shape, where: string, file: string): void {
