@@ -91,6 +91,11 @@ describe("kustomize build errors", () => {
     expect(err.message).toMatch(/cycle detected/);
   });
 
+  it("a base at or above the kustomization is a cycle with an allowed root too", () => {
+    const err = buildError({ "app/kustomization.yaml": K + "resources:\n- ..\n", "kustomization.yaml": K }, "app", ".");
+    expect(err.message).toMatch(/cycle detected/);
+  });
+
   it("files outside the kustomization directory are refused by default (LoadRestrictionsRootOnly)", () => {
     const err = buildError({ "app/kustomization.yaml": K + "resources:\n- ../shared.yaml\n", "shared.yaml": CM("s") }, "app");
     expect(err.message).toContain("security; file");

@@ -63,12 +63,14 @@ export class Loader {
   }
 
   private resolveDir(rel: string): string {
-    if (!this.rootOnly) return this.resolve(rel);
     let real: string;
-    try {
-      real = realpathSync(path.resolve(this.dir, rel));
-    } catch (cause) {
-      throw new KustomizeError(`'${rel}' does not exist`, { file: this.display(this.dir), cause });
+    if (!this.rootOnly) real = this.resolve(rel);
+    else {
+      try {
+        real = realpathSync(path.resolve(this.dir, rel));
+      } catch (cause) {
+        throw new KustomizeError(`'${rel}' does not exist`, { file: this.display(this.dir), cause });
+      }
     }
     if (isWithin(this.dir, real)) {
       throw new KustomizeError(`cycle detected: base '${rel}' is at or above '${this.display(this.dir)}'`, {
