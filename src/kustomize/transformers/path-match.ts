@@ -123,7 +123,10 @@ function visitMatching(node: YamlNode, part: string, rest: readonly string[], ct
     visit(item as YamlNode, rest, ctx, seqSlot(node, i));
   });
   if (matched || create === undefined || out.length !== before) return;
+  // kyaml creates the matching value untagged: it reads back as whatever its text resolves to.
   const scalar = new Scalar(value);
+  scalar.type = "PLAIN";
+  createdLeaves.add(scalar);
   const elem = field === "" ? scalar : new YAMLMap();
   if (isMap(elem)) putField(elem, field, scalar);
   node.items.push(elem);

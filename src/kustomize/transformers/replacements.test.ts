@@ -494,6 +494,85 @@ spec:
 `,
     error: "nothing selected by Secret.[noVer].[noGrp]/[noName].[noNs]",
   },
+  {
+    name: "create makes an untyped element for [field=value] and a map source writes an empty scalar into it",
+    replacements: `- source: {kind: Service, name: svc, fieldPath: spec.ports.0.port}
+  targets:
+  - select: {kind: Deployment}
+    fieldPaths:
+    - spec.ports.[name=h.*].name
+    options: {create: true}
+- source: {kind: ConfigMap, name: cfg, fieldPath: data.limits}
+  targets:
+  - select: {kind: Deployment}
+    fieldPaths:
+    - spec.other.[name=x].name
+    options: {create: true}
+`,
+    expected: `apiVersion: v1
+data:
+  host: db.example.com:5432
+  image: repo/app:1.2
+  limits:
+    cpu: 100m
+  port: "5432"
+kind: ConfigMap
+metadata:
+  labels:
+    role: source
+  name: cfg
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: svc
+spec:
+  ports:
+  - name: pg
+    port: 1
+    targetPort: web
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    skip: "no"
+  name: web
+spec:
+  other:
+  - name: null
+  ports:
+  - name: 1
+  replicas: 1
+  template:
+    spec:
+      containers:
+      - args:
+        - --host=a
+        - --port=b
+        env:
+        - name: HOST
+          value: x
+        - name: PORT
+          value: "0"
+        image: placeholder:0
+        name: app
+      - image: side:0
+        name: app-sidecar
+        resources:
+          limits:
+            memory: 1Gi
+`,
+  },
+  {
+    name: "a replacement that leaves a resource without a name fails",
+    replacements: `- source: {kind: ConfigMap, name: cfg, fieldPath: data.limits}
+  targets:
+  - select: {kind: Deployment}
+    fieldPaths: [metadata.name]
+`,
+    error: "missing metadata.name in object",
+  },
 ];
 
 function build(c: Case): string {

@@ -159,6 +159,10 @@ function applyTarget(resources: readonly Resource[], value: YamlNode, target: Re
   for (const res of resources) {
     if (!isTargeted(res, target, scope)) continue;
     for (const fp of fieldPaths) copyToField(res, fp, value, target.options);
+    // kustomize re-reads every resource after the filter and refuses one left without a name.
+    if (res.name() === "" || !isScalar(res.metadata()?.get("name", true))) {
+      throw new Error(`missing metadata.name in object ${res.apiVersion()} ${res.kind()} after replacement`);
+    }
   }
 }
 
