@@ -115,9 +115,23 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(run((o) => eventsCommand(o, io)));
   program
     .command("build")
-    .description("render a kustomize directory exactly as kubectl kustomize does, with mooring's engine")
-    .argument("<dir>")
-    .action(run((_o, c) => buildCommand(c.args[0] ?? ".", io)));
+    .description(
+      "render a kustomize directory exactly as kubectl kustomize does, or as a Kustomization would",
+    )
+    .argument("<dir>", "the directory to build; with --kustomization, the source root")
+    .option(
+      "--kustomization <file>",
+      "render as this Kustomization would (wrapper, spec.path, patches, substitution)",
+    )
+    .option(
+      "--substitute-from <file...>",
+      "ConfigMap/Secret manifests that stand in for the cluster's substituteFrom objects",
+    )
+    .action(
+      run((_o, c) =>
+        buildCommand(c.args[0] ?? ".", c.opts<{ kustomization?: string; substituteFrom?: string[] }>(), io),
+      ),
+    );
   return program;
 }
 
