@@ -171,3 +171,30 @@ describe("substituteResources: fast path", () => {
     expect(out?.data).toEqual({ a: "cost $5" });
   });
 });
+
+describe("substituteResources: quoting follows Flux's YAML (expected values from Flux's pipeline)", () => {
+  const vars = { w: "C:\\temp", q: "it's", c: "a: b", n: "42", x: "X" };
+  it.each<[string, string, unknown]>([
+    ["plain scalar keeps backslashes", "${w}", "C:\\temp"],
+    ["single-quoted (contains ': ') keeps backslashes", "path: ${w}", "path: C:\\temp"],
+    ["double-quoted (contains a tab) turns \\t into a tab", "\t${w}", "\tC:\temp"],
+    ["leading quote", "'${x}' quoted", "'X' quoted"],
+    ["flow indicator", "[${x}]", "[X]"],
+    ["inner quotes stay plain", "echo '${x}'", "echo 'X'"],
+    ["apostrophe in the value", "${q} fine", "it's fine"],
+    ["leading dash", "- ${x}", "- X"],
+    ["' #' is not a comment", "${x} #not a comment", "X #not a comment"],
+    ["number", "${n}", 42],
+    ["quoted number stays a string", "'${n}'", "'42'"],
+    ["prefixed number", "v${n}", "v42"],
+  ])("%s", (_name, value, want) => {
+    const [out] = substituteResources([configMap({ v: value })], { substitute: vars });
+    expect(out?.data).toEqual({ v: want });
+  });
+
+  it("fails like Flux when a value turns a plain scalar into a mapping", () => {
+    expect(() => substituteResources([configMap({ v: "${c}" })], { substitute: vars })).toThrow(
+      /YAML parse after substitution failed/,
+    );
+  });
+});

@@ -1,12 +1,15 @@
 /**
  * The YAML text form a resource takes during substitution, and the way it is read back.
  *
- * Flux substitutes on YAML produced from JSON (so source quoting is gone) and re-reads it with
- * YAML 1.1 rules: an unquoted `${replicas}` that expands to `3` becomes a number, `yes`/`on`
- * become booleans. Timestamps, sets and sexagesimal numbers stay strings as they do in Go's
- * decoder. Long lines are never folded, so an expression is never split across lines.
+ * Flux substitutes on YAML produced from JSON by go-yaml v2 (so source quoting is gone) and
+ * re-reads it with YAML 1.1 rules: an unquoted `${replicas}` that expands to `3` becomes a number,
+ * `yes`/`on` become booleans. The quoting style of each string decides how a substituted value is
+ * read (a backslash is literal in single quotes, an escape in double quotes), so strings are
+ * quoted as go-yaml v2 quotes them: plain when possible, else single quotes, double quotes for
+ * strings with tabs or control characters. Timestamps, sets and sexagesimal numbers stay strings
+ * as in Go's decoder. Long lines are never folded, so an expression is never split.
  */
-import { parse, stringify, type Tags } from "yaml";
+import { Document, isScalar, parse, Scalar, stringify, visit, type Tags } from "yaml";
 
 const DROPPED_TAGS = new Set([
   "tag:yaml.org,2002:timestamp",
@@ -19,15 +22,38 @@ const DROPPED_TAGS = new Set([
 const tags = (all: Tags): Tags =>
   all.filter((t) => typeof t === "string" || (!DROPPED_TAGS.has(t.tag) && t.format !== "TIME"));
 
-/** Serialises a resource for the text pass (strings that would re-read as non-strings are quoted). */
+const OPTIONS = {
+  version: "1.1",
+  customTags: tags,
+  lineWidth: 0,
+  singleQuote: true,
+  aliasDuplicateObjects: false,
+} as const;
+
+/** Characters go-yaml v2 cannot print unescaped (it falls back to double quotes for them). */
+// eslint-disable-next-line no-control-regex
+const NON_PRINTABLE = /[\x00-\x09\x0b-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]/;
+
+/** Whether the yaml library would quote `s` on its own (so plain is not possible). */
+const needsQuotes = (s: string): boolean => /^['"]/.test(stringify(s, OPTIONS));
+
+function quoteLikeGoYaml(node: Scalar): void {
+  const s = node.value;
+  if (typeof s !== "string" || s.includes("\n")) return;
+  if (NON_PRINTABLE.test(s)) node.type = Scalar.QUOTE_DOUBLE;
+  else if (s.includes("'") && needsQuotes(s)) node.type = Scalar.QUOTE_SINGLE;
+}
+
+/** Serialises a resource for the text pass. */
 export function toYamlText(value: unknown): string {
-  return stringify(value, {
-    version: "1.1",
-    customTags: tags,
-    lineWidth: 0,
-    singleQuote: false,
-    aliasDuplicateObjects: false,
+  const doc = new Document(value, OPTIONS);
+  visit(doc, {
+    Scalar: (_key, node) => quoteLikeGoYaml(node),
+    Pair: (_key, pair) => {
+      if (isScalar(pair.key)) quoteLikeGoYaml(pair.key);
+    },
   });
+  return doc.toString(OPTIONS);
 }
 
 /** Reads the substituted text back; throws on invalid YAML with the parser's message. */
