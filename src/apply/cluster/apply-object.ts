@@ -85,8 +85,10 @@ async function dryRun(
     if (!shouldForceRecreate(ctx.options.force === true, obj, live)) {
       throw new Error(`${subject} dry-run failed: ${errorText(err)}. ${forceHint(subject)}`, { cause: err });
     }
-    await ctx.client.delete(refOf(obj), live.metadata.uid);
-    await waitGone(ctx, obj, live.metadata.uid);
+    await step(obj, "delete for recreation", async () => {
+      await ctx.client.delete(refOf(obj), live.metadata.uid);
+      await waitGone(ctx, obj, live.metadata.uid);
+    });
     ctx.stats.recreated++;
     ctx.stats.dryRuns++;
     return { dry: await apply(), live: undefined };
@@ -99,8 +101,17 @@ interface Outcome {
   readonly live: KubeObject | undefined;
 }
 
+/** Runs one request step, naming the object and the step in the error. */
+async function step<T>(obj: KubeObject, what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw new Error(`${formatObject(obj)} ${what} failed: ${errorText(err)}`, { cause: err });
+  }
+}
+
 async function applyChecked(ctx: ApplyContext, obj: KubeObject, ignore: readonly string[]): Promise<Outcome> {
-  let live = await ctx.client.get(refOf(obj), ctx.options.signal);
+  let live = await step(obj, "get", () => ctx.client.get(refOf(obj), ctx.options.signal));
   ctx.stats.gets++;
   if (applyPolicy(obj, live).skip) return { entry: changeSetEntry(obj, "skipped"), live: undefined };
   const result = await dryRun(ctx, obj, live);
@@ -108,17 +119,17 @@ async function applyChecked(ctx: ApplyContext, obj: KubeObject, ignore: readonly
   let patched = false;
   const ops = cleanupPatch(obj, live, ctx.cleanup);
   if (live !== undefined && ops.length > 0) {
-    live = await ctx.client.jsonPatch(refOf(obj), ops, ctx.fieldManager);
+    live = await step(obj, "field manager takeover", () =>
+      ctx.client.jsonPatch(refOf(obj), ops, ctx.fieldManager),
+    );
     ctx.stats.cleanupPatches++;
     patched = true;
   }
   const action = driftAction(live, result.dry, patched, ignore);
   if (action === "unchanged") return { entry: changeSetEntry(obj, action), live };
-  const applied = await ctx.client.apply(obj, {
-    fieldManager: ctx.fieldManager,
-    dryRun: false,
-    signal: ctx.options.signal,
-  });
+  const applied = await step(obj, "apply", () =>
+    ctx.client.apply(obj, { fieldManager: ctx.fieldManager, dryRun: false, signal: ctx.options.signal }),
+  );
   ctx.stats.applies++;
   return { entry: changeSetEntry(obj, action), live: applied };
 }

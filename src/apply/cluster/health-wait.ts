@@ -25,15 +25,15 @@ interface Watched {
 const RETICK_MS = 5_000;
 
 function report(w: Watched, now: number): HealthReport {
-  const result = w.obj === undefined ? undefined : computeStatus(w.obj ?? undefined, { now });
-  const detail = result && result.status !== "Current" ? result.message : undefined;
+  if (w.obj === undefined) {
+    // Never read: say why (e.g. the impersonated user may not list this kind).
+    const result = w.error === undefined ? undefined : { status: "Unknown" as const, message: w.error };
+    return { ref: w.ref, result, jobWithTTL: w.jobWithTTL, ...(w.error !== undefined && { error: w.error }) };
+  }
+  const result = computeStatus(w.obj ?? undefined, { now });
+  const detail = result.status !== "Current" ? result.message : undefined;
   const error = [detail, w.error].filter((s) => s !== undefined && s !== "").join("; ");
-  return {
-    ref: w.ref,
-    result,
-    jobWithTTL: w.jobWithTTL,
-    ...(error !== "" && { error }),
-  };
+  return { ref: w.ref, result, jobWithTTL: w.jobWithTTL, ...(error !== "" && { error }) };
 }
 
 interface Group {
@@ -69,7 +69,10 @@ function track(list: Watched[], onChange: () => void): ConstructorParameters<typ
   };
   return {
     replace: (items) => {
-      for (const w of list) w.obj = null;
+      for (const w of list) {
+        w.obj = null;
+        delete w.error;
+      }
       for (const obj of items) set(obj, false);
       onChange();
     },
