@@ -29,13 +29,23 @@ export function goParseInt(text: string): bigint | undefined {
   return v;
 }
 
+// go-yaml's timestamp layouts: date only; date "T"/"t" time with a zone; date " " time, no zone.
 const TS_RE =
-  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]| +)(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?(?: *(Z|[-+]\d{1,2}(?::?\d{2})?))?)?$/;
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?(Z|[-+]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?))?$/;
+
+function validDate(y: number, mo: number, d: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
 
 /** yaml.v3's plain timestamp, re-spelled as Go's JSON encoding of time.Time (RFC 3339). */
 export function goTimestamp(text: string): string | undefined {
-  const m = TS_RE.exec(text);
-  if (!m) return undefined;
+  const raw = TS_RE.exec(text);
+  if (!raw) return undefined;
+  // Fold the two time layouts into one set of groups: [.., y, mo, d, h, mi, s, frac, zone].
+  const m = raw[9] === undefined ? raw : [...raw.slice(0, 4), ...raw.slice(9, 13), undefined];
+  if (!validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return undefined;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59)) return undefined;
   const pad = (s: string | undefined, n = 2): string => (s ?? "0").padStart(n, "0");
   const date = `${m[1]}-${pad(m[2])}-${pad(m[3])}`;
   if (m[4] === undefined) return `${date}T00:00:00Z`;
@@ -81,7 +91,8 @@ export function resolvePlain(text: string): GoValue {
 /** A JSON number after Go's JSON encoding and go-yaml v2's decoding: integral values become ints. */
 export function normaliseFloat(f: number): bigint | number {
   if (Number.isInteger(f) && Math.abs(f) < 1e21) {
-    const b = BigInt(f);
+    // Go writes the shortest digits that read back ("-9223372036854776000"), not the exact value.
+    const b = BigInt(String(f));
     if (b >= INT64_MIN && b <= UINT64_MAX) return b;
   }
   return f;
