@@ -129,6 +129,38 @@ describe("per-object annotations", () => {
   });
 });
 
+describe("spec.ignore", () => {
+  it("leaves an ignored path alone, also when the object is applied for another change", async () => {
+    const ignorePaths = () => ["/data/k"];
+    await manager.applyAllStaged([configMap("ignored-path")], { owner, ignorePaths });
+    const edit = await kubectl([
+      "-n",
+      ns(),
+      "patch",
+      "configmap/ignored-path",
+      "--type=merge",
+      "-p",
+      '{"data":{"k":"mine"}}',
+    ]);
+    expect(edit.code, edit.stderr).toBe(0);
+    // Like Flux: the first apply takes kubectl's fields over (configured) but keeps the value.
+    const takeover = await manager.applyAllStaged([configMap("ignored-path")], { owner, ignorePaths });
+    expect(takeover.entries.map((e) => e.action)).toEqual(["configured"]);
+    const same = await manager.applyAllStaged([configMap("ignored-path")], { owner, ignorePaths });
+    expect(same.entries.map((e) => e.action)).toEqual(["unchanged"]);
+    const changed = { ...configMap("ignored-path"), data: { k: "ignored-path", other: "new" } };
+    const again = await manager.applyAllStaged([changed], { owner, ignorePaths });
+    expect(again.entries.map((e) => e.action)).toEqual(["configured"]);
+    const live = (await readObject({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      name: "ignored-path",
+      namespace: ns(),
+    })) as KubeObject;
+    expect(live.data).toEqual({ k: "mine", other: "new" });
+  });
+});
+
 describe("prune", () => {
   it("deletes only objects still labelled as ours and not prune-disabled; NotFound counts as deleted", async () => {
     await manager.applyAllStaged(

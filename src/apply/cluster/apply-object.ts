@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { applyPolicy, shouldForceRecreate } from "../annotations.js";
 import { changeSetEntry, type ChangeSetEntry } from "../changeset.js";
 import { driftAction } from "../drift.js";
+import { applyDriftedPaths, driftedPaths } from "../drifted-paths.js";
 import { isImmutableError } from "../immutable.js";
 import { objectId } from "../inventory.js";
 import { cleanupPatch, type CleanupOptions } from "../takeover.js";
@@ -127,8 +128,13 @@ async function applyChecked(ctx: ApplyContext, obj: KubeObject, ignore: readonly
   }
   const action = driftAction(live, result.dry, patched, ignore);
   if (action === "unchanged") return { entry: changeSetEntry(obj, action), live };
+  // Ignored paths that drifted keep their live value or stay with their other owner (Flux).
+  const payload =
+    live !== undefined && ignore.length > 0
+      ? applyDriftedPaths(obj, driftedPaths(live, result.dry, ignore, ctx.fieldManager))
+      : obj;
   const applied = await step(obj, "apply", () =>
-    ctx.client.apply(obj, { fieldManager: ctx.fieldManager, dryRun: false, signal: ctx.options.signal }),
+    ctx.client.apply(payload, { fieldManager: ctx.fieldManager, dryRun: false, signal: ctx.options.signal }),
   );
   ctx.stats.applies++;
   return { entry: changeSetEntry(obj, action), live: applied };
