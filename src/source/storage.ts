@@ -136,6 +136,11 @@ export class ArtifactStorage {
     return [...garbage];
   }
 
+  /** Removes one artifact file (e.g. after a failed integrity check). */
+  async removeFile(relPath: string): Promise<void> {
+    await rm(this.localPath(relPath), { force: true });
+  }
+
   /** Removes everything stored for one object (on deletion). */
   async removeAll(kind: string, namespace: string, name: string): Promise<void> {
     await rm(this.localPath([kind.toLowerCase(), namespace, name].join("/")), { recursive: true, force: true });

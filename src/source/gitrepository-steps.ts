@@ -1,0 +1,202 @@
+/**
+ * The GitRepository reconcile as Flux orders it (flux-compat §1.5): reconcileStorage,
+ * reconcileSource, reconcileInclude, reconcileArtifact. Each step's comment lists the conditions
+ * it sets and clears; a failing step marks its condition and throws a classified error.
+ */
+import {
+  ConditionType,
+  EVENT_METADATA,
+  GIT_REPOSITORY,
+  Reason,
+  gitRepositoryRef,
+  includeFromPath,
+  includeToPath,
+} from "../api/index.js";
+import { deleteCondition, isTrue, markReconciling, markTrue } from "../runtime/conditions.js";
+import { findReconcileError, GenericError, messageOf, WaitingError } from "../runtime/errors.js";
+import { gitAuthFor, parseRepositoryUrl } from "./git-auth.js";
+import { loadIgnoreMatcher } from "./ignore.js";
+import { copyIncludedArtifact } from "./include-copy.js";
+import { refStrategy } from "./ref.js";
+import { revisionsEqual } from "./revision.js";
+import { contentConfigChanged, withoutStatus, withStatus, type GitRepositoryDeps, type ResolvedInclude, type RunState } from "./gitrepository-state.js";
+
+const nsName = (s: RunState): { namespace: string; name: string } => ({
+  namespace: s.obj.metadata.namespace ?? "",
+  name: s.obj.metadata.name ?? "",
+});
+
+function failOn(s: RunState, type: string, err: unknown, fallbackReason: string): never {
+  const known = findReconcileError(err);
+  const e = known ?? new GenericError(fallbackReason, messageOf(err), { cause: err, secrets: s.secrets });
+  s.obj = markTrue(s.obj, type, { reason: e.reason, message: e.message, now: s.ctx.now() });
+  throw known === undefined ? e : err;
+}
+
+/**
+ * Garbage-collects old artifacts and checks the advertised one is still there and intact.
+ * Sets: Reconciling (no artifact / disappeared). Clears: ArtifactInStorage when the file is gone.
+ * On failure: StorageOperationFailed.
+ */
+export async function reconcileStorage(deps: GitRepositoryDeps, s: RunState): Promise<void> {
+  const artifact = s.obj.status?.artifact;
+  try {
+    if (artifact !== undefined) await collectGarbage(deps, s, artifact.path);
+    let disappeared = false;
+    if (artifact !== undefined && !(await deps.storage.exists(artifact.path))) disappeared = true;
+    else if (artifact !== undefined && !(await deps.storage.verify(artifact.path, artifact.digest))) {
+      s.events.push({ type: "Warning", reason: Reason.ArtifactVerificationFailed, message: `failed to verify integrity of artifact: digest mismatch for '${artifact.path}'` });
+      await deps.storage.removeFile(artifact.path);
+      disappeared = true;
+    }
+    if (disappeared) s.obj = deleteCondition(withoutStatus(s.obj, "artifact"), ConditionType.ArtifactInStorage);
+    const current = s.obj.status?.artifact;
+    if (current === undefined) {
+      const message = `building artifact${disappeared ? ": disappeared from storage" : ""}`;
+      s.obj = markReconciling(s.obj, { reason: Reason.Progressing, message, now: s.ctx.now() });
+      return;
+    }
+    s.obj = withStatus(s.obj, { artifact: { ...current, url: deps.storage.url(current.path) } });
+    s.obj = deleteCondition(s.obj, ConditionType.StorageOperationFailed);
+  } catch (err) {
+    failOn(s, ConditionType.StorageOperationFailed, err, Reason.StatOperationFailed);
+  }
+}
+
+async function collectGarbage(deps: GitRepositoryDeps, s: RunState, current: string): Promise<void> {
+  try {
+    const deleted = await deps.storage.garbageCollect(current);
+    if (deleted.length > 0) s.ctx.log.debug({ deleted: deleted.length }, `garbage collected ${deleted.length} artifacts`);
+  } catch (err) {
+    s.events.push({ type: "Warning", reason: Reason.GarbageCollectionFailed, message: `garbage collection of artifacts failed: ${messageOf(err)}` });
+  }
+}
+
+async function secretData(deps: GitRepositoryDeps, s: RunState): Promise<Record<string, string> | undefined> {
+  const ref = s.obj.spec.secretRef;
+  if (ref === undefined) return undefined;
+  const data = await deps.client.getSecretData({ namespace: nsName(s).namespace, name: ref.name });
+  if (data === undefined) {
+    throw new GenericError(Reason.AuthenticationFailed, `failed to get secret '${nsName(s).namespace}/${ref.name}': secrets "${ref.name}" not found`);
+  }
+  return data;
+}
+
+async function resolveIncludes(deps: GitRepositoryDeps, s: RunState): Promise<ResolvedInclude[]> {
+  const out: ResolvedInclude[] = [];
+  for (const include of s.obj.spec.include ?? []) {
+    const name = include.repository.name;
+    const dep = await deps.client.get({ namespace: nsName(s).namespace, name });
+    const wait = (reason: string, message: string): never => {
+      s.obj = markTrue(s.obj, ConditionType.IncludeUnavailable, { reason, message, now: s.ctx.now() });
+      throw new WaitingError(reason, message, { requeueAfterMs: deps.options.requeueDependencyMs });
+    };
+    if (dep === undefined) wait(Reason.NotFound, `could not get resource for include '${name}': GitRepository '${name}' not found`);
+    const artifact = dep?.status?.artifact;
+    if (artifact === undefined) wait(Reason.NoArtifact, `no artifact available for include '${name}'`);
+    out.push({ include, artifact: artifact! });
+  }
+  s.obj = deleteCondition(s.obj, ConditionType.IncludeUnavailable);
+  return out;
+}
+
+/**
+ * URL, credentials, includes, ref resolution (one ls-refs), the no-op shortcut, and checkout.
+ * Sets: FetchFailed or IncludeUnavailable on failure; ArtifactOutdated + Reconciling on a new
+ * revision. Clears: FetchFailed, IncludeUnavailable.
+ */
+export async function reconcileSource(deps: GitRepositoryDeps, s: RunState): Promise<void> {
+  s.includes = await resolveIncludes(deps, s);
+  try {
+    const url = parseRepositoryUrl(s.obj.spec.url);
+    const data = await secretData(deps, s);
+    s.auth = gitAuthFor(url, data, s.obj.spec.secretRef?.name);
+    s.secrets.push(...s.auth.secrets);
+    s.strategy = refStrategy(gitRepositoryRef(s.obj.spec));
+    const target = { auth: s.auth, cacheKey: `${nsName(s).namespace}/${nsName(s).name}`, signal: s.signal, timeoutMs: s.timeoutMs };
+    s.resolved = await deps.git.resolve(target, s.strategy);
+    const artifact = s.obj.status?.artifact;
+    const sameRevision = revisionsEqual(artifact?.revision, s.resolved.revision);
+    if (sameRevision && isTrue(s.obj, ConditionType.ArtifactInStorage) && !contentConfigChanged(s.obj, s.includes)) {
+      s.noop = true;
+      s.obj = deleteCondition(s.obj, ConditionType.FetchFailed);
+      return;
+    }
+    if (artifact !== undefined && !sameRevision) {
+      const message = `new upstream revision '${s.resolved.revision}'`;
+      s.obj = markTrue(s.obj, ConditionType.ArtifactOutdated, { reason: Reason.NewRevision, message, now: s.ctx.now() });
+      s.obj = markReconciling(s.obj, { reason: Reason.Progressing, message: `building artifact: ${message}`, now: s.ctx.now() });
+    }
+    const checkout = await deps.git.checkout(target, { strategy: s.strategy, resolved: s.resolved, dest: s.workDir, sparse: s.obj.spec.sparseCheckout });
+    s.subject = checkout.subject;
+    s.obj = deleteCondition(s.obj, ConditionType.FetchFailed);
+  } catch (err) {
+    failOn(s, ConditionType.FetchFailed, err, Reason.GitOperationFailed);
+  }
+}
+
+/**
+ * Copies each include's artifact (sub)tree into the checkout.
+ * On failure: StorageOperationFailed (CopyFailure).
+ */
+export async function reconcileInclude(deps: GitRepositoryDeps, s: RunState): Promise<void> {
+  if (s.noop) return;
+  try {
+    for (const { include, artifact } of s.includes) {
+      await copyIncludedArtifact(deps.storage.localPath(artifact.path), includeFromPath(include), s.workDir, includeToPath(include));
+    }
+  } catch (err) {
+    failOn(s, ConditionType.StorageOperationFailed, err, Reason.CopyFailure);
+  }
+}
+
+/**
+ * Archives the checkout (unless nothing changed) and records the artifact and the observed spec.
+ * Sets: ArtifactInStorage. Clears: ArtifactOutdated, StorageOperationFailed.
+ * On failure: StorageOperationFailed (ArchiveOperationFailed).
+ */
+export async function reconcileArtifact(deps: GitRepositoryDeps, s: RunState): Promise<void> {
+  const resolved = s.resolved!;
+  const previous = s.obj.status?.artifact;
+  if (!s.noop) {
+    try {
+      await writeArtifact(deps, s);
+    } catch (err) {
+      failOn(s, ConditionType.StorageOperationFailed, err, Reason.ArchiveOperationFailed);
+    }
+  }
+  const artifact = s.obj.status!.artifact!;
+  s.obj = deleteCondition(deleteCondition(s.obj, ConditionType.ArtifactOutdated), ConditionType.StorageOperationFailed);
+  s.obj = markTrue(s.obj, ConditionType.ArtifactInStorage, { reason: Reason.Succeeded, message: `stored artifact for revision '${resolved.revision}'`, now: s.ctx.now() });
+  if (previous?.digest !== artifact.digest) {
+    s.events.push({
+      type: "Normal",
+      reason: Reason.NewArtifact,
+      message: `stored artifact for commit '${(s.subject ?? "").slice(0, 50)}'`,
+      metadata: { [EVENT_METADATA.sourceRevision]: artifact.revision, [`${GIT_REPOSITORY.group}/digest`]: artifact.digest },
+    });
+  }
+}
+
+async function writeArtifact(deps: GitRepositoryDeps, s: RunState): Promise<void> {
+  const { namespace, name } = nsName(s);
+  const resolved = s.resolved!;
+  const path = deps.storage.artifactPath(GIT_REPOSITORY.kind, namespace, name, `${resolved.commit}.tar.gz`);
+  await deps.storage.ensureDir(path.slice(0, path.lastIndexOf("/")));
+  const release = await deps.storage.lock(path);
+  try {
+    const filter = await loadIgnoreMatcher(s.workDir, s.obj.spec.ignore);
+    const { digest, size } = await deps.storage.archive(s.workDir, path, filter);
+    const spec = s.obj.spec;
+    s.obj = withoutStatus(s.obj, "observedIgnore", "observedInclude", "observedSparseCheckout", "includedArtifacts");
+    s.obj = withStatus(s.obj, {
+      artifact: { path, url: deps.storage.url(path), revision: resolved.revision, digest, size, lastUpdateTime: s.ctx.now().toISOString().replace(/\.\d+Z$/, "Z") },
+      observedRecurseSubmodules: spec.recurseSubmodules ?? false,
+      ...(spec.ignore === undefined ? {} : { observedIgnore: spec.ignore }),
+      ...(spec.include === undefined || spec.include.length === 0 ? {} : { observedInclude: spec.include, includedArtifacts: s.includes.map((i) => i.artifact) }),
+      ...(spec.sparseCheckout === undefined || spec.sparseCheckout.length === 0 ? {} : { observedSparseCheckout: spec.sparseCheckout }),
+    });
+  } finally {
+    await release();
+  }
+}
