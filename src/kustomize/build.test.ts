@@ -133,6 +133,12 @@ describe("kustomize build errors", () => {
     expect(err.message).toContain("remote resource 'https://github.com/org/repo//deploy?ref=v1' is not supported");
   });
 
+  it("features kubectl refuses by default are refused: helm charts, validators, unknown OpenAPI versions", () => {
+    expect(buildError({ "kustomization.yaml": K + "helmCharts:\n- name: x\n" }).message).toContain("--enable-helm");
+    expect(buildError({ "kustomization.yaml": K + "validators:\n- v.yaml\n" }).message).toContain("plugins");
+    expect(buildError({ "kustomization.yaml": K + "openapi:\n  version: v1.99.0\n" }).message).toContain("not built in");
+  });
+
   it("a generator merge without a base object fails", () => {
     const err = buildError({ "kustomization.yaml": K + "configMapGenerator:\n- name: x\n  behavior: merge\n  literals: [a=b]\n" });
     expect(err.message).toContain("does not exist; cannot merge or replace");

@@ -58,6 +58,7 @@ class Builder {
   schema = PatchSchema.builtin();
 
   accumulateTarget(t: Target, ra: Accumulator): Accumulator {
+    this.checkUnsupported(t);
     const openapi = t.k.openapi?.["path"];
     if (openapi) this.schema = PatchSchema.fromDocument(t.ldr.read(openapi).text, t.ldr.display(t.ldr.resolve(openapi)));
     for (const p of t.k.resources ?? []) this.accumulateResource(t, ra, String(p));
@@ -81,6 +82,16 @@ class Builder {
       markVarTargets(ra.resources, vars, (v, kind) => this.schema.isClusterScoped(v, kind));
     }
     return ra;
+  }
+
+  /** Features kubectl's default build refuses too: Helm inflation, plugin validators, other schemas. */
+  private checkUnsupported(t: Target): void {
+    const k = t.k;
+    const helm = (k["helmCharts"] as unknown[] | undefined)?.length || (k["helmChartInflationGenerator"] as unknown[] | undefined)?.length;
+    if (helm) throw new KustomizeError("helm charts are not supported: kustomize inflates them only with --enable-helm", { file: t.file });
+    if (k.validators?.length) throw new KustomizeError("validators need kustomize plugins, which are disabled", { file: t.file });
+    const version = k.openapi?.["version"];
+    if (version && version !== "v1.21.2") throw new KustomizeError("the specified OpenAPI version is not built in", { file: t.file });
   }
 
   /** Plugin configurations: inline YAML, files, or directories built like bases. */
