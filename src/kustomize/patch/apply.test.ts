@@ -663,6 +663,62 @@ function build(c: Case): string {
 // where kubectl kustomize v5.5.0 fails.
 cases.push(
   {
+    name: "a JSON patch that turns annotations into a scalar drops them",
+    kustomization: `patches:
+- target: {name: web-a}
+  patch: |-
+    - op: replace
+      path: /metadata/annotations
+      value: 1
+`,
+    expected: `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: reader
+rules: []
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    legacy: "true"
+    tier: api
+  name: web-b
+  namespace: prod
+spec:
+  replicas: 1
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    tier: web
+  name: web-a
+spec:
+  replicas: 1
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    tier: batch
+  name: worker
+spec:
+  replicas: 1
+`,
+  },
+  {
+    name: "a JSON patch that removes the name fails",
+    kustomization: `patches:
+- target: {name: web-a}
+  patch: |-
+    - op: replace
+      path: /metadata/name
+      value: null
+`,
+    error: "missing metadata.name in object",
+  },
+  {
     name: "a patch with an empty key is neither SMP nor JSON patch",
     kustomization: `patches:
 - patch: |-

@@ -1,9 +1,9 @@
-import { isMap, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, type YAMLMap } from "yaml";
 import type { PatchSchema } from "../openapi/schema.js";
 import { Resource, newStringScalar, parseApiVersion, setIn, type ResId } from "../resource.js";
 import { applyJson6902, type JsonPatchOp } from "./json6902.js";
 import type { LoadedPatch, PatchOptions } from "./load.js";
-import { fieldOf, removeField, textOf } from "./nodes.js";
+import { fieldOf, isNullScalar, removeField, textOf } from "./nodes.js";
 import { compileSelector, effectiveNamespace, type ClusterScopeTest, type TargetSelector } from "./select.js";
 import { applyStrategicMergePatch } from "./strategic-merge.js";
 
@@ -98,10 +98,29 @@ export function applyJson6902ToSelected(resources: readonly Resource[], ops: rea
     if (!selector.matches(res, scope)) continue;
     if (ctx.rememberIds) res.rememberId();
     applyJson6902(res.node, ops, ctx.source);
+    checkAfterJsonPatch(res, ctx.source);
     const md = res.metadata();
     const annotations = md && fieldOf(md, "annotations");
     if (md && isMap(annotations) && annotations.items.length === 0) removeField(md, "annotations");
   }
+}
+
+/**
+ * kustomize re-reads a resource after a JSON patch: it must still have a string name, and its
+ * annotations must still be a map (they are re-set as strings). Otherwise the build fails there.
+ */
+function checkAfterJsonPatch(res: Resource, source: string): void {
+  const md = res.metadata();
+  const name = md && fieldOf(md, "name");
+  if (res.name() === "" || !isScalar(name) || isNullScalar(name)) {
+    throw new Error(`missing metadata.name in object ${res.apiVersion()} ${res.kind()} after JSON patch ${source}`);
+  }
+  const annotations = md && fieldOf(md, "annotations");
+  if (isSeq(annotations)) {
+    throw new Error(`metadata.annotations of ${res.apiVersion()} ${res.kind()} ${res.name()} is a list after JSON patch ${source}`);
+  }
+  // A scalar reads as no annotations, and re-setting none removes the field.
+  if (md && isScalar(annotations)) removeField(md, "annotations");
 }
 
 /** The id a patch document names (its apiVersion, kind, metadata.name and metadata.namespace). */

@@ -254,6 +254,71 @@ spec:
 `,
     error: "Unexpected kind: frob",
   },
+  {
+    name: "copy from a missing key inserts null; add at -1 appends",
+    ops: `- op: copy
+  from: /spec/nope
+  path: /spec/copied
+- op: add
+  path: /spec/template/spec/containers/0/args/-1
+  value: z
+`,
+    expected: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    app: web
+  name: web
+spec:
+  copied: null
+  paused: null
+  replicas: 1
+  template:
+    spec:
+      containers:
+      - args:
+        - a
+        - b
+        - c
+        - z
+        image: app:1
+        name: app
+`,
+  },
+  {
+    name: "test needs a numeric index",
+    ops: `- op: test
+  path: /spec/template/spec/containers/0/args/-
+  value: null
+`,
+    error: "error in test for path: '/spec/template/spec/containers/0/args/-': strconv.Atoi: parsing \"-\": invalid syntax",
+  },
+  {
+    name: "test of a missing key compares with null",
+    ops: `- op: test
+  path: /spec/nope
+  value: null
+`,
+    expected: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    app: web
+  name: web
+spec:
+  paused: null
+  replicas: 1
+  template:
+    spec:
+      containers:
+      - args:
+        - a
+        - b
+        - c
+        image: app:1
+        name: app
+`,
+  },
 ];
 
 describe("applyJson6902", () => {

@@ -74,7 +74,7 @@ function applyOp(doc: GoValue, op: JsonPatchOp): GoValue {
       return add(doc, op.path, value, "move");
     }
     case "copy":
-      return add(doc, op.path, cloneGoValue(take(doc, op.from ?? "", "copy")), "copy");
+      return add(doc, op.path, cloneGoValue(takeOrNull(doc, op.from ?? "", "copy")), "copy");
     case "test":
       test(doc, op);
       return doc;
@@ -122,14 +122,17 @@ function child(cur: GoValue, part: string): GoValue | undefined {
   return i === undefined ? undefined : cur[i];
 }
 
-/** Resolves an array token; negative indexes count from the end (json-patch v4 default). */
+/**
+ * Resolves an array token; negative indexes count from the end (json-patch v4 default), for `add`
+ * relative to the grown list, so "-1" appends.
+ */
 function arrayIndex(token: string, length: number, forAdd: boolean): number | undefined {
   if (token === "-") return forAdd ? length : undefined;
   if (!/^-?[0-9]+$/.test(token)) return undefined;
+  const size = forAdd ? length + 1 : length;
   let i = Number(token);
-  if (i < 0) i += length;
-  const max = forAdd ? length : length - 1;
-  return i < 0 || i > max ? undefined : i;
+  if (i < 0) i += size;
+  return i < 0 || i >= size ? undefined : i;
 }
 
 function add(doc: GoValue, path: string, value: GoValue, op: string): GoValue {
@@ -181,17 +184,23 @@ function take(doc: GoValue, path: string, op: string): GoValue {
   return value;
 }
 
+/**
+ * json-patch v4 reads a missing object key as null (copy inserts null, test compares with null)
+ * but needs the parent to exist and list indexes to be valid numbers in range.
+ */
+function takeOrNull(doc: GoValue, path: string, op: string): GoValue {
+  if (path === "") return doc;
+  const { container, key } = parent(doc, path, op);
+  if (container instanceof Map) return container.get(key) ?? null;
+  if (!/^-?[0-9]+$/.test(key)) throw new Error(`error in ${op} for path: '${path}': strconv.Atoi: parsing "${key}": invalid syntax`);
+  const i = arrayIndex(key, container.length, false);
+  if (i === undefined) throw new Error(`error in ${op} for path: '${path}': Unable to access invalid index: ${key}: invalid index`);
+  return container[i]!;
+}
+
 function test(doc: GoValue, op: JsonPatchOp): void {
-  let actual: GoValue | undefined;
-  try {
-    actual = take(doc, op.path, "test");
-  } catch {
-    actual = undefined;
-  }
-  if (actual === undefined && op.value === null) return;
-  if (actual === undefined || !goEqual(actual, op.value ?? null)) {
-    throw new Error(`testing value ${op.path} failed: test failed`);
-  }
+  const actual = takeOrNull(doc, op.path, "test");
+  if (!goEqual(actual, op.value ?? null)) throw new Error(`testing value ${op.path} failed: test failed`);
 }
 
 function goEqual(a: GoValue, b: GoValue): boolean {
