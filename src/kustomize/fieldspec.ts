@@ -11,8 +11,19 @@ export function gvkSelected(gvk: Gvk, spec: { group?: string; version?: string; 
   return true;
 }
 
-/** Splits a field-spec path on `/`, keeping `\/` as a literal slash inside a key. */
+const splitCache = new Map<string, string[]>();
+
+/** Splits a field-spec path on `/`, keeping `\/` as a literal slash inside a key (memoised). */
 export function splitPath(p: string): string[] {
+  let out = splitCache.get(p);
+  if (!out) {
+    out = splitPathUncached(p);
+    splitCache.set(p, out);
+  }
+  return out;
+}
+
+function splitPathUncached(p: string): string[] {
   const out: string[] = [];
   let cur = "";
   for (let i = 0; i < p.length; i++) {

@@ -32,6 +32,8 @@ export interface TransformerConfig {
   replicas: FieldSpec[];
   varReference: FieldSpec[];
   nameReference: NameRefRule[];
+  /** Set while the configuration is exactly the built-in one (merging it again changes nothing). */
+  pristine?: boolean;
 }
 
 /** The built-in configuration. */
@@ -116,16 +118,47 @@ const SPEC_FIELDS = [
 
 /** Merges `more` into `into` (duplicates dropped; `create` wins). */
 export function mergeTransformerConfig(into: TransformerConfig, more: TransformerConfig): void {
+  // Fast path: most kustomizations only contribute the defaults, and every build merges them
+  // once per kustomization; the result is known (and merging it again is a no-op).
+  if (more.pristine && (into.pristine || isEmpty(into))) {
+    if (!into.pristine) Object.assign(into, pristineDefaults());
+    return;
+  }
   for (const f of SPEC_FIELDS) mergeSpecs(into[f], more[f]);
   mergeRules(into.nameReference, more.nameReference);
   sortConfig(into);
+  into.pristine = false;
+}
+
+const isEmpty = (tc: TransformerConfig): boolean =>
+  SPEC_FIELDS.every((f) => tc[f].length === 0) && tc.nameReference.length === 0;
+
+function cloneConfig(tc: TransformerConfig): TransformerConfig {
+  const out = emptyTransformerConfig();
+  for (const f of SPEC_FIELDS) out[f] = tc[f].map((s) => ({ ...s }));
+  out.nameReference = tc.nameReference.map((r) => ({ ...r, referrers: r.referrers.map((s) => ({ ...s })) }));
+  return out;
+}
+
+let pristineCache: TransformerConfig | undefined;
+
+/** The defaults as kustomize holds them after merging them into an empty configuration. */
+function pristineDefaults(): TransformerConfig {
+  if (!pristineCache) {
+    const defaults = defaultTransformerConfig();
+    sortConfig(defaults);
+    const merged = emptyTransformerConfig();
+    mergeTransformerConfig(merged, defaults);
+    pristineCache = merged;
+  }
+  return { ...cloneConfig(pristineCache), pristine: true };
 }
 
 /** The configuration a kustomization contributes: the defaults merged with its `configurations`. */
 export function ownTransformerConfig(files: readonly TransformerConfig[]): TransformerConfig {
+  if (files.length === 0) return pristineDefaults();
   const defaults = defaultTransformerConfig();
   sortConfig(defaults);
-  if (files.length === 0) return defaults;
   const loaded = emptyTransformerConfig();
   for (const f of files) {
     sortConfig(f);
