@@ -65,6 +65,15 @@ describe("takeOverManagedFields", () => {
     ]);
   });
 
+  it("merges into Flux's entry even when it comes after the matched one (one entry, not two)", () => {
+    const out = takeOverManagedFields(
+      [entry("kubectl", "Apply", f("f:a")), entry("kustomize-controller", "Apply", f("f:b"))],
+      opts.managers,
+      "kustomize-controller",
+    );
+    expect(out).toEqual([entry("kustomize-controller", "Apply", { "f:b": {}, "f:a": {} })]);
+  });
+
   it("leaves subresource entries (kubectl scale) and other managers alone", () => {
     const entries = [
       entry("kubectl", "Update", f("f:spec"), { subresource: "scale" }),

@@ -80,7 +80,9 @@ export function mergeFieldsV1(a: JsonObject | undefined, b: JsonObject | undefin
 /**
  * The managedFields after takeover, or undefined when no entry matched. Matching entries are
  * merged into the Flux Apply entry (the existing one, or the first match renamed), which moves
- * to the end of the list.
+ * to the end of the list. When Flux's Apply entry comes after a matched one, Flux sends it twice
+ * (original and merged) and the API server keeps the last; we send only the merged entry, which
+ * leaves the object in the same state.
  */
 export function takeOverManagedFields(
   entries: readonly ManagedFieldsEntry[],
