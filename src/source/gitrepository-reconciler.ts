@@ -40,10 +40,7 @@ export class GitRepositoryReconciler implements Reconciler {
       obj = await this.deps.client.setFinalizers(obj, [...((obj.metadata.finalizers as string[] | undefined) ?? []), FINALIZER]);
       if (obj === undefined) return Results.done();
     }
-    if (obj.spec.suspend === true) {
-      ctx.log.info("reconciliation is suspended for this object");
-      return Results.done();
-    }
+    if (obj.spec.suspend === true) return this.suspended(obj, ctx);
     return this.run(obj, ctx);
   }
 
@@ -103,6 +100,14 @@ export class GitRepositoryReconciler implements Reconciler {
     for (const e of events) this.deps.client.emitEvent(out.obj, e);
     if (out.failure !== undefined) s.ctx.log.info({ reason: out.failure.reason }, out.failure.message);
     return out.result;
+  }
+
+  /** Suspended: record the generation and the request as seen (Flux's early return), no requeue. */
+  private async suspended(obj: GitRepository, ctx: ReconcileContext): Promise<Result> {
+    ctx.log.info("reconciliation is suspended for this object");
+    const out = computeResult(obj, "empty", undefined, { intervalMs: 0, summary: GIT_REPOSITORY_SUMMARY, now: ctx.now() });
+    await this.deps.client.patchStatus(out.obj, obj.status);
+    return Results.done();
   }
 
   /** Deletion: remove the stored artifacts and the git cache, then the finalizer. */
