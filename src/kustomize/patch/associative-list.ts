@@ -150,6 +150,11 @@ function findElement(list: YAMLSeq, keys: readonly string[], values: readonly st
   });
 }
 
+/** Whether ElementSetter treats `e` as the element named by the first `values.length` keys. */
+function setterMatches(e: YamlNode, keys: readonly string[], values: readonly string[]): boolean {
+  return values.length > 0 && keys.slice(0, values.length).every((k, j) => fieldMatches(e, k, values[j]!));
+}
+
 /**
  * kyaml's ElementSetter: replaces (or deletes, when `elem` is undefined) the elements matching the
  * keys, else appends. Quirks kept on purpose: empty elements are dropped; only the first
@@ -163,16 +168,14 @@ function setElement(
 ): YamlNode[] {
   const out: YamlNode[] = [];
   let found = false;
-  const mappingSetter = keys.length > 0 && keys[0] !== "" && values.length > 0 && values[0] !== "";
+  const mappingSetter = (keys[0] ?? "") !== "" && (values[0] ?? "") !== "";
   for (const e of list) {
     if (isMissingOrNull(e) || isEmptyMap(e)) continue;
     if (!isMap(e) && mappingSetter) {
       out.push(e);
       continue;
     }
-    const compared = keys.slice(0, Math.max(values.length, 0));
-    const match = values.length > 0 && compared.every((k, j) => fieldMatches(e, k, values[j]!));
-    if (!match) {
+    if (!setterMatches(e, keys, values)) {
       if (values.length > 0) out.push(e);
       continue;
     }

@@ -204,14 +204,20 @@ function test(doc: GoValue, op: JsonPatchOp): void {
 }
 
 function goEqual(a: GoValue, b: GoValue): boolean {
-  if (a instanceof Map && b instanceof Map) {
-    if (a.size !== b.size) return false;
-    for (const [k, v] of a) if (!b.has(k) || !goEqual(v, b.get(k)!)) return false;
-    return true;
+  if (a instanceof Map || b instanceof Map) return a instanceof Map && b instanceof Map && mapsEqual(a, b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => goEqual(v, b[i]!));
   }
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => goEqual(v, b[i]!));
-  if ((typeof a === "bigint" || typeof a === "number") && (typeof b === "bigint" || typeof b === "number")) {
-    return Number(a) === Number(b);
-  }
+  if (isNumber(a) && isNumber(b)) return Number(a) === Number(b);
   return a === b;
+}
+
+function mapsEqual(a: GoMap, b: GoMap): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (!b.has(k) || !goEqual(v, b.get(k)!)) return false;
+  return true;
+}
+
+function isNumber(v: GoValue): v is number | bigint {
+  return typeof v === "number" || typeof v === "bigint";
 }

@@ -1,4 +1,4 @@
-import type { Resource, ResId } from "../resource.js";
+import type { Gvk, Resource, ResId } from "../resource.js";
 import { apiVersionOf } from "../resource.js";
 import { parseLabelSelector, type LabelSelector } from "./label-selector.js";
 
@@ -52,23 +52,29 @@ export function compileSelector(selector: TargetSelector): CompiledSelector {
   const namespace = anchored(selector.namespace, "namespace");
   const labels: LabelSelector | undefined = selector.labelSelector ? parseLabelSelector(selector.labelSelector) : undefined;
   const annotations = selector.annotationSelector ? parseLabelSelector(selector.annotationSelector) : undefined;
+  const idMatches = (resource: Resource, scope: ClusterScopeTest): boolean => {
+    const cur = resource.id();
+    const org = resource.origId();
+    // Like kustomize, the original id is tried first, then the current one.
+    const nsOk = (id: ResId): boolean => !namespace || namespace.test(effectiveNamespace(id, scope));
+    if (!nsOk(org) && !nsOk(cur)) return false;
+    if (name && !name.test(org.name) && !name.test(cur.name)) return false;
+    return gvkMatches(cur.gvk, group, version, kind);
+  };
   return {
     selector,
     matches(resource, isClusterScoped): boolean {
-      const cur = resource.id();
-      const org = resource.origId();
-      // Like kustomize, the original id is tried first, then the current one.
-      if (namespace && !namespace.test(effectiveNamespace(org, isClusterScoped))) {
-        if (!namespace.test(effectiveNamespace(cur, isClusterScoped))) return false;
-      }
-      if (name && !name.test(org.name) && !name.test(cur.name)) return false;
-      if (group && !group.test(cur.gvk.group)) return false;
-      if (version && !version.test(cur.gvk.version)) return false;
-      if (kind && !kind.test(cur.gvk.kind)) return false;
+      if (!idMatches(resource, isClusterScoped)) return false;
       if (labels && !labels.matches(resource.labels())) return false;
       return !annotations || annotations.matches(resource.annotations());
     },
   };
+}
+
+function gvkMatches(gvk: Gvk, group?: RegExp, version?: RegExp, kind?: RegExp): boolean {
+  if (group && !group.test(gvk.group)) return false;
+  if (version && !version.test(gvk.version)) return false;
+  return !kind || kind.test(gvk.kind);
 }
 
 /** kyaml's EffectiveNamespace: cluster-scoped kinds have none, an empty namespace means "default". */

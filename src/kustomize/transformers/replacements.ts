@@ -73,11 +73,17 @@ function idsOf(res: Resource): ResId[] {
   return [res.id(), ...res.previousIds];
 }
 
+/** kyaml's Gvk.IsSelected: every field the selector sets must be equal. */
+function gvkSelectedBy(id: ResId, sel: ReplacementSelector): boolean {
+  return (
+    (!sel.group || sel.group === id.gvk.group) &&
+    (!sel.version || sel.version === id.gvk.version) &&
+    (!sel.kind || sel.kind === id.gvk.kind)
+  );
+}
+
 function selectedBy(id: ResId, sel: ReplacementSelector, scope: ClusterScopeTest): boolean {
-  if (sel.name && sel.name !== id.name) return false;
-  if (sel.group && sel.group !== id.gvk.group) return false;
-  if (sel.version && sel.version !== id.gvk.version) return false;
-  if (sel.kind && sel.kind !== id.gvk.kind) return false;
+  if ((sel.name && sel.name !== id.name) || !gvkSelectedBy(id, sel)) return false;
   if (!sel.namespace) return true;
   const selId: ResId = {
     gvk: { group: sel.group ?? "", version: sel.version ?? "", kind: sel.kind ?? "" },
@@ -180,18 +186,19 @@ function copyToField(res: Resource, fieldPath: string, value: YamlNode, options:
   for (const slot of slots) slot.set(newFieldValue(slot.get(), value, options));
 }
 
+/** Puts `value` into one part of a delimited string: before it (index < 0), after it, or in place. */
+function spliceDelimited(current: YamlNode, value: string, delimiter: string, index: number): string {
+  if (!isScalar(current)) throw new Error("delimiter option can only be used with scalar nodes");
+  const parts = String(current.value).split(delimiter);
+  if (index < 0) parts.unshift(value);
+  else if (index >= parts.length) parts.push(value);
+  else parts[index] = value;
+  return parts.join(delimiter);
+}
+
 function newFieldValue(current: YamlNode, value: YamlNode, options: FieldOptions | undefined): YamlNode {
   let text: string | undefined = isScalar(value) ? String(value.value) : undefined;
-  if (options?.delimiter) {
-    if (!isScalar(current)) throw new Error("delimiter option can only be used with scalar nodes");
-    const parts = String(current.value).split(options.delimiter);
-    const index = options.index ?? 0;
-    const v = text ?? "";
-    if (index < 0) parts.unshift(v);
-    else if (index >= parts.length) parts.push(v);
-    else parts[index] = v;
-    text = parts.join(options.delimiter);
-  }
+  if (options?.delimiter) text = spliceDelimited(current, text ?? "", options.delimiter, options.index ?? 0);
   if (isScalar(current) && isCreatedLeaf(current)) return plainScalar(text ?? "");
   if (isScalar(current)) return withText(current, text ?? "");
   return value.clone() as YamlNode;
