@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import type { KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { GIT_REPOSITORY } from "../../src/api/index.js";
@@ -36,10 +37,10 @@ async function applyRepo(name: string, spec: Record<string, unknown>): Promise<v
 }
 
 const ref = (name: string) => ({ apiVersion: GIT_REPOSITORY.apiVersion, kind: GIT_REPOSITORY.kind, namespace: ns(), name });
-type Repo = KubeObject & { status?: { artifact?: { url: string; digest: string; revision: string; path: string; lastUpdateTime: string; size: number }; observedGeneration?: number; lastHandledReconcileAt?: string } };
+type Repo = KubernetesObject & { metadata: KubeObject["metadata"]; status?: { artifact?: { url: string; digest: string; revision: string; path: string; lastUpdateTime: string; size: number }; observedGeneration?: number; lastHandledReconcileAt?: string } };
 
 function assertKstatusCurrent(obj: Repo): void {
-  expect(computeStatus(obj, {}).status).toBe("Current");
+  expect(computeStatus(obj as KubeObject, { now: Date.now() }).status).toBe("Current");
   expect(obj.status?.observedGeneration).toBe(obj.metadata.generation);
 }
 
