@@ -1,0 +1,39 @@
+/**
+ * One-shot artifact build in its own process: `npx tsx bench/git-archive.ts <url> <branch> <out.tar.gz> [ignore]`.
+ *
+ * Fetches the branch with mooring's git client into a fresh cache, checks it out, archives it with
+ * the source controller's ignore rules and prints one JSON line (revision, digest, size, ms, peak
+ * RSS). The bench runs it to measure time and memory apart from the bench process; the
+ * reproducibility test runs it to archive the same commit in a second process.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { archiveDirectory } from "../src/source/archive.js";
+import { gitAuthFor, parseRepositoryUrl } from "../src/source/git-auth.js";
+import { GitClient } from "../src/source/git-client.js";
+import { loadIgnoreMatcher } from "../src/source/ignore.js";
+import { refStrategy } from "../src/source/ref.js";
+
+const [url, branch, out, ignore] = process.argv.slice(2);
+if (url === undefined || branch === undefined || out === undefined) {
+  console.error("usage: git-archive.ts <url> <branch> <out.tar.gz> [ignore]");
+  process.exit(2);
+}
+const started = performance.now();
+const dir = await mkdtemp(join(tmpdir(), "mooring-archive-"));
+try {
+  const client = new GitClient({ cacheRoot: join(dir, "cache") });
+  const target = { auth: gitAuthFor(parseRepositoryUrl(url), undefined), cacheKey: "bench/archive" };
+  const strategy = refStrategy({ branch });
+  const resolved = await client.resolve(target, strategy);
+  const work = join(dir, "work");
+  await client.checkout(target, { strategy, resolved, dest: work });
+  const filter = await loadIgnoreMatcher(work, ignore);
+  const { digest, size } = await archiveDirectory(work, out, filter);
+  const ms = performance.now() - started;
+  const peakRssKb = process.resourceUsage().maxRSS;
+  console.log(JSON.stringify({ revision: resolved.revision, digest, size, ms, peakRssKb }));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
