@@ -853,6 +853,43 @@ spec:
           name: serfwan
 `,
   },
+  {
+    // kubectl kustomize v5.5.0 output: kyaml finds a schema by apiVersion/kind for nested objects.
+    name: "uses the schema of an embedded object's apiVersion and kind inside an unknown kind",
+    target: `apiVersion: example.com/v1
+kind: Wrapper
+metadata: {name: w}
+spec:
+  template:
+    apiVersion: apps/v1
+    kind: Deployment
+    spec: {template: {spec: {containers: [{name: a, image: a}]}}}
+`,
+    patch: `apiVersion: example.com/v1
+kind: Wrapper
+metadata: {name: w}
+spec:
+  template:
+    spec: {template: {spec: {containers: [{name: b, image: b}]}}}
+`,
+    expected: `apiVersion: example.com/v1
+kind: Wrapper
+metadata:
+  name: w
+spec:
+  template:
+    apiVersion: apps/v1
+    kind: Deployment
+    spec:
+      template:
+        spec:
+          containers:
+          - image: b
+            name: b
+          - image: a
+            name: a
+`,
+  },
 ];
 
 describe("applyStrategicMergePatch", () => {

@@ -49,12 +49,14 @@ class SmpWalker {
         throw new Error(`wrong node kind: expected ${want} but got ${kindName(n)}: node contents:\n${String(n)}`);
       }
     }
-    if (isMap(first)) return this.walkMap(dest, origin, s ?? this.schemaFromType(first));
+    if (isMap(first)) return this.walkMap(dest, origin, s ?? this.schemaFromType(dest) ?? this.schemaFromType(origin));
     if (isSeq(first)) return this.walkList(dest, origin, s);
     return origin !== undefined ? origin : dest;
   }
 
-  private schemaFromType(node: YAMLMap): SchemaNode | undefined {
+  /** kyaml looks a schema up by apiVersion and kind for any map it has none for (dest first). */
+  private schemaFromType(node: YamlNode | undefined): SchemaNode | undefined {
+    if (!isMap(node)) return undefined;
     const apiVersion = textOf(fieldOf(node, "apiVersion"));
     const kind = textOf(fieldOf(node, "kind"));
     if (apiVersion === undefined || kind === undefined || apiVersion === "" || kind === "") return undefined;
