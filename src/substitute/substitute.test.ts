@@ -144,6 +144,27 @@ describe("substituteResources", () => {
     expect(out?.data).toEqual({ script: "line1 a\nline2", colon: "key: value", empty: "" });
   });
 
+  it("never puts substituted values (maybe from a Secret) into the error", () => {
+    const run = () =>
+      substituteResources([configMap({ a: "x ${token}" })], {
+        substituteFrom: [
+          {
+            ref: { kind: "Secret", name: "creds" },
+            data: { token: Buffer.from("hunter2: [").toString("base64") },
+          },
+        ],
+      });
+    expect(run).toThrow(/YAML parse after substitution failed: .* at line \d+, column \d+$/);
+    let message = "";
+    try {
+      run();
+    } catch (e) {
+      message = String(e);
+      expect((e as Error).cause).toBeUndefined();
+    }
+    expect(message).not.toContain("hunter2");
+  });
+
   it("fails with a YAML error when a value breaks the document", () => {
     const run = () => substituteResources([configMap({ a: "${x}" })], { substitute: { x: "[unclosed" } });
     expect(run).toThrow(

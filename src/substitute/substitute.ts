@@ -69,9 +69,9 @@ export function substituteObject(
   try {
     parsed = fromYamlText(text);
   } catch (e) {
-    throw new SubstitutionError(`${where}: YAML parse after substitution failed: ${messageOf(e)}`, {
-      cause: e,
-    });
+    // Only the first line: the parser appends an excerpt of the text, which may hold secret values.
+    const reason = messageOf(e).split("\n")[0]?.replace(/:$/, "") ?? "";
+    throw new SubstitutionError(`${where}: YAML parse after substitution failed: ${reason}`);
   }
   if (!isJsonObject(parsed) || !isJsonObject(parsed.metadata)) {
     throw new SubstitutionError(`${where}: substitution did not produce a Kubernetes object`);
