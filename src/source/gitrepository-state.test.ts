@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import type { Artifact, GitRepository } from "../api/index.js";
+import { statusPatch } from "./cluster-client.js";
+import { contentConfigChanged, includesChanged, withoutStatus, withStatus } from "./gitrepository-state.js";
+
+const art = (revision: string, digest = "sha256:aa"): Artifact => ({ path: "p", url: "u", revision, digest, lastUpdateTime: "t" });
+
+function repo(spec: Partial<GitRepository["spec"]>, status: GitRepository["status"] = {}): GitRepository {
+  return {
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "GitRepository",
+    metadata: { name: "r", namespace: "ns", generation: 1 },
+    spec: { url: "https://h/r.git", interval: "1m", ...spec },
+    status,
+  };
+}
+
+describe("content configuration changes (Flux gitContentConfigChanged)", () => {
+  it("is unchanged when the spec matches what the artifact was built with", () => {
+    expect(contentConfigChanged(repo({}), [])).toBe(false);
+    expect(contentConfigChanged(repo({ ignore: "*.md" }, { observedIgnore: "*.md" }), [])).toBe(false);
+    expect(contentConfigChanged(repo({ sparseCheckout: [] }), [])).toBe(false);
+  });
+
+  it("changes with ignore, submodules, sparse checkout and include specs", () => {
+    expect(contentConfigChanged(repo({ ignore: "*.md" }), [])).toBe(true);
+    expect(contentConfigChanged(repo({}, { observedIgnore: "*.md" }), [])).toBe(true);
+    expect(contentConfigChanged(repo({ recurseSubmodules: true }, { observedRecurseSubmodules: false }), [])).toBe(true);
+    expect(contentConfigChanged(repo({ sparseCheckout: ["apps"] }), [])).toBe(true);
+    const include = [{ repository: { name: "lib" } }];
+    expect(contentConfigChanged(repo({ include }), [])).toBe(true);
+  });
+
+  it("changes when an included artifact moved on", () => {
+    const include = [{ repository: { name: "lib" } }];
+    const built = repo({ include }, { observedInclude: include, includedArtifacts: [art("main@sha1:1")] });
+    expect(includesChanged(built, [{ include: include[0]!, artifact: art("main@sha1:1") }])).toBe(false);
+    expect(contentConfigChanged(built, [{ include: include[0]!, artifact: art("main@sha1:1") }])).toBe(false);
+    expect(contentConfigChanged(built, [{ include: include[0]!, artifact: art("main@sha1:2") }])).toBe(true);
+  });
+});
+
+describe("status helpers", () => {
+  it("merges and removes status fields", () => {
+    const r = withStatus(repo({}), { observedIgnore: "x", artifact: art("a") });
+    expect(withoutStatus(r, "artifact").status).toEqual({ observedIgnore: "x" });
+  });
+
+  it("writes null for fields the new status dropped, so a merge patch removes them", () => {
+    expect(statusPatch({ observedGeneration: 2 }, { observedGeneration: 1, artifact: art("a") })).toEqual({ observedGeneration: 2, artifact: null });
+  });
+});
