@@ -88,6 +88,14 @@ export class Controller {
     this.queue.add(key);
   }
 
+  /**
+   * Aborts the in-flight reconcile of `key` (its signal fires) because newer input superseded it,
+   * e.g. a new source revision arrived during a long health check; the key should be enqueued too.
+   */
+  supersede(key: string): void {
+    this.pool.supersede(key);
+  }
+
   /** Starts the workers. */
   start(): void {
     this.pool.start();
