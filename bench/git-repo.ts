@@ -30,7 +30,14 @@ const ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789
 
 /** One ConfigMap-like YAML document of about `bytes` bytes. */
 function yamlFile(rand: () => number, index: number, bytes: number): string {
-  const lines = [`apiVersion: v1`, `kind: ConfigMap`, `metadata:`, `  name: cm-${index}`, `  namespace: bench`, `data:`];
+  const lines = [
+    `apiVersion: v1`,
+    `kind: ConfigMap`,
+    `metadata:`,
+    `  name: cm-${index}`,
+    `  namespace: bench`,
+    `data:`,
+  ];
   let size = lines.join("\n").length;
   for (let k = 0; size < bytes; k++) {
     let value = "";
@@ -46,12 +53,16 @@ function yamlFile(rand: () => number, index: number, bytes: number): string {
 export function generateTree(shape: RepoShape, seed = 42): Record<string, string> {
   const rand = mulberry32(seed);
   const files: Record<string, string> = {};
-  for (let i = 0; i < shape.files; i++) files[`apps/team-${i % 40}/cm-${i}.yaml`] = yamlFile(rand, i, shape.bytesPerFile);
+  for (let i = 0; i < shape.files; i++)
+    files[`apps/team-${i % 40}/cm-${i}.yaml`] = yamlFile(rand, i, shape.bytesPerFile);
   return files;
 }
 
 /** Commits the generated tree to `repo`; returns the commit sha and the tree size in bytes. */
-export async function commitGeneratedTree(repo: GitRepo, shape: RepoShape): Promise<{ sha: string; bytes: number; files: number }> {
+export async function commitGeneratedTree(
+  repo: GitRepo,
+  shape: RepoShape,
+): Promise<{ sha: string; bytes: number; files: number }> {
   const files = generateTree(shape);
   const bytes = Object.values(files).reduce((n, c) => n + c.length, 0);
   const sha = await repo.commit({ files, message: "generated bench tree" });

@@ -32,7 +32,11 @@ interface Sample {
 }
 
 async function mooringArtifact(ctx: Ctx, url: string, out: string): Promise<Sample> {
-  const run = await measureCommand("npx", ["tsx", join(ctx.repoRoot, "bench", "git-archive.ts"), url, "main", out], { cwd: ctx.repoRoot });
+  const run = await measureCommand(
+    "npx",
+    ["tsx", join(ctx.repoRoot, "bench", "git-archive.ts"), url, "main", out],
+    { cwd: ctx.repoRoot },
+  );
   if (run.code !== 0) throw new Error(`git-archive failed: ${run.stderr}`);
   const line = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as { ms: number; peakRssKb: number };
   return { ms: line.ms, wallMs: run.ms, rssKb: line.peakRssKb };
@@ -46,7 +50,11 @@ async function gitReference(url: string, dir: string): Promise<Sample> {
   return { ms: run.ms, wallMs: run.ms, rssKb: run.peakRssKb };
 }
 
-async function noopPolls(url: string, runs: number, cacheRoot: string): Promise<{ ours: number[]; ref: number[] }> {
+async function noopPolls(
+  url: string,
+  runs: number,
+  cacheRoot: string,
+): Promise<{ ours: number[]; ref: number[] }> {
   const client = new GitClient({ cacheRoot });
   const target = { auth: gitAuthFor(parseRepositoryUrl(url), undefined), cacheKey: "bench/noop" };
   const strategy = refStrategy({ branch: "main" });
@@ -71,7 +79,9 @@ export async function gitScenario(ctx: Ctx): Promise<ScenarioReport> {
   try {
     const repo = await server.createRepo("bench");
     const tree = await commitGeneratedTree(repo, shape);
-    ctx.log(`[bench] git: ${tree.files} files, ${(tree.bytes / 1e6).toFixed(1)} MB, commit ${tree.sha.slice(0, 12)}`);
+    ctx.log(
+      `[bench] git: ${tree.files} files, ${(tree.bytes / 1e6).toFixed(1)} MB, commit ${tree.sha.slice(0, 12)}`,
+    );
     const ours: Sample[] = [];
     const ref: Sample[] = [];
     for (let i = 0; i < runs; i++) {
@@ -85,10 +95,30 @@ export async function gitScenario(ctx: Ctx): Promise<ScenarioReport> {
       title: `GitRepository artifact of a generated repository (${tree.files} YAML files, ${(tree.bytes / 1e6).toFixed(1)} MB)`,
       header: ["measure", "mooring", "git reference", "ratio (reference / mooring)"],
       rows: [
-        ["artifact time (fetch + checkout + tar.gz)", formatMs(summarise(t(ours, "ms"))), formatMs(summarise(t(ref, "ms"))), ratio(median(t(ref, "ms")), median(t(ours, "ms")))],
-        ["artifact wall time incl. process start", formatMs(summarise(t(ours, "wallMs"))), formatMs(summarise(t(ref, "wallMs"))), ratio(median(t(ref, "wallMs")), median(t(ours, "wallMs")))],
-        ["peak RSS", `${(median(t(ours, "rssKb")) / 1024).toFixed(0)} MiB`, `${(median(t(ref, "rssKb")) / 1024).toFixed(0)} MiB`, ratio(median(t(ref, "rssKb")), median(t(ours, "rssKb")))],
-        ["no-op poll (ref discovery)", formatMs(summarise(noop.ours)), formatMs(summarise(noop.ref)), ratio(median(noop.ref), median(noop.ours))],
+        [
+          "artifact time (fetch + checkout + tar.gz)",
+          formatMs(summarise(t(ours, "ms"))),
+          formatMs(summarise(t(ref, "ms"))),
+          ratio(median(t(ref, "ms")), median(t(ours, "ms"))),
+        ],
+        [
+          "artifact wall time incl. process start",
+          formatMs(summarise(t(ours, "wallMs"))),
+          formatMs(summarise(t(ref, "wallMs"))),
+          ratio(median(t(ref, "wallMs")), median(t(ours, "wallMs"))),
+        ],
+        [
+          "peak RSS",
+          `${(median(t(ours, "rssKb")) / 1024).toFixed(0)} MiB`,
+          `${(median(t(ref, "rssKb")) / 1024).toFixed(0)} MiB`,
+          ratio(median(t(ref, "rssKb")), median(t(ours, "rssKb"))),
+        ],
+        [
+          "no-op poll (ref discovery)",
+          formatMs(summarise(noop.ours)),
+          formatMs(summarise(noop.ref)),
+          ratio(median(noop.ref), median(noop.ours)),
+        ],
       ],
       notes: [
         "git reference: `git clone --depth 1` then `tar czf` of the checkout, in one shell, through the same loopback git server.",

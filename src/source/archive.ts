@@ -81,7 +81,9 @@ async function fill(pack: Pack, root: string, filter: IgnoreMatcher | undefined)
       continue;
     }
     const content = await readFile(e.abs);
-    await new Promise<void>((ok, fail) => pack.entry({ ...h, size: content.length }, content, (err) => (err ? fail(err) : ok())));
+    await new Promise<void>((ok, fail) =>
+      pack.entry({ ...h, size: content.length }, content, (err) => (err ? fail(err) : ok())),
+    );
   }
   pack.finalize();
 }
@@ -100,7 +102,11 @@ class Measure extends Transform {
  * Archives `dir` into `dest` (written as a temp file in the same directory, then renamed).
  * Paths the filter ignores are left out, and so is everything below an ignored directory.
  */
-export async function archiveDirectory(dir: string, dest: string, filter?: IgnoreMatcher): Promise<ArchiveResult> {
+export async function archiveDirectory(
+  dir: string,
+  dest: string,
+  filter?: IgnoreMatcher,
+): Promise<ArchiveResult> {
   const rootStat = await lstat(dir);
   if (!rootStat.isDirectory()) throw new Error(`invalid dir path: ${dir}`);
   const tmp = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString("hex")}.tmp`);

@@ -25,7 +25,10 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
 }
 
 /** A status merge patch that also removes fields the new status dropped. */
-export function statusPatch(next: GitRepository["status"], previous: GitRepository["status"]): Record<string, unknown> {
+export function statusPatch(
+  next: GitRepository["status"],
+  previous: GitRepository["status"],
+): Record<string, unknown> {
   const patch: Record<string, unknown> = { ...next };
   for (const k of Object.keys(previous ?? {})) if (!(k in patch)) patch[k] = null;
   return patch;
@@ -53,7 +56,8 @@ export class ApiGitRepositoryClient implements GitRepositoryClient {
     const secret = await orUndefined(kubeRequest<{ data?: Record<string, string> }>(this.kc, path));
     if (secret === undefined) return undefined;
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(v, "base64").toString("utf8");
+    for (const [k, v] of Object.entries(secret.data ?? {}))
+      out[k] = Buffer.from(v, "base64").toString("utf8");
     return out;
   }
 

@@ -6,7 +6,11 @@ const reasonOf = (fn: () => unknown) => {
   try {
     fn();
   } catch (err) {
-    return { reason: findReconcileError(err)?.reason, kind: findReconcileError(err)?.kind, message: (err as Error).message };
+    return {
+      reason: findReconcileError(err)?.reason,
+      kind: findReconcileError(err)?.kind,
+      message: (err as Error).message,
+    };
   }
   return undefined;
 };
@@ -19,7 +23,10 @@ describe("repository URLs", () => {
   });
 
   it("stalls on unparseable URLs and unknown schemes", () => {
-    expect(reasonOf(() => parseRepositoryUrl("http//nope"))).toMatchObject({ reason: "URLInvalid", kind: "stalling" });
+    expect(reasonOf(() => parseRepositoryUrl("http//nope"))).toMatchObject({
+      reason: "URLInvalid",
+      kind: "stalling",
+    });
     expect(reasonOf(() => parseRepositoryUrl("ftp://h/x"))).toMatchObject({ reason: "URLInvalid" });
   });
 });
@@ -28,7 +35,9 @@ describe("secret data", () => {
   const url = parseRepositoryUrl("https://host/repo.git");
 
   it("builds basic and bearer headers", () => {
-    expect(gitAuthFor(url, { username: "u", password: "p4ss" }).headers).toEqual({ Authorization: `Basic ${Buffer.from("u:p4ss").toString("base64")}` });
+    expect(gitAuthFor(url, { username: "u", password: "p4ss" }).headers).toEqual({
+      Authorization: `Basic ${Buffer.from("u:p4ss").toString("base64")}`,
+    });
     expect(gitAuthFor(url, { bearerToken: "tok" }).headers).toEqual({ Authorization: "Bearer tok" });
     expect(gitAuthFor(url, undefined).headers).toEqual({});
   });
@@ -46,7 +55,9 @@ describe("secret data", () => {
     expect(noUser).toMatchObject({ reason: "AuthenticationFailed", kind: "generic" });
     expect(noUser?.message).toContain("secret 'creds'");
     expect(noUser?.message).not.toContain("p4ssword");
-    const both = reasonOf(() => gitAuthFor(url, { username: "u", password: "p4ssword", bearerToken: "t0ken" }, "creds"));
+    const both = reasonOf(() =>
+      gitAuthFor(url, { username: "u", password: "p4ssword", bearerToken: "t0ken" }, "creds"),
+    );
     expect(both).toMatchObject({ reason: "AuthenticationFailed" });
   });
 });

@@ -36,7 +36,10 @@ export function parseRepositoryUrl(raw: string): URL {
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new StallingError(Reason.URLInvalid, `invalid URL '${raw}': scheme '${url.protocol.replace(":", "")}' is not supported, use https`);
+    throw new StallingError(
+      Reason.URLInvalid,
+      `invalid URL '${raw}': scheme '${url.protocol.replace(":", "")}' is not supported, use https`,
+    );
   }
   if (url.hostname === "") throw new StallingError(Reason.URLInvalid, `invalid URL '${raw}': no host`);
   return url;
@@ -49,10 +52,16 @@ const text = (data: Readonly<Record<string, string>>, key: string): string | und
 
 function authError(secretName: string | undefined, problem: string, secrets: string[]): GenericError {
   const where = secretName === undefined ? "the URL" : `secret '${secretName}'`;
-  return new GenericError(Reason.AuthenticationFailed, `invalid credentials in ${where}: ${problem}`, { secrets });
+  return new GenericError(Reason.AuthenticationFailed, `invalid credentials in ${where}: ${problem}`, {
+    secrets,
+  });
 }
 
-function authorizationHeader(user: string | undefined, pass: string | undefined, token: string | undefined): Record<string, string> {
+function authorizationHeader(
+  user: string | undefined,
+  pass: string | undefined,
+  token: string | undefined,
+): Record<string, string> {
   if (token !== undefined) return { Authorization: `Bearer ${token}` };
   if (user === undefined) return {};
   return { Authorization: `Basic ${Buffer.from(`${user}:${pass ?? ""}`).toString("base64")}` };
@@ -62,7 +71,11 @@ function authorizationHeader(user: string | undefined, pass: string | undefined,
  * Builds the auth for `url` from decoded Secret data (undefined when there is no secretRef).
  * Throws AuthenticationFailed for a password without username and for basic plus bearer.
  */
-export function gitAuthFor(url: URL, data: Readonly<Record<string, string>> | undefined, secretName?: string): GitAuth {
+export function gitAuthFor(
+  url: URL,
+  data: Readonly<Record<string, string>> | undefined,
+  secretName?: string,
+): GitAuth {
   const d = data ?? {};
   const urlUser = url.username === "" ? undefined : decodeURIComponent(url.username);
   const urlPass = url.password === "" ? undefined : decodeURIComponent(url.password);
@@ -70,12 +83,19 @@ export function gitAuthFor(url: URL, data: Readonly<Record<string, string>> | un
   const fromSecret = text(d, "username") !== undefined || text(d, "password") !== undefined;
   const user = fromSecret ? text(d, "username") : urlUser;
   const pass = fromSecret ? text(d, "password") : urlPass;
-  const secrets = [token, pass, user && pass ? Buffer.from(`${user}:${pass}`).toString("base64") : undefined].filter(
-    (s): s is string => s !== undefined,
-  );
-  if (pass !== undefined && user === undefined) throw authError(secretName, "'password' is set but 'username' is missing", secrets);
+  const secrets = [
+    token,
+    pass,
+    user && pass ? Buffer.from(`${user}:${pass}`).toString("base64") : undefined,
+  ].filter((s): s is string => s !== undefined);
+  if (pass !== undefined && user === undefined)
+    throw authError(secretName, "'password' is set but 'username' is missing", secrets);
   if (token !== undefined && (user !== undefined || pass !== undefined)) {
-    throw authError(secretName, "basic auth ('username'/'password') and 'bearerToken' cannot be used together", secrets);
+    throw authError(
+      secretName,
+      "basic auth ('username'/'password') and 'bearerToken' cannot be used together",
+      secrets,
+    );
   }
   const clean = new URL(url.toString());
   clean.username = "";

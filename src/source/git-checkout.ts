@@ -43,7 +43,8 @@ async function collectTree(o: CheckoutOptions, treeOid: string, rel: string, job
     if (!safeName(entry.path)) throw new Error(`refusing tree entry '${entry.path}' in '${rel || "."}'`);
     const path = rel === "" ? entry.path : `${rel}/${entry.path}`;
     if (entry.mode === MODE_TREE) await collectTree(o, entry.oid, path, jobs);
-    else if (entry.mode === MODE_FILE || entry.mode === MODE_EXEC) jobs.push({ oid: entry.oid, path, exec: entry.mode === MODE_EXEC });
+    else if (entry.mode === MODE_FILE || entry.mode === MODE_EXEC)
+      jobs.push({ oid: entry.oid, path, exec: entry.mode === MODE_EXEC });
   }
 }
 

@@ -20,7 +20,13 @@ beforeAll(async () => {
   server = await startGitServer();
   scratch = await mkdtemp(join(tmpdir(), "git-client-test-"));
   repo = await server.createRepo("app");
-  first = await repo.commit({ files: { "deploy/a.yaml": "a: 1\n", "run.sh": { content: "#!/bin/sh\n", executable: true }, "link": { symlink: "/etc/passwd" } } });
+  first = await repo.commit({
+    files: {
+      "deploy/a.yaml": "a: 1\n",
+      "run.sh": { content: "#!/bin/sh\n", executable: true },
+      link: { symlink: "/etc/passwd" },
+    },
+  });
   await repo.tag("v1.0.0", { message: "release 1" });
   head = await repo.commit({ files: { "deploy/b.yaml": "b: 2\n" }, message: "add b\n\nbody" });
   await repo.tag("v1.1.0");
@@ -54,7 +60,9 @@ describe("GitClient", () => {
     expect((await c.resolve(t, refStrategy({ branch: "main" }))).revision).toBe(`main@sha1:${head}`);
     expect((await c.resolve(t, refStrategy({ tag: "v1.0.0" }))).revision).toBe(`v1.0.0@sha1:${first}`);
     expect((await c.resolve(t, refStrategy({ semver: "1.x" }))).revision).toBe(`v1.1.0@sha1:${head}`);
-    expect((await c.resolve(t, refStrategy({ name: "refs/pull/7/head" }))).revision).toBe(`refs/pull/7/head@sha1:${first}`);
+    expect((await c.resolve(t, refStrategy({ name: "refs/pull/7/head" }))).revision).toBe(
+      `refs/pull/7/head@sha1:${first}`,
+    );
     expect((await c.resolve(t, refStrategy({ commit: first }))).revision).toBe(`sha1:${first}`);
   });
 
@@ -97,22 +105,38 @@ describe("GitClient", () => {
 
   it("checks out tags, commits (with history) and full refs", async () => {
     const c = client();
-    expect(existsSync(join((await checkout(c, target(), { tag: "v1.0.0" })).dest, "deploy/b.yaml"))).toBe(false);
+    expect(existsSync(join((await checkout(c, target(), { tag: "v1.0.0" })).dest, "deploy/b.yaml"))).toBe(
+      false,
+    );
     const byCommit = await checkout(c, target(), { commit: first, branch: "main" });
     expect(byCommit.result.commit).toBe(first);
     expect(byCommit.resolved.revision).toBe(`main@sha1:${first}`);
-    expect(existsSync(join((await checkout(c, target(), { name: "refs/pull/7/head" })).dest, "deploy/a.yaml"))).toBe(true);
+    expect(
+      existsSync(join((await checkout(c, target(), { name: "refs/pull/7/head" })).dest, "deploy/a.yaml")),
+    ).toBe(true);
   });
 
   it("classifies failures into Flux reasons", async () => {
     const c = client();
-    const reason = async (p: Promise<unknown>) => findReconcileError(await p.then(() => undefined, (e: unknown) => e))?.reason;
+    const reason = async (p: Promise<unknown>) =>
+      findReconcileError(
+        await p.then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      )?.reason;
     expect(await reason(c.resolve(target(), refStrategy({ branch: "nope" })))).toBe("GitOperationFailed");
     expect(await reason(c.resolve(target(), refStrategy({ semver: ">=9.0.0" })))).toBe("GitOperationFailed");
     const empty = await server.createRepo("empty");
-    expect(await reason(c.resolve(target("ns/e", empty.url), refStrategy({ branch: "main" })))).toBe("EmptyGitRepository");
-    expect(await reason(c.resolve(target("ns/x", "http://127.0.0.1:1/x.git"), refStrategy({})))).toBe("GitOperationFailed");
-    expect(await reason(c.resolve(target("ns/y", `${server.url}/missing.git`), refStrategy({})))).toBe("GitOperationFailed");
+    expect(await reason(c.resolve(target("ns/e", empty.url), refStrategy({ branch: "main" })))).toBe(
+      "EmptyGitRepository",
+    );
+    expect(await reason(c.resolve(target("ns/x", "http://127.0.0.1:1/x.git"), refStrategy({})))).toBe(
+      "GitOperationFailed",
+    );
+    expect(await reason(c.resolve(target("ns/y", `${server.url}/missing.git`), refStrategy({})))).toBe(
+      "GitOperationFailed",
+    );
   });
 
   it("refuses packs above the limit with a clear message", async () => {
@@ -133,14 +157,24 @@ describe("GitClient against protected servers", () => {
       const r2 = await bearer.createRepo("p");
       const sha2 = await r2.commit({ files: { f: "1" } });
       const c = client();
-      const ok1 = await c.resolve(target("a/1", r1.url, { username: "git", password: "hunter22" }), refStrategy({ branch: "main" }));
+      const ok1 = await c.resolve(
+        target("a/1", r1.url, { username: "git", password: "hunter22" }),
+        refStrategy({ branch: "main" }),
+      );
       expect(ok1.commit).toBe(sha1);
       const ok2 = await checkout(c, target("a/2", r2.url, { bearerToken: "tok-123456" }), { branch: "main" });
       expect(ok2.result.commit).toBe(sha2);
-      const bad = await c.resolve(target("a/3", r1.url, { username: "git", password: "wrong-pass" }), refStrategy({ branch: "main" })).catch((e: unknown) => e);
+      const bad = await c
+        .resolve(
+          target("a/3", r1.url, { username: "git", password: "wrong-pass" }),
+          refStrategy({ branch: "main" }),
+        )
+        .catch((e: unknown) => e);
       expect(findReconcileError(bad)?.reason).toBe("AuthenticationFailed");
       expect((bad as Error).message).not.toContain("wrong-pass");
-      const none = await c.resolve(target("a/4", r2.url), refStrategy({ branch: "main" })).catch((e: unknown) => e);
+      const none = await c
+        .resolve(target("a/4", r2.url), refStrategy({ branch: "main" }))
+        .catch((e: unknown) => e);
       expect(findReconcileError(none)?.reason).toBe("AuthenticationFailed");
     } finally {
       await basic.stop();

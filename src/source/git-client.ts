@@ -94,7 +94,14 @@ export class GitClient {
     try {
       const gitdir = await this.prepareCache(target);
       const fetched = await this.ensureCommit({ target, strategy, resolved, gitdir, cache });
-      const subject = await checkoutTree({ gitdir, commit: resolved.commit, dest, cache, sparse, signal: target.signal });
+      const subject = await checkoutTree({
+        gitdir,
+        commit: resolved.commit,
+        dest,
+        cache,
+        sparse,
+        signal: target.signal,
+      });
       return { commit: resolved.commit, revision: resolved.revision, subject, fetched };
     } catch (err) {
       throw classifyGitError(err, this.errorContext(target));
@@ -107,12 +114,23 @@ export class GitClient {
   }
 
   private errorContext(target: GitTarget): Parameters<typeof classifyGitError>[1] {
-    return { url: target.auth.url, secrets: target.auth.secrets, signal: target.signal, timeoutMs: target.timeoutMs };
+    return {
+      url: target.auth.url,
+      secrets: target.auth.secrets,
+      signal: target.signal,
+      timeoutMs: target.timeoutMs,
+    };
   }
 
   private http(target: GitTarget): HttpClient {
     const { ca, cert, key } = target.auth;
-    return createGitHttpClient({ ca, cert, key, signal: target.signal, maxPackBytes: this.opts.maxPackBytes });
+    return createGitHttpClient({
+      ca,
+      cert,
+      key,
+      signal: target.signal,
+      maxPackBytes: this.opts.maxPackBytes,
+    });
   }
 
   private async listRefs(target: GitTarget, prefix: string): Promise<ServerRef[]> {
@@ -148,7 +166,11 @@ export class GitClient {
     try {
       tag = selectSemverTag(range, tags);
     } catch (err) {
-      throw new GenericError(Reason.GitOperationFailed, `failed to checkout and determine revision: ${(err as Error).message}`, { cause: err });
+      throw new GenericError(
+        Reason.GitOperationFailed,
+        `failed to checkout and determine revision: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     const ref = refs.find((r) => r.ref === `refs/tags/${tag}`)!;
     const commit = ref.peeled ?? ref.oid;
@@ -159,10 +181,16 @@ export class GitClient {
   private async throwMissing(target: GitTarget, fullRef: string): Promise<never> {
     const any = await this.listRefs(target, "refs/");
     if (any.length === 0) {
-      throw new GenericError(Reason.EmptyGitRepository, `unable to clone '${target.auth.url}': remote repository is empty`, { secrets: target.auth.secrets });
+      throw new GenericError(
+        Reason.EmptyGitRepository,
+        `unable to clone '${target.auth.url}': remote repository is empty`,
+        { secrets: target.auth.secrets },
+      );
     }
     const what = fullRef === "refs/tags/" ? "no tags found" : `couldn't find remote ref "${fullRef}"`;
-    throw operationFailed(`failed to checkout and determine revision: unable to clone '${target.auth.url}': ${what}`);
+    throw operationFailed(
+      `failed to checkout and determine revision: unable to clone '${target.auth.url}': ${what}`,
+    );
   }
 
   private cacheDir(cacheKey: string): string {
@@ -185,7 +213,13 @@ export class GitClient {
     return gitdir;
   }
 
-  private async ensureCommit(a: { target: GitTarget; strategy: RefStrategy; resolved: ResolvedRef; gitdir: string; cache: object }): Promise<boolean> {
+  private async ensureCommit(a: {
+    target: GitTarget;
+    strategy: RefStrategy;
+    resolved: ResolvedRef;
+    gitdir: string;
+    cache: object;
+  }): Promise<boolean> {
     const { target, strategy, resolved, gitdir, cache } = a;
     if (await hasCommit(gitdir, resolved.commit, cache)) return false;
     const full = strategy.kind === "commit";
@@ -209,9 +243,12 @@ export class GitClient {
       ...(full || incremental ? {} : { depth: 1 }),
     });
     if (!(await hasCommit(gitdir, resolved.commit, cache))) {
-      throw operationFailed(`failed to checkout and determine revision: unable to resolve commit object for '${resolved.commit}': object not found`);
+      throw operationFailed(
+        `failed to checkout and determine revision: unable to resolve commit object for '${resolved.commit}': object not found`,
+      );
     }
-    if (strategy.kind === "commit" && resolved.fullRef !== undefined) await assertOnBranch(gitdir, resolved, cache);
+    if (strategy.kind === "commit" && resolved.fullRef !== undefined)
+      await assertOnBranch(gitdir, resolved, cache);
     await git.writeRef({ fs, gitdir, ref: LAST_REF, value: resolved.commit, force: true });
     return true;
   }
@@ -225,8 +262,22 @@ async function hasCommit(gitdir: string, oid: string, cache: object): Promise<bo
 }
 
 async function assertOnBranch(gitdir: string, resolved: ResolvedRef, cache: object): Promise<void> {
-  const head = await git.resolveRef({ fs, gitdir, ref: `refs/remotes/origin/${resolved.fullRef!.slice("refs/heads/".length)}` });
+  const head = await git.resolveRef({
+    fs,
+    gitdir,
+    ref: `refs/remotes/origin/${resolved.fullRef!.slice("refs/heads/".length)}`,
+  });
   if (head === resolved.commit) return;
-  const onBranch = await git.isDescendent({ fs, gitdir, oid: head, ancestor: resolved.commit, depth: -1, cache });
-  if (!onBranch) throw operationFailed(`failed to checkout and determine revision: commit '${resolved.commit}' is not on branch '${resolved.fullRef!}'`);
+  const onBranch = await git.isDescendent({
+    fs,
+    gitdir,
+    oid: head,
+    ancestor: resolved.commit,
+    depth: -1,
+    cache,
+  });
+  if (!onBranch)
+    throw operationFailed(
+      `failed to checkout and determine revision: commit '${resolved.commit}' is not on branch '${resolved.fullRef!}'`,
+    );
 }

@@ -22,7 +22,15 @@ interface IsoGitError {
   data?: { statusCode?: number; statusMessage?: string };
 }
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "EHOSTUNREACH", "ETIMEDOUT", "ENETUNREACH"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ETIMEDOUT",
+  "ENETUNREACH",
+]);
 
 function httpStatus(err: unknown): number | undefined {
   const e = err as IsoGitError;
@@ -31,23 +39,48 @@ function httpStatus(err: unknown): number | undefined {
 
 function describe(err: unknown, ctx: GitErrorContext): { reason: string; detail: string } {
   const status = httpStatus(err);
-  if (status === 401) return { reason: Reason.AuthenticationFailed, detail: "authentication required (HTTP 401): check the credentials in spec.secretRef" };
-  if (status === 403) return { reason: Reason.AuthenticationFailed, detail: "authorization failed (HTTP 403): the credentials in spec.secretRef have no read access" };
-  if (status === 404) return { reason: Reason.GitOperationFailed, detail: "repository not found (HTTP 404): check spec.url" };
-  if (status !== undefined) return { reason: Reason.GitOperationFailed, detail: `unexpected HTTP status ${status} from the git server` };
+  if (status === 401)
+    return {
+      reason: Reason.AuthenticationFailed,
+      detail: "authentication required (HTTP 401): check the credentials in spec.secretRef",
+    };
+  if (status === 403)
+    return {
+      reason: Reason.AuthenticationFailed,
+      detail: "authorization failed (HTTP 403): the credentials in spec.secretRef have no read access",
+    };
+  if (status === 404)
+    return { reason: Reason.GitOperationFailed, detail: "repository not found (HTTP 404): check spec.url" };
+  if (status !== undefined)
+    return {
+      reason: Reason.GitOperationFailed,
+      detail: `unexpected HTTP status ${status} from the git server`,
+    };
   if (err instanceof PackTooLargeError) {
-    return { reason: Reason.GitOperationFailed, detail: `${err.message}; narrow the ref, split the repository or raise the controller's maximum pack size` };
+    return {
+      reason: Reason.GitOperationFailed,
+      detail: `${err.message}; narrow the ref, split the repository or raise the controller's maximum pack size`,
+    };
   }
   if (ctx.signal?.aborted === true) {
     const after = ctx.timeoutMs === undefined ? "" : ` after ${ctx.timeoutMs / 1000}s`;
-    return { reason: Reason.GitOperationFailed, detail: `operation timed out${after}: raise spec.timeout or check the server` };
+    return {
+      reason: Reason.GitOperationFailed,
+      detail: `operation timed out${after}: raise spec.timeout or check the server`,
+    };
   }
   const code = (err as NodeJS.ErrnoException).code;
   if (code !== undefined && NETWORK_CODES.has(code)) {
-    return { reason: Reason.GitOperationFailed, detail: `cannot reach the git server (${code}): check spec.url and the network` };
+    return {
+      reason: Reason.GitOperationFailed,
+      detail: `cannot reach the git server (${code}): check spec.url and the network`,
+    };
   }
   if (code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS/i.test(code)) {
-    return { reason: Reason.GitOperationFailed, detail: `TLS verification failed (${code}): add the server's CA as 'ca.crt' to spec.secretRef` };
+    return {
+      reason: Reason.GitOperationFailed,
+      detail: `TLS verification failed (${code}): add the server's CA as 'ca.crt' to spec.secretRef`,
+    };
   }
   return { reason: Reason.GitOperationFailed, detail: messageOf(err) };
 }
@@ -60,8 +93,12 @@ export function classifyGitError(err: unknown, ctx: GitErrorContext): ReconcileE
   const known = findReconcileError(err);
   if (known !== undefined) return known;
   const { reason, detail } = describe(err, ctx);
-  return new GenericError(reason, `failed to checkout and determine revision: unable to clone '${ctx.url}': ${detail}`, {
-    cause: err,
-    secrets: ctx.secrets,
-  });
+  return new GenericError(
+    reason,
+    `failed to checkout and determine revision: unable to clone '${ctx.url}': ${detail}`,
+    {
+      cause: err,
+      secrets: ctx.secrets,
+    },
+  );
 }

@@ -50,12 +50,20 @@ async function collectBody(body: GitHttpRequest["body"]): Promise<Buffer | undef
   return Buffer.concat(parts);
 }
 
-function send(url: URL, req: GitHttpRequest, body: Buffer | undefined, opts: GitHttpOptions): Promise<IncomingMessage> {
+function send(
+  url: URL,
+  req: GitHttpRequest,
+  body: Buffer | undefined,
+  opts: GitHttpOptions,
+): Promise<IncomingMessage> {
   const headers: Record<string, string> = { ...req.headers };
   if (body !== undefined) headers["content-length"] = String(body.length);
   const doRequest = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const tls = { ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}) };
+    const tls = {
+      ...(opts.ca ? { ca: opts.ca } : {}),
+      ...(opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}),
+    };
     const r = doRequest(url, { method: req.method ?? "GET", headers, signal: opts.signal, ...tls }, resolve);
     r.on("error", reject);
     r.end(body);
@@ -64,7 +72,8 @@ function send(url: URL, req: GitHttpRequest, body: Buffer | undefined, opts: Git
 
 function flatHeaders(res: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
+  for (const [k, v] of Object.entries(res.headers))
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
   return out;
 }
 
@@ -81,7 +90,8 @@ export function createGitHttpClient(opts: GitHttpOptions = {}): HttpClient {
         res = await send(url, req, body, opts);
       }
       // Only a request that wants objects gets a pack back; ref listings stay unbounded.
-      const isPack = body !== undefined && url.pathname.endsWith("/git-upload-pack") && body.includes("want ");
+      const isPack =
+        body !== undefined && url.pathname.endsWith("/git-upload-pack") && body.includes("want ");
       return {
         url: url.toString(),
         method: req.method ?? "GET",

@@ -45,7 +45,12 @@ export function registerGitRepositoryController(deps: GitRepositoryControllerDep
     ...(deps.log ? { log: deps.log } : {}),
   });
   const client = new ApiGitRepositoryClient(deps.kubeConfig, deps.recordEvent, informer.store);
-  const reconciler = new GitRepositoryReconciler({ client, storage: deps.storage, git: deps.git, options: deps.options });
+  const reconciler = new GitRepositoryReconciler({
+    client,
+    storage: deps.storage,
+    git: deps.git,
+    options: deps.options,
+  });
   const controller = deps.manager.addController({
     name: GIT_REPOSITORY.singular,
     kind: GIT_REPOSITORY.kind,

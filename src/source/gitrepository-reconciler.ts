@@ -18,15 +18,31 @@ import {
 } from "../api/index.js";
 import { getCondition, markReconciling, markUnknown, READY } from "../runtime/conditions.js";
 import { isReconcileRequestPending } from "../runtime/reconcile-request.js";
-import { Results, type ObjectKey, type ReconcileContext, type Reconciler, type Result } from "../runtime/reconciler.js";
+import {
+  Results,
+  type ObjectKey,
+  type ReconcileContext,
+  type Reconciler,
+  type Result,
+} from "../runtime/reconciler.js";
 import { computeResult } from "../runtime/result.js";
-import { reconcileArtifact, reconcileInclude, reconcileSource, reconcileStorage } from "./gitrepository-steps.js";
+import {
+  reconcileArtifact,
+  reconcileInclude,
+  reconcileSource,
+  reconcileStorage,
+} from "./gitrepository-steps.js";
 import { GIT_REPOSITORY_SUMMARY, type GitRepositoryDeps, type RunState } from "./gitrepository-state.js";
 
 type Step = (deps: GitRepositoryDeps, s: RunState) => Promise<void>;
 
 /** The steps, in Flux's order. */
-export const GIT_REPOSITORY_STEPS: readonly Step[] = [reconcileStorage, reconcileSource, reconcileInclude, reconcileArtifact];
+export const GIT_REPOSITORY_STEPS: readonly Step[] = [
+  reconcileStorage,
+  reconcileSource,
+  reconcileInclude,
+  reconcileArtifact,
+];
 
 /** Reconciles GitRepositories into artifacts. */
 export class GitRepositoryReconciler implements Reconciler {
@@ -37,7 +53,10 @@ export class GitRepositoryReconciler implements Reconciler {
     if (obj === undefined) return Results.done();
     if (obj.metadata.deletionTimestamp) return this.finalize(obj, key);
     if (!(obj.metadata.finalizers as string[] | undefined)?.includes(FINALIZER)) {
-      obj = await this.deps.client.setFinalizers(obj, [...((obj.metadata.finalizers as string[] | undefined) ?? []), FINALIZER]);
+      obj = await this.deps.client.setFinalizers(obj, [
+        ...((obj.metadata.finalizers as string[] | undefined) ?? []),
+        FINALIZER,
+      ]);
       if (obj === undefined) return Results.done();
     }
     if (obj.spec.suspend === true) return this.suspended(obj, ctx);
@@ -76,10 +95,13 @@ export class GitRepositoryReconciler implements Reconciler {
     const generation = obj.metadata.generation ?? 0;
     const newGeneration = obj.status?.observedGeneration !== generation;
     if (!newGeneration && !isReconcileRequestPending(obj)) return obj;
-    const message = newGeneration ? `reconciling new object generation (${generation})` : "reconciliation in progress";
+    const message = newGeneration
+      ? `reconciling new object generation (${generation})`
+      : "reconciliation in progress";
     let out = markReconciling(obj, { reason: Reason.Progressing, message, now: ctx.now() });
     const ready = getCondition(out, READY);
-    if (ready === undefined || ready.status === "Unknown") out = markUnknown(out, READY, { reason: Reason.Progressing, message, now: ctx.now() });
+    if (ready === undefined || ready.status === "Unknown")
+      out = markUnknown(out, READY, { reason: Reason.Progressing, message, now: ctx.now() });
     await this.deps.client.patchStatus(out, obj.status);
     return out;
   }
@@ -96,7 +118,12 @@ export class GitRepositoryReconciler implements Reconciler {
     await this.deps.client.patchStatus(out.obj, before);
     const recovered = error === undefined && s.events.length === 0 && recoveredFromFailure(before);
     const events = [...s.events, ...out.events];
-    if (recovered) events.push({ type: "Normal", reason: Reason.Succeeded, message: getCondition(out.obj, READY)?.message ?? "" });
+    if (recovered)
+      events.push({
+        type: "Normal",
+        reason: Reason.Succeeded,
+        message: getCondition(out.obj, READY)?.message ?? "",
+      });
     for (const e of events) this.deps.client.emitEvent(out.obj, e);
     if (out.failure !== undefined) s.ctx.log.info({ reason: out.failure.reason }, out.failure.message);
     return out.result;
@@ -105,7 +132,11 @@ export class GitRepositoryReconciler implements Reconciler {
   /** Suspended: record the generation and the request as seen (Flux's early return), no requeue. */
   private async suspended(obj: GitRepository, ctx: ReconcileContext): Promise<Result> {
     ctx.log.info("reconciliation is suspended for this object");
-    const out = computeResult(obj, "empty", undefined, { intervalMs: 0, summary: GIT_REPOSITORY_SUMMARY, now: ctx.now() });
+    const out = computeResult(obj, "empty", undefined, {
+      intervalMs: 0,
+      summary: GIT_REPOSITORY_SUMMARY,
+      now: ctx.now(),
+    });
     await this.deps.client.patchStatus(out.obj, obj.status);
     return Results.done();
   }
@@ -114,13 +145,21 @@ export class GitRepositoryReconciler implements Reconciler {
   private async finalize(obj: GitRepository, key: ObjectKey): Promise<Result> {
     await this.deps.storage.removeAll(GIT_REPOSITORY.kind, key.namespace, key.name);
     await this.deps.git.removeCache(`${key.namespace}/${key.name}`);
-    const finalizers = ((obj.metadata.finalizers as string[] | undefined) ?? []).filter((f) => f !== FINALIZER);
+    const finalizers = ((obj.metadata.finalizers as string[] | undefined) ?? []).filter(
+      (f) => f !== FINALIZER,
+    );
     await this.deps.client.setFinalizers(obj, finalizers);
     return Results.done();
   }
 }
 
 function recoveredFromFailure(status: GitRepository["status"]): boolean {
-  const failing = [ConditionType.FetchFailed, ConditionType.IncludeUnavailable, ConditionType.StorageOperationFailed];
-  return (status?.conditions ?? []).some((c) => failing.includes(c.type as (typeof failing)[number]) && c.status === "True");
+  const failing = [
+    ConditionType.FetchFailed,
+    ConditionType.IncludeUnavailable,
+    ConditionType.StorageOperationFailed,
+  ];
+  return (status?.conditions ?? []).some(
+    (c) => failing.includes(c.type as (typeof failing)[number]) && c.status === "True",
+  );
 }

@@ -3,7 +3,13 @@ import type { Artifact, GitRepository } from "../api/index.js";
 import { statusPatch } from "./cluster-client.js";
 import { contentConfigChanged, includesChanged, withoutStatus, withStatus } from "./gitrepository-state.js";
 
-const art = (revision: string, digest = "sha256:aa"): Artifact => ({ path: "p", url: "u", revision, digest, lastUpdateTime: "t" });
+const art = (revision: string, digest = "sha256:aa"): Artifact => ({
+  path: "p",
+  url: "u",
+  revision,
+  digest,
+  lastUpdateTime: "t",
+});
 
 function repo(spec: Partial<GitRepository["spec"]>, status: GitRepository["status"] = {}): GitRepository {
   return {
@@ -25,7 +31,9 @@ describe("content configuration changes (Flux gitContentConfigChanged)", () => {
   it("changes with ignore, submodules, sparse checkout and include specs", () => {
     expect(contentConfigChanged(repo({ ignore: "*.md" }), [])).toBe(true);
     expect(contentConfigChanged(repo({}, { observedIgnore: "*.md" }), [])).toBe(true);
-    expect(contentConfigChanged(repo({ recurseSubmodules: true }, { observedRecurseSubmodules: false }), [])).toBe(true);
+    expect(
+      contentConfigChanged(repo({ recurseSubmodules: true }, { observedRecurseSubmodules: false }), []),
+    ).toBe(true);
     expect(contentConfigChanged(repo({ sparseCheckout: ["apps"] }), [])).toBe(true);
     const include = [{ repository: { name: "lib" } }];
     expect(contentConfigChanged(repo({ include }), [])).toBe(true);
@@ -47,6 +55,9 @@ describe("status helpers", () => {
   });
 
   it("writes null for fields the new status dropped, so a merge patch removes them", () => {
-    expect(statusPatch({ observedGeneration: 2 }, { observedGeneration: 1, artifact: art("a") })).toEqual({ observedGeneration: 2, artifact: null });
+    expect(statusPatch({ observedGeneration: 2 }, { observedGeneration: 1, artifact: art("a") })).toEqual({
+      observedGeneration: 2,
+      artifact: null,
+    });
   });
 });

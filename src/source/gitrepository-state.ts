@@ -2,12 +2,7 @@
  * The state one GitRepository reconcile carries from step to step, the controller's settings,
  * and the pure checks on it (did the content configuration change, Ready's summary).
  */
-import {
-  ConditionType,
-  type Artifact,
-  type GitRepository,
-  type GitRepositoryInclude,
-} from "../api/index.js";
+import { ConditionType, type Artifact, type GitRepository, type GitRepositoryInclude } from "../api/index.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { ReconcileContext } from "../runtime/reconciler.js";
 import type { SummarySpec } from "../runtime/summary.js";
@@ -84,7 +79,8 @@ export const GIT_REPOSITORY_SUMMARY: SummarySpec = {
 };
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-const emptyToUndef = <T>(xs: readonly T[] | undefined): readonly T[] | undefined => (xs === undefined || xs.length === 0 ? undefined : xs);
+const emptyToUndef = <T>(xs: readonly T[] | undefined): readonly T[] | undefined =>
+  xs === undefined || xs.length === 0 ? undefined : xs;
 
 /** True when the included artifacts differ from those the current artifact was built with. */
 export function includesChanged(obj: GitRepository, includes: readonly ResolvedInclude[]): boolean {
@@ -110,12 +106,18 @@ export function contentConfigChanged(obj: GitRepository, includes: readonly Reso
 }
 
 /** `status` with `patch` merged in. */
-export function withStatus(obj: GitRepository, patch: Partial<NonNullable<GitRepository["status"]>>): GitRepository {
+export function withStatus(
+  obj: GitRepository,
+  patch: Partial<NonNullable<GitRepository["status"]>>,
+): GitRepository {
   return { ...obj, status: { ...obj.status, ...patch } };
 }
 
 /** `status` without the given keys. */
-export function withoutStatus(obj: GitRepository, ...keys: (keyof NonNullable<GitRepository["status"]>)[]): GitRepository {
+export function withoutStatus(
+  obj: GitRepository,
+  ...keys: (keyof NonNullable<GitRepository["status"]>)[]
+): GitRepository {
   const status = { ...obj.status };
   for (const k of keys) delete status[k];
   return { ...obj, status };

@@ -19,7 +19,14 @@ import { loadIgnoreMatcher } from "./ignore.js";
 import { copyIncludedArtifact } from "./include-copy.js";
 import { refStrategy } from "./ref.js";
 import { revisionsEqual } from "./revision.js";
-import { contentConfigChanged, withoutStatus, withStatus, type GitRepositoryDeps, type ResolvedInclude, type RunState } from "./gitrepository-state.js";
+import {
+  contentConfigChanged,
+  withoutStatus,
+  withStatus,
+  type GitRepositoryDeps,
+  type ResolvedInclude,
+  type RunState,
+} from "./gitrepository-state.js";
 
 const nsName = (s: RunState): { namespace: string; name: string } => ({
   namespace: s.obj.metadata.namespace ?? "",
@@ -45,11 +52,16 @@ export async function reconcileStorage(deps: GitRepositoryDeps, s: RunState): Pr
     let disappeared = false;
     if (artifact !== undefined && !(await deps.storage.exists(artifact.path))) disappeared = true;
     else if (artifact !== undefined && !(await deps.storage.verify(artifact.path, artifact.digest))) {
-      s.events.push({ type: "Warning", reason: Reason.ArtifactVerificationFailed, message: `failed to verify integrity of artifact: digest mismatch for '${artifact.path}'` });
+      s.events.push({
+        type: "Warning",
+        reason: Reason.ArtifactVerificationFailed,
+        message: `failed to verify integrity of artifact: digest mismatch for '${artifact.path}'`,
+      });
       await deps.storage.removeFile(artifact.path);
       disappeared = true;
     }
-    if (disappeared) s.obj = deleteCondition(withoutStatus(s.obj, "artifact"), ConditionType.ArtifactInStorage);
+    if (disappeared)
+      s.obj = deleteCondition(withoutStatus(s.obj, "artifact"), ConditionType.ArtifactInStorage);
     const current = s.obj.status?.artifact;
     if (current === undefined) {
       const message = `building artifact${disappeared ? ": disappeared from storage" : ""}`;
@@ -66,9 +78,14 @@ export async function reconcileStorage(deps: GitRepositoryDeps, s: RunState): Pr
 async function collectGarbage(deps: GitRepositoryDeps, s: RunState, current: string): Promise<void> {
   try {
     const deleted = await deps.storage.garbageCollect(current);
-    if (deleted.length > 0) s.ctx.log.debug({ deleted: deleted.length }, `garbage collected ${deleted.length} artifacts`);
+    if (deleted.length > 0)
+      s.ctx.log.debug({ deleted: deleted.length }, `garbage collected ${deleted.length} artifacts`);
   } catch (err) {
-    s.events.push({ type: "Warning", reason: Reason.GarbageCollectionFailed, message: `garbage collection of artifacts failed: ${messageOf(err)}` });
+    s.events.push({
+      type: "Warning",
+      reason: Reason.GarbageCollectionFailed,
+      message: `garbage collection of artifacts failed: ${messageOf(err)}`,
+    });
   }
 }
 
@@ -77,7 +94,10 @@ async function secretData(deps: GitRepositoryDeps, s: RunState): Promise<Record<
   if (ref === undefined) return undefined;
   const data = await deps.client.getSecretData({ namespace: nsName(s).namespace, name: ref.name });
   if (data === undefined) {
-    throw new GenericError(Reason.AuthenticationFailed, `failed to get secret '${nsName(s).namespace}/${ref.name}': secrets "${ref.name}" not found`);
+    throw new GenericError(
+      Reason.AuthenticationFailed,
+      `failed to get secret '${nsName(s).namespace}/${ref.name}': secrets "${ref.name}" not found`,
+    );
   }
   return data;
 }
@@ -91,7 +111,11 @@ async function resolveIncludes(deps: GitRepositoryDeps, s: RunState): Promise<Re
       s.obj = markTrue(s.obj, ConditionType.IncludeUnavailable, { reason, message, now: s.ctx.now() });
       throw new WaitingError(reason, message, { requeueAfterMs: deps.options.requeueDependencyMs });
     };
-    if (dep === undefined) wait(Reason.NotFound, `could not get resource for include '${name}': GitRepository '${name}' not found`);
+    if (dep === undefined)
+      wait(
+        Reason.NotFound,
+        `could not get resource for include '${name}': GitRepository '${name}' not found`,
+      );
     const artifact = dep?.status?.artifact;
     if (artifact === undefined) wait(Reason.NoArtifact, `no artifact available for include '${name}'`);
     out.push({ include, artifact: artifact! });
@@ -113,21 +137,43 @@ export async function reconcileSource(deps: GitRepositoryDeps, s: RunState): Pro
     s.auth = gitAuthFor(url, data, s.obj.spec.secretRef?.name);
     s.secrets.push(...s.auth.secrets);
     s.strategy = refStrategy(gitRepositoryRef(s.obj.spec));
-    const target = { auth: s.auth, cacheKey: `${nsName(s).namespace}/${nsName(s).name}`, signal: s.signal, timeoutMs: s.timeoutMs };
+    const target = {
+      auth: s.auth,
+      cacheKey: `${nsName(s).namespace}/${nsName(s).name}`,
+      signal: s.signal,
+      timeoutMs: s.timeoutMs,
+    };
     s.resolved = await deps.git.resolve(target, s.strategy);
     const artifact = s.obj.status?.artifact;
     const sameRevision = revisionsEqual(artifact?.revision, s.resolved.revision);
-    if (sameRevision && isTrue(s.obj, ConditionType.ArtifactInStorage) && !contentConfigChanged(s.obj, s.includes)) {
+    if (
+      sameRevision &&
+      isTrue(s.obj, ConditionType.ArtifactInStorage) &&
+      !contentConfigChanged(s.obj, s.includes)
+    ) {
       s.noop = true;
       s.obj = deleteCondition(s.obj, ConditionType.FetchFailed);
       return;
     }
     if (artifact !== undefined && !sameRevision) {
       const message = `new upstream revision '${s.resolved.revision}'`;
-      s.obj = markTrue(s.obj, ConditionType.ArtifactOutdated, { reason: Reason.NewRevision, message, now: s.ctx.now() });
-      s.obj = markReconciling(s.obj, { reason: Reason.Progressing, message: `building artifact: ${message}`, now: s.ctx.now() });
+      s.obj = markTrue(s.obj, ConditionType.ArtifactOutdated, {
+        reason: Reason.NewRevision,
+        message,
+        now: s.ctx.now(),
+      });
+      s.obj = markReconciling(s.obj, {
+        reason: Reason.Progressing,
+        message: `building artifact: ${message}`,
+        now: s.ctx.now(),
+      });
     }
-    const checkout = await deps.git.checkout(target, { strategy: s.strategy, resolved: s.resolved, dest: s.workDir, sparse: s.obj.spec.sparseCheckout });
+    const checkout = await deps.git.checkout(target, {
+      strategy: s.strategy,
+      resolved: s.resolved,
+      dest: s.workDir,
+      sparse: s.obj.spec.sparseCheckout,
+    });
     s.subject = checkout.subject;
     s.obj = deleteCondition(s.obj, ConditionType.FetchFailed);
   } catch (err) {
@@ -143,7 +189,12 @@ export async function reconcileInclude(deps: GitRepositoryDeps, s: RunState): Pr
   if (s.noop) return;
   try {
     for (const { include, artifact } of s.includes) {
-      await copyIncludedArtifact(deps.storage.localPath(artifact.path), includeFromPath(include), s.workDir, includeToPath(include));
+      await copyIncludedArtifact(
+        deps.storage.localPath(artifact.path),
+        includeFromPath(include),
+        s.workDir,
+        includeToPath(include),
+      );
     }
   } catch (err) {
     failOn(s, ConditionType.StorageOperationFailed, err, Reason.CopyFailure);
@@ -166,14 +217,24 @@ export async function reconcileArtifact(deps: GitRepositoryDeps, s: RunState): P
     }
   }
   const artifact = s.obj.status!.artifact!;
-  s.obj = deleteCondition(deleteCondition(s.obj, ConditionType.ArtifactOutdated), ConditionType.StorageOperationFailed);
-  s.obj = markTrue(s.obj, ConditionType.ArtifactInStorage, { reason: Reason.Succeeded, message: `stored artifact for revision '${resolved.revision}'`, now: s.ctx.now() });
+  s.obj = deleteCondition(
+    deleteCondition(s.obj, ConditionType.ArtifactOutdated),
+    ConditionType.StorageOperationFailed,
+  );
+  s.obj = markTrue(s.obj, ConditionType.ArtifactInStorage, {
+    reason: Reason.Succeeded,
+    message: `stored artifact for revision '${resolved.revision}'`,
+    now: s.ctx.now(),
+  });
   if (previous?.digest !== artifact.digest) {
     s.events.push({
       type: "Normal",
       reason: Reason.NewArtifact,
       message: `stored artifact for commit '${(s.subject ?? "").slice(0, 50)}'`,
-      metadata: { [EVENT_METADATA.sourceRevision]: artifact.revision, [`${GIT_REPOSITORY.group}/digest`]: artifact.digest },
+      metadata: {
+        [EVENT_METADATA.sourceRevision]: artifact.revision,
+        [`${GIT_REPOSITORY.group}/digest`]: artifact.digest,
+      },
     });
   }
 }
@@ -188,13 +249,33 @@ async function writeArtifact(deps: GitRepositoryDeps, s: RunState): Promise<void
     const filter = await loadIgnoreMatcher(s.workDir, s.obj.spec.ignore);
     const { digest, size } = await deps.storage.archive(s.workDir, path, filter);
     const spec = s.obj.spec;
-    s.obj = withoutStatus(s.obj, "observedIgnore", "observedInclude", "observedSparseCheckout", "includedArtifacts");
+    s.obj = withoutStatus(
+      s.obj,
+      "observedIgnore",
+      "observedInclude",
+      "observedSparseCheckout",
+      "includedArtifacts",
+    );
     s.obj = withStatus(s.obj, {
-      artifact: { path, url: deps.storage.url(path), revision: resolved.revision, digest, size, lastUpdateTime: s.ctx.now().toISOString().replace(/\.\d+Z$/, "Z") },
+      artifact: {
+        path,
+        url: deps.storage.url(path),
+        revision: resolved.revision,
+        digest,
+        size,
+        lastUpdateTime: s.ctx
+          .now()
+          .toISOString()
+          .replace(/\.\d+Z$/, "Z"),
+      },
       observedRecurseSubmodules: spec.recurseSubmodules ?? false,
       ...(spec.ignore === undefined ? {} : { observedIgnore: spec.ignore }),
-      ...(spec.include === undefined || spec.include.length === 0 ? {} : { observedInclude: spec.include, includedArtifacts: s.includes.map((i) => i.artifact) }),
-      ...(spec.sparseCheckout === undefined || spec.sparseCheckout.length === 0 ? {} : { observedSparseCheckout: spec.sparseCheckout }),
+      ...(spec.include === undefined || spec.include.length === 0
+        ? {}
+        : { observedInclude: spec.include, includedArtifacts: s.includes.map((i) => i.artifact) }),
+      ...(spec.sparseCheckout === undefined || spec.sparseCheckout.length === 0
+        ? {}
+        : { observedSparseCheckout: spec.sparseCheckout }),
     });
   } finally {
     await release();

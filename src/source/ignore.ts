@@ -107,7 +107,10 @@ export async function loadSourceIgnoreFiles(root: string): Promise<ScopedPattern
 }
 
 /** The matcher for a checkout: its `.sourceignore` files, then `spec.ignore`. */
-export async function loadIgnoreMatcher(root: string, specIgnore: string | undefined): Promise<IgnoreMatcher> {
+export async function loadIgnoreMatcher(
+  root: string,
+  specIgnore: string | undefined,
+): Promise<IgnoreMatcher> {
   const scoped = await loadSourceIgnoreFiles(root);
   if (specIgnore !== undefined) scoped.push({ domain: "", patterns: parsePatterns(specIgnore) });
   return buildIgnoreMatcher(scoped);

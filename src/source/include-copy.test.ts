@@ -36,6 +36,8 @@ describe("include copy", () => {
     expect(() => cleanRelPath("/etc")).toThrow(IllegalIncludePathError);
     expect(() => secureJoin(dir, "a/../../x")).toThrow(IllegalIncludePathError);
     expect(cleanRelPath("./a//b/")).toBe("a/b");
-    await expect(copyIncludedArtifact(archive, "", join(dir, "dest2"), "../escape")).rejects.toThrow(IllegalIncludePathError);
+    await expect(copyIncludedArtifact(archive, "", join(dir, "dest2"), "../escape")).rejects.toThrow(
+      IllegalIncludePathError,
+    );
   });
 });

@@ -18,7 +18,8 @@ export class IllegalIncludePathError extends Error {
 /** Normalises a relative path (`./a/b/` → `a/b`), refusing absolute paths and `..`. */
 export function cleanRelPath(p: string): string {
   const parts = p.split("/").filter((s) => s !== "" && s !== ".");
-  if (p.startsWith("/") || parts.includes("..")) throw new IllegalIncludePathError(`path '${p}' must stay inside the artifact`);
+  if (p.startsWith("/") || parts.includes(".."))
+    throw new IllegalIncludePathError(`path '${p}' must stay inside the artifact`);
   return parts.join("/");
 }
 
@@ -26,12 +27,18 @@ export function cleanRelPath(p: string): string {
 export function secureJoin(root: string, rel: string): string {
   const full = resolve(root, cleanRelPath(rel));
   const r = relative(resolve(root), full);
-  if (r.startsWith("..") || r.split(sep).includes("..")) throw new IllegalIncludePathError(`path '${rel}' escapes '${root}'`);
+  if (r.startsWith("..") || r.split(sep).includes(".."))
+    throw new IllegalIncludePathError(`path '${rel}' escapes '${root}'`);
   return full;
 }
 
 /** Extracts the entries of `archive` below `fromPath` into `destRoot/toPath`. */
-export async function copyIncludedArtifact(archive: string, fromPath: string, destRoot: string, toPath: string): Promise<void> {
+export async function copyIncludedArtifact(
+  archive: string,
+  fromPath: string,
+  destRoot: string,
+  toPath: string,
+): Promise<void> {
   const from = cleanRelPath(fromPath);
   const target = secureJoin(destRoot, toPath);
   await rm(target, { recursive: true, force: true });

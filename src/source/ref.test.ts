@@ -26,7 +26,9 @@ describe("ref precedence", () => {
 });
 
 describe("semver selection", () => {
-  const tags = ["v1.0.0", "1.2.0", "v1.10.0", "v2.0.0-rc.1", "v2.0.0", "latest", "v3"].map((tag) => ({ tag }));
+  const tags = ["v1.0.0", "1.2.0", "v1.10.0", "v2.0.0-rc.1", "v2.0.0", "latest", "v3"].map((tag) => ({
+    tag,
+  }));
 
   it("parses tags leniently", () => {
     expect(parseTagVersion("v1.2.3")?.version).toBe("1.2.3");

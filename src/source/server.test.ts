@@ -3,7 +3,12 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseListenAddress, resolveRequestPath, startArtifactServer, type ArtifactServer } from "./server.js";
+import {
+  parseListenAddress,
+  resolveRequestPath,
+  startArtifactServer,
+  type ArtifactServer,
+} from "./server.js";
 
 let root = "";
 let srv: ArtifactServer;

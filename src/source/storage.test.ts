@@ -42,7 +42,13 @@ describe("ArtifactStorage", () => {
   });
 
   it("keeps the newest N within the TTL and never the current one", async () => {
-    const s = new ArtifactStorage({ root, advertisedAddress: "x", retentionRecords: 2, retentionTtlMs: 3_600_000, now: () => NOW });
+    const s = new ArtifactStorage({
+      root,
+      advertisedAddress: "x",
+      retentionRecords: 2,
+      retentionTtlMs: 3_600_000,
+      now: () => NOW,
+    });
     await seed(s, { "1.tar.gz": 4000, "2.tar.gz": 3000, "3.tar.gz": 2000, "4.tar.gz": 1000 });
     await writeFile(s.localPath("gitrepository/ns/app/1.tar.gz.lock"), "");
     const deleted = await s.garbageCollect("gitrepository/ns/app/1.tar.gz");
@@ -52,7 +58,13 @@ describe("ArtifactStorage", () => {
   });
 
   it("deletes everything past the TTL except the current artifact", async () => {
-    const s = new ArtifactStorage({ root, advertisedAddress: "x", retentionRecords: 5, retentionTtlMs: 60_000, now: () => NOW });
+    const s = new ArtifactStorage({
+      root,
+      advertisedAddress: "x",
+      retentionRecords: 5,
+      retentionTtlMs: 60_000,
+      now: () => NOW,
+    });
     await seed(s, { "old.tar.gz": 120_000, "cur.tar.gz": 180_000, "new.tar.gz": 1000 });
     const deleted = await s.garbageCollect("gitrepository/ns/app/cur.tar.gz");
     expect(deleted).toEqual(["gitrepository/ns/app/old.tar.gz"]);

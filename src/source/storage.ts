@@ -90,7 +90,11 @@ export class ArtifactStorage {
   }
 
   /** Archives `dir` as the artifact `relPath`; returns the digest and size. */
-  async archive(dir: string, relPath: string, filter?: IgnoreMatcher): Promise<{ digest: string; size: number }> {
+  async archive(
+    dir: string,
+    relPath: string,
+    filter?: IgnoreMatcher,
+  ): Promise<{ digest: string; size: number }> {
     return archiveDirectory(dir, this.localPath(relPath), filter);
   }
 
@@ -107,7 +111,8 @@ export class ArtifactStorage {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
         const s = await stat(lockPath).catch(() => undefined);
         if (s !== undefined && Date.now() - s.mtimeMs > LOCK_STALE_MS) await rm(lockPath, { force: true });
-        else if (Date.now() > deadline) throw new Error(`timed out waiting for lock on '${relPath}'`, { cause: err });
+        else if (Date.now() > deadline)
+          throw new Error(`timed out waiting for lock on '${relPath}'`, { cause: err });
         else await sleep(50);
       }
     }
@@ -143,7 +148,10 @@ export class ArtifactStorage {
 
   /** Removes everything stored for one object (on deletion). */
   async removeAll(kind: string, namespace: string, name: string): Promise<void> {
-    await rm(this.localPath([kind.toLowerCase(), namespace, name].join("/")), { recursive: true, force: true });
+    await rm(this.localPath([kind.toLowerCase(), namespace, name].join("/")), {
+      recursive: true,
+      force: true,
+    });
   }
 
   private async listArtifacts(relDir: string): Promise<{ path: string; mtime: number }[]> {

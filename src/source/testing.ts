@@ -38,7 +38,10 @@ export interface SourceHarness {
 }
 
 /** Starts the GitRepository controller against the cluster of `kc`. */
-export async function startSourceController(kc: KubeConfig, opts: SourceHarnessOptions = {}): Promise<SourceHarness> {
+export async function startSourceController(
+  kc: KubeConfig,
+  opts: SourceHarnessOptions = {},
+): Promise<SourceHarness> {
   const dir = await mkdtemp(join(tmpdir(), "mooring-source-"));
   const server = await startArtifactServer(join(dir, "storage"), "127.0.0.1:0");
   const storage = new ArtifactStorage({
@@ -47,9 +50,15 @@ export async function startSourceController(kc: KubeConfig, opts: SourceHarnessO
     retentionRecords: opts.retentionRecords ?? 2,
     retentionTtlMs: opts.retentionTtlMs ?? 60_000,
   });
-  const git = new GitClient({ cacheRoot: join(dir, "cache"), ...(opts.maxPackBytes ? { maxPackBytes: opts.maxPackBytes } : {}) });
+  const git = new GitClient({
+    cacheRoot: join(dir, "cache"),
+    ...(opts.maxPackBytes ? { maxPackBytes: opts.maxPackBytes } : {}),
+  });
   const logs: string[] = [];
-  const log = createLogger({ level: "debug", destination: { write: (line: string) => void logs.push(line) } });
+  const log = createLogger({
+    level: "debug",
+    destination: { write: (line: string) => void logs.push(line) },
+  });
   const recorder = new EventRecorder({ sink: apiEventSink(kc), component: "source-controller", log });
   const manager = new Manager({ log, registry: new Registry(), gracefulShutdownTimeoutMs: 5_000 });
   registerGitRepositoryController({
@@ -57,7 +66,11 @@ export async function startSourceController(kc: KubeConfig, opts: SourceHarnessO
     manager,
     storage,
     git,
-    options: { requeueDependencyMs: opts.requeueDependencyMs ?? 1_000, tmpDir: dir, ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}) },
+    options: {
+      requeueDependencyMs: opts.requeueDependencyMs ?? 1_000,
+      tmpDir: dir,
+      ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+    },
     recordEvent: (obj, e) => recorder.record(obj, e),
     log,
   });

@@ -15,7 +15,16 @@ import { computeStatus } from "../../src/apply/health/kstatus.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
 import type { KubeObject } from "../../src/util/kube-object.js";
-import { eventually, kubectl, randomSuffix, readObject, testKubeConfig, useTestNamespace, waitForCondition, waitForObject } from "../support/kube.js";
+import {
+  eventually,
+  kubectl,
+  randomSuffix,
+  readObject,
+  testKubeConfig,
+  useTestNamespace,
+  waitForCondition,
+  waitForObject,
+} from "../support/kube.js";
 
 const ns = useTestNamespace("gitrepo-basics");
 const shard = randomSuffix();
@@ -32,12 +41,36 @@ async function kubectlOk(args: string[], input?: string): Promise<string> {
 }
 
 async function applyRepo(name: string, spec: Record<string, unknown>): Promise<void> {
-  const obj = { apiVersion: GIT_REPOSITORY.apiVersion, kind: GIT_REPOSITORY.kind, metadata: { name, namespace: ns(), labels: { [LABEL]: shard } }, spec };
+  const obj = {
+    apiVersion: GIT_REPOSITORY.apiVersion,
+    kind: GIT_REPOSITORY.kind,
+    metadata: { name, namespace: ns(), labels: { [LABEL]: shard } },
+    spec,
+  };
   await kubectlOk(["apply", "-f", "-"], stringify(obj));
 }
 
-const ref = (name: string) => ({ apiVersion: GIT_REPOSITORY.apiVersion, kind: GIT_REPOSITORY.kind, namespace: ns(), name });
-type Repo = KubernetesObject & { metadata: KubeObject["metadata"]; status?: { artifact?: { url: string; digest: string; revision: string; path: string; lastUpdateTime: string; size: number }; observedGeneration?: number; lastHandledReconcileAt?: string } };
+const ref = (name: string) => ({
+  apiVersion: GIT_REPOSITORY.apiVersion,
+  kind: GIT_REPOSITORY.kind,
+  namespace: ns(),
+  name,
+});
+type Repo = KubernetesObject & {
+  metadata: KubeObject["metadata"];
+  status?: {
+    artifact?: {
+      url: string;
+      digest: string;
+      revision: string;
+      path: string;
+      lastUpdateTime: string;
+      size: number;
+    };
+    observedGeneration?: number;
+    lastHandledReconcileAt?: string;
+  };
+};
 
 function assertKstatusCurrent(obj: Repo): void {
   expect(computeStatus(obj as KubeObject, { now: Date.now() }).status).toBe("Current");
@@ -46,14 +79,28 @@ function assertKstatusCurrent(obj: Repo): void {
 
 async function ready(name: string, revision?: string): Promise<Repo> {
   return waitForObject<Repo>(ref(name), (o: Repo) => {
-    const c = (o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.find((x) => x.type === "Ready");
-    return c?.status === "True" && (revision === undefined || o.status?.artifact?.revision === revision) && o.status?.observedGeneration === o.metadata.generation;
+    const c = (o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.find(
+      (x) => x.type === "Ready",
+    );
+    return (
+      c?.status === "True" &&
+      (revision === undefined || o.status?.artifact?.revision === revision) &&
+      o.status?.observedGeneration === o.metadata.generation
+    );
   });
 }
 
 async function requestReconcile(name: string): Promise<string> {
   const at = new Date().toISOString() + randomSuffix();
-  await kubectlOk(["annotate", "--overwrite", "-n", ns(), "gitrepository", name, `reconcile.fluxcd.io/requestedAt=${at}`]);
+  await kubectlOk([
+    "annotate",
+    "--overwrite",
+    "-n",
+    ns(),
+    "gitrepository",
+    name,
+    `reconcile.fluxcd.io/requestedAt=${at}`,
+  ]);
   return at;
 }
 
@@ -64,10 +111,21 @@ async function download(url: string): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  await kubectlOk(["apply", "--server-side", "--force-conflicts", "--field-manager=mooring-tests", "-k", join(import.meta.dirname, "..", "..", "crds")]);
+  await kubectlOk([
+    "apply",
+    "--server-side",
+    "--force-conflicts",
+    "--field-manager=mooring-tests",
+    "-k",
+    join(import.meta.dirname, "..", "..", "crds"),
+  ]);
   await kubectlOk(["wait", "--for=condition=Established", "--timeout=60s", `crd/${GIT_REPOSITORY.crdName}`]);
   git = await startGitServer();
-  source = await startSourceController(testKubeConfig(), { labelSelector: `${LABEL}=${shard}`, retentionRecords: 2, retentionTtlMs: 3_600_000 });
+  source = await startSourceController(testKubeConfig(), {
+    labelSelector: `${LABEL}=${shard}`,
+    retentionRecords: 2,
+    retentionTtlMs: 3_600_000,
+  });
   repo = await git.createRepo("app");
   await repo.commit({ files: { "deploy/app.yaml": "kind: ConfigMap\n" }, message: "first" });
   await repo.tag("v1.0.0");
@@ -92,9 +150,22 @@ describe("GitRepository basics (issue 4)", () => {
     expect(`sha256:${createHash("sha256").update(bytes).digest("hex")}`).toBe(art.digest);
     expect(bytes.length).toBe(art.size);
     expect(obj.metadata.finalizers).toContain("finalizers.fluxcd.io");
-    const events = JSON.parse(await kubectlOk(["get", "events", "-n", ns(), "-o", "json", "--field-selector", "involvedObject.name=branch"])) as { items: { reason: string; message: string }[] };
+    const events = JSON.parse(
+      await kubectlOk([
+        "get",
+        "events",
+        "-n",
+        ns(),
+        "-o",
+        "json",
+        "--field-selector",
+        "involvedObject.name=branch",
+      ]),
+    ) as { items: { reason: string; message: string }[] };
     expect(events.items.map((e) => e.reason)).toContain("NewArtifact");
-    expect(events.items.find((e) => e.reason === "NewArtifact")?.message).toBe("stored artifact for commit 'second'");
+    expect(events.items.find((e) => e.reason === "NewArtifact")?.message).toBe(
+      "stored artifact for commit 'second'",
+    );
   });
 
   it("does nothing on an unchanged remote: no pack fetched, no artifact written, observedGeneration kept", async () => {
@@ -102,13 +173,27 @@ describe("GitRepository basics (issue 4)", () => {
     const files = await readdir(source.storage.localPath(`gitrepository/${ns()}/branch`));
     git.clearRequests();
     const at = await requestReconcile("branch");
-    const after = await waitForObject<Repo>(ref("branch"), (o: Repo) => o.status?.lastHandledReconcileAt === at);
+    const after = await waitForObject<Repo>(
+      ref("branch"),
+      (o: Repo) => o.status?.lastHandledReconcileAt === at,
+    );
     expect(git.packRequests()).toEqual([]);
     expect(git.requests.length).toBeGreaterThan(0);
     expect(after.status?.artifact).toEqual(before.status?.artifact);
     expect(await readdir(source.storage.localPath(`gitrepository/${ns()}/branch`))).toEqual(files);
     assertKstatusCurrent(after);
-    const events = JSON.parse(await kubectlOk(["get", "events", "-n", ns(), "-o", "json", "--field-selector", "involvedObject.name=branch"])) as { items: { reason: string; count?: number }[] };
+    const events = JSON.parse(
+      await kubectlOk([
+        "get",
+        "events",
+        "-n",
+        ns(),
+        "-o",
+        "json",
+        "--field-selector",
+        "involvedObject.name=branch",
+      ]),
+    ) as { items: { reason: string; count?: number }[] };
     expect(events.items.filter((e) => e.reason === "NewArtifact").map((e) => e.count ?? 1)).toEqual([1]);
   });
 
@@ -123,7 +208,9 @@ describe("GitRepository basics (issue 4)", () => {
     }
     const files = await eventually("old artifacts collected", async () => {
       await requestReconcile("branch");
-      const names = (await readdir(source.storage.localPath(`gitrepository/${ns()}/branch`))).filter((n) => n.endsWith(".tar.gz"));
+      const names = (await readdir(source.storage.localPath(`gitrepository/${ns()}/branch`))).filter((n) =>
+        n.endsWith(".tar.gz"),
+      );
       return names.length <= 2 ? names : undefined;
     });
     expect(files).toContain(`${head}.tar.gz`);
@@ -145,7 +232,11 @@ describe("GitRepository basics (issue 4)", () => {
     await applyRepo("semver", { url: repo.url, interval: "10m", ref: { semver: ">=1.0.0 <2.0.0" } });
     await applyRepo("commit", { url: repo.url, interval: "10m", ref: { commit: first } });
     await applyRepo("name", { url: repo.url, interval: "10m", ref: { name: "refs/pull/3/head" } });
-    await applyRepo("precedence", { url: repo.url, interval: "10m", ref: { tag: "v1.0.0", semver: "*", branch: "main" } });
+    await applyRepo("precedence", {
+      url: repo.url,
+      interval: "10m",
+      ref: { tag: "v1.0.0", semver: "*", branch: "main" },
+    });
     expect((await ready("tag")).status?.artifact?.revision).toBe(`v1.0.0@sha1:${first}`);
     expect((await ready("semver")).status?.artifact?.revision).toBe(`v1.2.0@sha1:${v12}`);
     expect((await ready("commit")).status?.artifact?.revision).toBe(`sha1:${first}`);
@@ -172,8 +263,10 @@ describe("GitRepository basics (issue 4)", () => {
   });
 
   it("summarises conditions as Flux does", async () => {
-    const obj = await waitForCondition<Repo>(ref("branch"), "ArtifactInStorage", "True", { reason: "Succeeded" });
-    const types = ((obj.status as { conditions: { type: string }[] }).conditions).map((c) => c.type);
+    const obj = await waitForCondition<Repo>(ref("branch"), "ArtifactInStorage", "True", {
+      reason: "Succeeded",
+    });
+    const types = (obj.status as { conditions: { type: string }[] }).conditions.map((c) => c.type);
     expect(types).toEqual(["Ready", "ArtifactInStorage"]);
   });
 });

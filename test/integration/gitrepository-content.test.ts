@@ -32,7 +32,14 @@ let head = "";
 let scratch = "";
 
 type Artifact = { url: string; digest: string; revision: string };
-type Obj = KubernetesObject & { status?: { artifact?: Artifact; includedArtifacts?: Artifact[]; observedIgnore?: string; conditions?: { type: string; status: string }[] } };
+type Obj = KubernetesObject & {
+  status?: {
+    artifact?: Artifact;
+    includedArtifacts?: Artifact[];
+    observedIgnore?: string;
+    conditions?: { type: string; status: string }[];
+  };
+};
 
 async function kubectlOk(args: string[], input?: string): Promise<string> {
   const res = await kubectl(args, input);
@@ -41,20 +48,38 @@ async function kubectlOk(args: string[], input?: string): Promise<string> {
 }
 
 async function applyRepo(name: string, spec: Record<string, unknown>): Promise<void> {
-  const obj = { apiVersion: GIT_REPOSITORY.apiVersion, kind: GIT_REPOSITORY.kind, metadata: { name, namespace: ns(), labels: { [LABEL]: shard } }, spec };
+  const obj = {
+    apiVersion: GIT_REPOSITORY.apiVersion,
+    kind: GIT_REPOSITORY.kind,
+    metadata: { name, namespace: ns(), labels: { [LABEL]: shard } },
+    spec,
+  };
   await kubectlOk(["apply", "-f", "-"], stringify(obj));
 }
 
-const ref = (name: string) => ({ apiVersion: GIT_REPOSITORY.apiVersion, kind: GIT_REPOSITORY.kind, namespace: ns(), name });
+const ref = (name: string) => ({
+  apiVersion: GIT_REPOSITORY.apiVersion,
+  kind: GIT_REPOSITORY.kind,
+  namespace: ns(),
+  name,
+});
 
 async function readyWith(name: string, check: (o: Obj) => boolean = () => true): Promise<Obj> {
-  return waitForObject<Obj>(ref(name), (o: Obj) => o.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" && o.metadata?.generation === (o.status as { observedGeneration?: number }).observedGeneration && check(o));
+  return waitForObject<Obj>(
+    ref(name),
+    (o: Obj) =>
+      o.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" &&
+      o.metadata?.generation === (o.status as { observedGeneration?: number }).observedGeneration &&
+      check(o),
+  );
 }
 
 async function entriesOf(url: string): Promise<string[]> {
   const res = await fetch(url);
   const file = join(scratch, `${randomSuffix()}.tar.gz`);
-  await import("node:fs/promises").then((fs) => res.arrayBuffer().then((b) => fs.writeFile(file, Buffer.from(b))));
+  await import("node:fs/promises").then((fs) =>
+    res.arrayBuffer().then((b) => fs.writeFile(file, Buffer.from(b))),
+  );
   const names: string[] = [];
   const ex = extract();
   ex.on("entry", (h, stream, next) => {
@@ -67,7 +92,14 @@ async function entriesOf(url: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await kubectlOk(["apply", "--server-side", "--force-conflicts", "--field-manager=mooring-tests", "-k", join(root, "crds")]);
+  await kubectlOk([
+    "apply",
+    "--server-side",
+    "--force-conflicts",
+    "--field-manager=mooring-tests",
+    "-k",
+    join(root, "crds"),
+  ]);
   await kubectlOk(["wait", "--for=condition=Established", "--timeout=60s", `crd/${GIT_REPOSITORY.crdName}`]);
   scratch = await mkdtemp(join(tmpdir(), "gitrepo-content-"));
   git = await startGitServer();
@@ -109,7 +141,12 @@ describe("GitRepository artifact content (issue 4)", () => {
   });
 
   it("adds spec.ignore after the .sourceignore rules, and rebuilds when it changes", async () => {
-    await applyRepo("scoped", { url: repo.url, interval: "10m", ref: { branch: "main" }, ignore: "/infra/*.enc.yaml\n!apps/notes.md\n" });
+    await applyRepo("scoped", {
+      url: repo.url,
+      interval: "10m",
+      ref: { branch: "main" },
+      ignore: "/infra/*.enc.yaml\n!apps/notes.md\n",
+    });
     const obj = await readyWith("scoped", (o) => o.status?.observedIgnore !== undefined);
     const names = await entriesOf(obj.status!.artifact!.url);
     expect(names).not.toContain("infra/secret.enc.yaml");
@@ -141,7 +178,10 @@ describe("GitRepository artifact content (issue 4)", () => {
       url: repo.url,
       interval: "10m",
       ref: { branch: "main" },
-      include: [{ repository: { name: "lib" }, fromPath: "base", toPath: "vendor/lib" }, { repository: { name: "lib" } }],
+      include: [
+        { repository: { name: "lib" }, fromPath: "base", toPath: "vendor/lib" },
+        { repository: { name: "lib" } },
+      ],
     });
     const obj = await readyWith("with-include", (o) => (o.status?.includedArtifacts ?? []).length === 2);
     const names = await entriesOf(obj.status!.artifact!.url);
@@ -152,9 +192,20 @@ describe("GitRepository artifact content (issue 4)", () => {
   });
 
   it("waits with IncludeUnavailable while an included repository is missing", async () => {
-    await applyRepo("missing-include", { url: repo.url, interval: "10m", ref: { branch: "main" }, include: [{ repository: { name: "nope" } }] });
-    const obj = await waitForObject<Obj>(ref("missing-include"), (o: Obj) => o.status?.conditions?.some((c) => c.type === "IncludeUnavailable" && c.status === "True") === true);
-    const ready = (obj.status as { conditions: { type: string; status: string; reason: string }[] }).conditions.find((c) => c.type === "Ready");
+    await applyRepo("missing-include", {
+      url: repo.url,
+      interval: "10m",
+      ref: { branch: "main" },
+      include: [{ repository: { name: "nope" } }],
+    });
+    const obj = await waitForObject<Obj>(
+      ref("missing-include"),
+      (o: Obj) =>
+        o.status?.conditions?.some((c) => c.type === "IncludeUnavailable" && c.status === "True") === true,
+    );
+    const ready = (
+      obj.status as { conditions: { type: string; status: string; reason: string }[] }
+    ).conditions.find((c) => c.type === "Ready");
     expect(ready).toMatchObject({ status: "False", reason: "NotFound" });
   });
 });

@@ -13,7 +13,15 @@ import { stringify } from "yaml";
 import { GIT_REPOSITORY } from "../../src/api/index.js";
 import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
-import { kubectl, randomSuffix, readObject, testKubeConfig, useTestNamespace, waitForCondition, waitForObject } from "../support/kube.js";
+import {
+  kubectl,
+  randomSuffix,
+  readObject,
+  testKubeConfig,
+  useTestNamespace,
+  waitForCondition,
+  waitForObject,
+} from "../support/kube.js";
 
 const ns = useTestNamespace("gitrepo-errors");
 const shard = randomSuffix();
@@ -32,7 +40,12 @@ async function kubectlOk(args: string[], input?: string): Promise<string> {
 }
 
 async function applyRepo(name: string, spec: Record<string, unknown>): Promise<void> {
-  const obj = { apiVersion: GIT_REPOSITORY.apiVersion, kind: GIT_REPOSITORY.kind, metadata: { name, namespace: ns(), labels: { [LABEL]: shard } }, spec };
+  const obj = {
+    apiVersion: GIT_REPOSITORY.apiVersion,
+    kind: GIT_REPOSITORY.kind,
+    metadata: { name, namespace: ns(), labels: { [LABEL]: shard } },
+    spec,
+  };
   await kubectlOk(["apply", "-f", "-"], stringify(obj));
 }
 
@@ -41,9 +54,15 @@ async function applySecret(name: string, data: Record<string, string>): Promise<
   await kubectlOk(["apply", "-f", "-"], stringify(obj));
 }
 
-const ref = (name: string) => ({ apiVersion: GIT_REPOSITORY.apiVersion, kind: GIT_REPOSITORY.kind, namespace: ns(), name });
+const ref = (name: string) => ({
+  apiVersion: GIT_REPOSITORY.apiVersion,
+  kind: GIT_REPOSITORY.kind,
+  namespace: ns(),
+  name,
+});
 type Cond = { type: string; status: string; reason: string; message: string };
-const cond = (o: KubernetesObject, type: string): Cond | undefined => (o as { status?: { conditions?: Cond[] } }).status?.conditions?.find((c) => c.type === type);
+const cond = (o: KubernetesObject, type: string): Cond | undefined =>
+  (o as { status?: { conditions?: Cond[] } }).status?.conditions?.find((c) => c.type === type);
 
 async function failsWith(name: string, reason: string, condition = "FetchFailed"): Promise<Cond> {
   const obj = await waitForCondition(ref(name), "Ready", "False", { reason });
@@ -53,7 +72,14 @@ async function failsWith(name: string, reason: string, condition = "FetchFailed"
 }
 
 beforeAll(async () => {
-  await kubectlOk(["apply", "--server-side", "--force-conflicts", "--field-manager=mooring-tests", "-k", join(import.meta.dirname, "..", "..", "crds")]);
+  await kubectlOk([
+    "apply",
+    "--server-side",
+    "--force-conflicts",
+    "--field-manager=mooring-tests",
+    "-k",
+    join(import.meta.dirname, "..", "..", "crds"),
+  ]);
   await kubectlOk(["wait", "--for=condition=Established", "--timeout=60s", `crd/${GIT_REPOSITORY.crdName}`]);
   open = await startGitServer();
   basic = await startGitServer({ auth: { basic: { username: "git", password: PASSWORD } } });
@@ -65,7 +91,10 @@ beforeAll(async () => {
   const big = await open.createRepo("big");
   await big.commit({ files: { "blob.bin": randomBytes(400_000) } });
   await open.createRepo("empty");
-  source = await startSourceController(testKubeConfig(), { labelSelector: `${LABEL}=${shard}`, maxPackBytes: 200_000 });
+  source = await startSourceController(testKubeConfig(), {
+    labelSelector: `${LABEL}=${shard}`,
+    maxPackBytes: 200_000,
+  });
 });
 
 afterAll(async () => {
@@ -77,8 +106,18 @@ describe("GitRepository credentials (issue 4)", () => {
   it("authenticates with basic and bearer secrets", async () => {
     await applySecret("basic-ok", { username: "git", password: PASSWORD });
     await applySecret("bearer-ok", { bearerToken: TOKEN });
-    await applyRepo("basic-ok", { url: `${basic.url}/app.git`, interval: "10m", ref: { branch: "main" }, secretRef: { name: "basic-ok" } });
-    await applyRepo("bearer-ok", { url: `${bearer.url}/app.git`, interval: "10m", ref: { branch: "main" }, secretRef: { name: "bearer-ok" } });
+    await applyRepo("basic-ok", {
+      url: `${basic.url}/app.git`,
+      interval: "10m",
+      ref: { branch: "main" },
+      secretRef: { name: "basic-ok" },
+    });
+    await applyRepo("bearer-ok", {
+      url: `${bearer.url}/app.git`,
+      interval: "10m",
+      ref: { branch: "main" },
+      secretRef: { name: "bearer-ok" },
+    });
     await waitForCondition(ref("basic-ok"), "Ready", "True");
     await waitForCondition(ref("bearer-ok"), "Ready", "True");
   });
@@ -88,14 +127,41 @@ describe("GitRepository credentials (issue 4)", () => {
     await applySecret("bearer-bad", { bearerToken: `${TOKEN}-wrong` });
     await applySecret("no-user", { password: PASSWORD });
     await applySecret("both", { username: "git", password: PASSWORD, bearerToken: TOKEN });
-    await applyRepo("basic-bad", { url: `${basic.url}/app.git`, interval: "10m", ref: { branch: "main" }, secretRef: { name: "basic-bad" } });
-    await applyRepo("bearer-bad", { url: `${bearer.url}/app.git`, interval: "10m", ref: { branch: "main" }, secretRef: { name: "bearer-bad" } });
-    await applyRepo("no-secret", { url: `${basic.url}/app.git`, interval: "10m", ref: { branch: "main" }, secretRef: { name: "absent" } });
-    await applyRepo("no-user", { url: `${basic.url}/app.git`, interval: "10m", ref: { branch: "main" }, secretRef: { name: "no-user" } });
-    await applyRepo("both", { url: `${basic.url}/app.git`, interval: "10m", ref: { branch: "main" }, secretRef: { name: "both" } });
+    await applyRepo("basic-bad", {
+      url: `${basic.url}/app.git`,
+      interval: "10m",
+      ref: { branch: "main" },
+      secretRef: { name: "basic-bad" },
+    });
+    await applyRepo("bearer-bad", {
+      url: `${bearer.url}/app.git`,
+      interval: "10m",
+      ref: { branch: "main" },
+      secretRef: { name: "bearer-bad" },
+    });
+    await applyRepo("no-secret", {
+      url: `${basic.url}/app.git`,
+      interval: "10m",
+      ref: { branch: "main" },
+      secretRef: { name: "absent" },
+    });
+    await applyRepo("no-user", {
+      url: `${basic.url}/app.git`,
+      interval: "10m",
+      ref: { branch: "main" },
+      secretRef: { name: "no-user" },
+    });
+    await applyRepo("both", {
+      url: `${basic.url}/app.git`,
+      interval: "10m",
+      ref: { branch: "main" },
+      secretRef: { name: "both" },
+    });
     expect((await failsWith("basic-bad", "AuthenticationFailed")).message).toMatch(/HTTP 401/);
     await failsWith("bearer-bad", "AuthenticationFailed");
-    expect((await failsWith("no-secret", "AuthenticationFailed")).message).toContain(`secrets "absent" not found`);
+    expect((await failsWith("no-secret", "AuthenticationFailed")).message).toContain(
+      `secrets "absent" not found`,
+    );
     expect((await failsWith("no-user", "AuthenticationFailed")).message).toContain("'username' is missing");
     expect((await failsWith("both", "AuthenticationFailed")).message).toContain("cannot be used together");
   });
@@ -118,8 +184,12 @@ describe("GitRepository bad input (issue 4)", () => {
     await applyRepo("no-tag", { url: `${open.url}/app.git`, interval: "10m", ref: { tag: "v9" } });
     await applyRepo("empty", { url: `${open.url}/empty.git`, interval: "10m", ref: { branch: "main" } });
     await applyRepo("no-semver", { url: `${open.url}/app.git`, interval: "10m", ref: { semver: ">=1.0.0" } });
-    expect((await failsWith("unreachable", "GitOperationFailed")).message).toMatch(/cannot reach the git server \(ECONNREFUSED\)/);
-    expect((await failsWith("no-branch", "GitOperationFailed")).message).toContain(`couldn't find remote ref "refs/heads/nope"`);
+    expect((await failsWith("unreachable", "GitOperationFailed")).message).toMatch(
+      /cannot reach the git server \(ECONNREFUSED\)/,
+    );
+    expect((await failsWith("no-branch", "GitOperationFailed")).message).toContain(
+      `couldn't find remote ref "refs/heads/nope"`,
+    );
     expect((await failsWith("no-tag", "GitOperationFailed")).message).toContain(`refs/tags/v9`);
     await failsWith("empty", "EmptyGitRepository");
     expect((await failsWith("no-semver", "GitOperationFailed")).message).toContain("no tags found");
@@ -131,18 +201,23 @@ describe("GitRepository bad input (issue 4)", () => {
     expect(cond(obj, "Stalled")?.message).toMatch(/HTTPS.*token/);
     expect(cond(obj, "Ready")).toMatchObject({ status: "False", reason: "URLInvalid" });
     expect(cond(obj, "Reconciling")).toBeUndefined();
-    expect((obj as { status?: { observedGeneration?: number } }).status?.observedGeneration).toBe(obj.metadata?.generation);
+    expect((obj as { status?: { observedGeneration?: number } }).status?.observedGeneration).toBe(
+      obj.metadata?.generation,
+    );
   });
 
   it("refuses an oversized repository with a clear message", async () => {
     await applyRepo("big", { url: `${open.url}/big.git`, interval: "10m", ref: { branch: "main" } });
-    expect((await failsWith("big", "GitOperationFailed")).message).toMatch(/exceeds the maximum size of 200000 bytes/);
+    expect((await failsWith("big", "GitOperationFailed")).message).toMatch(
+      /exceeds the maximum size of 200000 bytes/,
+    );
   });
 
   it("keeps serving the last good artifact when fetching starts failing", async () => {
     await applyRepo("last-good", { url: `${open.url}/app.git`, interval: "10m", ref: { branch: "main" } });
     const good = await waitForCondition(ref("last-good"), "Ready", "True");
-    const artifact = (good as { status?: { artifact?: { url: string; revision: string } } }).status!.artifact!;
+    const artifact = (good as { status?: { artifact?: { url: string; revision: string } } }).status!
+      .artifact!;
     await applyRepo("last-good", { url: `${open.url}/app.git`, interval: "10m", ref: { branch: "gone" } });
     await failsWith("last-good", "GitOperationFailed");
     const now = (await readObject(ref("last-good"))) as { status?: { artifact?: { revision: string } } };

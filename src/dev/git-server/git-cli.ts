@@ -45,7 +45,8 @@ export function git(args: readonly string[], opts: GitCliOptions): Promise<strin
     child.on("error", reject);
     child.on("close", (code) => {
       if (code === 0) resolve(Buffer.concat(out).toString("utf8").trim());
-      else reject(new GitCliError(`git ${args[0] ?? ""} failed: ${Buffer.concat(err).toString("utf8").trim()}`));
+      else
+        reject(new GitCliError(`git ${args[0] ?? ""} failed: ${Buffer.concat(err).toString("utf8").trim()}`));
     });
     child.stdin.on("error", () => undefined); // git may exit before reading its input
     child.stdin.end(opts.input ?? "");

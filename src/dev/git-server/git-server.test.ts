@@ -32,14 +32,20 @@ describe("test git server", () => {
     await git(["clone", "-q", "--depth", "1", repo.url, dest], { cwd: scratch });
     expect(await readFile(join(dest, "dir/b.txt"), "utf8")).toBe("b");
     expect(server.packRequests()).toHaveLength(1);
-    expect(server.requests[0]).toMatchObject({ method: "GET", kind: "info-refs", service: "git-upload-pack" });
+    expect(server.requests[0]).toMatchObject({
+      method: "GET",
+      kind: "info-refs",
+      service: "git-upload-pack",
+    });
   });
 
   it("answers protocol v2 ls-remote without sending a pack", async () => {
     const repo = await server.createRepo("v2");
     const sha = await repo.commit({ files: { x: "1" } });
     server.clearRequests();
-    const out = await git(["-c", "protocol.version=2", "ls-remote", repo.url, "refs/heads/main"], { cwd: scratch });
+    const out = await git(["-c", "protocol.version=2", "ls-remote", repo.url, "refs/heads/main"], {
+      cwd: scratch,
+    });
     expect(out).toBe(`${sha}\trefs/heads/main`);
     expect(server.requests.some((r) => r.protocol === "version=2")).toBe(true);
     expect(server.packRequests()).toHaveLength(0);

@@ -100,7 +100,9 @@ async function handle(
   const user = authenticate(req, ctx.auth);
   if (user === undefined) {
     const scheme = ctx.auth !== undefined && "bearerToken" in ctx.auth ? "Bearer" : 'Basic realm="git"';
-    res.writeHead(401, { "WWW-Authenticate": scheme, "Content-Type": "text/plain" }).end("authentication required\n");
+    res
+      .writeHead(401, { "WWW-Authenticate": scheme, "Content-Type": "text/plain" })
+      .end("authentication required\n");
     req.resume();
     ctx.log.push({ ...base, status: 401, packSent: false, bytesSent: 0 });
     return;

@@ -81,7 +81,10 @@ export class GitRepo {
   async tag(name: string, opts: TagOptions = {}): Promise<string> {
     const target = opts.target ?? `refs/remotes/origin/${this.defaultBranch}`;
     await git(["fetch", "-q", "origin"], { cwd: this.workPath });
-    const args = opts.message === undefined ? ["tag", "-f", name, target] : ["tag", "-f", "-a", name, "-m", opts.message, target];
+    const args =
+      opts.message === undefined
+        ? ["tag", "-f", name, target]
+        : ["tag", "-f", "-a", name, "-m", opts.message, target];
     await git(args, { cwd: this.workPath, env: gitIdentityEnv(new Date(clock)) });
     await git(["push", "-q", "-f", "origin", `refs/tags/${name}`], { cwd: this.workPath });
     return git(["rev-parse", `${name}^{commit}`], { cwd: this.workPath });
@@ -98,7 +101,9 @@ export class GitRepo {
   }
 
   private async switchTo(branch: string): Promise<void> {
-    const current = await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: this.workPath }).catch(() => "");
+    const current = await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: this.workPath }).catch(
+      () => "",
+    );
     if (current === branch) return;
     const exists = await git(["rev-parse", "-q", "--verify", `refs/heads/${branch}`], { cwd: this.workPath })
       .then(() => true)
@@ -128,7 +133,12 @@ export class GitRepo {
 }
 
 /** Creates the bare repo and its work clone under `root`. */
-export async function createRepo(root: string, name: string, url: string, defaultBranch: string): Promise<GitRepo> {
+export async function createRepo(
+  root: string,
+  name: string,
+  url: string,
+  defaultBranch: string,
+): Promise<GitRepo> {
   const bare = join(root, "repos", `${name}.git`);
   const work = join(root, "work", name);
   await mkdir(bare, { recursive: true });
