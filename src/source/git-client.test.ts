@@ -1,7 +1,9 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitServer, type GitRepo, type GitServer } from "../dev/git-server/index.js";
 import { findReconcileError } from "../runtime/errors.js";
@@ -179,6 +181,48 @@ describe("GitClient against protected servers", () => {
     } finally {
       await basic.stop();
       await bearer.stop();
+    }
+  });
+});
+
+describe("GitClient over HTTPS with a custom CA", () => {
+  it("trusts ca.crt from the secret and explains a TLS failure without it", async () => {
+    const dir = await mkdtemp(join(scratch, "tls-"));
+    const run = promisify(execFile);
+    await run("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+    ]);
+    const key = await readFile(join(dir, "key.pem"), "utf8");
+    const cert = await readFile(join(dir, "cert.pem"), "utf8");
+    const tls = await startGitServer({ tls: { key, cert } });
+    try {
+      const r = await tls.createRepo("secure");
+      const sha = await r.commit({ files: { f: "1" } });
+      expect(r.url.startsWith("https://")).toBe(true);
+      const c = client();
+      const ok = await checkout(c, target("tls/ok", r.url, { "ca.crt": cert }), { branch: "main" });
+      expect(ok.result.commit).toBe(sha);
+      const bad = await c
+        .resolve(target("tls/bad", r.url), refStrategy({ branch: "main" }))
+        .catch((e: unknown) => e);
+      expect(findReconcileError(bad)?.reason).toBe("GitOperationFailed");
+      expect((bad as Error).message).toMatch(/TLS verification failed.*ca\.crt/);
+    } finally {
+      await tls.stop();
     }
   });
 });

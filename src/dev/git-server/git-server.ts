@@ -8,6 +8,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +23,8 @@ export type GitServerAuth =
 /** Options for {@link startGitServer}. */
 export interface GitServerOptions {
   readonly auth?: GitServerAuth;
+  /** Serve HTTPS with this PEM key and certificate (to test custom CAs). */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 /** One HTTP request the server answered. */
@@ -128,14 +131,15 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
   const root = await mkdtemp(join(tmpdir(), "mooring-git-"));
   const log: GitRequestRecord[] = [];
   const ctx = { root, auth: opts.auth, log };
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res, ctx).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
-  });
+  };
+  const server: Server = opts.tls ? createHttpsServer(opts.tls, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 1000;
-  const url = `http://127.0.0.1:${await listen(server)}`;
+  const url = `${opts.tls ? "https" : "http"}://127.0.0.1:${await listen(server)}`;
   return {
     url,
     root,
