@@ -46,7 +46,13 @@ export function apiLeaseClient(
   kc: KubeConfig,
   lease: { namespace: string; name: string },
   limiter?: Semaphore,
+  /** Per-request deadline, so a hung connection cannot stall a campaign (default 5 s). */
+  requestTimeoutMs = 5000,
 ): LeaseClient {
+  const opts = (): { limiter: Semaphore | undefined; signal: AbortSignal } => ({
+    limiter,
+    signal: AbortSignal.timeout(requestTimeoutMs),
+  });
   const ref = { apiVersion: "coordination.k8s.io/v1", plural: "leases", namespace: lease.namespace };
   const one = resourcePath({ ...ref, name: lease.name });
   const body = (record: LeaseRecord, resourceVersion?: string): unknown => ({
@@ -67,7 +73,7 @@ export function apiLeaseClient(
     describe: `${lease.namespace}/${lease.name}`,
     async get() {
       try {
-        const json = await kubeRequest<LeaseJson>(kc, one, { limiter });
+        const json = await kubeRequest<LeaseJson>(kc, one, opts());
         const spec = json.spec ?? {};
         return {
           resourceVersion: json.metadata?.resourceVersion ?? "",
@@ -84,11 +90,11 @@ export function apiLeaseClient(
       }
     },
     create: (record) =>
-      kubeRequest(kc, resourcePath(ref), { method: "POST", body: body(record), limiter }).then(
+      kubeRequest(kc, resourcePath(ref), { method: "POST", body: body(record), ...opts() }).then(
         () => true,
         writeOk,
       ),
     update: (record, rv) =>
-      kubeRequest(kc, one, { method: "PUT", body: body(record, rv), limiter }).then(() => true, writeOk),
+      kubeRequest(kc, one, { method: "PUT", body: body(record, rv), ...opts() }).then(() => true, writeOk),
   };
 }

@@ -78,7 +78,7 @@ class FakeServer implements ListWatcher<Obj> {
 const fast = { initial: 1, max: 5 };
 
 async function until(cond: () => boolean, what: string) {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 2500; i++) {
     if (cond()) return;
     await sleep(2);
   }
@@ -193,6 +193,26 @@ describe("Informer", () => {
     await inf.waitForSync();
     const log = recorder(inf);
     expect(log).toEqual(["add a"]);
+    await inf.stop();
+  });
+
+  it("resumes an idle watch closed by the server without backing off", async () => {
+    const watches: number[] = [];
+    const source: ListWatcher<Obj> = {
+      list: async () => ({ items: [], resourceVersion: "5" }),
+      watch: (_rv, _on, signal) => {
+        watches.push(Date.now());
+        // Stays open (idle) for a while, then the server ends it, as timeoutSeconds does.
+        return new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 1100);
+          signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+        });
+      },
+    };
+    const inf = new Informer<Obj>({ name: "t", source, backoffMs: { initial: 60_000, max: 60_000 } });
+    inf.start();
+    await until(() => watches.length >= 3, "three consecutive watches");
+    expect(inf.stats.watchErrors).toBe(0);
     await inf.stop();
   });
 });

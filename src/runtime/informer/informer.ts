@@ -41,6 +41,9 @@ export interface InformerStats {
   gone: number;
 }
 
+/** A watch that ends sooner than this without events counts as a failed attempt. */
+const QUICK_CLOSE_MS = 1000;
+
 const counters = new WeakMap<Registry, Counter<"informer" | "kind">>();
 
 function errorCounter(registry: Registry | undefined): Counter<"informer" | "kind"> | undefined {
@@ -135,9 +138,12 @@ export class Informer<T extends MetaObject> {
   private async watchUntilGone(): Promise<void> {
     while (!this.signal.aborted) {
       try {
+        const opened = Date.now();
         const events = await this.watchOnce();
-        if (events > 0) this.delayMs = this.backoff.initial;
-        else await this.sleep(); // closed at once without news: do not spin
+        // An idle stream the server or transport closed after a while is normal: resume at once.
+        // Only a stream that closed straight away without news backs off, so we never spin.
+        if (events > 0 || Date.now() - opened >= QUICK_CLOSE_MS) this.delayMs = this.backoff.initial;
+        else await this.sleep();
       } catch (err) {
         if (err instanceof GoneError) {
           this.stats.gone++;
