@@ -74,6 +74,16 @@ describe("immutable fields", () => {
   });
 });
 
+describe("stage semantics", () => {
+  it("applies nothing in a stage when one object's dry-run fails", async () => {
+    const err = await manager
+      .applyAllStaged([configMap("atomic-ok"), configMap("Bad_Name")], { owner })
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toContain(`ConfigMap/${ns()}/Bad_Name dry-run failed`);
+    expect(await uidOf("ConfigMap", "v1", "atomic-ok")).toBeUndefined();
+  });
+});
+
 describe("per-object annotations", () => {
   it("skips reconcile: disabled and ssa: Ignore, creates ssa: IfNotPresent once", async () => {
     const objs = [

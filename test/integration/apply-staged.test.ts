@@ -84,7 +84,7 @@ const drift: DriftEvent[] = [];
 manager.onDrift((e) => drift.push(e));
 
 afterAll(async () => {
-  manager.close();
+  await manager.close();
   await kubectl(["delete", "ns", extraNs, "--wait=false"]);
   await kubectl(["delete", "crd", `widgets.${group}`, "--wait=false"]);
 });
@@ -157,7 +157,7 @@ describe("staged apply", () => {
     const flux = new ApplyManager(testKubeConfig(), { noOpCache: false });
     const before = await resourceVersions();
     const result = await flux.applyAllStaged(objects(), { owner });
-    flux.close();
+    await flux.close();
     expect(result.entries.every((e) => e.action === "unchanged")).toBe(true);
     expect(result.stats).toMatchObject({ cacheHits: 0, dryRuns: objects().length, applies: 0 });
     expect(await resourceVersions()).toEqual(before);

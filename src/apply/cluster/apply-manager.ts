@@ -11,7 +11,14 @@ import { prepareForApply } from "../normalize.js";
 import { isCRD, splitStages, type ApplyStage } from "../staging.js";
 import { defaultCleanupOptions, type CleanupOptions } from "../takeover.js";
 import { objMetadataOf, type KubeObject } from "../types.js";
-import { applyFailure, applyObject, type ApplyContext, type MutableStats } from "./apply-object.js";
+import {
+  abandonPlan,
+  applyFailure,
+  executePlan,
+  planObject,
+  type ApplyContext,
+  type MutableStats,
+} from "./apply-object.js";
 import { mapLimit } from "./concurrency.js";
 import { collectionPath, RestMapper } from "./discovery.js";
 import { ApplyError, HealthCheckError, NoMatchError } from "./errors.js";
@@ -96,11 +103,18 @@ export class ApplyManager {
     done: readonly ChangeSetEntry[],
   ): Promise<ChangeSetEntry[]> {
     await this.watchKinds(stage.objects);
-    const results = await mapLimit(stage.objects, this.options.concurrency ?? 4, (obj) =>
-      applyObject(ctx, obj),
-    );
-    const errors = results.filter((r) => !r.ok).map((r) => (r.ok ? undefined : r.error));
-    const entries = results.flatMap((r) => (r.ok ? [r.value] : []));
+    const limit = this.options.concurrency ?? 4;
+    const planned = await mapLimit(stage.objects, limit, (obj) => planObject(ctx, obj));
+    const plans = planned.flatMap((r) => (r.ok ? [r.value] : []));
+    const planErrors = planned.flatMap((r) => (r.ok ? [] : [r.error]));
+    if (planErrors.length > 0) {
+      for (const p of plans) abandonPlan(ctx, p);
+      const decided = plans.filter((p) => p.payload === undefined).map((p) => p.entry);
+      throw applyFailure(planErrors, [...done, ...decided]);
+    }
+    const applied = await mapLimit(plans, limit, (plan) => executePlan(ctx, plan));
+    const errors = applied.flatMap((r) => (r.ok ? [] : [r.error]));
+    const entries = applied.flatMap((r) => (r.ok ? [r.value] : []));
     if (errors.length > 0) throw applyFailure(errors, [...done, ...entries]);
     return entries;
   }
@@ -203,9 +217,10 @@ export class ApplyManager {
     return true;
   }
 
-  /** Stops the watches. */
-  close(): void {
+  /** Stops the watches and closes the kept-alive connections. */
+  async close(): Promise<void> {
     this.owned?.close();
+    await this.client.http.close();
   }
 }
 

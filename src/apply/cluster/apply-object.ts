@@ -96,10 +96,19 @@ async function dryRun(
   }
 }
 
-interface Outcome {
+/**
+ * The outcome of the first phase for one object: decided (skipped, unchanged) or to be applied.
+ * Like Flux, a stage applies nothing until every object's dry-run has succeeded.
+ */
+export interface Plan {
+  readonly obj: KubeObject;
+  readonly id: string;
+  readonly hash: string;
   readonly entry: ChangeSetEntry;
-  /** The live object as we left it; undefined: nothing to remember (skipped). */
-  readonly live: KubeObject | undefined;
+  /** The payload to apply; undefined when the object is decided without an apply. */
+  readonly payload?: KubeObject;
+  /** Whether the object is pending in the owned-object cache (settle after phase 2). */
+  readonly pending: boolean;
 }
 
 /** Runs one request step, naming the object and the step in the error. */
@@ -111,57 +120,98 @@ async function step<T>(obj: KubeObject, what: string, run: () => Promise<T>): Pr
   }
 }
 
-async function applyChecked(ctx: ApplyContext, obj: KubeObject, ignore: readonly string[]): Promise<Outcome> {
+interface Checked {
+  readonly entry: ChangeSetEntry;
+  readonly live: KubeObject | undefined;
+  readonly payload?: KubeObject;
+}
+
+async function check(ctx: ApplyContext, obj: KubeObject, ignore: readonly string[]): Promise<Checked> {
   let live = await step(obj, "get", () => ctx.client.get(refOf(obj), ctx.options.signal));
   ctx.stats.gets++;
   if (applyPolicy(obj, live).skip) return { entry: changeSetEntry(obj, "skipped"), live: undefined };
   const result = await dryRun(ctx, obj, live);
   live = result.live;
-  let patched = false;
   const ops = cleanupPatch(obj, live, ctx.cleanup);
   if (live !== undefined && ops.length > 0) {
     live = await step(obj, "field manager takeover", () =>
       ctx.client.jsonPatch(refOf(obj), ops, ctx.fieldManager),
     );
     ctx.stats.cleanupPatches++;
-    patched = true;
   }
-  const action = driftAction(live, result.dry, patched, ignore);
+  const action = driftAction(live, result.dry, ops.length > 0, ignore);
   if (action === "unchanged") return { entry: changeSetEntry(obj, action), live };
   // Ignored paths that drifted keep their live value or stay with their other owner (Flux).
   const payload =
     live !== undefined && ignore.length > 0
       ? applyDriftedPaths(obj, driftedPaths(live, result.dry, ignore, ctx.fieldManager))
       : obj;
-  const applied = await step(obj, "apply", () =>
-    ctx.client.apply(payload, { fieldManager: ctx.fieldManager, dryRun: false, signal: ctx.options.signal }),
-  );
-  ctx.stats.applies++;
-  return { entry: changeSetEntry(obj, action), live: applied };
+  return { entry: changeSetEntry(obj, action), live, payload };
 }
 
 /**
- * Applies one prepared object and returns its change-set entry. Throws an Error naming the
- * object (with the force hint for immutable fields).
+ * Phase 1 for one object: decide from the cache, or GET, dry-run (recreating on immutable-field
+ * errors when forced), take kubectl's fields over, and compare. Throws an Error naming the object
+ * (with the force hint for immutable fields).
  */
-export async function applyObject(ctx: ApplyContext, obj: KubeObject): Promise<ChangeSetEntry> {
+export async function planObject(ctx: ApplyContext, obj: KubeObject): Promise<Plan> {
   const ignore = ctx.options.ignorePaths?.(obj) ?? [];
   const hash = renderedHash(obj, { fm: ctx.fieldManager, as: ctx.options.impersonate ?? "", ignore });
-  if (ctx.owned?.canSkip(ctx.options.owner, obj, hash) === true) {
-    ctx.stats.cacheHits++;
-    ctx.cacheHits.add(objectId(objMetadataOf(obj)));
-    return changeSetEntry(obj, "unchanged");
-  }
   const id = objectId(objMetadataOf(obj));
+  if (fromCache(ctx, obj, id, hash))
+    return { obj, id, hash, entry: changeSetEntry(obj, "unchanged"), pending: false };
   ctx.owned?.begin(obj);
-  let outcome: Outcome | undefined;
+  let checked: Checked;
   try {
-    outcome = await applyChecked(ctx, obj, ignore);
-    return outcome.entry;
-  } finally {
-    const live = outcome?.live;
-    ctx.owned?.settle(ctx.options.owner, live, live === undefined ? undefined : hash, id);
+    checked = await check(ctx, obj, ignore);
+  } catch (err) {
+    settle(ctx, id, undefined, hash);
+    throw err;
   }
+  const { entry, payload, live } = checked;
+  // Decided objects are settled now; objects to apply stay pending until phase 2.
+  if (payload === undefined) {
+    settle(ctx, id, live, hash);
+    return { obj, id, hash, entry, pending: false };
+  }
+  return { obj, id, hash, entry, pending: ctx.owned !== undefined, payload };
+}
+
+/** The cheap path: the record and the watch mirror say nothing changed. */
+function fromCache(ctx: ApplyContext, obj: KubeObject, id: string, hash: string): boolean {
+  if (ctx.owned?.canSkip(ctx.options.owner, obj, hash) !== true) return false;
+  ctx.stats.cacheHits++;
+  ctx.cacheHits.add(id);
+  return true;
+}
+
+function settle(ctx: ApplyContext, id: string, live: KubeObject | undefined, hash: string): void {
+  ctx.owned?.settle(ctx.options.owner, live, live === undefined ? undefined : hash, id);
+}
+
+/** Phase 2 for one object: the real apply when the plan needs one. */
+export async function executePlan(ctx: ApplyContext, plan: Plan): Promise<ChangeSetEntry> {
+  if (plan.payload === undefined) return plan.entry;
+  const payload = plan.payload;
+  let applied: KubeObject | undefined;
+  try {
+    applied = await step(plan.obj, "apply", () =>
+      ctx.client.apply(payload, {
+        fieldManager: ctx.fieldManager,
+        dryRun: false,
+        signal: ctx.options.signal,
+      }),
+    );
+    ctx.stats.applies++;
+    return plan.entry;
+  } finally {
+    settle(ctx, plan.id, applied, plan.hash);
+  }
+}
+
+/** Releases plans that will not be executed (another object of the stage failed). */
+export function abandonPlan(ctx: ApplyContext, plan: Plan): void {
+  if (plan.pending) ctx.owned?.settle(ctx.options.owner, undefined, undefined, plan.id);
 }
 
 /** Wraps per-object failures into one {@link ApplyError} with the partial change set. */
