@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../types.js";
+import type { KubeHttp } from "./http.js";
+import { OwnedObjects } from "./owned-objects.js";
+import type { DriftEvent } from "./types.js";
+
+/** A fake API server for one collection: a list, then watch events pushed by the test. */
+class FakeHttp {
+  items: KubeObject[] = [];
+  private queue: unknown[] = [];
+  private wake: (() => void) | undefined;
+
+  request(): Promise<unknown> {
+    return Promise.resolve({ items: this.items, metadata: { resourceVersion: "1" } });
+  }
+
+  async *stream(): AsyncGenerator<unknown> {
+    for (;;) {
+      while (this.queue.length > 0) yield this.queue.shift();
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+
+  push(type: string, object: KubeObject): void {
+    this.queue.push({ type, object });
+    this.wake?.();
+  }
+}
+
+const FM = "kustomize-controller";
+const owner = { name: "app", namespace: "flux-system" };
+const settleEvents = () => new Promise((r) => setTimeout(r, 20));
+
+function cm(rv: string, opts: { data?: string; manager?: string; status?: boolean } = {}): KubeObject {
+  const ours = { manager: FM, operation: "Apply", fieldsV1: { "f:data": { "f:k": {} } } };
+  const theirs = { manager: opts.manager ?? "", operation: "Update", fieldsV1: { "f:data": { "f:k": {} } } };
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: "c",
+      namespace: "n",
+      uid: "u1",
+      resourceVersion: rv,
+      labels: {
+        "kustomize.toolkit.fluxcd.io/name": "app",
+        "kustomize.toolkit.fluxcd.io/namespace": "flux-system",
+      },
+      managedFields: opts.manager
+        ? [{ ...ours, fieldsV1: { "f:data": {} } }, theirs]
+        : [ours, ...(opts.status ? [{ manager: "x", operation: "Update", subresource: "status" }] : [])],
+    },
+    data: { k: opts.data ?? "v" },
+  };
+}
+
+async function setup() {
+  const http = new FakeHttp();
+  const owned = new OwnedObjects(http as unknown as KubeHttp, FM);
+  const drift: DriftEvent[] = [];
+  owned.onDrift((e) => drift.push(e));
+  http.items = [cm("5")];
+  owned.watch(
+    { apiVersion: "v1", kind: "ConfigMap", resource: "configmaps", namespaced: true },
+    "/api/v1/configmaps",
+  );
+  await settleEvents();
+  owned.settle(owner, cm("5"), "h1");
+  return { http, owned, drift };
+}
+
+describe("OwnedObjects", () => {
+  it("skips only with the same rendered hash and an unchanged mirror", async () => {
+    const { owned } = await setup();
+    expect(owned.canSkip(owner, cm("5"), "h1")).toBe(true);
+    expect(owned.canSkip(owner, cm("5"), "h2")).toBe(false);
+    expect(owned.canSkip({ name: "other", namespace: "flux-system" }, cm("5"), "h1")).toBe(false);
+    owned.close();
+    expect(owned.canSkip(owner, cm("5"), "h1")).toBe(false);
+  });
+
+  it("treats a status-only update as neither drift nor a reason to dry-run", async () => {
+    const { http, owned, drift } = await setup();
+    http.push("MODIFIED", { ...cm("6", { status: true }), status: { x: 1 } });
+    await settleEvents();
+    expect(drift).toEqual([]);
+    expect(owned.canSkip(owner, cm("5"), "h1")).toBe(true);
+    owned.close();
+  });
+
+  it("reports a change that takes our fields away, naming the manager, and stops skipping", async () => {
+    const { http, owned, drift } = await setup();
+    http.push("MODIFIED", cm("7", { data: "hacked", manager: "kubectl-edit" }));
+    await settleEvents();
+    expect(drift).toEqual([
+      {
+        owner,
+        object: { group: "", version: "v1", kind: "ConfigMap", namespace: "n", name: "c" },
+        kind: "modified",
+        manager: "kubectl-edit",
+      },
+    ]);
+    expect(owned.canSkip(owner, cm("5"), "h1")).toBe(false);
+    owned.close();
+  });
+
+  it("reports a delete", async () => {
+    const { http, owned, drift } = await setup();
+    http.push("DELETED", cm("8"));
+    await settleEvents();
+    expect(drift.map((d) => d.kind)).toEqual(["deleted"]);
+    owned.close();
+  });
+
+  it("does not report its own write seen before the apply returned, but does report a later change", async () => {
+    const { http, owned, drift } = await setup();
+    owned.begin(cm("5"));
+    http.push("MODIFIED", cm("9", { data: "new" }));
+    await settleEvents();
+    expect(owned.canSkip(owner, cm("5"), "h1")).toBe(false);
+    http.push("MODIFIED", cm("10", { data: "hacked", manager: "kubectl-edit" }));
+    await settleEvents();
+    expect(drift).toEqual([]);
+    owned.settle(owner, cm("9", { data: "new" }), "h2");
+    expect(drift.map((d) => `${d.kind} ${d.manager}`)).toEqual(["modified kubectl-edit"]);
+    owned.close();
+  });
+
+  it("drops events older than its own write", async () => {
+    const { http, owned, drift } = await setup();
+    owned.begin(cm("5"));
+    http.push("MODIFIED", cm("11", { data: "hacked", manager: "kubectl-edit" }));
+    await settleEvents();
+    owned.settle(owner, cm("12", { data: "new" }), "h2");
+    expect(drift).toEqual([]);
+    owned.close();
+  });
+});
