@@ -77,8 +77,11 @@ export class Reflector {
     while (!this.abort.signal.aborted) {
       try {
         if (this.resourceVersion === "") await this.list();
+        const started = Date.now();
         await this.watch();
-        this.backoff = this.options.backoffMs ?? 500;
+        // A watch the server ends at once, over and over, must not become a hot loop.
+        if (Date.now() - started < 1_000) await this.pause();
+        else this.backoff = this.options.backoffMs ?? 500;
       } catch (err) {
         if (this.abort.signal.aborted) return;
         this.isSynced = false;
@@ -88,10 +91,14 @@ export class Reflector {
         }
         this.resourceVersion = "";
         this.handler.error?.(err);
-        await sleep(this.backoff, undefined, { signal: this.abort.signal }).catch(() => undefined);
-        this.backoff = Math.min(this.backoff * 2, 30_000);
+        await this.pause();
       }
     }
+  }
+
+  private async pause(): Promise<void> {
+    await sleep(this.backoff, undefined, { signal: this.abort.signal }).catch(() => undefined);
+    this.backoff = Math.min(this.backoff * 2, 30_000);
   }
 
   private async list(): Promise<void> {
