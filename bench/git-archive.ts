@@ -1,18 +1,17 @@
 /**
  * One-shot artifact build in its own process: `npx tsx bench/git-archive.ts <url> <branch> <out.tar.gz> [ignore]`.
  *
- * Fetches the branch with mooring's git client into a fresh cache, checks it out, archives it with
- * the source controller's ignore rules and prints one JSON line (revision, digest, size, ms, peak
+ * Fetches the branch with mooring's git client into a fresh cache and archives the commit straight
+ * from the git objects with the source controller's ignore rules (the controller's path when a
+ * GitRepository has no includes) and prints one JSON line (revision, digest, size, ms, peak
  * RSS). The bench runs it to measure time and memory apart from the bench process; the
  * reproducibility test runs it to archive the same commit in a second process.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { archiveDirectory } from "../src/source/archive.js";
 import { gitAuthFor, parseRepositoryUrl } from "../src/source/git-auth.js";
 import { GitClient } from "../src/source/git-client.js";
-import { loadIgnoreMatcher } from "../src/source/ignore.js";
 import { refStrategy } from "../src/source/ref.js";
 
 const [url, branch, out, ignore] = process.argv.slice(2);
@@ -27,10 +26,12 @@ try {
   const target = { auth: gitAuthFor(parseRepositoryUrl(url), undefined), cacheKey: "bench/archive" };
   const strategy = refStrategy({ branch });
   const resolved = await client.resolve(target, strategy);
-  const work = join(dir, "work");
-  await client.checkout(target, { strategy, resolved, dest: work });
-  const filter = await loadIgnoreMatcher(work, ignore);
-  const { digest, size } = await archiveDirectory(work, out, filter);
+  await client.fetch(target, { strategy, resolved });
+  const { digest, size } = await client.archive(target.cacheKey, {
+    commit: resolved.commit,
+    dest: out,
+    ...(ignore === undefined ? {} : { specIgnore: ignore }),
+  });
   const ms = performance.now() - started;
   const peakRssKb = process.resourceUsage().maxRSS;
   console.log(JSON.stringify({ revision: resolved.revision, digest, size, ms, peakRssKb }));

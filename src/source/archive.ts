@@ -57,14 +57,23 @@ async function* walk(root: string, filter: IgnoreMatcher | undefined): AsyncGene
   yield* visit("");
 }
 
-function header(e: WalkEntry): HeaderArg {
-  const isDir = e.stat.isDirectory();
-  const exec = (e.stat.mode & 0o111) !== 0;
+/** One archive entry from any source (a directory walk or git objects). */
+export interface ArchiveEntry {
+  /** Path relative to the root, `/`-separated; the root itself is `.`. */
+  readonly name: string;
+  readonly type: "directory" | "file";
+  readonly executable?: boolean;
+  /** File content (files only). */
+  readonly content?: () => Promise<Uint8Array>;
+}
+
+function header(e: ArchiveEntry, size: number): HeaderArg {
+  const isDir = e.type === "directory";
   return {
-    name: e.rel,
-    type: isDir ? "directory" : "file",
-    mode: isDir ? DIR_MODE : exec ? EXEC_FILE_MODE : FILE_MODE,
-    size: isDir ? 0 : e.stat.size,
+    name: e.name,
+    type: e.type,
+    mode: isDir ? DIR_MODE : e.executable === true ? EXEC_FILE_MODE : FILE_MODE,
+    size: isDir ? 0 : size,
     mtime: new Date(0),
     uid: 0,
     gid: 0,
@@ -73,19 +82,38 @@ function header(e: WalkEntry): HeaderArg {
   };
 }
 
-async function fill(pack: Pack, root: string, filter: IgnoreMatcher | undefined): Promise<void> {
-  for await (const e of walk(root, filter)) {
-    const h = header(e);
-    if (h.type === "directory") {
-      pack.entry(h);
+async function fill(pack: Pack, entries: AsyncIterable<ArchiveEntry>): Promise<void> {
+  for await (const e of entries) {
+    if (e.type === "directory") {
+      pack.entry(header(e, 0));
       continue;
     }
-    const content = await readFile(e.abs);
+    const content = (await e.content?.()) ?? new Uint8Array();
     await new Promise<void>((ok, fail) =>
-      pack.entry({ ...h, size: content.length }, content, (err) => (err ? fail(err) : ok())),
+      pack.entry(
+        header(e, content.length),
+        Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+        (err) => (err ? fail(err) : ok()),
+      ),
     );
   }
   pack.finalize();
+}
+
+async function* directoryEntries(
+  root: string,
+  filter: IgnoreMatcher | undefined,
+): AsyncGenerator<ArchiveEntry> {
+  for await (const e of walk(root, filter)) {
+    if (e.stat.isDirectory()) yield { name: e.rel, type: "directory" };
+    else
+      yield {
+        name: e.rel,
+        type: "file",
+        executable: (e.stat.mode & 0o111) !== 0,
+        content: () => readFile(e.abs),
+      };
+  }
 }
 
 class Measure extends Transform {
@@ -109,12 +137,23 @@ export async function archiveDirectory(
 ): Promise<ArchiveResult> {
   const rootStat = await lstat(dir);
   if (!rootStat.isDirectory()) throw new Error(`invalid dir path: ${dir}`);
+  return writeArchive(directoryEntries(dir, filter), dest);
+}
+
+/**
+ * Writes `entries` (already in archive order) as a reproducible tar.gz at `dest`, through a temp
+ * file in the same directory and a rename.
+ */
+export async function writeArchive(
+  entries: AsyncIterable<ArchiveEntry>,
+  dest: string,
+): Promise<ArchiveResult> {
   const tmp = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString("hex")}.tmp`);
   const pack = tarPack();
   const measure = new Measure();
   try {
     await Promise.all([
-      fill(pack, dir, filter),
+      fill(pack, entries),
       pipeline(pack, createGzip({ level: 6 }), measure, createWriteStream(tmp, { mode: 0o600 })),
     ]);
     await chmod(tmp, 0o600);

@@ -7,7 +7,9 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitServer, type GitRepo, type GitServer } from "../dev/git-server/index.js";
 import { findReconcileError } from "../runtime/errors.js";
+import { archiveDirectory } from "./archive.js";
 import { gitAuthFor, parseRepositoryUrl } from "./git-auth.js";
+import { loadIgnoreMatcher } from "./ignore.js";
 import { GitClient } from "./git-client.js";
 import { refStrategy } from "./ref.js";
 import type { GitRepositoryRef } from "../api/index.js";
@@ -224,5 +226,46 @@ describe("GitClient over HTTPS with a custom CA", () => {
     } finally {
       await tls.stop();
     }
+  });
+});
+
+describe("archiving straight from git objects", () => {
+  it("gives the same bytes as checkout plus directory archive, ignore rules included", async () => {
+    const r = await server.createRepo("equiv");
+    const sha = await r.commit({
+      files: {
+        ".sourceignore": "*.md\n/secret/\n",
+        "apps/.sourceignore": "local.yaml\n",
+        "apps/local.yaml": "l",
+        "apps/app.yaml": "a",
+        "apps/a.b/x.yaml": "x",
+        "apps/a/y.yaml": "y",
+        "README.md": "r",
+        "secret/key.yaml": "k",
+        "bin/run.sh": { content: "#!/bin/sh\n", executable: true },
+        "only-links/l": { symlink: "../apps" },
+        ".gitignore": "x",
+        link: { symlink: "/etc/passwd" },
+      },
+    });
+    const c = client();
+    const t = target("equiv/1", r.url);
+    const strategy = refStrategy({ branch: "main" });
+    const resolved = await c.resolve(t, strategy);
+    const dest = await mkdtemp(join(scratch, "equiv-"));
+    await c.checkout(t, { strategy, resolved, dest });
+    const viaCheckout = await archiveDirectory(
+      dest,
+      join(scratch, "equiv-a.tar.gz"),
+      await loadIgnoreMatcher(dest, "!apps/local.yaml\n"),
+    );
+    const fetched = await c.fetch(target("equiv/2", r.url), { strategy, resolved });
+    expect(fetched.commit).toBe(sha);
+    const direct = await c.archive("equiv/2", {
+      commit: sha,
+      dest: join(scratch, "equiv-b.tar.gz"),
+      specIgnore: "!apps/local.yaml\n",
+    });
+    expect(direct).toEqual(viaCheckout);
   });
 });

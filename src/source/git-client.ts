@@ -15,7 +15,9 @@ import git, { type HttpClient, type ServerRef } from "isomorphic-git";
 import { Reason } from "../api/index.js";
 import { GenericError } from "../runtime/errors.js";
 import type { GitAuth } from "./git-auth.js";
+import { writeArchive, type ArchiveResult } from "./archive.js";
 import { checkoutTree } from "./git-checkout.js";
+import { commitEntries } from "./git-tree-archive.js";
 import { classifyGitError } from "./git-errors.js";
 import { createGitHttpClient } from "./git-http.js";
 import { remoteRefFor, revisionRefName, selectSemverTag, type RefStrategy } from "./ref.js";
@@ -106,6 +108,40 @@ export class GitClient {
     } catch (err) {
       throw classifyGitError(err, this.errorContext(target));
     }
+  }
+
+  /**
+   * Makes sure the resolved commit is in the cache without checking it out (the caller then
+   * archives straight from the objects with {@link archive}).
+   */
+  async fetch(
+    target: GitTarget,
+    req: Omit<CheckoutRequest, "dest" | "sparse">,
+  ): Promise<Omit<CheckoutResult, "revision">> {
+    const cache = {};
+    try {
+      const gitdir = await this.prepareCache(target);
+      const fetched = await this.ensureCommit({
+        target,
+        strategy: req.strategy,
+        resolved: req.resolved,
+        gitdir,
+        cache,
+      });
+      const { commit } = await git.readCommit({ fs, gitdir, oid: req.resolved.commit, cache });
+      return { commit: req.resolved.commit, subject: commit.message.split("\n")[0] ?? "", fetched };
+    } catch (err) {
+      throw classifyGitError(err, this.errorContext(target));
+    }
+  }
+
+  /** Writes the artifact of a cached commit to `dest`, applying `.sourceignore` and `specIgnore`. */
+  async archive(
+    cacheKey: string,
+    req: { commit: string; dest: string; specIgnore?: string; signal?: AbortSignal },
+  ): Promise<ArchiveResult> {
+    const src = { gitdir: this.cacheDir(cacheKey), cache: {}, ...(req.signal ? { signal: req.signal } : {}) };
+    return writeArchive(await commitEntries(src, req.commit, req.specIgnore), req.dest);
   }
 
   /** Deletes an object's cache (on deletion of the GitRepository). */

@@ -47,6 +47,8 @@ export interface RunState {
   includes: ResolvedInclude[];
   /** The remote is unchanged: no checkout, no new artifact. */
   noop: boolean;
+  /** The artifact is written straight from git objects (no includes, no sparse checkout). */
+  direct?: boolean;
   /** Subject of the checked-out commit, for the NewArtifact event. */
   subject?: string;
   /** Events of successful steps (failure events come from the result computation). */

@@ -168,13 +168,18 @@ export async function reconcileSource(deps: GitRepositoryDeps, s: RunState): Pro
         now: s.ctx.now(),
       });
     }
-    const checkout = await deps.git.checkout(target, {
-      strategy: s.strategy,
-      resolved: s.resolved,
-      dest: s.workDir,
-      sparse: s.obj.spec.sparseCheckout,
-    });
-    s.subject = checkout.subject;
+    // Without includes or sparse checkout the artifact is written straight from the git objects;
+    // otherwise the tree is checked out so includes can be copied in.
+    s.direct = (s.obj.spec.include ?? []).length === 0 && (s.obj.spec.sparseCheckout ?? []).length === 0;
+    const fetched = s.direct
+      ? await deps.git.fetch(target, { strategy: s.strategy, resolved: s.resolved })
+      : await deps.git.checkout(target, {
+          strategy: s.strategy,
+          resolved: s.resolved,
+          dest: s.workDir,
+          sparse: s.obj.spec.sparseCheckout,
+        });
+    s.subject = fetched.subject;
     s.obj = deleteCondition(s.obj, ConditionType.FetchFailed);
   } catch (err) {
     failOn(s, ConditionType.FetchFailed, err, Reason.GitOperationFailed);
@@ -246,8 +251,14 @@ async function writeArtifact(deps: GitRepositoryDeps, s: RunState): Promise<void
   await deps.storage.ensureDir(path.slice(0, path.lastIndexOf("/")));
   const release = await deps.storage.lock(path);
   try {
-    const filter = await loadIgnoreMatcher(s.workDir, s.obj.spec.ignore);
-    const { digest, size } = await deps.storage.archive(s.workDir, path, filter);
+    const { digest, size } = s.direct
+      ? await deps.git.archive(`${namespace}/${name}`, {
+          commit: resolved.commit,
+          dest: deps.storage.localPath(path),
+          ...(s.obj.spec.ignore === undefined ? {} : { specIgnore: s.obj.spec.ignore }),
+          signal: s.signal,
+        })
+      : await deps.storage.archive(s.workDir, path, await loadIgnoreMatcher(s.workDir, s.obj.spec.ignore));
     const spec = s.obj.spec;
     s.obj = withoutStatus(
       s.obj,
