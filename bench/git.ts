@@ -3,7 +3,7 @@
  *
  * Serves a reproducibly generated repository (≥ 2,000 YAML files, ≥ 30 MB) from the test git
  * server and measures, in the same run:
- * - producing the artifact with mooring (fresh cache: fetch depth 1, checkout, reproducible
+ * - producing the artifact with mooring (fresh cache: fetch depth 1, reproducible
  *   tar.gz) against `git clone --depth 1` plus `tar czf`, time and peak RSS, as ratios;
  * - a no-op poll (mooring's protocol-v2 ref discovery) against `git ls-remote`.
  */
@@ -96,7 +96,7 @@ export async function gitScenario(ctx: Ctx): Promise<ScenarioReport> {
       header: ["measure", "mooring", "git reference", "ratio (reference / mooring)"],
       rows: [
         [
-          "artifact time (fetch + checkout + tar.gz)",
+          "artifact time (fetch + tar.gz)",
           formatMs(summarise(t(ours, "ms"))),
           formatMs(summarise(t(ref, "ms"))),
           ratio(median(t(ref, "ms")), median(t(ours, "ms"))),
@@ -122,7 +122,7 @@ export async function gitScenario(ctx: Ctx): Promise<ScenarioReport> {
       ],
       notes: [
         "git reference: `git clone --depth 1` then `tar czf` of the checkout, in one shell, through the same loopback git server.",
-        "mooring: bench/git-archive.ts in its own process (fresh cache): isomorphic-git v2 ls-refs, depth-1 fetch, tree checkout, reproducible tar.gz; time measured inside the process, RSS of the whole Node process.",
+        "mooring: bench/git-archive.ts in its own process (fresh cache): isomorphic-git v2 ls-refs, depth-1 fetch, reproducible tar.gz written straight from the git objects (the controller's path without includes); time measured inside the process, RSS of the whole Node process (tsx and Node baseline included).",
         "no-op poll: GitClient.resolve (one protocol-v2 ls-refs, warm process) vs `git ls-remote <url> refs/heads/main` (includes git's process start).",
         `Ratios > 1 mean mooring is faster / smaller. ${runs} runs each, median shown.`,
       ],
