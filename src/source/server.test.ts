@@ -56,6 +56,8 @@ describe("artifact server", () => {
     expect(resolveRequestPath("/data", "/a/../../etc/passwd")).toBeUndefined();
     expect(resolveRequestPath("/data", "/a/%00")).toBeUndefined();
     expect(resolveRequestPath("/data", "/a/b")).toBe("/data/a/b");
+    expect(resolveRequestPath("/data", "/.git-cache/ns/app/HEAD")).toBeUndefined();
+    expect(resolveRequestPath("/data", "/gitrepository/ns/app/.abc.tar.gz.1234.tmp")).toBeUndefined();
   });
 
   it("answers the readiness probe on /", async () => {

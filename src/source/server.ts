@@ -25,7 +25,10 @@ export function resolveRequestPath(root: string, urlPath: string): string | unde
   } catch {
     return undefined;
   }
-  if (decoded.includes("\0") || decoded.split("/").includes("..")) return undefined;
+  // Hidden segments are never artifacts: temp files being written (`.x.tmp`) and caches kept
+  // under the storage root (e.g. `.git-cache`) stay private.
+  const segments = decoded.split("/").filter((p) => p !== "");
+  if (decoded.includes("\0") || segments.some((p) => p.startsWith("."))) return undefined;
   const full = resolve(root, `.${decoded}`);
   const rel = relative(root, full);
   if (rel.startsWith("..") || rel.split(sep).includes("..")) return undefined;
