@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { parseDuration } from "../util/duration.js";
 import { buildCommand } from "./commands/build.js";
+import { addControllerCommand } from "./commands/controller.js";
 import { eventsCommand } from "./commands/events.js";
 import { getCommand } from "./commands/get.js";
 import { reconcileCommand } from "./commands/reconcile.js";
@@ -113,6 +114,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description("show Kubernetes events, optionally for one object")
     .option("--for <Kind/name>", "only events of this object (and a Kustomization's source)")
     .action(run((o) => eventsCommand(o, io)));
+  addControllerCommand(program, io, setExit);
   program
     .command("build")
     .description(

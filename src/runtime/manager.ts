@@ -26,6 +26,15 @@ export interface ManagerOptions {
   readonly gracefulShutdownTimeoutMs?: number;
 }
 
+/**
+ * Something that runs only while this process leads, next to the controllers (controller-runtime's
+ * leader-election runnable): started with them, drained or aborted with them.
+ */
+export interface Runnable {
+  start(): unknown;
+  stop(abort: boolean): Promise<void>;
+}
+
 /** Leadership was lost; the process should exit non-zero and be restarted. */
 export class LeadershipLostError extends Error {
   override readonly name = "LeadershipLostError";
@@ -34,6 +43,7 @@ export class LeadershipLostError extends Error {
 /** Owns controllers, informers and the probe servers of one process. */
 export class Manager {
   private readonly controllers: Controller[] = [];
+  private readonly runnables: Runnable[] = [];
   private readonly informers = new Set<Informer<MetaObject>>();
   private readonly servers: ProbeServer[] = [];
   private leading = false;
@@ -54,6 +64,11 @@ export class Manager {
     });
     this.controllers.push(controller);
     return controller;
+  }
+
+  /** Registers a runnable that starts and stops with the controllers (gated by leader election). */
+  addRunnable(runnable: Runnable): void {
+    this.runnables.push(runnable);
   }
 
   /** True while this process's controllers run (always, without leader election). */
@@ -113,6 +128,7 @@ export class Manager {
     this.leading = true;
     this.options.log.info({ controllers: this.controllers.map((c) => c.options.name) }, "starting workers");
     this.controllers.forEach((c) => c.start());
+    this.runnables.forEach((r) => r.start());
   }
 
   /** Lets in-flight reconciles finish until the deadline, then aborts them. */
@@ -120,7 +136,7 @@ export class Manager {
     const timeoutMs = this.options.gracefulShutdownTimeoutMs ?? 30_000;
     const active = this.controllers.reduce((n, c) => n + c.active, 0);
     this.options.log.info({ inFlight: active, timeoutMs }, "shutting down, draining reconciles");
-    const stopped = Promise.all(this.controllers.map((c) => c.stop(false)));
+    const stopped = Promise.all([...this.controllers, ...this.runnables].map((c) => c.stop(false)));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"timeout">(
       (resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)),
@@ -135,7 +151,7 @@ export class Manager {
 
   /** Aborts every in-flight reconcile and waits for them to return. */
   private async abortAll(): Promise<void> {
-    await Promise.all(this.controllers.map((c) => c.stop(true)));
+    await Promise.all([...this.controllers, ...this.runnables].map((c) => c.stop(true)));
   }
 
   private async startServers(): Promise<void> {

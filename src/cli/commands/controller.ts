@@ -1,0 +1,70 @@
+import type { Command } from "commander";
+import { type ControllerFlags, controllerConfig } from "../../config.js";
+import { shutdownSignal } from "../../runtime/manager.js";
+import type { CliIo } from "../context.js";
+
+/** Flux's flag names (kebab-case) with their help text; defaults are documented in config.ts. */
+const FLAGS: [string, string][] = [
+  ["--concurrent <n>", "concurrent reconciles per controller (default 4)"],
+  ["--concurrent-ssa <n>", "parallel dry-runs/applies within an apply stage (default 4)"],
+  [
+    "--requeue-dependency <duration>",
+    "wait before re-checking a dependency or a missing artifact (default 30s)",
+  ],
+  ["--no-cross-namespace-refs", "refuse sourceRefs and dependsOn in other namespaces"],
+  ["--default-service-account <name>", "service account impersonated when spec.serviceAccountName is empty"],
+  ["--storage-path <dir>", "artifact storage directory (default /data)"],
+  ["--storage-addr <addr>", "artifact server listen address (default :9090)"],
+  [
+    "--storage-adv-addr <host[:port]>",
+    "address put into artifact URLs (default derived from --storage-addr)",
+  ],
+  ["--artifact-retention-ttl <duration>", "how long superseded artifacts are kept (default 1m)"],
+  ["--artifact-retention-records <n>", "artifacts kept per object (default 2)"],
+  ["--metrics-addr <addr>", "Prometheus /metrics listen address (default :8080)"],
+  ["--health-addr <addr>", "/healthz and /readyz listen address (default :9440)"],
+  ["--leader-elect", "elect a leader on a Lease so that only one replica reconciles"],
+  [
+    "--leader-election-namespace <ns>",
+    "namespace of the Lease (default $RUNTIME_NAMESPACE or mooring-system)",
+  ],
+  ["--log-level <level>", "debug, info or error (default info)"],
+  ["--log-encoding <encoding>", "json or console (default json)"],
+  ["--watch-label-selector <selector>", "only reconcile objects matching this label selector (sharding)"],
+  ["--interval-jitter-percentage <n>", "jitter applied to every interval requeue (default 5)"],
+  ["--min-retry-delay <duration>", "first backoff after a failure (default 750ms)"],
+  ["--max-retry-delay <duration>", "longest backoff after failures (default 15m)"],
+  ["--http-retry <n>", "artifact download retries (default 9)"],
+];
+
+/** Adds `mooring controller` with Flux's flags to the program. */
+export function addControllerCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const cmd = program
+    .command("controller")
+    .description("run the GitRepository and Kustomization controllers in this process");
+  for (const [flag, help] of FLAGS) cmd.option(flag, help);
+  cmd.action(async (_opts: unknown, self: Command) => {
+    // --kubeconfig is the program's global flag; the rest are this command's.
+    const flags = self.optsWithGlobals<ControllerFlags & { crossNamespaceRefs?: boolean }>();
+    // commander turns --no-x into x=false; the config speaks of noCrossNamespaceRefs.
+    const config = controllerConfig(
+      { ...flags, noCrossNamespaceRefs: flags.crossNamespaceRefs === false },
+      io.env,
+    );
+    const { startController } = await import("../../main.js");
+    const env = {
+      inCluster: Boolean(io.env.KUBERNETES_SERVICE_HOST),
+      isTTY: io.tty,
+      instance: io.env.HOSTNAME ?? "",
+    };
+    const running = await startController(config, env, shutdownSignal());
+    // Lost leadership ends the process non-zero so that it is restarted (controller-runtime).
+    const code = await running.done.then(
+      () => 0,
+      (err: unknown) => (io.stderr(`✗ ${err instanceof Error ? err.message : String(err)}\n`), 1),
+    );
+    setExit(code);
+    // Drained and closed: exit now rather than wait for idle sockets of client watches.
+    process.exit(code);
+  });
+}

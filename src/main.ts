@@ -1,0 +1,156 @@
+/**
+ * The composition root of `mooring controller`: the one place that turns the validated config
+ * into objects and wires them together. Both controllers run in one process on one manager:
+ * GitRepository (clone/fetch → artifact) and Kustomization (artifact → render → apply), sharing
+ * the artifact store, the event recorder, the metrics registry and leader election.
+ */
+import { createHash } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { ApplyManager } from "./apply/cluster/index.js";
+import type { ControllerConfig } from "./config.js";
+import { ApiKustomizationClient } from "./kustomization/cluster-client.js";
+import { KustomizationController } from "./kustomization/controller.js";
+import { kustomizationOptions } from "./kustomization/options.js";
+import { apiEventSink } from "./runtime/event-sink.js";
+import { EventRecorder } from "./runtime/events.js";
+import { LeaderElector } from "./runtime/leader-election.js";
+import { apiLeaseClient } from "./runtime/lease-client.js";
+import { createLogger } from "./runtime/logging.js";
+import { Manager } from "./runtime/manager.js";
+import { createMetricsRegistry } from "./runtime/metrics.js";
+import { GitClient } from "./source/git-client.js";
+import { registerGitRepositoryController } from "./source/gitrepository-controller.js";
+import { startArtifactServer, type ArtifactServer } from "./source/server.js";
+import { ArtifactStorage } from "./source/storage.js";
+
+/** Where the process runs, as main sees it (the environment is read by the CLI entry only). */
+export interface RuntimeEnvironment {
+  /** In a pod (KUBERNETES_SERVICE_HOST set): in-cluster credentials unless --kubeconfig is given. */
+  readonly inCluster: boolean;
+  readonly isTTY: boolean;
+  /** The pod name (HOSTNAME), used as the leader-election identity and event instance. */
+  readonly instance: string;
+}
+
+/** Credentials: --kubeconfig first, in-cluster in a pod, else KUBECONFIG / ~/.kube/config. */
+export function controllerKubeConfig(config: ControllerConfig, env: RuntimeEnvironment): KubeConfig {
+  const kc = new KubeConfig();
+  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
+  else if (env.inCluster) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** The lease name: Flux's ID, suffixed with a hash of the selector when sharding. */
+export function leaderElectionId(config: ControllerConfig): string {
+  const base = "mooring-leader-election";
+  if (!config.watchLabelSelector) return base;
+  return `${base}-${createHash("sha256").update(config.watchLabelSelector).digest("hex").slice(0, 8)}`;
+}
+
+/** A running controller process. */
+export interface RunningController {
+  /** Port of the artifact server (useful with `--storage-addr=127.0.0.1:0`). */
+  readonly storagePort: number;
+  readonly manager: Manager;
+  /** Resolves when the manager stopped (after `signal` aborted), rejects when leadership was lost. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Builds and starts everything; stops when `signal` aborts. The returned `done` settles once
+ * in-flight reconciles drained and servers closed.
+ */
+export async function startController(
+  config: ControllerConfig,
+  env: RuntimeEnvironment,
+  signal: AbortSignal,
+  log: Logger = createLogger({ level: config.logLevel, encoding: config.logEncoding, isTTY: env.isTTY }),
+): Promise<RunningController> {
+  const kc = controllerKubeConfig(config, env);
+  const registry = createMetricsRegistry({ processMetrics: true });
+  const recorder = new EventRecorder({
+    sink: apiEventSink(kc),
+    component: "mooring",
+    instance: env.instance,
+    log,
+  });
+  await mkdir(config.storagePath, { recursive: true }).catch((err: unknown) => {
+    throw new Error(`--storage-path ${config.storagePath} is not usable: ${(err as Error).message}`, {
+      cause: err,
+    });
+  });
+  const artifacts: ArtifactServer = await startArtifactServer(config.storagePath, config.storageAddr);
+  const advertised = config.storageAdvAddr.endsWith(":0")
+    ? config.storageAdvAddr.replace(/:0$/, `:${artifacts.port}`)
+    : config.storageAdvAddr;
+  const storage = new ArtifactStorage({
+    root: config.storagePath,
+    advertisedAddress: advertised,
+    retentionRecords: config.artifactRetentionRecords,
+    retentionTtlMs: config.artifactRetentionTtlMs,
+  });
+  const manager = new Manager({
+    log,
+    registry,
+    metricsAddr: config.metricsAddr,
+    healthAddr: config.healthAddr,
+    ...(config.leaderElect ? { leaderElector: elector(kc, config, env, log) } : {}),
+  });
+  registerGitRepositoryController({
+    kubeConfig: kc,
+    manager,
+    storage,
+    git: new GitClient({ cacheRoot: join(config.storagePath, ".git-cache") }),
+    options: {
+      requeueDependencyMs: config.requeueDependencyMs,
+      concurrency: config.concurrent,
+      ...(config.watchLabelSelector ? { labelSelector: config.watchLabelSelector } : {}),
+    },
+    recordEvent: (obj, e) => recorder.record(obj, e),
+    log,
+  });
+  const apply = new ApplyManager(kc, { concurrency: config.concurrentSsa });
+  const kustomizations = new KustomizationController({
+    kubeConfig: kc,
+    client: new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e)),
+    apply,
+    options: kustomizationOptions({
+      requeueDependencyMs: config.requeueDependencyMs,
+      noCrossNamespaceRefs: config.noCrossNamespaceRefs,
+      defaultServiceAccount: config.defaultServiceAccount,
+      concurrency: config.concurrent,
+      jitterPercent: config.intervalJitterPercent,
+    }),
+    log,
+  });
+  manager.addRunnable(kustomizations);
+  const done = manager.start(signal).finally(async () => {
+    await apply.close();
+    await recorder.flush();
+    await artifacts.close();
+  });
+  log.info(
+    { storage: config.storagePath, artifacts: advertised, leaderElect: config.leaderElect },
+    "mooring controller started",
+  );
+  return { storagePort: artifacts.port, manager, done };
+}
+
+function elector(
+  kc: KubeConfig,
+  config: ControllerConfig,
+  env: RuntimeEnvironment,
+  log: Logger,
+): LeaderElector {
+  const lease = { namespace: config.leaderElectionNamespace, name: leaderElectionId(config) };
+  return new LeaderElector(
+    apiLeaseClient(kc, lease),
+    { identity: `${env.instance || hostname()}_${process.pid}` },
+    log,
+  );
+}
