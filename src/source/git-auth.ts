@@ -67,6 +67,38 @@ function authorizationHeader(
   return { Authorization: `Basic ${Buffer.from(`${user}:${pass ?? ""}`).toString("base64")}` };
 }
 
+interface Credentials {
+  readonly user: string | undefined;
+  readonly pass: string | undefined;
+  readonly token: string | undefined;
+}
+
+/** Secret keys win; URL userinfo is the fallback when the Secret has no basic credentials. */
+function credentials(url: URL, d: Readonly<Record<string, string>>): Credentials {
+  const fromSecret = text(d, "username") !== undefined || text(d, "password") !== undefined;
+  const fromUrl = (v: string): string | undefined => (v === "" ? undefined : decodeURIComponent(v));
+  return {
+    user: fromSecret ? text(d, "username") : fromUrl(url.username),
+    pass: fromSecret ? text(d, "password") : fromUrl(url.password),
+    token: text(d, "bearerToken"),
+  };
+}
+
+function secretValues(c: Credentials): string[] {
+  const basic = c.user && c.pass ? Buffer.from(`${c.user}:${c.pass}`).toString("base64") : undefined;
+  return [c.token, c.pass, basic].filter((s): s is string => s !== undefined);
+}
+
+function tlsMaterial(d: Readonly<Record<string, string>>): Pick<GitAuth, "ca" | "cert" | "key"> {
+  const ca = text(d, "ca.crt") ?? text(d, "caFile");
+  const cert = text(d, "tls.crt");
+  const key = text(d, "tls.key");
+  return {
+    ...(ca === undefined ? {} : { ca }),
+    ...(cert === undefined || key === undefined ? {} : { cert, key }),
+  };
+}
+
 /**
  * Builds the auth for `url` from decoded Secret data (undefined when there is no secretRef).
  * Throws AuthenticationFailed for a password without username and for basic plus bearer.
@@ -77,37 +109,22 @@ export function gitAuthFor(
   secretName?: string,
 ): GitAuth {
   const d = data ?? {};
-  const urlUser = url.username === "" ? undefined : decodeURIComponent(url.username);
-  const urlPass = url.password === "" ? undefined : decodeURIComponent(url.password);
-  const token = text(d, "bearerToken");
-  const fromSecret = text(d, "username") !== undefined || text(d, "password") !== undefined;
-  const user = fromSecret ? text(d, "username") : urlUser;
-  const pass = fromSecret ? text(d, "password") : urlPass;
-  const secrets = [
-    token,
-    pass,
-    user && pass ? Buffer.from(`${user}:${pass}`).toString("base64") : undefined,
-  ].filter((s): s is string => s !== undefined);
-  if (pass !== undefined && user === undefined)
+  const c = credentials(url, d);
+  const secrets = secretValues(c);
+  if (c.pass !== undefined && c.user === undefined) {
     throw authError(secretName, "'password' is set but 'username' is missing", secrets);
-  if (token !== undefined && (user !== undefined || pass !== undefined)) {
-    throw authError(
-      secretName,
-      "basic auth ('username'/'password') and 'bearerToken' cannot be used together",
-      secrets,
-    );
+  }
+  if (c.token !== undefined && (c.user !== undefined || c.pass !== undefined)) {
+    const problem = "basic auth ('username'/'password') and 'bearerToken' cannot be used together";
+    throw authError(secretName, problem, secrets);
   }
   const clean = new URL(url.toString());
   clean.username = "";
   clean.password = "";
-  const ca = text(d, "ca.crt") ?? text(d, "caFile");
-  const cert = text(d, "tls.crt");
-  const key = text(d, "tls.key");
   return {
     url: clean.toString(),
-    headers: authorizationHeader(user, pass, token),
+    headers: authorizationHeader(c.user, c.pass, c.token),
     secrets,
-    ...(ca === undefined ? {} : { ca }),
-    ...(cert === undefined || key === undefined ? {} : { cert, key }),
+    ...tlsMaterial(d),
   };
 }
