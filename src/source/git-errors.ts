@@ -37,25 +37,48 @@ function httpStatus(err: unknown): number | undefined {
   return e.code === "HttpError" ? e.data?.statusCode : undefined;
 }
 
-function describe(err: unknown, ctx: GitErrorContext): { reason: string; detail: string } {
-  const status = httpStatus(err);
-  if (status === 401)
-    return {
-      reason: Reason.AuthenticationFailed,
-      detail: "authentication required (HTTP 401): check the credentials in spec.secretRef",
-    };
-  if (status === 403)
-    return {
-      reason: Reason.AuthenticationFailed,
-      detail: "authorization failed (HTTP 403): the credentials in spec.secretRef have no read access",
-    };
-  if (status === 404)
-    return { reason: Reason.GitOperationFailed, detail: "repository not found (HTTP 404): check spec.url" };
-  if (status !== undefined)
-    return {
+type Description = { reason: string; detail: string };
+
+const HTTP_DETAILS: Readonly<Record<number, Description>> = {
+  401: {
+    reason: Reason.AuthenticationFailed,
+    detail: "authentication required (HTTP 401): check the credentials in spec.secretRef",
+  },
+  403: {
+    reason: Reason.AuthenticationFailed,
+    detail: "authorization failed (HTTP 403): the credentials in spec.secretRef have no read access",
+  },
+  404: { reason: Reason.GitOperationFailed, detail: "repository not found (HTTP 404): check spec.url" },
+};
+
+function describeHttp(status: number): Description {
+  return (
+    HTTP_DETAILS[status] ?? {
       reason: Reason.GitOperationFailed,
       detail: `unexpected HTTP status ${status} from the git server`,
+    }
+  );
+}
+
+function describeCode(code: string | undefined): Description | undefined {
+  if (code !== undefined && NETWORK_CODES.has(code)) {
+    return {
+      reason: Reason.GitOperationFailed,
+      detail: `cannot reach the git server (${code}): check spec.url and the network`,
     };
+  }
+  if (code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS/i.test(code)) {
+    return {
+      reason: Reason.GitOperationFailed,
+      detail: `TLS verification failed (${code}): add the server's CA as 'ca.crt' to spec.secretRef`,
+    };
+  }
+  return undefined;
+}
+
+function describe(err: unknown, ctx: GitErrorContext): Description {
+  const status = httpStatus(err);
+  if (status !== undefined) return describeHttp(status);
   if (err instanceof PackTooLargeError) {
     return {
       reason: Reason.GitOperationFailed,
@@ -69,20 +92,12 @@ function describe(err: unknown, ctx: GitErrorContext): { reason: string; detail:
       detail: `operation timed out${after}: raise spec.timeout or check the server`,
     };
   }
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code !== undefined && NETWORK_CODES.has(code)) {
-    return {
+  return (
+    describeCode((err as NodeJS.ErrnoException).code) ?? {
       reason: Reason.GitOperationFailed,
-      detail: `cannot reach the git server (${code}): check spec.url and the network`,
-    };
-  }
-  if (code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS/i.test(code)) {
-    return {
-      reason: Reason.GitOperationFailed,
-      detail: `TLS verification failed (${code}): add the server's CA as 'ca.crt' to spec.secretRef`,
-    };
-  }
-  return { reason: Reason.GitOperationFailed, detail: messageOf(err) };
+      detail: messageOf(err),
+    }
+  );
 }
 
 /**
