@@ -4,6 +4,7 @@
  * it sets and clears; a failing step marks its condition and throws a classified error.
  */
 import {
+  type Artifact,
   ConditionType,
   EVENT_METADATA,
   GIT_REPOSITORY,
@@ -48,20 +49,10 @@ function failOn(s: RunState, type: string, err: unknown, fallbackReason: string)
 export async function reconcileStorage(deps: GitRepositoryDeps, s: RunState): Promise<void> {
   const artifact = s.obj.status?.artifact;
   try {
-    if (artifact !== undefined) await collectGarbage(deps, s, artifact.path);
-    let disappeared = false;
-    if (artifact !== undefined && !(await deps.storage.exists(artifact.path))) disappeared = true;
-    else if (artifact !== undefined && !(await deps.storage.verify(artifact.path, artifact.digest))) {
-      s.events.push({
-        type: "Warning",
-        reason: Reason.ArtifactVerificationFailed,
-        message: `failed to verify integrity of artifact: digest mismatch for '${artifact.path}'`,
-      });
-      await deps.storage.removeFile(artifact.path);
-      disappeared = true;
-    }
-    if (disappeared)
+    const disappeared = artifact !== undefined && !(await storedArtifactIntact(deps, s, artifact));
+    if (disappeared) {
       s.obj = deleteCondition(withoutStatus(s.obj, "artifact"), ConditionType.ArtifactInStorage);
+    }
     const current = s.obj.status?.artifact;
     if (current === undefined) {
       const message = `building artifact${disappeared ? ": disappeared from storage" : ""}`;
@@ -73,6 +64,24 @@ export async function reconcileStorage(deps: GitRepositoryDeps, s: RunState): Pr
   } catch (err) {
     failOn(s, ConditionType.StorageOperationFailed, err, Reason.StatOperationFailed);
   }
+}
+
+/** GC, then: is the advertised file there with its digest? A corrupt file is deleted. */
+async function storedArtifactIntact(
+  deps: GitRepositoryDeps,
+  s: RunState,
+  artifact: Artifact,
+): Promise<boolean> {
+  await collectGarbage(deps, s, artifact.path);
+  if (!(await deps.storage.exists(artifact.path))) return false;
+  if (await deps.storage.verify(artifact.path, artifact.digest)) return true;
+  s.events.push({
+    type: "Warning",
+    reason: Reason.ArtifactVerificationFailed,
+    message: `failed to verify integrity of artifact: digest mismatch for '${artifact.path}'`,
+  });
+  await deps.storage.removeFile(artifact.path);
+  return false;
 }
 
 async function collectGarbage(deps: GitRepositoryDeps, s: RunState, current: string): Promise<void> {
@@ -124,6 +133,30 @@ async function resolveIncludes(deps: GitRepositoryDeps, s: RunState): Promise<Re
   return out;
 }
 
+/** The no-op shortcut: same revision, artifact in storage, same content configuration. */
+function isUnchanged(s: RunState): boolean {
+  return (
+    revisionsEqual(s.obj.status?.artifact?.revision, s.resolved?.revision) &&
+    isTrue(s.obj, ConditionType.ArtifactInStorage) &&
+    !contentConfigChanged(s.obj, s.includes)
+  );
+}
+
+/** ArtifactOutdated + Reconciling when an older artifact exists for another revision. */
+function markNewRevision(s: RunState): void {
+  const artifact = s.obj.status?.artifact;
+  const revision = s.resolved!.revision;
+  if (artifact === undefined || revisionsEqual(artifact.revision, revision)) return;
+  const message = `new upstream revision '${revision}'`;
+  const now = s.ctx.now();
+  s.obj = markTrue(s.obj, ConditionType.ArtifactOutdated, { reason: Reason.NewRevision, message, now });
+  s.obj = markReconciling(s.obj, {
+    reason: Reason.Progressing,
+    message: `building artifact: ${message}`,
+    now,
+  });
+}
+
 /**
  * URL, credentials, includes, ref resolution (one ls-refs), the no-op shortcut, and checkout.
  * Sets: FetchFailed or IncludeUnavailable on failure; ArtifactOutdated + Reconciling on a new
@@ -144,41 +177,19 @@ export async function reconcileSource(deps: GitRepositoryDeps, s: RunState): Pro
       timeoutMs: s.timeoutMs,
     };
     s.resolved = await deps.git.resolve(target, s.strategy);
-    const artifact = s.obj.status?.artifact;
-    const sameRevision = revisionsEqual(artifact?.revision, s.resolved.revision);
-    if (
-      sameRevision &&
-      isTrue(s.obj, ConditionType.ArtifactInStorage) &&
-      !contentConfigChanged(s.obj, s.includes)
-    ) {
+    if (isUnchanged(s)) {
       s.noop = true;
       s.obj = deleteCondition(s.obj, ConditionType.FetchFailed);
       return;
     }
-    if (artifact !== undefined && !sameRevision) {
-      const message = `new upstream revision '${s.resolved.revision}'`;
-      s.obj = markTrue(s.obj, ConditionType.ArtifactOutdated, {
-        reason: Reason.NewRevision,
-        message,
-        now: s.ctx.now(),
-      });
-      s.obj = markReconciling(s.obj, {
-        reason: Reason.Progressing,
-        message: `building artifact: ${message}`,
-        now: s.ctx.now(),
-      });
-    }
+    markNewRevision(s);
     // Without includes or sparse checkout the artifact is written straight from the git objects;
     // otherwise the tree is checked out so includes can be copied in.
     s.direct = (s.obj.spec.include ?? []).length === 0 && (s.obj.spec.sparseCheckout ?? []).length === 0;
+    const req = { strategy: s.strategy, resolved: s.resolved };
     const fetched = s.direct
-      ? await deps.git.fetch(target, { strategy: s.strategy, resolved: s.resolved })
-      : await deps.git.checkout(target, {
-          strategy: s.strategy,
-          resolved: s.resolved,
-          dest: s.workDir,
-          sparse: s.obj.spec.sparseCheckout,
-        });
+      ? await deps.git.fetch(target, req)
+      : await deps.git.checkout(target, { ...req, dest: s.workDir, sparse: s.obj.spec.sparseCheckout });
     s.subject = fetched.subject;
     s.obj = deleteCondition(s.obj, ConditionType.FetchFailed);
   } catch (err) {
