@@ -11,8 +11,10 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { GIT_REPOSITORY } from "../../src/api/index.js";
+import { computeStatus } from "../../src/apply/health/kstatus.js";
 import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
+import type { KubeObject } from "../../src/util/kube-object.js";
 import {
   kubectl,
   randomSuffix,
@@ -68,6 +70,9 @@ async function failsWith(name: string, reason: string, condition = "FetchFailed"
   const obj = await waitForCondition(ref(name), "Ready", "False", { reason });
   const c = cond(obj, condition);
   expect(c, `${condition} on ${name}`).toMatchObject({ status: "True", reason });
+  // kstatus: a failed attempt that will be retried is InProgress, never Current.
+  expect(computeStatus(obj as KubeObject, { now: Date.now() }).status).toBe("InProgress");
+  expect(cond(obj, "Reconciling")?.reason).toBe("ProgressingWithRetry");
   return cond(obj, "Ready")!;
 }
 
@@ -201,6 +206,7 @@ describe("GitRepository bad input (issue 4)", () => {
     expect(cond(obj, "Stalled")?.message).toMatch(/HTTPS.*token/);
     expect(cond(obj, "Ready")).toMatchObject({ status: "False", reason: "URLInvalid" });
     expect(cond(obj, "Reconciling")).toBeUndefined();
+    expect(computeStatus(obj as KubeObject, { now: Date.now() }).status).toBe("Failed");
     expect((obj as { status?: { observedGeneration?: number } }).status?.observedGeneration).toBe(
       obj.metadata?.generation,
     );
