@@ -212,6 +212,20 @@ describe("GitRepository bad input (issue 4)", () => {
     );
   });
 
+  it("gives up after spec.timeout on a slow server", async () => {
+    const slow = await startGitServer({ latencyMs: 3_000 });
+    try {
+      const r = await slow.createRepo("slow");
+      await r.commit({ files: { f: "1" } });
+      await applyRepo("slow", { url: r.url, interval: "10m", timeout: "1s" });
+      expect((await failsWith("slow", "GitOperationFailed")).message).toContain(
+        "operation timed out after 1s",
+      );
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it("refuses an oversized repository with a clear message", async () => {
     await applyRepo("big", { url: `${open.url}/big.git`, interval: "10m", ref: { branch: "main" } });
     expect((await failsWith("big", "GitOperationFailed")).message).toMatch(

@@ -23,6 +23,8 @@ export type GitServerAuth =
 /** Options for {@link startGitServer}. */
 export interface GitServerOptions {
   readonly auth?: GitServerAuth;
+  /** Wait this long before answering each request (to test client timeouts). */
+  readonly latencyMs?: number;
   /** Serve HTTPS with this PEM key and certificate (to test custom CAs). */
   readonly tls?: { readonly key: string; readonly cert: string };
 }
@@ -132,10 +134,13 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
   const log: GitRequestRecord[] = [];
   const ctx = { root, auth: opts.auth, log };
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    handle(req, res, ctx).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
+    const delay = new Promise((resolve) => setTimeout(resolve, opts.latencyMs ?? 0));
+    delay
+      .then(() => handle(req, res, ctx))
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
   };
   const server: Server = opts.tls ? createHttpsServer(opts.tls, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 1000;
