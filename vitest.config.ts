@@ -31,6 +31,19 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        // `npm run test:flux-cli`: the flux CLI built from its Go module, against mooring.
+        test: {
+          name: "flux-cli",
+          include: ["test/flux-cli/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["./test/support/global-setup.ts"],
+          sequence: { groupOrder: 2 },
+          testTimeout: 120_000,
+          hookTimeout: 900_000,
+          pool: "forks",
+        },
+      },
     ],
   },
 });

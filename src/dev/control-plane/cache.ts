@@ -2,11 +2,15 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 
 /**
- * Where built control-plane binaries are cached, outside the repo:
- * `$MOORING_CACHE_DIR/control-plane`, else `$XDG_CACHE_HOME/mooring/control-plane`, else
- * `~/.cache/mooring/control-plane`. The environment is passed in by the caller.
+ * mooring's cache directory outside the repo, for binaries built from Go modules:
+ * `$MOORING_CACHE_DIR`, else `$XDG_CACHE_HOME/mooring`, else `~/.cache/mooring`. The environment
+ * is passed in by the caller.
  */
+export function mooringCacheDir(env: NodeJS.ProcessEnv): string {
+  return env.MOORING_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "mooring");
+}
+
+/** Where control-plane binaries are cached: `<mooring cache>/control-plane`. */
 export function defaultCacheRoot(env: NodeJS.ProcessEnv): string {
-  const base = env.MOORING_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "mooring");
-  return join(base, "control-plane");
+  return join(mooringCacheDir(env), "control-plane");
 }
