@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -17,8 +17,10 @@ import { extract } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { GIT_REPOSITORY } from "../../src/api/index.js";
+import { computeStatus } from "../../src/apply/health/kstatus.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
+import type { KubeObject } from "../../src/util/kube-object.js";
 import { kubectl, randomSuffix, testKubeConfig, useTestNamespace, waitForObject } from "../support/kube.js";
 
 const ns = useTestNamespace("gitrepo-content");
@@ -65,21 +67,21 @@ const ref = (name: string) => ({
 });
 
 async function readyWith(name: string, check: (o: Obj) => boolean = () => true): Promise<Obj> {
-  return waitForObject<Obj>(
+  const obj = await waitForObject<Obj>(
     ref(name),
     (o: Obj) =>
       o.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" &&
       o.metadata?.generation === (o.status as { observedGeneration?: number }).observedGeneration &&
       check(o),
   );
+  expect(computeStatus(obj as KubeObject, { now: Date.now() }).status).toBe("Current");
+  return obj;
 }
 
 async function entriesOf(url: string): Promise<string[]> {
   const res = await fetch(url);
   const file = join(scratch, `${randomSuffix()}.tar.gz`);
-  await import("node:fs/promises").then((fs) =>
-    res.arrayBuffer().then((b) => fs.writeFile(file, Buffer.from(b))),
-  );
+  await writeFile(file, Buffer.from(await res.arrayBuffer()));
   const names: string[] = [];
   const ex = extract();
   ex.on("entry", (h, stream, next) => {
