@@ -1,10 +1,12 @@
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { git as gitCli } from "../dev/git-server/git-cli.js";
 import { startGitServer, type GitRepo, type GitServer } from "../dev/git-server/index.js";
 import { findReconcileError } from "../runtime/errors.js";
 import { archiveDirectory } from "./archive.js";
@@ -267,5 +269,24 @@ describe("archiving straight from git objects", () => {
       specIgnore: "!apps/local.yaml\n",
     });
     expect(direct).toEqual(viaCheckout);
+  });
+});
+
+describe("incremental fetch after a force-push to unrelated history", () => {
+  it("starts the cache over with depth 1 instead of fetching the whole new history", async () => {
+    const r = await server.createRepo("forced");
+    await r.commit({ files: { small: "1" } });
+    const other = await server.createRepo("forced-src");
+    await other.commit({ files: { "big.bin": randomBytes(120_000) } });
+    const tip = await other.commit({ files: { "big.bin": null, small: "2" } });
+    const c = new GitClient({ cacheRoot: join(scratch, "forced"), maxPackBytes: 60_000 });
+    const t = target("forced/1", r.url);
+    await checkout(c, t, { branch: "main" });
+    await gitCli(["fetch", "-q", "--force", other.barePath, "refs/heads/main:refs/heads/main"], {
+      cwd: r.barePath,
+    });
+    const { result, dest } = await checkout(c, t, { branch: "main" });
+    expect(result.commit).toBe(tip);
+    expect(await readFile(join(dest, "small"), "utf8")).toBe("2");
   });
 });

@@ -19,7 +19,7 @@ import { writeArchive, type ArchiveResult } from "./archive.js";
 import { checkoutTree } from "./git-checkout.js";
 import { commitEntries } from "./git-tree-archive.js";
 import { classifyGitError } from "./git-errors.js";
-import { createGitHttpClient } from "./git-http.js";
+import { createGitHttpClient, PackTooLargeError } from "./git-http.js";
 import { remoteRefFor, revisionRefName, selectSemverTag, type RefStrategy } from "./ref.js";
 import { formatRevision } from "./revision.js";
 
@@ -265,19 +265,29 @@ export class GitClient {
       () => true,
       () => false,
     );
-    await git.fetch({
-      fs,
-      http: this.http(target),
-      gitdir,
-      cache,
-      url: target.auth.url,
-      headers: { ...target.auth.headers },
-      ref: LAST_REF,
-      remoteRef: resolved.fullRef ?? "HEAD",
-      singleBranch: resolved.fullRef !== undefined || !full,
-      tags: false,
-      ...(full || incremental ? {} : { depth: 1 }),
-    });
+    const fetch = (shallow: boolean): Promise<unknown> =>
+      git.fetch({
+        fs,
+        http: this.http(target),
+        gitdir,
+        cache,
+        url: target.auth.url,
+        headers: { ...target.auth.headers },
+        ref: LAST_REF,
+        remoteRef: resolved.fullRef ?? "HEAD",
+        singleBranch: resolved.fullRef !== undefined || !full,
+        tags: false,
+        ...(shallow ? { depth: 1 } : {}),
+      });
+    try {
+      await fetch(!full && !incremental);
+    } catch (err) {
+      // An incremental fetch after a force-push to unrelated history would bring all of it:
+      // start the cache over with a depth-1 fetch instead.
+      if (!(err instanceof PackTooLargeError) || full || !incremental) throw err;
+      await git.deleteRef({ fs, gitdir, ref: LAST_REF });
+      await fetch(true);
+    }
     if (!(await hasCommit(gitdir, resolved.commit, cache))) {
       throw operationFailed(
         `failed to checkout and determine revision: unable to resolve commit object for '${resolved.commit}': object not found`,
