@@ -27,6 +27,9 @@ export interface GitServerOptions {
   readonly latencyMs?: number;
   /** Serve HTTPS with this PEM key and certificate (to test custom CAs). */
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** Listen address; loopback and a random port unless given (the kind e2e serves in a pod). */
+  readonly host?: string;
+  readonly port?: number;
 }
 
 /** One HTTP request the server answered. */
@@ -121,10 +124,10 @@ async function handle(
   ctx.log.push({ ...base, ...outcome });
 }
 
-function listen(server: Server): Promise<number> {
+function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
 }
 
@@ -144,7 +147,8 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
   };
   const server: Server = opts.tls ? createHttpsServer(opts.tls, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 1000;
-  const url = `${opts.tls ? "https" : "http"}://127.0.0.1:${await listen(server)}`;
+  const port = await listen(server, opts.host ?? "127.0.0.1", opts.port ?? 0);
+  const url = `${opts.tls ? "https" : "http"}://127.0.0.1:${port}`;
   return {
     url,
     root,
