@@ -31,6 +31,8 @@ export interface ControllerConfig {
   readonly minRetryDelayMs: number;
   readonly maxRetryDelayMs: number;
   readonly httpRetry: number;
+  /** Largest git pack accepted from a server; bigger fetches fail with a clear message. */
+  readonly gitMaxPackBytes: number;
 }
 
 /** The raw flag values as commander hands them over (strings, booleans, undefined). */
@@ -108,5 +110,6 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     minRetryDelayMs: duration("min-retry-delay", flags.minRetryDelay, "750ms"),
     maxRetryDelayMs: duration("max-retry-delay", flags.maxRetryDelay, "15m"),
     httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
+    gitMaxPackBytes: integer("git-max-pack-bytes", flags.gitMaxPackBytes, 512 * 1024 * 1024, 1),
   });
 }

@@ -105,7 +105,12 @@ export async function startController(
     kubeConfig: kc,
     manager,
     storage,
-    git: new GitClient({ cacheRoot: join(config.storagePath, ".git-cache") }),
+    // The cache sits under the storage root (one volume in a pod); the artifact server never
+    // serves dot-paths.
+    git: new GitClient({
+      cacheRoot: join(config.storagePath, ".git-cache"),
+      maxPackBytes: config.gitMaxPackBytes,
+    }),
     options: {
       requeueDependencyMs: config.requeueDependencyMs,
       concurrency: config.concurrent,

@@ -35,6 +35,7 @@ const FLAGS: [string, string][] = [
   ["--min-retry-delay <duration>", "first backoff after a failure (default 750ms)"],
   ["--max-retry-delay <duration>", "longest backoff after failures (default 15m)"],
   ["--http-retry <n>", "artifact download retries (default 9)"],
+  ["--git-max-pack-bytes <n>", "largest git pack accepted from a server (default 536870912, 512 MiB)"],
 ];
 
 /** Adds `mooring controller` with Flux's flags to the program. */
