@@ -5,6 +5,9 @@
  */
 import { resolve } from "node:path";
 import { publish, type ScenarioReport } from "./lib/report.js";
+import { LazyCluster, type BenchCluster } from "./lib/cluster.js";
+import { informerScenario, queueScenario } from "./scenarios/runtime.js";
+import { s4Git } from "./scenarios/s4-git.js";
 import { s5Render } from "./scenarios/s5-render.js";
 
 /** What every scenario gets. */
@@ -12,10 +15,15 @@ export interface BenchContext {
   quick: boolean;
   repoRoot: string;
   log: (line: string) => void;
+  /** The local control plane, started on first use and shared by the run. */
+  cluster: () => Promise<BenchCluster>;
 }
 
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<ScenarioReport>> = {
+  S4: s4Git,
   S5: s5Render,
+  QUEUE: queueScenario,
+  INFORMER: informerScenario,
 };
 
 async function main(): Promise<void> {
@@ -24,13 +32,22 @@ async function main(): Promise<void> {
   const onlyIdx = args.indexOf("--only");
   const only = onlyIdx >= 0 ? (args[onlyIdx + 1] ?? "").split(",") : Object.keys(SCENARIOS);
   const repoRoot = resolve(import.meta.dirname, "..");
-  const ctx: BenchContext = { quick, repoRoot, log: (l) => console.error(l) };
+  const log = (l: string): void => console.error(l);
+  const cluster = new LazyCluster(log);
+  const ctx: BenchContext = { quick, repoRoot, log, cluster: () => cluster.get() };
   for (const name of only) {
-    const scenario = SCENARIOS[name];
-    if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(", ")}`);
-    ctx.log(`[bench] ${name}${quick ? " (quick)" : ""}...`);
-    const file = await publish(await scenario(ctx), resolve(repoRoot, "bench", "results"), quick);
-    ctx.log(`[bench] ${name} written to ${file}`);
+    if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(", ")}`);
+  }
+  try {
+    for (const name of only) {
+      const scenario = SCENARIOS[name];
+      if (!scenario) continue;
+      ctx.log(`[bench] ${name}${quick ? " (quick)" : ""}...`);
+      const file = await publish(await scenario(ctx), resolve(repoRoot, "bench", "results"), quick);
+      ctx.log(`[bench] ${name} written to ${file}`);
+    }
+  } finally {
+    await cluster.stop();
   }
 }
 
