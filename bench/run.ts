@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { publish, type ScenarioReport } from "./lib/report.js";
 import { LazyCluster, type BenchCluster } from "./lib/cluster.js";
 import { informerScenario, queueScenario } from "./scenarios/runtime.js";
+import { s2Large } from "./scenarios/s2-large.js";
 import { s4Git } from "./scenarios/s4-git.js";
 import { s5Render } from "./scenarios/s5-render.js";
 
@@ -20,6 +21,7 @@ export interface BenchContext {
 }
 
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<ScenarioReport>> = {
+  S2: s2Large,
   S4: s4Git,
   S5: s5Render,
   QUEUE: queueScenario,
@@ -36,7 +38,8 @@ async function main(): Promise<void> {
   const cluster = new LazyCluster(log);
   const ctx: BenchContext = { quick, repoRoot, log, cluster: () => cluster.get() };
   for (const name of only) {
-    if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(", ")}`);
+    if (!SCENARIOS[name])
+      throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(", ")}`);
   }
   try {
     for (const name of only) {

@@ -1,0 +1,156 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startGitServer } from "../../src/dev/git-server/index.js";
+import { startMooring } from "../lib/controllers.js";
+import {
+  fluxStatus,
+  ensureCrds,
+  gitRepository,
+  kustomization,
+  namespace,
+  requestReconcile,
+} from "../lib/gitops.js";
+import {
+  benchApply,
+  countDelta,
+  formatCounts,
+  pollUntil,
+  requestCounts,
+  total,
+  type VerbCounts,
+} from "../lib/kube.js";
+import { measureCommand, timeIt } from "../lib/measure.js";
+import type { ScenarioReport } from "../lib/report.js";
+import { ratio } from "../lib/stats.js";
+import { largeStream } from "../lib/workload.js";
+import type { BenchContext } from "../run.js";
+
+/** Time and API requests (on the applied resources) of one step. */
+interface Step {
+  ms: number;
+  requests: VerbCounts;
+}
+
+const RESOURCES = new Set(["configmaps", "services", "deployments"]);
+const KUSTOMIZATION_YAML =
+  "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- objects.yaml\n";
+
+async function counted(kubeconfig: string, fn: () => Promise<unknown>): Promise<Step> {
+  const before = await requestCounts(kubeconfig, RESOURCES);
+  const { ms } = await timeIt(fn);
+  return { ms, requests: countDelta(before, await requestCounts(kubeconfig, RESOURCES)) };
+}
+
+/** kubectl apply --server-side of the same stream (in its own namespace): first, no-op, one change. */
+async function kubectlSteps(ctx: BenchContext, ns: string, count: number): Promise<Step[]> {
+  const { kc, kubeconfigPath } = await ctx.cluster();
+  await benchApply(kc, namespace(ns));
+  const dir = await mkdtemp(join(tmpdir(), "mooring-bench-s2-"));
+  const file = join(dir, "objects.yaml");
+  const apply = async (): Promise<void> => {
+    const args = ["--kubeconfig", kubeconfigPath, "apply", "--server-side", "--force-conflicts"];
+    const r = await measureCommand("kubectl", [...args, "--field-manager=bench-kubectl", "-f", file]);
+    if (r.code !== 0) throw new Error(`kubectl apply failed: ${r.stderr.slice(0, 500)}`);
+  };
+  try {
+    await writeFile(file, largeStream(ns, count));
+    const first = await counted(kubeconfigPath, apply);
+    const noop = await counted(kubeconfigPath, apply);
+    await writeFile(file, largeStream(ns, count, 7, 0));
+    const change = await counted(kubeconfigPath, apply);
+    return [first, noop, change];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** mooring through its real controller (child process), GitRepository + Kustomization from the git server. */
+async function mooringSteps(
+  ctx: BenchContext,
+  ns: string,
+  count: number,
+): Promise<{ steps: Step[]; rssKb: number }> {
+  const { kc, kubeconfigPath } = await ctx.cluster();
+  await ensureCrds(kc, ctx.repoRoot);
+  const server = await startGitServer();
+  const controller = await startMooring(ctx.repoRoot, kubeconfigPath);
+  try {
+    const repo = await server.createRepo("s2");
+    const sha = await repo.commit({
+      files: { "kustomization.yaml": KUSTOMIZATION_YAML, "objects.yaml": largeStream(ns, count) },
+    });
+    await benchApply(kc, namespace(ns));
+    const source = gitRepository(ns, "s2", repo.url);
+    await benchApply(kc, source);
+    await pollUntil("GitRepository s2 Ready", async () => (await fluxStatus(kc, source)).ready, 120_000);
+    const ks = kustomization(ns, "s2", { source: "s2", path: "./" });
+    const applied = (rev: string) => async (): Promise<boolean> => {
+      const s = await fluxStatus(kc, ks);
+      return s.ready && s.revision.endsWith(rev);
+    };
+    const first = await counted(kubeconfigPath, async () => {
+      await benchApply(kc, ks);
+      await pollUntil("first apply", applied(sha), 300_000, 50);
+    });
+    const noop = await counted(kubeconfigPath, async () => {
+      const token = await requestReconcile(kc, ks);
+      await pollUntil(
+        "no-op reconcile",
+        async () => {
+          const s = await fluxStatus(kc, ks);
+          return s.ready && s.lastHandledReconcileAt === token;
+        },
+        300_000,
+        50,
+      );
+    });
+    const changedSha = await repo.commit({ files: { "objects.yaml": largeStream(ns, count, 7, 0) } });
+    const change = await counted(kubeconfigPath, async () => {
+      await requestReconcile(kc, source);
+      await pollUntil("one-object change", applied(changedSha), 300_000, 50);
+    });
+    return { steps: [first, noop, change], rssKb: await controller.peakRssKb() };
+  } finally {
+    await controller.stop();
+    await server.stop();
+  }
+}
+
+const perObject = (s: Step, count: number): string => (total(s.requests) / count).toFixed(2);
+
+/**
+ * S2: a 1,500-object Kustomization (ConfigMaps, Services, Deployments at 0 replicas) through
+ * mooring's controller against `kubectl apply --server-side` of the same stream: first apply,
+ * no-op, one-object change, with time and API requests on the applied resources.
+ */
+export async function s2Large(ctx: BenchContext): Promise<ScenarioReport> {
+  const count = ctx.quick ? 300 : 1500;
+  const suffix = Date.now().toString(36);
+  const kubectl = await kubectlSteps(ctx, `s2-kubectl-${suffix}`, count);
+  const mooring = await mooringSteps(ctx, `s2-mooring-${suffix}`, count);
+  const names = ["first apply", "no-op reconcile", "one-object change"];
+  const rows = names.map((name, i) => {
+    const m = mooring.steps[i] ?? { ms: 0, requests: {} };
+    const k = kubectl[i] ?? { ms: 0, requests: {} };
+    return [
+      name,
+      `${m.ms.toFixed(0)} ms; ${perObject(m, count)} req/obj (${formatCounts(m.requests)})`,
+      `${k.ms.toFixed(0)} ms; ${perObject(k, count)} req/obj (${formatCounts(k.requests)})`,
+      ratio(k.ms, m.ms),
+    ];
+  });
+  rows.push(["mooring controller peak RSS", `${Math.round(mooring.rssKb / 1024)} MiB`, "", ""]);
+  return {
+    scenario: "S2",
+    title: `large Kustomization: ${count} objects, mooring controller vs kubectl apply --server-side`,
+    header: ["step", "mooring (real controller)", "kubectl apply --server-side", "speed-up"],
+    rows,
+    notes: [
+      "mooring: `mooring controller` as a child process; a GitRepository + Kustomization (wait: false, prune: true) served by the local git server. Time from creating the Kustomization (first), setting requestedAt on it (no-op) or on the GitRepository after a push (change) to Ready with lastAppliedRevision / lastHandledReconcileAt updated; source fetch and artifact download included.",
+      "kubectl: one `kubectl apply --server-side -f` of the same stream in its own namespace per step, process start and discovery included.",
+      "Requests: kube-apiserver apiserver_request_total delta on configmaps, services and deployments only (the bench's own status polling is on other resources), by verb; WATCH/LIST are the controller's informers.",
+      "No peer column for Flux: see the S1 notes on why the Flux controllers do not run here.",
+    ],
+  };
+}
