@@ -8,6 +8,7 @@ import { publish, type ScenarioReport } from "./lib/report.js";
 import { LazyCluster, type BenchCluster } from "./lib/cluster.js";
 import { informerScenario, queueScenario } from "./scenarios/runtime.js";
 import { s2Large } from "./scenarios/s2-large.js";
+import { s3Drift } from "./scenarios/s3-drift.js";
 import { s4Git } from "./scenarios/s4-git.js";
 import { s5Render } from "./scenarios/s5-render.js";
 
@@ -22,6 +23,7 @@ export interface BenchContext {
 
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<ScenarioReport>> = {
   S2: s2Large,
+  S3: s3Drift,
   S4: s4Git,
   S5: s5Render,
   QUEUE: queueScenario,
