@@ -75,7 +75,11 @@ export class KustomizationController {
     });
     this.kustomizations = new ObjectWatch<Kustomization>(
       deps.kubeConfig,
-      `/apis/${KUSTOMIZATION.apiVersion}/${KUSTOMIZATION.plural}`,
+      {
+        path: `/apis/${KUSTOMIZATION.apiVersion}/${KUSTOMIZATION.plural}`,
+        apiVersion: KUSTOMIZATION.apiVersion,
+        kind: KUSTOMIZATION.kind,
+      },
       {
         upsert: (old, next) => this.onKustomization(old, next),
         delete: (old) => this.onKustomizationDeleted(old),
@@ -83,7 +87,11 @@ export class KustomizationController {
     );
     this.sources = new ObjectWatch<SourceObject & KubeObject>(
       deps.kubeConfig,
-      `/apis/${GIT_REPOSITORY.apiVersion}/${GIT_REPOSITORY.plural}`,
+      {
+        path: `/apis/${GIT_REPOSITORY.apiVersion}/${GIT_REPOSITORY.plural}`,
+        apiVersion: GIT_REPOSITORY.apiVersion,
+        kind: GIT_REPOSITORY.kind,
+      },
       {
         upsert: (old, next) => this.onSource(old, next),
         delete: () => undefined,

@@ -26,7 +26,11 @@ export class ObjectWatch<T extends KubeObject> {
 
   constructor(
     private readonly kc: KubeConfig,
-    private readonly path: string,
+    private readonly collection: {
+      readonly path: string;
+      readonly apiVersion: string;
+      readonly kind: string;
+    },
     private readonly handler: WatchHandler<T>,
   ) {}
 
@@ -43,7 +47,7 @@ export class ObjectWatch<T extends KubeObject> {
   start(): this {
     this.reflector = new Reflector(
       new KubeHttp(this.kc),
-      { path: this.path },
+      this.collection,
       {
         replace: (items) => this.replace(items as T[]),
         event: (type, obj) => (type === "DELETED" ? this.remove(obj as T) : this.put(obj as T)),

@@ -118,7 +118,7 @@ async function createKs(name: string, spec: Record<string, unknown>): Promise<vo
   );
 }
 
-const ks = async (name: string) => (await readObject({ ...KS, name, namespace: ns() })) as any;
+const ks = async (name: string): Promise<any> => readObject({ ...KS, name, namespace: ns() });
 const ready = (name: string, status: "True" | "False" | "Unknown", reason?: string) =>
   waitForCondition({ ...KS, name, namespace: ns() }, "Ready", status, reason === undefined ? {} : { reason });
 
@@ -172,7 +172,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await controller?.stop(true);
-  apply?.close();
+  await apply?.close();
   await recorder?.flush();
   await artifacts?.close();
   await git?.stop();
