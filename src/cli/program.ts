@@ -2,8 +2,10 @@ import { Command, CommanderError, Option } from "commander";
 import { parseDuration } from "../util/duration.js";
 import { buildCommand } from "./commands/build.js";
 import { addControllerCommand } from "./commands/controller.js";
+import { diffCommand } from "./commands/diff.js";
 import { eventsCommand } from "./commands/events.js";
 import { getCommand } from "./commands/get.js";
+import { addInstallCommands } from "./commands/install.js";
 import { reconcileCommand } from "./commands/reconcile.js";
 import { setSuspended } from "./commands/suspend.js";
 import { treeCommand } from "./commands/tree.js";
@@ -115,6 +117,23 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--for <Kind/name>", "only events of this object (and a Kustomization's source)")
     .action(run((o) => eventsCommand(o, io)));
   addControllerCommand(program, io, setExit);
+  addInstallCommands(program, run, io);
+  program
+    .command("diff")
+    .description(
+      "server-side dry-run diff of a local tree against a Kustomization (exit 0 same, 1 differs, 2 error)",
+    )
+    .argument("<kind>", "ks")
+    .argument("<name>")
+    .requiredOption("--path <dir>", "the local directory to build as the Kustomization's path")
+    .action(
+      run(
+        (o, c) => (
+          kindArg(c.args[0] ?? ""),
+          diffCommand(c.args[1] ?? "", c.opts<{ path: string }>().path, o, io)
+        ),
+      ),
+    );
   program
     .command("build")
     .description(

@@ -1,0 +1,165 @@
+import { resolve } from "node:path";
+import {
+  type KubeConfig,
+  KubernetesObjectApi,
+  type KubernetesObject,
+  PatchStrategy,
+} from "@kubernetes/client-node";
+import type { Kustomization } from "../../api/index.js";
+import { objectId, parseObjectId } from "../../apply/inventory.js";
+import { prepareForApply } from "../../apply/normalize.js";
+import { type KubeObject, objMetadataOf } from "../../apply/types.js";
+import { buildManifests, type ConfigDataReader } from "../../kustomization/build-manifests.js";
+import { withScratchCopy } from "../../kustomization/flux-wrapper.js";
+import { CliError, type CliIo, type GlobalOptions, loadKubeConfig, targetNamespace } from "../context.js";
+import { FLUX_KINDS, FluxObjects, isNotFound } from "../flux-objects.js";
+
+/** Exit codes of `mooring diff`, as Flux's: 0 no differences, 1 differences, 2 an error. */
+export const DIFF_EXIT = { same: 0, differs: 1, error: 2 } as const;
+
+const FIELD_MANAGER = "kustomize-controller";
+
+/** One changed field: a dotted path with the live and the would-be value. */
+export interface FieldChange {
+  path: string;
+  live: unknown;
+  desired: unknown;
+}
+
+/**
+ * `mooring diff ks NAME --path DIR`: builds DIR as the live Kustomization would, server-side
+ * dry-runs each object as the controller would apply it, and prints what would be created, what
+ * drifted (field by field) and which inventory entries would be pruned. Exit codes follow Flux:
+ * 0 no differences, 1 differences, 2 anything failed (so scripts can tell "drift" from "broken").
+ */
+export async function diffCommand(
+  name: string,
+  dir: string,
+  options: GlobalOptions,
+  io: CliIo,
+): Promise<number> {
+  try {
+    return await runDiff(name, dir, options, io);
+  } catch (err) {
+    if (err instanceof CliError) throw new CliError(err.message, DIFF_EXIT.error);
+    const body = (err as { body?: unknown }).body;
+    const text = typeof body === "string" ? body : err instanceof Error ? err.message : String(err);
+    throw new CliError(text, DIFF_EXIT.error);
+  }
+}
+
+async function runDiff(name: string, dir: string, options: GlobalOptions, io: CliIo): Promise<number> {
+  const kc = loadKubeConfig(options, io.env);
+  const namespace = targetNamespace(kc, options);
+  const ks = (await new FluxObjects(kc).get(
+    FLUX_KINDS.kustomization,
+    namespace,
+    name,
+  )) as unknown as Kustomization;
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const built = await withScratchCopy(resolve(dir), (root) =>
+    buildManifests(
+      { root, dir: root },
+      { ks, readConfig: clusterConfigReader(kc, namespace), strictSubstitution: false, retryAfterMs: 0 },
+    ),
+  );
+  const prepared = prepareForApply(built, {
+    owner: { name, namespace },
+    commonMetadata: ks.spec.commonMetadata,
+  });
+  const lines: string[] = [];
+  for (const obj of prepared) lines.push(...[await diffObject(api, obj)].filter((l) => l !== undefined));
+  if (ks.spec.prune) lines.push(...prunable(prepared, ks));
+  for (const line of lines) io.stdout(line);
+  const differs = lines.length > 0;
+  if (!differs) io.stderr(`✔ no differences between ${dir} and Kustomization ${namespace}/${name}\n`);
+  return differs ? DIFF_EXIT.differs : DIFF_EXIT.same;
+}
+
+/** Inventory entries the new build no longer contains: what a reconcile would prune. */
+function prunable(prepared: readonly KubeObject[], ks: Kustomization): string[] {
+  const keep = new Set(prepared.map((o) => objectId(objMetadataOf(o))));
+  return (ks.status?.inventory?.entries ?? [])
+    .filter((entry) => !keep.has(entry.id))
+    .map((entry) => `► ${refText(parseObjectId(entry.id))} deleted\n`);
+}
+
+/** Dry-runs one object; returns the lines to print, or undefined when nothing would change. */
+async function diffObject(api: KubernetesObjectApi, obj: KubeObject): Promise<string | undefined> {
+  const ref = refText(objMetadataOf(obj));
+  const header = obj as KubernetesObject & { metadata: { name: string } };
+  const live = await api.read(header).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  });
+  const desired = await api.patch(
+    header,
+    undefined,
+    "All",
+    FIELD_MANAGER,
+    true,
+    PatchStrategy.ServerSideApply,
+  );
+  if (live === undefined) return `► ${ref} created\n`;
+  const changes = fieldChanges(comparable(live), comparable(desired), "");
+  if (changes.length === 0) return undefined;
+  const secret = obj.kind === "Secret";
+  const lines = changes.map((c) =>
+    secret && c.path.startsWith("data")
+      ? `  ${c.path}: <sensitive value changed>`
+      : `  ${c.path}: ${show(c.live)} → ${show(c.desired)}`,
+  );
+  return `► ${ref} drifted\n${lines.join("\n")}\n`;
+}
+
+/** What the comparison looks at: the object without server bookkeeping and status. */
+function comparable(obj: KubernetesObject): unknown {
+  const copy = structuredClone(obj) as Record<string, unknown> & { metadata?: Record<string, unknown> };
+  delete copy.status;
+  for (const k of ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp"]) {
+    delete copy.metadata?.[k];
+  }
+  return copy;
+}
+
+/** Every leaf that differs between `live` and `desired`, with a dotted path (`[i]` for arrays). */
+export function fieldChanges(live: unknown, desired: unknown, path: string): FieldChange[] {
+  if (isRecord(live) && isRecord(desired)) {
+    const keys = [...new Set([...Object.keys(live), ...Object.keys(desired)])].sort();
+    return keys.flatMap((k) => fieldChanges(live[k], desired[k], path === "" ? k : `${path}.${k}`));
+  }
+  if (Array.isArray(live) && Array.isArray(desired) && live.length === desired.length) {
+    return live.flatMap((v, i) => fieldChanges(v, desired[i], `${path}[${i}]`));
+  }
+  return JSON.stringify(live) === JSON.stringify(desired) ? [] : [{ path, live, desired }];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function show(v: unknown): string {
+  return v === undefined ? "(none)" : JSON.stringify(v);
+}
+
+function refText(m: { namespace: string; name: string; kind: string }): string {
+  return m.namespace === "" ? `${m.kind}/${m.name}` : `${m.kind}/${m.namespace}/${m.name}`;
+}
+
+/** Reads `substituteFrom` ConfigMaps and Secrets from the cluster, as the controller does. */
+function clusterConfigReader(kc: KubeConfig, namespace: string): ConfigDataReader {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  return async (kind, name) => {
+    try {
+      const obj = await api.read<KubernetesObject & { data?: Record<string, string> }>({
+        apiVersion: "v1",
+        kind,
+        metadata: { name, namespace },
+      });
+      return obj.data ?? {};
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,189 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { setTimeout as sleep } from "node:timers/promises";
+import { KubernetesObjectApi, type KubernetesObject, PatchStrategy } from "@kubernetes/client-node";
+import { parse } from "yaml";
+import { isCRD } from "../../apply/staging.js";
+import type { KubeObject } from "../../apply/types.js";
+import { build, render } from "../../kustomize/index.js";
+import { CliError, type CliIo, type GlobalOptions, loadKubeConfig } from "../context.js";
+import { isNotFound } from "../flux-objects.js";
+
+/** The repository's install tree, found from this file (src/cli/commands or dist/cli/commands). */
+export const DEPLOY_DIR = resolve(import.meta.dirname, "../../../deploy");
+const FIELD_MANAGER = "mooring-install";
+const SYSTEM_NAMESPACE = "mooring-system";
+
+/** Options of `mooring install` / `mooring uninstall`. */
+export interface InstallOptions {
+  wait: boolean;
+  dryRun?: boolean;
+  crds?: boolean;
+  yes?: boolean;
+}
+
+type Obj = KubernetesObject & { metadata: { name: string } };
+
+/** Renders `deploy/` with mooring's own engine, so install ships exactly what the tests render. */
+async function renderDeploy(): Promise<Obj[]> {
+  const text = render(await build(DEPLOY_DIR));
+  return text
+    .split(/^---$/m)
+    .map((doc) => parse(doc) as Obj | null)
+    .filter((o): o is Obj => o !== null);
+}
+
+/**
+ * `mooring install`: server-side applies `deploy/` in Flux's order (Namespaces and CRDs first,
+ * waiting for the CRDs to be Established, then the rest), then waits until the controller
+ * Deployment is Available. `--dry-run` sends everything as a server-side dry run instead.
+ */
+export async function installCommand(
+  opts: InstallOptions,
+  options: GlobalOptions,
+  io: CliIo,
+): Promise<number> {
+  const api = KubernetesObjectApi.makeApiClient(loadKubeConfig(options, io.env));
+  const objects = await renderDeploy();
+  const first = objects.filter((o) => isCRD(o as KubeObject) || o.kind === "Namespace");
+  const rest = objects.filter((o) => !first.includes(o));
+  const deadline = Date.now() + options.timeout;
+  await applyAll(api, first, opts, io);
+  if (!opts.dryRun) {
+    for (const crd of first.filter((o) => o.kind === "CustomResourceDefinition")) {
+      await waitUntil(api, crd, established, {
+        deadline,
+        io,
+        what: `CRD ${crd.metadata.name} to be Established`,
+      });
+    }
+  }
+  await applyAll(api, rest, opts, io);
+  const deployment = objects.find((o) => o.kind === "Deployment");
+  if (opts.wait && !opts.dryRun && deployment) {
+    await waitUntil(api, deployment, available, {
+      deadline,
+      io,
+      what: `Deployment ${SYSTEM_NAMESPACE}/${deployment.metadata.name} to be Available`,
+    });
+  }
+  io.stdout(opts.dryRun ? "✔ install dry run passed\n" : "✔ mooring installed\n");
+  return 0;
+}
+
+/**
+ * `mooring uninstall`: deletes what install created, namespace last. CRDs stay unless `--crds`,
+ * because deleting a CRD deletes every GitRepository and Kustomization in the cluster.
+ */
+export async function uninstallCommand(
+  opts: InstallOptions,
+  options: GlobalOptions,
+  io: CliIo,
+): Promise<number> {
+  if (!opts.yes && !io.tty) {
+    throw new CliError("refusing to uninstall without confirmation: pass --yes", 2);
+  }
+  const api = KubernetesObjectApi.makeApiClient(loadKubeConfig(options, io.env));
+  const objects = (await renderDeploy()).filter((o) => opts.crds === true || !isCRD(o as KubeObject));
+  const isNs = (o: Obj): boolean => o.kind === "Namespace";
+  const ordered = [...objects.filter((o) => !isNs(o)).reverse(), ...objects.filter(isNs)];
+  for (const obj of ordered) {
+    try {
+      await api.delete(obj, undefined, opts.dryRun ? "All" : undefined, undefined, undefined, "Background");
+      io.stdout(`✔ ${obj.kind}/${obj.metadata.name} deleted\n`);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      io.stdout(`- ${obj.kind}/${obj.metadata.name} not found\n`);
+    }
+  }
+  io.stdout("✔ mooring uninstalled\n");
+  return 0;
+}
+
+/** Server-side applies (or dry-runs) one stage, one progress line per object. */
+async function applyAll(
+  api: KubernetesObjectApi,
+  stage: readonly Obj[],
+  opts: InstallOptions,
+  io: CliIo,
+): Promise<void> {
+  for (const obj of stage) {
+    // A dry run cannot create the namespace, so its namespaced objects are checked in `default`.
+    const missingNs =
+      opts.dryRun === true && obj.metadata.namespace === SYSTEM_NAMESPACE && !(await exists(api, nsOf()));
+    const target = missingNs ? { ...obj, metadata: { ...obj.metadata, namespace: "default" } } : obj;
+    await api.patch(
+      target,
+      undefined,
+      opts.dryRun ? "All" : undefined,
+      FIELD_MANAGER,
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+    io.stdout(`✔ ${obj.kind}/${obj.metadata.name} ${opts.dryRun ? "valid (dry run)" : "applied"}\n`);
+  }
+}
+
+function nsOf(): Obj {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE } };
+}
+
+async function exists(api: KubernetesObjectApi, obj: Obj): Promise<boolean> {
+  return api.read(obj).then(
+    () => true,
+    (err: unknown) => (isNotFound(err) ? false : Promise.reject(err as Error)),
+  );
+}
+
+type Conditions = { status?: { conditions?: { type: string; status: string }[] } };
+const hasCondition = (obj: Conditions, type: string): boolean =>
+  obj.status?.conditions?.some((c) => c.type === type && c.status === "True") ?? false;
+const established = (obj: Conditions): boolean => hasCondition(obj, "Established");
+const available = (obj: Conditions): boolean => hasCondition(obj, "Available");
+
+/** Polls until `ok`, with a progress line every few seconds so a long wait never looks hung. */
+async function waitUntil(
+  api: KubernetesObjectApi,
+  obj: Obj,
+  ok: (o: Conditions) => boolean,
+  w: { deadline: number; io: CliIo; what: string },
+): Promise<void> {
+  let lastProgress = Date.now();
+  for (;;) {
+    if (ok((await api.read(obj)) as Conditions)) return;
+    if (Date.now() > w.deadline) throw new CliError(`timed out waiting for ${w.what}`);
+    if (Date.now() - lastProgress >= 5000) {
+      w.io.stderr(`◎ waiting for ${w.what}\n`);
+      lastProgress = Date.now();
+    }
+    await sleep(250);
+  }
+}
+
+type RunWrapper = (
+  action: (opts: GlobalOptions, cmd: Command) => Promise<number>,
+) => (...args: unknown[]) => Promise<void>;
+
+/** Wires `install` and `uninstall` into the command tree (kept here so program.ts stays small). */
+export function addInstallCommands(program: Command, run: RunWrapper, io: CliIo): void {
+  program
+    .command("install")
+    .description(
+      "install mooring's CRDs and controller (deploy/) into the current context and wait until ready",
+    )
+    .option("--no-wait", "do not wait for the CRDs and the controller Deployment")
+    .option("--dry-run", "server-side dry-run everything instead of applying")
+    .action(run((o, c) => installCommand(c.opts<InstallOptions>(), o, io)));
+  program
+    .command("uninstall")
+    .description(
+      "delete the mooring controller, its RBAC, Service and namespace; CRDs are kept unless --crds " +
+        "(deleting the CRDs deletes every GitRepository and Kustomization in the cluster)",
+    )
+    .option("--crds", "also delete the CRDs, and with them every GitRepository and Kustomization")
+    .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)")
+    .option("--dry-run", "server-side dry-run the deletes")
+    .action(
+      run((o, c) => uninstallCommand({ wait: false, ...c.opts<Omit<InstallOptions, "wait">>() }, o, io)),
+    );
+}
