@@ -474,11 +474,103 @@ describe("Kustomization controller (issue 6)", () => {
     ).toBeDefined();
   });
 
-  it.todo(
-    "immutable field change fails naming spec.force and the force annotation; with force the object is recreated (next)",
-  );
-  it.todo(
-    "health: a Deployment never available gives HealthCheckFailed naming it, then Ready once status is written (next)",
-  );
+  it("an immutable field change fails naming spec.force and the annotation; with force the object is recreated", async () => {
+    const r = await git.createRepo(`imm-${suffix}`);
+    const dep = (app: string) =>
+      stringify({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "imm", namespace: ns() },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app } },
+          template: {
+            metadata: { labels: { app } },
+            spec: { containers: [{ name: "c", image: "nginx:1.27" }] },
+          },
+        },
+      });
+    await r.commit({ files: { "imm/dep.yaml": dep("one") } });
+    await createSource(r, "imm");
+    await createKs("imm", {
+      sourceRef: { kind: "GitRepository", name: "imm" },
+      path: "./imm",
+      retryInterval: "2s",
+    });
+    await ready("imm", "True");
+    const uid = (
+      await readObject({ apiVersion: "apps/v1", kind: "Deployment", name: "imm", namespace: ns() })
+    )?.metadata?.uid;
+    await r.commit({ files: { "imm/dep.yaml": dep("two") } });
+    const rev = await publish(r, "imm");
+    const failed = await ready("imm", "False", "ReconciliationFailed");
+    expect(conditionOf(failed, "Ready")?.message).toContain("spec.force: true");
+    expect(conditionOf(failed, "Ready")?.message).toContain("kustomize.toolkit.fluxcd.io/force: enabled");
+    await kubectlOk(["patch", "ks", "imm", "-n", ns(), "--type=merge", "-p", '{"spec":{"force":true}}']);
+    await eventually(
+      "forced revision applied",
+      async () => ((await ks("imm")).status?.lastAppliedRevision === rev ? true : undefined),
+      () => ks("imm"),
+    );
+    const after = await readObject({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: "imm",
+      namespace: ns(),
+    });
+    expect(after?.metadata?.uid).not.toBe(uid);
+  });
+
+  it("health: a Deployment that never becomes available gives HealthCheckFailed naming it; written available, Ready", async () => {
+    const r = await git.createRepo(`health-${suffix}`);
+    await r.commit({ files: { "h/dep.yaml": deployment("slow") } });
+    await createSource(r, "health");
+    await createKs("health", {
+      sourceRef: { kind: "GitRepository", name: "health" },
+      path: "./h",
+      wait: true,
+      timeout: "30s",
+      retryInterval: "2s",
+    });
+    const ref = { ...KS, name: "health", namespace: ns() };
+    const failed = await waitForCondition(ref, "Ready", "False", {
+      reason: "HealthCheckFailed",
+      timeoutMs: 90_000,
+    });
+    expect(conditionOf(failed, "Ready")?.message).toContain(`Deployment/${ns()}/slow`);
+    expect(conditionOf(failed, "Healthy")).toMatchObject({ status: "False", reason: "HealthCheckFailed" });
+    const d = (await readObject({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: "slow",
+      namespace: ns(),
+    })) as any;
+    const status = {
+      observedGeneration: d.metadata.generation,
+      replicas: 1,
+      updatedReplicas: 1,
+      readyReplicas: 1,
+      availableReplicas: 1,
+      conditions: [
+        { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "ok" },
+        { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: "ok" },
+      ],
+    };
+    await kubectlOk([
+      "patch",
+      "deployment",
+      "slow",
+      "-n",
+      ns(),
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ status }),
+    ]);
+    const ok = await waitForCondition(ref, "Ready", "True", { timeoutMs: 60_000 });
+    expect(conditionOf(ok, "Healthy")).toMatchObject({ status: "True", reason: "Succeeded" });
+    assertKstatus(ok);
+  }, 180_000);
+
   it.todo("no-op reconcile of 1,000 objects and apply figures: npm run bench (issue 8 harness)");
 });
