@@ -51,7 +51,16 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 const cm = (name: string, data: Record<string, string>): string =>
   stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns() }, data });
 const appFiles = (extra: Record<string, string> = {}): Record<string, string> => ({
-  "app/kustomization.yaml": stringify({ resources: ["keep.yaml", "old.yaml"] }),
+  "app/kustomization.yaml": stringify({ resources: ["keep.yaml", "old.yaml", "pinned.yaml"] }),
+  "app/pinned.yaml": stringify({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: "pinned",
+      namespace: ns(),
+      annotations: { "kustomize.toolkit.fluxcd.io/prune": "disabled" },
+    },
+  }),
   "app/keep.yaml": cm("keep", { color: "blue" }),
   "app/old.yaml": cm("old", { v: "1" }),
   ...extra,
@@ -179,6 +188,7 @@ describe("mooring CLI against a live controller", () => {
     expect(res.out).toContain(`► ConfigMap/${ns()}/added created`);
     expect(res.out).toContain(`► ConfigMap/${ns()}/keep drifted\n  data.color: "green" → "red"`);
     expect(res.out).toContain(`► ConfigMap/${ns()}/old deleted`);
+    expect(res.out).not.toContain("pinned");
     const live = (await readObject({
       apiVersion: "v1",
       kind: "ConfigMap",

@@ -6,6 +6,7 @@ import {
   PatchStrategy,
 } from "@kubernetes/client-node";
 import type { Kustomization } from "../../api/index.js";
+import { applyPolicy, shouldPrune } from "../../apply/annotations.js";
 import { objectId, parseObjectId } from "../../apply/inventory.js";
 import { prepareForApply } from "../../apply/normalize.js";
 import { type KubeObject, objMetadataOf } from "../../apply/types.js";
@@ -18,6 +19,8 @@ import { FLUX_KINDS, FluxObjects, isNotFound } from "../flux-objects.js";
 export const DIFF_EXIT = { same: 0, differs: 1, error: 2 } as const;
 
 const FIELD_MANAGER = "kustomize-controller";
+
+type Header = KubernetesObject & { metadata: { name: string } };
 
 /** One changed field: a dotted path with the live and the would-be value. */
 export interface FieldChange {
@@ -69,29 +72,57 @@ async function runDiff(name: string, dir: string, options: GlobalOptions, io: Cl
   });
   const lines: string[] = [];
   for (const obj of prepared) lines.push(...[await diffObject(api, obj)].filter((l) => l !== undefined));
-  if (ks.spec.prune) lines.push(...prunable(prepared, ks));
+  if (ks.spec.prune) lines.push(...(await prunable(api, prepared, ks, { name, namespace })));
   for (const line of lines) io.stdout(line);
   const differs = lines.length > 0;
   if (!differs) io.stderr(`✔ no differences between ${dir} and Kustomization ${namespace}/${name}\n`);
   return differs ? DIFF_EXIT.differs : DIFF_EXIT.same;
 }
 
-/** Inventory entries the new build no longer contains: what a reconcile would prune. */
-function prunable(prepared: readonly KubeObject[], ks: Kustomization): string[] {
+/**
+ * Inventory entries the new build no longer contains and that a reconcile would really delete:
+ * still there, still labelled as this Kustomization's, not `prune: disabled`.
+ */
+async function prunable(
+  api: KubernetesObjectApi,
+  prepared: readonly KubeObject[],
+  ks: Kustomization,
+  owner: { name: string; namespace: string },
+): Promise<string[]> {
   const keep = new Set(prepared.map((o) => objectId(objMetadataOf(o))));
-  return (ks.status?.inventory?.entries ?? [])
-    .filter((entry) => !keep.has(entry.id))
-    .map((entry) => `► ${refText(parseObjectId(entry.id))} deleted\n`);
+  const lines: string[] = [];
+  for (const entry of ks.status?.inventory?.entries ?? []) {
+    if (keep.has(entry.id)) continue;
+    const m = parseObjectId(entry.id);
+    const live = await readLive(api, {
+      apiVersion: m.group === "" ? entry.v : `${m.group}/${entry.v}`,
+      kind: m.kind,
+      metadata: { name: m.name, ...(m.namespace === "" ? {} : { namespace: m.namespace }) },
+    });
+    if (live && shouldPrune(live, owner.name, owner.namespace)) {
+      lines.push(`► ${refText(m)} deleted\n`);
+    }
+  }
+  return lines;
+}
+
+/** The live object, or undefined when it does not exist. */
+async function readLive(api: KubernetesObjectApi, header: Header): Promise<KubeObject | undefined> {
+  try {
+    return (await api.read(header)) as KubeObject;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
 
 /** Dry-runs one object; returns the lines to print, or undefined when nothing would change. */
 async function diffObject(api: KubernetesObjectApi, obj: KubeObject): Promise<string | undefined> {
   const ref = refText(objMetadataOf(obj));
-  const header = obj as KubernetesObject & { metadata: { name: string } };
-  const live = await api.read(header).catch((err: unknown) => {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  });
+  const header = obj as Header;
+  const live = await readLive(api, header);
+  // Flux skips `reconcile: disabled`, `ssa: Ignore` and existing `ssa: IfNotPresent` objects.
+  if (applyPolicy(obj, live).skip) return undefined;
   const desired = await api.patch(
     header,
     undefined,
@@ -113,7 +144,7 @@ async function diffObject(api: KubernetesObjectApi, obj: KubeObject): Promise<st
 }
 
 /** What the comparison looks at: the object without server bookkeeping and status. */
-function comparable(obj: KubernetesObject): unknown {
+function comparable(obj: KubernetesObject | KubeObject): unknown {
   const copy = structuredClone(obj) as Record<string, unknown> & { metadata?: Record<string, unknown> };
   delete copy.status;
   for (const k of ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp"]) {
