@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubernetesObjectApi, type KubernetesObject, PatchStrategy } from "@kubernetes/client-node";
@@ -80,9 +81,7 @@ export async function uninstallCommand(
   options: GlobalOptions,
   io: CliIo,
 ): Promise<number> {
-  if (!opts.yes && !io.tty) {
-    throw new CliError("refusing to uninstall without confirmation: pass --yes", 2);
-  }
+  if (!opts.yes && !(await confirmed(io, opts.crds === true))) return 1;
   const api = KubernetesObjectApi.makeApiClient(loadKubeConfig(options, io.env));
   const objects = (await renderDeploy()).filter((o) => opts.crds === true || !isCRD(o as KubeObject));
   const isNs = (o: Obj): boolean => o.kind === "Namespace";
@@ -121,6 +120,26 @@ async function applyAll(
       PatchStrategy.ServerSideApply,
     );
     io.stdout(`✔ ${obj.kind}/${obj.metadata.name} ${opts.dryRun ? "valid (dry run)" : "applied"}\n`);
+  }
+}
+
+/**
+ * Asks on a terminal; anywhere else (CI, pipes) there is nobody to ask, so `--yes` is required
+ * rather than deleting the controller unattended.
+ */
+async function confirmed(io: CliIo, crds: boolean): Promise<boolean> {
+  if (!io.tty || !process.stdin.isTTY) {
+    throw new CliError("refusing to uninstall without confirmation: pass --yes", 2);
+  }
+  const what = crds ? "mooring, its CRDs and every GitRepository and Kustomization" : "mooring";
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`? delete ${what} from the cluster? [y/N] `);
+    if (/^y(es)?$/i.test(answer.trim())) return true;
+    io.stderr("✗ uninstall cancelled\n");
+    return false;
+  } finally {
+    rl.close();
   }
 }
 
@@ -181,7 +200,7 @@ export function addInstallCommands(program: Command, run: RunWrapper, io: CliIo)
         "(deleting the CRDs deletes every GitRepository and Kustomization in the cluster)",
     )
     .option("--crds", "also delete the CRDs, and with them every GitRepository and Kustomization")
-    .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)")
+    .option("--yes", "do not ask for confirmation (required when not on a terminal)")
     .option("--dry-run", "server-side dry-run the deletes")
     .action(
       run((o, c) => uninstallCommand({ wait: false, ...c.opts<Omit<InstallOptions, "wait">>() }, o, io)),
