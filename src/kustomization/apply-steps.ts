@@ -7,6 +7,7 @@ import { healthCheckApiVersion, type Kustomization, kustomizationTimeout, Reason
 import { type ChangeSetEntry, formatChanges, pruneSurvivors } from "../apply/changeset.js";
 import { HealthCancelledError, HealthCheckError } from "../apply/cluster/errors.js";
 import type { ApplyResult, ObjectRef, OwnerRef } from "../apply/cluster/types.js";
+import { compileIgnoreRules, ignorePathsFor } from "../apply/ignore-rules.js";
 import { diffInventory, type InventoryEntry, mergeInventory, objectId } from "../apply/inventory.js";
 import { compareObjMetadata } from "../apply/staging.js";
 import type { KubeObject } from "../apply/types.js";
@@ -27,17 +28,22 @@ export interface StepContext {
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** Staged server-side apply. Throws `ReconciliationFailed` (message carries the partial change set). */
+/**
+ * Staged server-side apply, with `spec.ignore` rules (paths left out of drift detection).
+ * Throws `ReconciliationFailed` (message carries the partial change set).
+ */
 export async function reconcileApply(
   objects: readonly KubeObject[],
   apply: ApplyPort,
   ctx: StepContext,
 ): Promise<ApplyResult> {
+  const ignore = compileIgnoreRules(ctx.ks.spec.ignore ?? []);
   try {
     return await apply.applyAllStaged(objects, {
       owner: ctx.owner,
       commonMetadata: ctx.ks.spec.commonMetadata,
       force: ctx.ks.spec.force ?? false,
+      ignorePaths: (obj) => ignorePathsFor(ignore, obj),
       impersonate: ctx.impersonate,
       signal: ctx.signal,
     });

@@ -14,7 +14,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import pino, { type Logger } from "pino";
 import { GIT_REPOSITORY, KUSTOMIZATION, type Kustomization } from "../api/index.js";
-import type { DriftEvent, DriftListener } from "../apply/cluster/types.js";
+import type { DriftEvent, DriftListener, OwnerRef } from "../apply/cluster/types.js";
 import type { KubeObject } from "../apply/types.js";
 import { WorkerPool } from "../runtime/queue/worker-pool.js";
 import { WorkQueue } from "../runtime/queue/work-queue.js";
@@ -38,7 +38,7 @@ export interface KustomizationControllerDeps {
   readonly kubeConfig: KubeConfig;
   readonly client: KustomizationClient;
   /** The ApplyManager (or anything with its methods), plus its drift hook. */
-  readonly apply: ApplyPort & { onDrift(listener: DriftListener): () => void };
+  readonly apply: ApplyPort & { onDrift(listener: DriftListener): () => void; forget(owner: OwnerRef): void };
   readonly options: KustomizationOptions;
   readonly log?: Logger;
 }
@@ -143,6 +143,8 @@ export class KustomizationController {
 
   private onKustomizationDeleted(old: Kustomization): void {
     const key = `${old.metadata.namespace ?? ""}/${old.metadata.name ?? ""}`;
+    // Free the apply layer's no-op records of a Kustomization that is gone.
+    this.deps.apply.forget({ name: old.metadata.name ?? "", namespace: old.metadata.namespace ?? "" });
     this.index.delete(key);
     this.drift.forget(key);
   }
