@@ -67,7 +67,17 @@ const cond = (o: KubernetesObject, type: string): Cond | undefined =>
   (o as { status?: { conditions?: Cond[] } }).status?.conditions?.find((c) => c.type === type);
 
 async function failsWith(name: string, reason: string, condition = "FetchFailed"): Promise<Cond> {
-  const obj = await waitForCondition(ref(name), "Ready", "False", { reason });
+  // Wait for a finished attempt: while a retry runs, Flux's progressive status shows
+  // Reconciling=Progressing next to the previous attempt's Ready=False (the object never
+  // succeeded, so every retry counts as a new generation).
+  const obj = await waitForObject(ref(name), (o) => {
+    const ready = cond(o, "Ready");
+    return (
+      ready?.status === "False" &&
+      ready.reason === reason &&
+      cond(o, "Reconciling")?.reason === "ProgressingWithRetry"
+    );
+  });
   const c = cond(obj, condition);
   expect(c, `${condition} on ${name}`).toMatchObject({ status: "True", reason });
   // kstatus: a failed attempt that will be retried is InProgress, never Current.
