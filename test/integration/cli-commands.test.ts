@@ -189,6 +189,18 @@ describe("mooring CLI against a live controller", () => {
     expect(res.out).toContain(`► ConfigMap/${ns()}/keep drifted\n  data.color: "green" → "red"`);
     expect(res.out).toContain(`► ConfigMap/${ns()}/old deleted`);
     expect(res.out).not.toContain("pinned");
+    const json = await cli("diff", "ks", "app", "--path", dir, "-n", ns(), "-o", "json");
+    expect(json.code).toBe(1);
+    // Built objects in kustomize's output order, then what would be pruned.
+    expect(JSON.parse(json.out)).toEqual([
+      { object: `ConfigMap/${ns()}/added`, action: "created" },
+      {
+        object: `ConfigMap/${ns()}/keep`,
+        action: "drifted",
+        changes: [{ path: "data.color", live: "green", desired: "red" }],
+      },
+      { object: `ConfigMap/${ns()}/old`, action: "deleted" },
+    ]);
     const live = (await readObject({
       apiVersion: "v1",
       kind: "ConfigMap",

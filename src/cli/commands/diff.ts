@@ -14,6 +14,7 @@ import { buildManifests, type ConfigDataReader } from "../../kustomization/build
 import { withScratchCopy } from "../../kustomization/flux-wrapper.js";
 import { CliError, type CliIo, type GlobalOptions, loadKubeConfig, targetNamespace } from "../context.js";
 import { FLUX_KINDS, FluxObjects, isNotFound } from "../flux-objects.js";
+import { formatData } from "../output.js";
 
 /** Exit codes of `mooring diff`, as Flux's: 0 no differences, 1 differences, 2 an error. */
 export const DIFF_EXIT = { same: 0, differs: 1, error: 2 } as const;
@@ -21,6 +22,14 @@ export const DIFF_EXIT = { same: 0, differs: 1, error: 2 } as const;
 const FIELD_MANAGER = "kustomize-controller";
 
 type Header = KubernetesObject & { metadata: { name: string } };
+
+/** One object that would change; `-o json|yaml` prints a list of these. */
+export interface DiffEntry {
+  /** `Kind/namespace/name` (`Kind/name` when cluster-scoped). */
+  object: string;
+  action: "created" | "drifted" | "deleted";
+  changes?: FieldChange[];
+}
 
 /** One changed field: a dotted path with the live and the would-be value. */
 export interface FieldChange {
@@ -70,11 +79,12 @@ async function runDiff(name: string, dir: string, options: GlobalOptions, io: Cl
     owner: { name, namespace },
     commonMetadata: ks.spec.commonMetadata,
   });
-  const lines: string[] = [];
-  for (const obj of prepared) lines.push(...[await diffObject(api, obj)].filter((l) => l !== undefined));
-  if (ks.spec.prune) lines.push(...(await prunable(api, prepared, ks, { name, namespace })));
-  for (const line of lines) io.stdout(line);
-  const differs = lines.length > 0;
+  const entries: DiffEntry[] = [];
+  for (const obj of prepared) entries.push(...[await diffObject(api, obj)].filter((e) => e !== undefined));
+  if (ks.spec.prune) entries.push(...(await prunable(api, prepared, ks, { name, namespace })));
+  if (options.output === "json" || options.output === "yaml") io.stdout(formatData(entries, options.output));
+  else for (const entry of entries) io.stdout(renderEntry(entry));
+  const differs = entries.length > 0;
   if (!differs) io.stderr(`✔ no differences between ${dir} and Kustomization ${namespace}/${name}\n`);
   return differs ? DIFF_EXIT.differs : DIFF_EXIT.same;
 }
@@ -88,9 +98,9 @@ async function prunable(
   prepared: readonly KubeObject[],
   ks: Kustomization,
   owner: { name: string; namespace: string },
-): Promise<string[]> {
+): Promise<DiffEntry[]> {
   const keep = new Set(prepared.map((o) => objectId(objMetadataOf(o))));
-  const lines: string[] = [];
+  const lines: DiffEntry[] = [];
   for (const entry of ks.status?.inventory?.entries ?? []) {
     if (keep.has(entry.id)) continue;
     const m = parseObjectId(entry.id);
@@ -100,7 +110,7 @@ async function prunable(
       metadata: { name: m.name, ...(m.namespace === "" ? {} : { namespace: m.namespace }) },
     });
     if (live && shouldPrune(live, owner.name, owner.namespace)) {
-      lines.push(`► ${refText(m)} deleted\n`);
+      lines.push({ object: refText(m), action: "deleted" });
     }
   }
   return lines;
@@ -116,8 +126,8 @@ async function readLive(api: KubernetesObjectApi, header: Header): Promise<KubeO
   }
 }
 
-/** Dry-runs one object; returns the lines to print, or undefined when nothing would change. */
-async function diffObject(api: KubernetesObjectApi, obj: KubeObject): Promise<string | undefined> {
+/** Dry-runs one object; returns what would change, or undefined when nothing would. */
+async function diffObject(api: KubernetesObjectApi, obj: KubeObject): Promise<DiffEntry | undefined> {
   const ref = refText(objMetadataOf(obj));
   const header = obj as Header;
   const live = await readLive(api, header);
@@ -131,16 +141,25 @@ async function diffObject(api: KubernetesObjectApi, obj: KubeObject): Promise<st
     true,
     PatchStrategy.ServerSideApply,
   );
-  if (live === undefined) return `► ${ref} created\n`;
+  if (live === undefined) return { object: ref, action: "created" };
   const changes = fieldChanges(comparable(live), comparable(desired), "");
   if (changes.length === 0) return undefined;
-  const secret = obj.kind === "Secret";
-  const lines = changes.map((c) =>
-    secret && c.path.startsWith("data")
-      ? `  ${c.path}: <sensitive value changed>`
-      : `  ${c.path}: ${show(c.live)} → ${show(c.desired)}`,
-  );
-  return `► ${ref} drifted\n${lines.join("\n")}\n`;
+  // Secret values never reach the terminal or a CI log.
+  const masked =
+    obj.kind === "Secret"
+      ? changes.map((c) =>
+          /^(data|stringData)\b/.test(c.path) ? { ...c, live: SENSITIVE, desired: SENSITIVE } : c,
+        )
+      : changes;
+  return { object: ref, action: "drifted", changes: masked };
+}
+
+const SENSITIVE = "<sensitive>";
+
+/** Flux's lines: `► Kind/ns/name created|drifted|deleted`, then one line per changed field. */
+function renderEntry(entry: DiffEntry): string {
+  const fields = (entry.changes ?? []).map((c) => `  ${c.path}: ${show(c.live)} → ${show(c.desired)}\n`);
+  return `► ${entry.object} ${entry.action}\n${fields.join("")}`;
 }
 
 /** What the comparison looks at: the object without server bookkeeping and status. */
@@ -170,6 +189,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 function show(v: unknown): string {
+  if (v === SENSITIVE) return v;
   return v === undefined ? "(none)" : JSON.stringify(v);
 }
 
