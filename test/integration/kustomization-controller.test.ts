@@ -2,18 +2,9 @@
  * Issue 6 acceptance for the Kustomization controller, end to end: real control plane, real git
  * server, the controller (watches, queue, reconciler, ApplyManager) running in-process.
  *
- * SEAM: the GitRepository reconciler (issue 4) has not landed. `publish()` stands in for it: it
- * clones the repository from the git server, archives the tree with the source package's
- * reproducible archiver into its storage, serves it with the source package's artifact server and
- * writes `status.artifact` on the GitRepository. Replace it with the real source controller when
- * it lands; the assertions stay.
+ * The GitRepository controller (src/source) runs in-process too, limited to this file's
+ * GitRepositories by a label selector; `publish()` asks it for the new commit.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ApplyManager, type RequestInfo } from "../../src/apply/cluster/index.js";
@@ -23,8 +14,6 @@ import { EventRecorder } from "../../src/runtime/events.js";
 import { ApiKustomizationClient } from "../../src/kustomization/cluster-client.js";
 import { KustomizationController } from "../../src/kustomization/controller.js";
 import { kustomizationOptions } from "../../src/kustomization/options.js";
-import { startArtifactServer, type ArtifactServer } from "../../src/source/server.js";
-import { ArtifactStorage } from "../../src/source/storage.js";
 import {
   conditionOf,
   eventually,
@@ -34,18 +23,20 @@ import {
   testKubeConfig,
   useTestNamespace,
   waitForCondition,
+  waitForObject,
 } from "../support/kube.js";
+import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
 
-const run = promisify(execFile);
 const ns = useTestNamespace("ks-ctrl");
 const suffix = randomSuffix();
 const group = `ks${suffix}.mooring.test`;
 const extraNs = `ks-extra-${suffix}`;
 
 let git: GitServer;
-let storageDir = "";
-let storage: ArtifactStorage;
-let artifacts: ArtifactServer;
+let source: SourceHarness;
+/** This file's GitRepositories carry this label value; its source controller watches only them. */
+const SHARD_LABEL = "mooring.test/shard";
+const shard = `ks-ctrl-${suffix}`;
 let apply: ApplyManager;
 let controller: KustomizationController;
 let recorder: EventRecorder;
@@ -54,43 +45,27 @@ const requests: RequestInfo[] = [];
 const KS = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
 const GR = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
 
-/** The seam for the source controller: archive HEAD of `repo` and publish it on GitRepository `name`. */
+/**
+ * A pushed commit reaches the Kustomization through the real source controller: request a
+ * reconcile of GitRepository `name` and wait until its artifact is the head of `main`.
+ */
 async function publish(repo: GitRepo, name: string): Promise<string> {
-  const work = await mkdtemp(join(tmpdir(), "ks-src-"));
-  try {
-    // Async on purpose: the git server runs in this process, a sync clone would deadlock it.
-    await run("git", ["clone", "-q", "--depth", "1", repo.url, work]);
-    const sha = (await run("git", ["rev-parse", "HEAD"], { cwd: work })).stdout.trim();
-    await rm(join(work, ".git"), { recursive: true, force: true });
-    const rel = storage.artifactPath("gitrepository", ns(), name, `${sha}.tar.gz`);
-    await storage.ensureDir(rel.slice(0, rel.lastIndexOf("/")));
-    const { digest, size } = await storage.archive(work, rel);
-    const revision = `main@sha1:${sha}`;
-    const artifact = {
-      path: rel,
-      url: storage.url(rel),
-      revision,
-      digest,
-      size,
-      lastUpdateTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-    };
-    await testKubeConfig()
-      .makeApiClient(CustomObjectsApi)
-      .patchNamespacedCustomObjectStatus(
-        {
-          group: "source.toolkit.fluxcd.io",
-          version: "v1",
-          plural: "gitrepositories",
-          namespace: ns(),
-          name,
-          body: { status: { artifact } },
-        },
-        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-      );
-    return revision;
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+  const revision = `main@sha1:${await repo.revParse("main")}`;
+  await kubectlOk([
+    "annotate",
+    "--overwrite",
+    "gitrepository",
+    name,
+    "-n",
+    ns(),
+    `reconcile.fluxcd.io/requestedAt=${Date.now()}`,
+  ]);
+  await waitForObject(
+    { ...GR, name, namespace: ns() },
+    (o) => (o as { status?: { artifact?: { revision?: string } } }).status?.artifact?.revision === revision,
+    { timeoutMs: 60_000 },
+  );
+  return revision;
 }
 
 async function kubectlOk(args: string[], input?: string): Promise<string> {
@@ -104,7 +79,7 @@ async function createSource(repo: GitRepo, name: string): Promise<string> {
     ["apply", "-f", "-"],
     stringify({
       ...GR,
-      metadata: { name, namespace: ns() },
+      metadata: { name, namespace: ns(), labels: { [SHARD_LABEL]: shard } },
       spec: { url: repo.url, interval: "1h", ref: { branch: "main" } },
     }),
   );
@@ -156,10 +131,8 @@ const deployment = (name: string, replicas = 1) =>
 
 beforeAll(async () => {
   git = await startGitServer();
-  storageDir = await mkdtemp(join(tmpdir(), "ks-storage-"));
-  artifacts = await startArtifactServer(storageDir, "127.0.0.1:0");
-  storage = new ArtifactStorage({ root: storageDir, advertisedAddress: `127.0.0.1:${artifacts.port}` });
   const kc = testKubeConfig();
+  source = await startSourceController(kc, { labelSelector: `${SHARD_LABEL}=${shard}` });
   recorder = new EventRecorder({ sink: apiEventSink(kc), component: "kustomize-controller" });
   apply = new ApplyManager(kc, { onRequest: (info) => requests.push(info) });
   const client = new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e));
@@ -174,9 +147,8 @@ afterAll(async () => {
   await controller?.stop(true);
   await apply?.close();
   await recorder?.flush();
-  await artifacts?.close();
+  await source?.stop();
   await git?.stop();
-  await rm(storageDir, { recursive: true, force: true });
 });
 
 describe("Kustomization controller (issue 6)", () => {
