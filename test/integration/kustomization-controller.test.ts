@@ -543,6 +543,4 @@ describe("Kustomization controller (issue 6)", () => {
     expect(conditionOf(ok, "Healthy")).toMatchObject({ status: "True", reason: "Succeeded" });
     assertKstatus(ok);
   }, 180_000);
-
-  it.todo("no-op reconcile of 1,000 objects and apply figures: npm run bench (issue 8 harness)");
 });
