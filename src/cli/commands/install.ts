@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -10,8 +11,16 @@ import { build, render } from "../../kustomize/index.js";
 import { CliError, type CliIo, type GlobalOptions, loadKubeConfig } from "../context.js";
 import { isNotFound } from "../flux-objects.js";
 
-/** The repository's install tree, found from this file (src/cli/commands or dist/cli/commands). */
-export const DEPLOY_DIR = resolve(import.meta.dirname, "../../../deploy");
+/**
+ * The package's install tree: the nearest `deploy/kustomization.yaml` above this file, so it is
+ * found from `src/cli/commands` (tsx) and from `dist/src/cli/commands` (compiled) alike.
+ */
+export function deployDir(from: string = import.meta.dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "deploy", "kustomization.yaml"))) return join(dir, "deploy");
+    if (dirname(dir) === dir) throw new CliError(`no deploy/ directory found above ${from}`);
+  }
+}
 const FIELD_MANAGER = "mooring-install";
 const SYSTEM_NAMESPACE = "mooring-system";
 
@@ -27,7 +36,7 @@ type Obj = KubernetesObject & { metadata: { name: string } };
 
 /** Renders `deploy/` with mooring's own engine, so install ships exactly what the tests render. */
 async function renderDeploy(): Promise<Obj[]> {
-  const text = render(await build(DEPLOY_DIR));
+  const text = render(await build(deployDir()));
   return text
     .split(/^---$/m)
     .map((doc) => parse(doc) as Obj | null)
