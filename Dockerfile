@@ -16,6 +16,7 @@ COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
 COPY crds ./crds
+COPY deploy ./deploy
 USER 65532:65532
 ENV NODE_ENV=production
 VOLUME ["/data"]

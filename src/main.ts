@@ -132,6 +132,7 @@ export async function startController(
       jitterPercent: config.intervalJitterPercent,
     }),
     log,
+    registry,
   });
   manager.addRunnable(kustomizations);
   const done = manager.start(signal).finally(async () => {

@@ -27,14 +27,23 @@ describe("deploy/", () => {
       ]),
     );
     // The namespace must exist for namespaced objects to dry-run; CRDs and the namespace first,
-    // then everything, as the controller's staged apply does.
+    // then everything, as the controller's staged apply does. The test setup installed the CRDs
+    // already (another field manager), so take ownership as `mooring install` does.
     const first = await kubectl(
-      ["apply", "--server-side", "--field-manager=deploy-test", "-f", "-"],
+      ["apply", "--server-side", "--force-conflicts", "--field-manager=deploy-test", "-f", "-"],
       stage(rendered, ["Namespace", "CustomResourceDefinition"]),
     );
     expect(first.stderr).toBe("");
     const result = await kubectl(
-      ["apply", "--server-side", "--dry-run=server", "--field-manager=deploy-test", "-f", "-"],
+      [
+        "apply",
+        "--server-side",
+        "--force-conflicts",
+        "--dry-run=server",
+        "--field-manager=deploy-test",
+        "-f",
+        "-",
+      ],
       rendered,
     );
     expect(result.stderr.replace(/^Warning: .*\n/gm, "")).toBe("");
