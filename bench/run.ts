@@ -7,10 +7,12 @@ import { resolve } from "node:path";
 import { publish, type ScenarioReport } from "./lib/report.js";
 import { LazyCluster, type BenchCluster } from "./lib/cluster.js";
 import { informerScenario, queueScenario } from "./scenarios/runtime.js";
+import { s1Apps } from "./scenarios/s1-apps.js";
 import { s2Large } from "./scenarios/s2-large.js";
 import { s3Drift } from "./scenarios/s3-drift.js";
 import { s4Git } from "./scenarios/s4-git.js";
 import { s5Render } from "./scenarios/s5-render.js";
+import { s6Capacity } from "./scenarios/s6-capacity.js";
 
 /** What every scenario gets. */
 export interface BenchContext {
@@ -22,10 +24,12 @@ export interface BenchContext {
 }
 
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<ScenarioReport>> = {
+  S1: s1Apps,
   S2: s2Large,
   S3: s3Drift,
   S4: s4Git,
   S5: s5Render,
+  S6: s6Capacity,
   QUEUE: queueScenario,
   INFORMER: informerScenario,
 };
@@ -37,7 +41,7 @@ async function main(): Promise<void> {
   const only = onlyIdx >= 0 ? (args[onlyIdx + 1] ?? "").split(",") : Object.keys(SCENARIOS);
   const repoRoot = resolve(import.meta.dirname, "..");
   const log = (l: string): void => console.error(l);
-  const cluster = new LazyCluster(log);
+  let cluster = new LazyCluster(log);
   const ctx: BenchContext = { quick, repoRoot, log, cluster: () => cluster.get() };
   for (const name of only) {
     if (!SCENARIOS[name])
@@ -50,6 +54,10 @@ async function main(): Promise<void> {
       ctx.log(`[bench] ${name}${quick ? " (quick)" : ""}...`);
       const file = await publish(await scenario(ctx), resolve(repoRoot, "bench", "results"), quick);
       ctx.log(`[bench] ${name} written to ${file}`);
+      // A fresh control plane per scenario: leftovers of one (objects, terminating namespaces,
+      // watch load) must not colour the next one's figures.
+      await cluster.stop();
+      cluster = new LazyCluster(log);
     }
   } finally {
     await cluster.stop();

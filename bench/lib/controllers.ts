@@ -8,6 +8,10 @@ import { freePort } from "../../src/dev/control-plane/ports.js";
 /** A controller set (mooring, or Flux's two controllers) running as child processes. */
 export interface RunningControllers {
   readonly name: string;
+  /** Pid of the (main) controller process. */
+  readonly pid: number;
+  /** The last lines the processes wrote, for failure messages. */
+  outputTail(): string;
   /** Peak RSS (VmHWM) summed over the set's processes so far, in KiB. */
   peakRssKb(): Promise<number>;
   stop(): Promise<void>;
@@ -79,7 +83,11 @@ export function captureTail(child: ChildProcess, lines: string[]): void {
  * Runs `mooring controller` in its own Node process (the same Node as the bench, tsx as the
  * loader), so its peak RSS is its own and not the bench's.
  */
-export async function startMooring(repoRoot: string, kubeconfigPath: string): Promise<RunningControllers> {
+export async function startMooring(
+  repoRoot: string,
+  kubeconfigPath: string,
+  extraArgs: string[] = [],
+): Promise<RunningControllers> {
   const dir = await mkdtemp(join(tmpdir(), "mooring-bench-ctl-"));
   const port = await freePort();
   const child = spawn(
@@ -102,7 +110,8 @@ export async function startMooring(repoRoot: string, kubeconfigPath: string): Pr
       "--health-addr",
       "127.0.0.1:0",
       "--log-level",
-      "error",
+      process.env["MOORING_BENCH_LOG_LEVEL"] ?? "error",
+      ...extraArgs,
     ],
     { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -111,6 +120,8 @@ export async function startMooring(repoRoot: string, kubeconfigPath: string): Pr
   const sampler = new RssSampler(() => [child.pid]);
   return {
     name: "mooring",
+    pid: child.pid ?? 0,
+    outputTail: () => tail.join("\n"),
     peakRssKb: () => sampler.sample(),
     stop: async () => {
       await sampler.sample();

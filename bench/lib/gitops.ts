@@ -1,6 +1,11 @@
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { GIT_REPOSITORY, KUSTOMIZATION, RECONCILE_REQUEST_ANNOTATION } from "../../src/api/constants.js";
+import {
+  GIT_REPOSITORY,
+  KUSTOMIZATION,
+  RECONCILE_REQUEST_ANNOTATION,
+  SHARD_LABEL,
+} from "../../src/api/constants.js";
 import { applyManifestDir, waitForCrdsEstablished } from "../../src/dev/apply-manifests.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { benchApply, type BenchObject, objectPath, readObject } from "./kube.js";
@@ -102,4 +107,35 @@ export async function requestReconcile(kc: KubeConfig, obj: BenchObject): Promis
 /** Creates (or updates) each object in order. */
 export async function applyAll(kc: KubeConfig, objs: BenchObject[]): Promise<void> {
   for (const o of objs) await benchApply(kc, o);
+}
+
+/**
+ * Labels a Flux object with a shard key. Each scenario's controller runs with
+ * `--watch-label-selector` on its own key, so objects left by earlier scenarios in the shared
+ * cluster are not reconciled in the middle of a measurement.
+ */
+export function sharded(obj: BenchObject, shard: string): BenchObject {
+  return { ...obj, metadata: { ...obj.metadata, labels: { [SHARD_LABEL]: shard } } };
+}
+
+/** The controller flags that go with {@link sharded}. */
+export const shardArgs = (shard: string): string[] => ["--watch-label-selector", `${SHARD_LABEL}=${shard}`];
+
+/**
+ * Removes a scenario's namespace after its controller stopped: finalizers are dropped first (no
+ * controller is left to honour them), then the namespace goes with everything in it. Without
+ * this, a later scenario's controller would pick up the leftovers and measure them too.
+ */
+export async function discardNamespace(kc: KubeConfig, ns: string): Promise<void> {
+  for (const plural of ["kustomizations", "gitrepositories"]) {
+    const group = plural === "kustomizations" ? KUSTOMIZATION.apiVersion : GIT_REPOSITORY.apiVersion;
+    const base = `/apis/${group}/namespaces/${ns}/${plural}`;
+    const list = await kubeRequest<{ items: { metadata: { name: string } }[] }>(kc, base);
+    for (const item of list.items)
+      await kubeRequest(kc, `${base}/${item.metadata.name}`, {
+        method: "PATCH",
+        body: { metadata: { finalizers: null } },
+      });
+  }
+  await kubeRequest(kc, `/api/v1/namespaces/${ns}`, { method: "DELETE" });
 }

@@ -10,7 +10,12 @@ const run = promisify(execFile);
 export interface BenchObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
   spec?: unknown;
   [key: string]: unknown;
 }

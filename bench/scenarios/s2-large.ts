@@ -10,6 +10,9 @@ import {
   kustomization,
   namespace,
   requestReconcile,
+  shardArgs,
+  sharded,
+  discardNamespace,
 } from "../lib/gitops.js";
 import {
   benchApply,
@@ -74,17 +77,17 @@ async function mooringSteps(
   const { kc, kubeconfigPath } = await ctx.cluster();
   await ensureCrds(kc, ctx.repoRoot);
   const server = await startGitServer();
-  const controller = await startMooring(ctx.repoRoot, kubeconfigPath);
+  const controller = await startMooring(ctx.repoRoot, kubeconfigPath, shardArgs(ns));
   try {
     const repo = await server.createRepo("s2");
     const sha = await repo.commit({
       files: { "kustomization.yaml": KUSTOMIZATION_YAML, "objects.yaml": largeStream(ns, count) },
     });
     await benchApply(kc, namespace(ns));
-    const source = gitRepository(ns, "s2", repo.url);
+    const source = sharded(gitRepository(ns, "s2", repo.url), ns);
     await benchApply(kc, source);
     await pollUntil("GitRepository s2 Ready", async () => (await fluxStatus(kc, source)).ready, 120_000);
-    const ks = kustomization(ns, "s2", { source: "s2", path: "./" });
+    const ks = sharded(kustomization(ns, "s2", { source: "s2", path: "./" }), ns);
     const applied = (rev: string) => async (): Promise<boolean> => {
       const s = await fluxStatus(kc, ks);
       return s.ready && s.revision.endsWith(rev);
@@ -113,6 +116,7 @@ async function mooringSteps(
     return { steps: [first, noop, change], rssKb: await controller.peakRssKb() };
   } finally {
     await controller.stop();
+    await discardNamespace(kc, ns).catch(() => undefined);
     await server.stop();
   }
 }

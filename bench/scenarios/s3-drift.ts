@@ -2,7 +2,16 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { startGitServer } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { startMooring } from "../lib/controllers.js";
-import { ensureCrds, fluxStatus, gitRepository, kustomization, namespace } from "../lib/gitops.js";
+import {
+  ensureCrds,
+  fluxStatus,
+  gitRepository,
+  kustomization,
+  namespace,
+  shardArgs,
+  sharded,
+  discardNamespace,
+} from "../lib/gitops.js";
 import { benchApply, pollUntil } from "../lib/kube.js";
 import type { ScenarioReport } from "../lib/report.js";
 import { percentile, summarise } from "../lib/stats.js";
@@ -59,19 +68,32 @@ export async function s3Drift(ctx: BenchContext): Promise<ScenarioReport> {
   await ensureCrds(kc, ctx.repoRoot);
   const ns = `s3-${Date.now().toString(36)}`;
   const server = await startGitServer();
-  const controller = await startMooring(ctx.repoRoot, kubeconfigPath);
+  const controller = await startMooring(ctx.repoRoot, kubeconfigPath, shardArgs(ns));
   const samples: number[] = [];
   try {
     const repo = await server.createRepo("s3");
     await repo.commit({ files: { "objects.yaml": configMaps(ns) } });
     await benchApply(kc, namespace(ns));
-    await benchApply(kc, gitRepository(ns, "s3", repo.url));
-    const ks = kustomization(ns, "s3", { source: "s3", path: "./", interval: "1h" });
+    await benchApply(kc, sharded(gitRepository(ns, "s3", repo.url), ns));
+    const ks = sharded(kustomization(ns, "s3", { source: "s3", path: "./", interval: "1h" }), ns);
     await benchApply(kc, ks);
-    await pollUntil("Kustomization s3 Ready", async () => (await fluxStatus(kc, ks)).ready, 120_000);
+    await pollUntil(
+      "Kustomization s3 Ready",
+      async () => {
+        const st = await fluxStatus(kc, ks);
+        if (!st.ready && st.readyMessage) ctx.log(`[bench] S3: ${st.readyMessage}`);
+        return st.ready;
+      },
+      120_000,
+      1000,
+    );
     for (let e = 0; e < edits; e++) samples.push(await oneEdit(kc, ns, e % OBJECTS));
+  } catch (err) {
+    ctx.log(`[bench] S3 failed; controller output:\n${controller.outputTail()}`);
+    throw err;
   } finally {
     await controller.stop();
+    await discardNamespace(kc, ns).catch(() => undefined);
     await server.stop();
   }
   const s = summarise(samples);
