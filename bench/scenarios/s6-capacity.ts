@@ -25,12 +25,12 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
 }
 
-async function createApps(kc: KubeConfig, ns: string, url: string): Promise<void> {
+async function createApps(kc: KubeConfig, ns: string, url: string, apps: number): Promise<void> {
   const sem = new Semaphore(16);
   const source = sharded(gitRepository(ns, "cap", url, "10m"), ns);
   await benchApply(kc, source);
   await Promise.all(
-    Array.from({ length: APPS }, (_, i) =>
+    Array.from({ length: apps }, (_, i) =>
       sem.run(() =>
         benchApply(
           kc,
@@ -61,6 +61,15 @@ export async function s6Capacity(ctx: BenchContext): Promise<ScenarioReport> {
       header: ["status"],
       rows: [["skipped in --quick (15 minutes of 5,000 Kustomizations); run `npm run bench -- --only S6`"]],
     };
+  return capacityRun(ctx, APPS, DURATION_MS);
+}
+
+/** The S6 measurement at a given size and duration (smaller ones are for checking the bench itself). */
+export async function capacityRun(
+  ctx: BenchContext,
+  apps: number,
+  durationMs: number,
+): Promise<ScenarioReport> {
   const { kc, kubeconfigPath } = await ctx.cluster();
   await ensureCrds(kc, ctx.repoRoot);
   const ns = `s6-${Date.now().toString(36)}`;
@@ -72,10 +81,10 @@ export async function s6Capacity(ctx: BenchContext): Promise<ScenarioReport> {
   const controller = await startMooring(ctx.repoRoot, kubeconfigPath, shardArgs(ns));
   const cpu: number[] = [];
   try {
-    await createApps(kc, ns, repo.url);
+    await createApps(kc, ns, repo.url, apps);
     const started = Date.now();
     let lastCpu = await cpuSeconds(controller.pid);
-    while (Date.now() - started < DURATION_MS) {
+    while (Date.now() - started < durationMs) {
       await new Promise((r) => setTimeout(r, 10_000));
       const now = await cpuSeconds(controller.pid);
       cpu.push((now - lastCpu) / 10);
@@ -85,7 +94,7 @@ export async function s6Capacity(ctx: BenchContext): Promise<ScenarioReport> {
     const c = summarise(cpu);
     return {
       scenario: "S6",
-      title: `capacity: ${APPS} Kustomizations of 2 objects, interval 10m, 15 minutes`,
+      title: `capacity: ${apps} Kustomizations of 2 objects, interval 10m, ${Math.round(durationMs / 60_000)} minutes`,
       header: ["measure", "mooring"],
       rows: [
         [
