@@ -133,6 +133,7 @@ export async function startController(
     }),
     log,
     registry,
+    labelSelector: config.watchLabelSelector,
   });
   manager.addRunnable(kustomizations);
   const done = manager.start(signal).finally(async () => {

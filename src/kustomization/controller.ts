@@ -43,6 +43,8 @@ export interface KustomizationControllerDeps {
   readonly apply: ApplyPort & { onDrift(listener: DriftListener): () => void; forget(owner: OwnerRef): void };
   readonly options: KustomizationOptions;
   readonly log?: Logger;
+  /** `--watch-label-selector`: only Kustomizations matching it are reconciled (sharding). */
+  readonly labelSelector?: string | undefined;
   /** Where `workqueue_*` and `gotk_reconcile_duration_seconds` go (the manager's registry). */
   readonly registry?: Registry;
 }
@@ -89,6 +91,7 @@ export class KustomizationController {
         path: `/apis/${KUSTOMIZATION.apiVersion}/${KUSTOMIZATION.plural}`,
         apiVersion: KUSTOMIZATION.apiVersion,
         kind: KUSTOMIZATION.kind,
+        labelSelector: deps.labelSelector,
       },
       {
         upsert: (old, next) => this.onKustomization(old, next),

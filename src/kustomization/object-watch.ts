@@ -30,6 +30,8 @@ export class ObjectWatch<T extends KubeObject> {
       readonly path: string;
       readonly apiVersion: string;
       readonly kind: string;
+      /** `--watch-label-selector` (sharding); every object when absent. */
+      readonly labelSelector?: string | undefined;
     },
     private readonly handler: WatchHandler<T>,
   ) {}
@@ -45,14 +47,10 @@ export class ObjectWatch<T extends KubeObject> {
   }
 
   start(): this {
-    this.reflector = new Reflector(
-      new KubeHttp(this.kc),
-      this.collection,
-      {
-        replace: (items) => this.replace(items as T[]),
-        event: (type, obj) => (type === "DELETED" ? this.remove(obj as T) : this.put(obj as T)),
-      },
-    ).start();
+    this.reflector = new Reflector(new KubeHttp(this.kc), this.collection, {
+      replace: (items) => this.replace(items as T[]),
+      event: (type, obj) => (type === "DELETED" ? this.remove(obj as T) : this.put(obj as T)),
+    }).start();
     return this;
   }
 
