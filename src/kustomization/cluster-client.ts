@@ -15,12 +15,11 @@ import {
 import { GIT_REPOSITORY, KUSTOMIZATION, type Kustomization } from "../api/index.js";
 import type { ObjectRef } from "../apply/cluster/types.js";
 import type { EventRecord } from "../runtime/event-types.js";
-import type { InvolvedObject } from "../runtime/events.js";
+import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";
 import type { ObjectKey } from "../runtime/reconciler.js";
 import type { KustomizationClient, SourceKey, SourceObject } from "./ports.js";
 
-/** Records an event (the runtime's EventRecorder.record fits). */
-export type EventSinkFn = (obj: InvolvedObject, event: EventRecord) => void;
+export type { EventSinkFn } from "../runtime/events.js";
 
 const isNotFound = (err: unknown): boolean => err instanceof ApiException && err.code === 404;
 
@@ -132,17 +131,7 @@ export class ApiKustomizationClient implements KustomizationClient {
   }
 
   emitEvent(obj: Kustomization, event: EventRecord): Promise<void> {
-    this.recordEvent(
-      {
-        apiVersion: obj.apiVersion,
-        kind: obj.kind,
-        name: obj.metadata.name ?? "",
-        namespace: obj.metadata.namespace ?? "",
-        ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
-        ...(obj.metadata.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
-      },
-      event,
-    );
+    this.recordEvent(involvedObjectOf(obj), event);
     return Promise.resolve();
   }
 }

@@ -23,6 +23,30 @@ export interface InvolvedObject {
   readonly resourceVersion?: string;
 }
 
+/** Where a controller's events go (an EventRecorder's `record`). */
+export type EventSinkFn = (obj: InvolvedObject, event: EventRecord) => void;
+
+/** The involved-object reference of an event about `obj`. */
+export function involvedObjectOf(obj: {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly uid?: string;
+    readonly resourceVersion?: string;
+  };
+}): InvolvedObject {
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name ?? "",
+    namespace: obj.metadata.namespace ?? "",
+    ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
+    ...(obj.metadata.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
+  };
+}
+
 /** A core/v1 Event as JSON (the fields mooring writes). */
 export interface CoreEvent {
   apiVersion: "v1";

@@ -6,14 +6,13 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { GIT_REPOSITORY, type GitRepository } from "../api/index.js";
 import type { EventRecord } from "../runtime/event-types.js";
-import type { InvolvedObject } from "../runtime/events.js";
+import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";
 import type { Store } from "../runtime/informer/store.js";
 import { isNotFound, kubeRequest, resourcePath } from "../runtime/kube-request.js";
 import { formatKey, type ObjectKey } from "../runtime/reconciler.js";
 import type { GitRepositoryClient } from "./ports.js";
 
-/** Where events go (the runtime's EventRecorder.record). */
-export type EventSinkFn = (obj: InvolvedObject, event: EventRecord) => void;
+export type { EventSinkFn } from "../runtime/events.js";
 
 async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   try {
@@ -84,16 +83,6 @@ export class ApiGitRepositoryClient implements GitRepositoryClient {
   }
 
   emitEvent(obj: GitRepository, event: EventRecord): void {
-    this.recordEvent(
-      {
-        apiVersion: obj.apiVersion,
-        kind: obj.kind,
-        name: obj.metadata.name ?? "",
-        namespace: obj.metadata.namespace ?? "",
-        ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
-        ...(obj.metadata.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
-      },
-      event,
-    );
+    this.recordEvent(involvedObjectOf(obj), event);
   }
 }

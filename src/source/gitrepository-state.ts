@@ -2,7 +2,13 @@
  * The state one GitRepository reconcile carries from step to step, the controller's settings,
  * and the pure checks on it (did the content configuration change, Ready's summary).
  */
-import { ConditionType, type Artifact, type GitRepository, type GitRepositoryInclude } from "../api/index.js";
+import {
+  ConditionType,
+  GIT_REPOSITORY_READY_PRIORITY,
+  type Artifact,
+  type GitRepository,
+  type GitRepositoryInclude,
+} from "../api/index.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { ReconcileContext } from "../runtime/reconciler.js";
 import type { SummarySpec } from "../runtime/summary.js";
@@ -59,16 +65,7 @@ export interface RunState {
 
 /** Ready's summary for GitRepository (flux-compat §1.4). */
 export const GIT_REPOSITORY_SUMMARY: SummarySpec = {
-  priority: [
-    ConditionType.StorageOperationFailed,
-    ConditionType.FetchFailed,
-    ConditionType.IncludeUnavailable,
-    ConditionType.ArtifactOutdated,
-    ConditionType.ArtifactInStorage,
-    ConditionType.SourceVerified,
-    ConditionType.Stalled,
-    ConditionType.Reconciling,
-  ],
+  priority: GIT_REPOSITORY_READY_PRIORITY,
   negativePolarity: [
     ConditionType.StorageOperationFailed,
     ConditionType.FetchFailed,
