@@ -3,6 +3,7 @@
  * YAML files (≥ 30 MB) on every machine, so figures from different runs describe the same input.
  */
 import type { GitRepo } from "../src/dev/git-server/index.js";
+import { seeded } from "./lib/workload.js";
 
 /** Size of the generated tree. */
 export interface RepoShape {
@@ -14,17 +15,6 @@ export interface RepoShape {
 export const FULL_SHAPE: RepoShape = { files: 2400, bytesPerFile: 13_500 };
 /** `--quick`: same shape, a tenth of the files. */
 export const QUICK_SHAPE: RepoShape = { files: 240, bytesPerFile: 13_500 };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -51,7 +41,7 @@ function yamlFile(rand: () => number, index: number, bytes: number): string {
 
 /** The file map of the generated tree (path → content). */
 export function generateTree(shape: RepoShape, seed = 42): Record<string, string> {
-  const rand = mulberry32(seed);
+  const rand = seeded(seed);
   const files: Record<string, string> = {};
   for (let i = 0; i < shape.files; i++)
     files[`apps/team-${i % 40}/cm-${i}.yaml`] = yamlFile(rand, i, shape.bytesPerFile);
