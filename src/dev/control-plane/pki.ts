@@ -82,7 +82,7 @@ async function signCert(dir: string, pki: Pki, req: CertRequest): Promise<void> 
   const csr = `${req.out}.csr`;
   const ext = join(dir, `${req.serving ? "serving" : "client"}.ext`);
   const extText = req.serving
-    ? "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:10.0.0.1\n"
+    ? "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:10.96.0.1\n"
     : "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n";
   await writeFile(ext, extText);
   await openssl(["req", "-new", "-key", req.key, "-subj", req.subject, "-out", csr]);
