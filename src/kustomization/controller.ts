@@ -17,6 +17,7 @@ import type { Registry } from "prom-client";
 import { GIT_REPOSITORY, KUSTOMIZATION, type Kustomization } from "../api/index.js";
 import type { DriftEvent, DriftListener, OwnerRef } from "../apply/cluster/types.js";
 import type { KubeObject } from "../apply/types.js";
+import { messageOf } from "../runtime/errors.js";
 import { ReconcileMetrics } from "../runtime/metrics.js";
 import { WorkerPool } from "../runtime/queue/worker-pool.js";
 import { WorkQueue } from "../runtime/queue/work-queue.js";
@@ -83,7 +84,7 @@ export class KustomizationController {
       queue: this.queue,
       concurrency: deps.options.concurrency,
       handle: (key, signal) => this.reconcileTimed(key, signal),
-      onError: (key, error) => this.log.error({ key, error }, "reconcile failed"),
+      onError: (key, error) => this.log.error({ key, error: messageOf(error) }, "reconcile failed"),
     });
     this.kustomizations = new ObjectWatch<Kustomization>(
       deps.kubeConfig,

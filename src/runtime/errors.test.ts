@@ -7,6 +7,7 @@ import {
   WaitingError,
   classifyError,
   findReconcileError,
+  messageOf,
 } from "./errors.js";
 
 describe("reconcile errors", () => {
@@ -72,5 +73,26 @@ describe("classifyError", () => {
       ignore: true,
       eventType: "Normal",
     });
+  });
+});
+
+describe("messageOf API errors (client-node ApiException)", () => {
+  it("uses the API server's Status message instead of the client's wrapper text", () => {
+    const body = JSON.stringify({
+      kind: "Status",
+      status: "Failure",
+      message: 'Operation cannot be fulfilled on kustomizations "a": the object has been modified',
+      code: 409,
+    });
+    const err = Object.assign(
+      new Error(`HTTP-Code: 409\nMessage: Unknown API Status Code!\nBody: ${JSON.stringify(body)}`),
+      { code: 409, body },
+    );
+    expect(messageOf(err)).toBe(
+      'Operation cannot be fulfilled on kustomizations "a": the object has been modified',
+    );
+  });
+  it("keeps the error's own message when the body is not a Status", () => {
+    expect(messageOf(Object.assign(new Error("boom"), { code: 500, body: "<html>" }))).toBe("boom");
   });
 });
