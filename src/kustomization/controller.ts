@@ -23,7 +23,9 @@ import { WorkerPool } from "../runtime/queue/worker-pool.js";
 import { WorkQueue } from "../runtime/queue/work-queue.js";
 import { parseKey } from "../runtime/reconciler.js";
 import { DriftLimiter } from "./drift-limiter.js";
-import { ObjectWatch } from "./object-watch.js";
+import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
+import { Informer } from "../runtime/informer/informer.js";
+import type { InformerHandler, MetaObject } from "../runtime/informer/types.js";
 import type { KustomizationOptions } from "./options.js";
 import type { ApplyPort, KustomizationClient, SourceObject } from "./ports.js";
 import { KustomizationReconciler } from "./reconciler.js";
@@ -59,8 +61,8 @@ export class KustomizationController {
   private readonly drift: DriftLimiter;
   private readonly pool: WorkerPool;
   private readonly log: Logger;
-  private readonly kustomizations: ObjectWatch<Kustomization>;
-  private readonly sources: ObjectWatch<SourceObject & KubeObject>;
+  private readonly kustomizations: Informer<Kustomization>;
+  private readonly sources: Informer<SourceObject & KubeObject>;
   private unsubscribeDrift: (() => void) | undefined;
 
   constructor(private readonly deps: KustomizationControllerDeps) {
@@ -86,31 +88,15 @@ export class KustomizationController {
       handle: (key, signal) => this.reconcileTimed(key, signal),
       onError: (key, error) => this.log.error({ key, error: messageOf(error) }, "reconcile failed"),
     });
-    this.kustomizations = new ObjectWatch<Kustomization>(
-      deps.kubeConfig,
-      {
-        path: `/apis/${KUSTOMIZATION.apiVersion}/${KUSTOMIZATION.plural}`,
-        apiVersion: KUSTOMIZATION.apiVersion,
-        kind: KUSTOMIZATION.kind,
-        labelSelector: deps.labelSelector,
-      },
-      {
-        upsert: (old, next) => this.onKustomization(old, next),
-        delete: (old) => this.onKustomizationDeleted(old),
-      },
-    );
-    this.sources = new ObjectWatch<SourceObject & KubeObject>(
-      deps.kubeConfig,
-      {
-        path: `/apis/${GIT_REPOSITORY.apiVersion}/${GIT_REPOSITORY.plural}`,
-        apiVersion: GIT_REPOSITORY.apiVersion,
-        kind: GIT_REPOSITORY.kind,
-      },
-      {
-        upsert: (old, next) => this.onSource(old, next),
-        delete: () => undefined,
-      },
-    );
+    this.kustomizations = watch<Kustomization>(deps, KUSTOMIZATION, deps.labelSelector, {
+      onAdd: (obj) => this.onKustomization(undefined, obj),
+      onUpdate: (old, next) => this.onKustomization(old, next),
+      onDelete: (old) => this.onKustomizationDeleted(old),
+    });
+    this.sources = watch<SourceObject & KubeObject>(deps, GIT_REPOSITORY, undefined, {
+      onAdd: (obj) => this.onSource(undefined, obj),
+      onUpdate: (old, next) => this.onSource(old, next),
+    });
   }
 
   /** One reconcile, observed in `gotk_reconcile_duration_seconds` like every controller's. */
@@ -138,15 +124,14 @@ export class KustomizationController {
   /** Stops watching and drains in-flight reconciles (aborting them when `abort`). */
   async stop(abort = false): Promise<void> {
     this.unsubscribeDrift?.();
-    this.kustomizations.stop();
-    this.sources.stop();
+    await Promise.all([this.kustomizations.stop(), this.sources.stop()]);
     this.queue.shutdown();
     await this.pool.stop(abort);
   }
 
   /** Whether both watches have listed. */
   get synced(): boolean {
-    return this.kustomizations.synced && this.sources.synced;
+    return this.kustomizations.hasSynced() && this.sources.hasSynced();
   }
 
   private context(key: string, signal: AbortSignal): Parameters<KustomizationReconciler["reconcile"]>[1] {
@@ -183,7 +168,7 @@ export class KustomizationController {
     const ref = { kind: next.kind, namespace: next.metadata.namespace ?? "", name: next.metadata.name ?? "" };
     for (const key of this.reconciler.healthWaits.cancelForNewRevision(ref, revision)) this.queue.add(key);
     for (const key of this.index.referencing(sourceId(ref.kind, ref.namespace, ref.name))) {
-      const ks = this.kustomizations.get(key);
+      const ks = this.kustomizations.store.get(key);
       if (ks !== undefined && !alreadyAttempted(ks, revision)) this.queue.add(key);
     }
   }
@@ -196,10 +181,29 @@ export class KustomizationController {
       return;
     }
     if (decision.retryAfterMs !== undefined) this.queue.addAfter(key, decision.retryAfterMs);
-    const ks = this.kustomizations.get(key);
+    const ks = this.kustomizations.store.get(key);
     if (decision.announce !== undefined && ks !== undefined) {
       const reason = ks.status?.conditions?.find((c) => c.type === "Ready")?.reason ?? "info";
       void this.deps.client.emitEvent(ks, { type: "Warning", reason, message: decision.announce });
     }
   }
+}
+
+/** A runtime informer over one Flux kind, wired to `handler` (which only maps events to keys). */
+function watch<T extends MetaObject>(
+  deps: KustomizationControllerDeps,
+  kind: { readonly crdName: string; readonly apiVersion: string; readonly plural: string },
+  labelSelector: string | undefined,
+  handler: InformerHandler<T>,
+): Informer<T> {
+  const informer = new Informer<T>({
+    name: kind.crdName,
+    source: apiListWatcher<T>(deps.kubeConfig, {
+      resource: { apiVersion: kind.apiVersion, plural: kind.plural },
+      ...(labelSelector ? { labelSelector } : {}),
+    }),
+    ...(deps.log ? { log: deps.log } : {}),
+  });
+  informer.addHandler(handler);
+  return informer;
 }
