@@ -4,7 +4,6 @@
  * caches; dependencies are always read here, uncached, as Flux does.
  */
 import {
-  ApiException,
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
@@ -14,23 +13,13 @@ import {
 } from "@kubernetes/client-node";
 import { GIT_REPOSITORY, KUSTOMIZATION, type Kustomization } from "../api/index.js";
 import type { ObjectRef } from "../apply/cluster/types.js";
+import { orUndefined } from "../runtime/kube-request.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";
 import type { ObjectKey } from "../runtime/reconciler.js";
 import type { KustomizationClient, SourceKey, SourceObject } from "./ports.js";
 
 export type { EventSinkFn } from "../runtime/events.js";
-
-const isNotFound = (err: unknown): boolean => err instanceof ApiException && err.code === 404;
-
-async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
 
 const PLURALS: Readonly<Record<string, { group: string; version: string; plural: string }>> = {
   [GIT_REPOSITORY.kind]: GIT_REPOSITORY,

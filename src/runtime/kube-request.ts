@@ -106,7 +106,19 @@ function apiError(code: number, text: string): KubeApiError {
 
 /** True for a 404. */
 export function isNotFound(err: unknown): boolean {
-  return err instanceof KubeApiError && err.statusCode === 404;
+  if (err instanceof KubeApiError) return err.statusCode === 404;
+  // @kubernetes/client-node's ApiException carries the status as `code`.
+  return (err as { code?: unknown } | null)?.code === 404;
+}
+
+/** The promise's value, or undefined when the object does not exist (404). */
+export async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
 
 /** True for a 409. */

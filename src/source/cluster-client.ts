@@ -8,20 +8,11 @@ import { GIT_REPOSITORY, type GitRepository } from "../api/index.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";
 import type { Store } from "../runtime/informer/store.js";
-import { isNotFound, kubeRequest, resourcePath } from "../runtime/kube-request.js";
+import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import { formatKey, type ObjectKey } from "../runtime/reconciler.js";
 import type { GitRepositoryClient } from "./ports.js";
 
 export type { EventSinkFn } from "../runtime/events.js";
-
-async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
 
 /** A status merge patch that also removes fields the new status dropped. */
 export function statusPatch(

@@ -14,7 +14,7 @@ import { objectId } from "../inventory.js";
 import { cleanupPatch, type CleanupOptions } from "../takeover.js";
 import { formatObject } from "../../util/kube-object.js";
 import { objMetadataOf, type KubeObject } from "../types.js";
-import { ApplyError, KubeApiError } from "./errors.js";
+import { ApplyError, errorText } from "./errors.js";
 import { renderedHash } from "./fingerprint.js";
 import { refOf, type ObjectClient } from "./object-client.js";
 import type { OwnedObjects } from "./owned-objects.js";
@@ -49,13 +49,6 @@ export function forceHint(subject: string): string {
     `Kustomization or annotate the object with 'kustomize.toolkit.fluxcd.io/force: enabled'`
   );
 }
-
-const errorText = (err: unknown): string =>
-  err instanceof KubeApiError
-    ? (err.body.message ?? err.message)
-    : err instanceof Error
-      ? err.message
-      : String(err);
 
 async function waitGone(ctx: ApplyContext, obj: KubeObject, uid: string | undefined): Promise<void> {
   const deadline = Date.now() + 60_000;

@@ -77,3 +77,11 @@ export class HealthCheckError extends Error {
 export class HealthCancelledError extends Error {
   override readonly name = "HealthCancelledError";
 }
+
+/** The API server's message for an API error, else the error's own message. */
+export const errorText = (err: unknown): string =>
+  err instanceof KubeApiError
+    ? (err.body.message ?? err.message)
+    : err instanceof Error
+      ? err.message
+      : String(err);

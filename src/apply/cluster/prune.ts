@@ -8,17 +8,10 @@ import { shouldPrune } from "../annotations.js";
 import { entryFor, type ChangeSetEntry } from "../changeset.js";
 import { objectId } from "../inventory.js";
 import { sortForPrune } from "../staging.js";
-import { KubeApiError, NoMatchError } from "./errors.js";
+import { errorText, NoMatchError } from "./errors.js";
 import type { ObjectClient } from "./object-client.js";
 import type { OwnedObjects } from "./owned-objects.js";
 import type { DeleteOptions, DeleteResult, ObjectRef } from "./types.js";
-
-const errorText = (err: unknown): string =>
-  err instanceof KubeApiError
-    ? (err.body.message ?? err.message)
-    : err instanceof Error
-      ? err.message
-      : String(err);
 
 async function deleteOne(
   client: ObjectClient,
