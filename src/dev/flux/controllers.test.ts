@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { localReplaces, requiredVersion } from "./controllers.js";
+import { localReplaces, requiredVersion, withSubstitutes } from "./controllers.js";
 
 const GO_MOD = `module github.com/fluxcd/source-controller
 
@@ -30,5 +30,15 @@ describe("flux controller go.mod reading", () => {
     expect(requiredVersion(GO_MOD, "github.com/fluxcd/source-controller/api")).toBe("v1.9.0");
     expect(requiredVersion(GO_MOD, "github.com/fluxcd/pkg/artifact")).toBe("v0.18.3");
     expect(requiredVersion(GO_MOD, "github.com/absent/module")).toBeUndefined();
+  });
+});
+
+describe("module substitutes", () => {
+  it("appends one replace per substitute, keeping the module's own go.mod intact", () => {
+    const out = withSubstitutes(GO_MOD, [
+      { module: "example.com/m", version: "v1.0.1", because: "v1.0.2 refused" },
+    ]);
+    expect(out.startsWith(GO_MOD.trimEnd())).toBe(true);
+    expect(out.endsWith("\n\nreplace example.com/m => example.com/m v1.0.1 // v1.0.2 refused\n")).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { chmod, cp, readdir, readFile, rm } from "node:fs/promises";
+import { chmod, cp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ensureGoBinaries, goCommand } from "../go-build/go-build.js";
 import { FluxUnavailableError } from "./build.js";
@@ -14,6 +14,36 @@ export const FLUX_CONTROLLER_VERSIONS = {
 
 /** A Flux controller the bench can build. */
 export type FluxControllerName = keyof typeof FLUX_CONTROLLER_VERSIONS;
+
+/** A required module version swapped for another one, and why. */
+export interface ModuleSubstitute {
+  module: string;
+  version: string;
+  because: string;
+}
+
+/**
+ * Required module versions the Go module proxy reachable here refuses (403), each swapped for the
+ * nearest release it serves. The only change between the two is dependency bumps in their go.mod,
+ * so the controller's code is the release's own. The checksum database does not know the
+ * substitutes through this proxy, so they are exempt from it (GONOSUMDB); go.sum records them.
+ */
+export const MODULE_SUBSTITUTES: Record<FluxControllerName, ModuleSubstitute[]> = {
+  "source-controller": [
+    {
+      module: "github.com/fluxcd/pkg/artifact",
+      version: "v0.18.1",
+      because: "v0.18.3 (required) is refused; v0.18.1..v0.18.3 differ only in go.mod dependency bumps",
+    },
+  ],
+  "kustomize-controller": [],
+};
+
+/** A built controller: its binary and the directory of the CRDs it ships. */
+export interface FluxController {
+  binary: string;
+  crdDir: string;
+}
 
 /** Options for {@link ensureFluxController}. */
 export interface FluxControllerBuildOptions {
@@ -34,17 +64,20 @@ type Spec = { label: string; log: (l: string) => void; unavailable: (m: string) 
 export async function ensureFluxController(
   name: FluxControllerName,
   options: FluxControllerBuildOptions,
-): Promise<string> {
+): Promise<FluxController> {
   const version = FLUX_CONTROLLER_VERSIONS[name];
+  const substitutes = MODULE_SUBSTITUTES[name];
   const module = `github.com/fluxcd/${name}`;
   const spec: Spec = {
     label: name,
     log: options.log,
     unavailable: (m) => new FluxUnavailableError(m),
   };
+  const cacheRoot = join(options.cacheRoot, name);
   const paths = await ensureGoBinaries({
     ...spec,
-    cacheRoot: join(options.cacheRoot, name),
+    env: substitutes.length > 0 ? { GONOSUMDB: substitutes.map((s) => s.module).join(",") } : {},
+    cacheRoot,
     version,
     packages: { [name]: module },
     ldflags: "-s -w",
@@ -60,9 +93,18 @@ export async function ensureFluxController(
         await rm(target, { recursive: true, force: true });
         await copyWritable(dir, target);
       }
+      if (substitutes.length > 0)
+        await writeFile(join(moduleDir, "go.mod"), withSubstitutes(goMod, substitutes));
     },
   });
-  return paths[name] ?? "";
+  // The build module is kept next to the binary; its config/crd/bases is the release's CRDs.
+  return { binary: paths[name] ?? "", crdDir: join(cacheRoot, version, "module", "config", "crd", "bases") };
+}
+
+/** go.mod with a `replace` line per substitute. */
+export function withSubstitutes(goMod: string, substitutes: ModuleSubstitute[]): string {
+  const lines = substitutes.map((s) => `replace ${s.module} => ${s.module} ${s.version} // ${s.because}`);
+  return `${goMod.trimEnd()}\n\n${lines.join("\n")}\n`;
 }
 
 async function download(spec: Spec, what: string, cwd: string): Promise<string> {

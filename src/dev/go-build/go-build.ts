@@ -23,6 +23,8 @@ export interface GoBuildSpec {
   /** Raised, with a one-line message, when the build cannot work on this machine. */
   unavailable: (message: string) => Error;
   log: (line: string) => void;
+  /** Extra environment for every `go` command of the build (e.g. GONOSUMDB). */
+  env?: Record<string, string>;
 }
 
 const COMPLETE_MARKER = ".complete";
@@ -91,14 +93,18 @@ async function buildInto(versionDir: string, spec: GoBuildSpec): Promise<void> {
 
 /** Runs `go <args>` in the build module with a heartbeat; a failure becomes one clear line. */
 export async function goCommand(
-  spec: Pick<GoBuildSpec, "label" | "log" | "unavailable">,
+  spec: Pick<GoBuildSpec, "label" | "log" | "unavailable" | "env">,
   args: string[],
   cwd: string,
   what: string,
 ): Promise<string> {
   const heartbeat = (ms: number): void =>
     spec.log(`[${spec.label}] still ${what}... ${Math.round(ms / 1000)}s`);
-  const result = await run("go", args, { cwd, heartbeat, env: { ...process.env, GOFLAGS: "-mod=mod" } });
+  const result = await run("go", args, {
+    cwd,
+    heartbeat,
+    env: { ...process.env, ...spec.env, GOFLAGS: "-mod=mod" },
+  });
   if (result.code !== 0) {
     const reason = tail(result.stderr, 3).replace(/\s*\n\s*/g, " | ");
     throw spec.unavailable(`cannot build ${spec.label}: go ${args[0]} failed: ${reason}`);
