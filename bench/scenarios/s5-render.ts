@@ -210,7 +210,14 @@ export async function s5Render(ctx: BenchContext): Promise<ScenarioReport> {
         "",
       ],
     ],
-    notes: notes(roots.length, failures, go, flux),
+    notes: [
+      ...notes(roots.length, failures, go, flux),
+      ...(ctx.quick
+        ? [
+            "Quick mode: mooring's one run is its first pass in this process (JIT still compiling) while the Go figure is warm; compare at full size.",
+          ]
+        : []),
+    ],
   };
 }
 
