@@ -1,14 +1,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  ApiextensionsV1Api,
-  type KubeConfig,
-  KubernetesObjectApi,
-  type KubernetesObject,
-  PatchStrategy,
-} from "@kubernetes/client-node";
+import { ApiextensionsV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseAllDocuments } from "yaml";
+import { manifestApplier } from "../apply/cluster/index.js";
+import type { KubeObject } from "../apply/types.js";
 
 /**
  * Server-side applies every document of every `*.yaml` file in `dir` (not recursive; kustomize
@@ -16,17 +12,29 @@ import { parseAllDocuments } from "yaml";
  * the test setup use it to install the CRDs.
  */
 export async function applyManifestDir(kc: KubeConfig, dir: string, fieldManager: string): Promise<string[]> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
+  const applier = manifestApplier(kc);
   const applied: string[] = [];
-  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".yaml")).sort()) {
-    for (const doc of parseAllDocuments(await readFile(join(dir, file), "utf8"))) {
-      const obj = doc.toJS() as KubernetesObject | null;
-      if (!obj?.kind || obj.kind === "Kustomization") continue;
-      await api.patch(obj, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
-      applied.push(`${obj.kind}/${obj.metadata?.name ?? ""}`);
+  try {
+    for (const obj of await manifestsIn(dir)) {
+      await applier.apply(obj, { fieldManager });
+      applied.push(`${obj.kind}/${obj.metadata.name ?? ""}`);
     }
+  } finally {
+    await applier.close();
   }
   return applied;
+}
+
+/** The objects of every `*.yaml` file in `dir`, by file name, without kustomize's own files. */
+async function manifestsIn(dir: string): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".yaml")).sort()) {
+    for (const doc of parseAllDocuments(await readFile(join(dir, file), "utf8"))) {
+      const obj = doc.toJS() as KubeObject | null;
+      if (obj?.kind && obj.kind !== "Kustomization") out.push(obj);
+    }
+  }
+  return out;
 }
 
 /** Waits until the named CRDs report Established=True. */

@@ -10,12 +10,9 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubernetesObject,
-} from "@kubernetes/client-node";
+import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
+import { manifestApplier } from "../apply/cluster/index.js";
+import type { KubeObject } from "../apply/types.js";
 import { GIT_REPOSITORY, KUSTOMIZATION } from "../api/constants.js";
 import { controllerConfig } from "../config.js";
 import { startController } from "../main.js";
@@ -66,15 +63,13 @@ async function cluster(): Promise<{ kubeconfigPath: string; describe: string; st
   };
 }
 
-async function apply(kc: KubeConfig, obj: KubernetesObject): Promise<void> {
-  await KubernetesObjectApi.makeApiClient(kc).patch(
-    obj,
-    undefined,
-    undefined,
-    "mooring-quickstart",
-    true,
-    PatchStrategy.ServerSideApply,
-  );
+async function apply(kc: KubeConfig, obj: KubeObject): Promise<void> {
+  const applier = manifestApplier(kc);
+  try {
+    await applier.apply(obj, { fieldManager: "mooring-quickstart" });
+  } finally {
+    await applier.close();
+  }
 }
 
 async function createDemoObjects(kc: KubeConfig, repoUrl: string): Promise<void> {
@@ -84,7 +79,7 @@ async function createDemoObjects(kc: KubeConfig, repoUrl: string): Promise<void>
     kind: GIT_REPOSITORY.kind,
     metadata: { name: "demo", namespace: DEMO_NAMESPACE },
     spec: { url: repoUrl, interval: "1m", ref: { branch: "main" } },
-  } as KubernetesObject);
+  });
   await apply(kc, {
     apiVersion: KUSTOMIZATION.apiVersion,
     kind: KUSTOMIZATION.kind,
@@ -95,7 +90,7 @@ async function createDemoObjects(kc: KubeConfig, repoUrl: string): Promise<void>
       prune: true,
       sourceRef: { kind: "GitRepository", name: "demo" },
     },
-  } as KubernetesObject);
+  });
 }
 
 type WithReady = KubernetesObject & {

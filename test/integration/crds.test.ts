@@ -6,11 +6,25 @@
  */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { readFile } from "node:fs/promises";
+import { parseAllDocuments, stringify } from "yaml";
 import { ConditionType, GIT_REPOSITORY, KUSTOMIZATION, Reason } from "../../src/api/index.js";
 import { computeStatus } from "../../src/apply/health/kstatus.js";
 import type { KubeObject } from "../../src/util/kube-object.js";
-import { eventually, kubectl, randomSuffix, readObject, useTestNamespace } from "../support/kube.js";
+import { applyManifestDir } from "../../src/dev/apply-manifests.js";
+import { kubeRequest } from "../../src/runtime/kube-request.js";
+import {
+  eventually,
+  kubectl,
+  randomSuffix,
+  readObject,
+  testKubeConfig,
+  useTestNamespace,
+} from "../support/kube.js";
+
+interface Crd {
+  spec: { versions: { name: string; schema: unknown }[] };
+}
 
 const crdDir = join(import.meta.dirname, "..", "..", "crds");
 const ns = useTestNamespace("crds");
@@ -183,6 +197,28 @@ beforeAll(async () => {
 });
 
 describe("CRDs on a real API server", () => {
+  it("keeps every schema keyword as written when installed by mooring's own apply (defaults, CEL rules)", async () => {
+    // client-node's typed serialiser once dropped `default` and `x-kubernetes-*` keys here, and
+    // the same manager re-applying without them would remove them from the stored CRD.
+    await applyManifestDir(testKubeConfig(), crdDir, "mooring-tests");
+    for (const names of [GIT_REPOSITORY, KUSTOMIZATION]) {
+      const file = parseAllDocuments(
+        await readFile(join(crdDir, `${names.crdName}.yaml`), "utf8"),
+      )[0]?.toJS() as Crd;
+      const live = await kubeRequest<Crd>(
+        testKubeConfig(),
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${names.crdName}`,
+      );
+      expect(live.spec.versions.map((v) => v.schema)).toEqual(file.spec.versions.map((v) => v.schema));
+    }
+    const stored = await kubeRequest<Crd>(
+      testKubeConfig(),
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${GIT_REPOSITORY.crdName}`,
+    );
+    expect(JSON.stringify(stored)).toContain('"default":"60s"');
+    expect(JSON.stringify(stored)).toContain("x-kubernetes-validations");
+  });
+
   it("applies idempotently", async () => {
     const out = await kubectlOk([
       "apply",

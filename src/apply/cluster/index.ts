@@ -14,4 +14,5 @@ export {
 } from "./errors.js";
 export { deleteFailureMessage } from "./prune.js";
 export { refOf } from "./object-client.js";
+export { manifestApplier, type ManifestApplier } from "./manifest-apply.js";
 export * from "./types.js";

@@ -1,12 +1,8 @@
 import { resolve } from "node:path";
-import {
-  type KubeConfig,
-  KubernetesObjectApi,
-  type KubernetesObject,
-  PatchStrategy,
-} from "@kubernetes/client-node";
+import { type KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import type { Kustomization } from "../../api/index.js";
 import { applyPolicy, shouldPrune } from "../../apply/annotations.js";
+import { manifestApplier, type ManifestApplier } from "../../apply/cluster/index.js";
 import { objectId, parseObjectId } from "../../apply/inventory.js";
 import { prepareForApply } from "../../apply/normalize.js";
 import { type KubeObject, objMetadataOf } from "../../apply/types.js";
@@ -20,8 +16,6 @@ import { formatData } from "../output.js";
 export const DIFF_EXIT = { same: 0, differs: 1, error: 2 } as const;
 
 const FIELD_MANAGER = "kustomize-controller";
-
-type Header = KubernetesObject & { metadata: { name: string } };
 
 /** One object that would change; `-o json|yaml` prints a list of these. */
 export interface DiffEntry {
@@ -68,7 +62,6 @@ async function runDiff(name: string, dir: string, options: GlobalOptions, io: Cl
     namespace,
     name,
   )) as unknown as Kustomization;
-  const api = KubernetesObjectApi.makeApiClient(kc);
   const built = await withScratchCopy(resolve(dir), (root) =>
     buildManifests(
       { root, dir: root },
@@ -79,9 +72,15 @@ async function runDiff(name: string, dir: string, options: GlobalOptions, io: Cl
     owner: { name, namespace },
     commonMetadata: ks.spec.commonMetadata,
   });
+  const applier = manifestApplier(kc);
   const entries: DiffEntry[] = [];
-  for (const obj of prepared) entries.push(...[await diffObject(api, obj)].filter((e) => e !== undefined));
-  if (ks.spec.prune) entries.push(...(await prunable(api, prepared, ks, { name, namespace })));
+  try {
+    for (const obj of prepared)
+      entries.push(...[await diffObject(applier, obj)].filter((e) => e !== undefined));
+    if (ks.spec.prune) entries.push(...(await prunable(applier, prepared, ks, { name, namespace })));
+  } finally {
+    await applier.close();
+  }
   if (options.output === "json" || options.output === "yaml") io.stdout(formatData(entries, options.output));
   else for (const entry of entries) io.stdout(renderEntry(entry));
   const differs = entries.length > 0;
@@ -94,7 +93,7 @@ async function runDiff(name: string, dir: string, options: GlobalOptions, io: Cl
  * still there, still labelled as this Kustomization's, not `prune: disabled`.
  */
 async function prunable(
-  api: KubernetesObjectApi,
+  applier: ManifestApplier,
   prepared: readonly KubeObject[],
   ks: Kustomization,
   owner: { name: string; namespace: string },
@@ -104,7 +103,7 @@ async function prunable(
   for (const entry of ks.status?.inventory?.entries ?? []) {
     if (keep.has(entry.id)) continue;
     const m = parseObjectId(entry.id);
-    const live = await readLive(api, {
+    const live = await applier.get({
       apiVersion: m.group === "" ? entry.v : `${m.group}/${entry.v}`,
       kind: m.kind,
       metadata: { name: m.name, ...(m.namespace === "" ? {} : { namespace: m.namespace }) },
@@ -116,31 +115,13 @@ async function prunable(
   return lines;
 }
 
-/** The live object, or undefined when it does not exist. */
-async function readLive(api: KubernetesObjectApi, header: Header): Promise<KubeObject | undefined> {
-  try {
-    return (await api.read(header)) as KubeObject;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
-
 /** Dry-runs one object; returns what would change, or undefined when nothing would. */
-async function diffObject(api: KubernetesObjectApi, obj: KubeObject): Promise<DiffEntry | undefined> {
+async function diffObject(applier: ManifestApplier, obj: KubeObject): Promise<DiffEntry | undefined> {
   const ref = refText(objMetadataOf(obj));
-  const header = obj as Header;
-  const live = await readLive(api, header);
+  const live = await applier.get(obj);
   // Flux skips `reconcile: disabled`, `ssa: Ignore` and existing `ssa: IfNotPresent` objects.
   if (applyPolicy(obj, live).skip) return undefined;
-  const desired = await api.patch(
-    header,
-    undefined,
-    "All",
-    FIELD_MANAGER,
-    true,
-    PatchStrategy.ServerSideApply,
-  );
+  const desired = await applier.apply(obj, { fieldManager: FIELD_MANAGER, dryRun: true });
   if (live === undefined) return { object: ref, action: "created" };
   const changes = fieldChanges(comparable(live), comparable(desired), "");
   if (changes.length === 0) return undefined;

@@ -3,8 +3,9 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubernetesObjectApi, type KubernetesObject, PatchStrategy } from "@kubernetes/client-node";
+import { KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import { parse } from "yaml";
+import { manifestApplier, type ManifestApplier } from "../../apply/cluster/index.js";
 import { isCRD } from "../../apply/staging.js";
 import type { KubeObject } from "../../apply/types.js";
 import { build, render } from "../../kustomize/index.js";
@@ -53,12 +54,31 @@ export async function installCommand(
   options: GlobalOptions,
   io: CliIo,
 ): Promise<number> {
-  const api = KubernetesObjectApi.makeApiClient(loadKubeConfig(options, io.env));
+  const kc = loadKubeConfig(options, io.env);
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const applier = manifestApplier(kc);
+  try {
+    return await install({ api, applier, opts, io }, options);
+  } finally {
+    await applier.close();
+  }
+}
+
+/** What applying the install manifests needs. */
+interface Installer {
+  api: KubernetesObjectApi;
+  applier: ManifestApplier;
+  opts: InstallOptions;
+  io: CliIo;
+}
+
+async function install(installer: Installer, options: GlobalOptions): Promise<number> {
+  const { api, opts, io } = installer;
   const objects = await renderDeploy();
   const first = objects.filter((o) => isCRD(o as KubeObject) || o.kind === "Namespace");
   const rest = objects.filter((o) => !first.includes(o));
   const deadline = Date.now() + options.timeout;
-  await applyAll(api, first, opts, io);
+  await applyAll(installer, first);
   if (!opts.dryRun) {
     for (const crd of first.filter((o) => o.kind === "CustomResourceDefinition")) {
       await waitUntil(api, crd, established, {
@@ -68,7 +88,7 @@ export async function installCommand(
       });
     }
   }
-  await applyAll(api, rest, opts, io);
+  await applyAll(installer, rest);
   const deployment = objects.find((o) => o.kind === "Deployment");
   if (opts.wait && !opts.dryRun && deployment) {
     await waitUntil(api, deployment, available, {
@@ -109,25 +129,13 @@ export async function uninstallCommand(
 }
 
 /** Server-side applies (or dry-runs) one stage, one progress line per object. */
-async function applyAll(
-  api: KubernetesObjectApi,
-  stage: readonly Obj[],
-  opts: InstallOptions,
-  io: CliIo,
-): Promise<void> {
+async function applyAll({ api, applier, opts, io }: Installer, stage: readonly Obj[]): Promise<void> {
   for (const obj of stage) {
     // A dry run cannot create the namespace, so its namespaced objects are checked in `default`.
     const missingNs =
       opts.dryRun === true && obj.metadata.namespace === SYSTEM_NAMESPACE && !(await exists(api, nsOf()));
     const target = missingNs ? { ...obj, metadata: { ...obj.metadata, namespace: "default" } } : obj;
-    await api.patch(
-      target,
-      undefined,
-      opts.dryRun ? "All" : undefined,
-      FIELD_MANAGER,
-      true,
-      PatchStrategy.ServerSideApply,
-    );
+    await applier.apply(target as KubeObject, { fieldManager: FIELD_MANAGER, dryRun: opts.dryRun === true });
     io.stdout(`✔ ${obj.kind}/${obj.metadata.name} ${opts.dryRun ? "valid (dry run)" : "applied"}\n`);
   }
 }
