@@ -21,6 +21,8 @@ export interface BenchContext {
   log: (line: string) => void;
   /** The local control plane, started on first use and shared by the run. */
   cluster: () => Promise<BenchCluster>;
+  /** Stops the control plane; the next `cluster()` starts a fresh one (empty etcd). */
+  resetCluster: () => Promise<void>;
 }
 
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<ScenarioReport>> = {
@@ -42,7 +44,11 @@ async function main(): Promise<void> {
   const repoRoot = resolve(import.meta.dirname, "..");
   const log = (l: string): void => console.error(l);
   let cluster = new LazyCluster(log);
-  const ctx: BenchContext = { quick, repoRoot, log, cluster: () => cluster.get() };
+  const resetCluster = async (): Promise<void> => {
+    await cluster.stop();
+    cluster = new LazyCluster(log);
+  };
+  const ctx: BenchContext = { quick, repoRoot, log, cluster: () => cluster.get(), resetCluster };
   for (const name of only) {
     if (!SCENARIOS[name])
       throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(", ")}`);
@@ -56,8 +62,7 @@ async function main(): Promise<void> {
       ctx.log(`[bench] ${name} written to ${file}`);
       // A fresh control plane per scenario: leftovers of one (objects, terminating namespaces,
       // watch load) must not colour the next one's figures.
-      await cluster.stop();
-      cluster = new LazyCluster(log);
+      await resetCluster();
     }
   } finally {
     await cluster.stop();

@@ -4,12 +4,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../src/dev/control-plane/ports.js";
+import { measureCommand } from "./measure.js";
 
 /** A controller set (mooring, or Flux's two controllers) running as child processes. */
 export interface RunningControllers {
   readonly name: string;
-  /** Pid of the (main) controller process. */
+  /** Pid of the (main) controller process: the one that reconciles Kustomizations. */
   readonly pid: number;
+  /** Pids of every process of the set (CPU and RSS are summed over them). */
+  pids(): number[];
+  /** Prometheus endpoint of the process that reconciles Kustomizations. */
+  readonly metricsUrl: string;
   /** The last lines the processes wrote, for failure messages. */
   outputTail(): string;
   /** Peak RSS (VmHWM) summed over the set's processes so far, in KiB. */
@@ -56,6 +61,35 @@ export class RssSampler {
   }
 }
 
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until every readiness URL answers 200, so a measurement starts with the controllers up
+ * (informers synced) whichever set it is; fails early with their output if one exits.
+ */
+export async function waitReady(
+  children: ChildProcess[],
+  readyUrls: string[],
+  tail: string[],
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (children.some((c) => c.exitCode !== null || c.signalCode !== null))
+      throw new Error(`bench: a controller exited during start-up:\n${tail.join("\n")}`);
+    const up = await Promise.all(readyUrls.map(answers));
+    if (up.every(Boolean)) return;
+    if (Date.now() > deadline)
+      throw new Error(`bench: controllers not ready after 60 s:\n${tail.join("\n")}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Stops a child with SIGTERM, then SIGKILL after `graceMs`. */
 export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -80,8 +114,26 @@ export function captureTail(child: ChildProcess, lines: string[]): void {
 }
 
 /**
- * Runs `mooring controller` in its own Node process (the same Node as the bench, tsx as the
- * loader), so its peak RSS is its own and not the bench's.
+ * Compiles the controller once per bench run (`tsc -p tsconfig.build.json` into dist/, what the
+ * image runs), so the measured process is plain Node on JavaScript: no TypeScript loader's time
+ * or memory in the figures.
+ */
+let compiled: Promise<string> | undefined;
+export function compiledCli(repoRoot: string): Promise<string> {
+  compiled ??= (async () => {
+    const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+    const run = await measureCommand(process.execPath, [tsc, "-p", join(repoRoot, "tsconfig.build.json")], {
+      cwd: repoRoot,
+    });
+    if (run.code !== 0) throw new Error(`bench: compiling mooring failed:\n${run.stdout}${run.stderr}`);
+    return join(repoRoot, "dist", "src", "cli", "bin.js");
+  })();
+  return compiled;
+}
+
+/**
+ * Runs the compiled `mooring controller` in its own Node process (the same Node as the bench), so
+ * its peak RSS is its own and not the bench's.
  */
 export async function startMooring(
   repoRoot: string,
@@ -90,12 +142,12 @@ export async function startMooring(
 ): Promise<RunningControllers> {
   const dir = await mkdtemp(join(tmpdir(), "mooring-bench-ctl-"));
   const port = await freePort();
+  const metricsPort = await freePort();
+  const healthPort = await freePort();
   const child = spawn(
     process.execPath,
     [
-      "--import",
-      "tsx",
-      join(repoRoot, "src", "cli", "bin.ts"),
+      await compiledCli(repoRoot),
       "controller",
       "--kubeconfig",
       kubeconfigPath,
@@ -106,9 +158,9 @@ export async function startMooring(
       "--storage-adv-addr",
       `127.0.0.1:${port}`,
       "--metrics-addr",
-      "127.0.0.1:0",
+      `127.0.0.1:${metricsPort}`,
       "--health-addr",
-      "127.0.0.1:0",
+      `127.0.0.1:${healthPort}`,
       "--log-level",
       process.env["MOORING_BENCH_LOG_LEVEL"] ?? "error",
       ...extraArgs,
@@ -118,18 +170,25 @@ export async function startMooring(
   const tail: string[] = [];
   captureTail(child, tail);
   const sampler = new RssSampler(() => [child.pid]);
+  const stop = async (): Promise<void> => {
+    await sampler.sample();
+    sampler.stopSampling();
+    await stopChild(child);
+    await rm(dir, { recursive: true, force: true });
+    if (child.exitCode !== 0 && child.exitCode !== null)
+      console.error(`[bench] mooring exited ${child.exitCode}:\n${tail.join("\n")}`);
+  };
+  await waitReady([child], [`http://127.0.0.1:${healthPort}/readyz`], tail).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
   return {
     name: "mooring",
     pid: child.pid ?? 0,
+    pids: () => [child.pid ?? 0],
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     outputTail: () => tail.join("\n"),
     peakRssKb: () => sampler.sample(),
-    stop: async () => {
-      await sampler.sample();
-      sampler.stopSampling();
-      await stopChild(child);
-      await rm(dir, { recursive: true, force: true });
-      if (child.exitCode !== 0 && child.exitCode !== null)
-        console.error(`[bench] mooring exited ${child.exitCode}:\n${tail.join("\n")}`);
-    },
+    stop,
   };
 }

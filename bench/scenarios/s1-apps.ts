@@ -2,7 +2,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { startGitServer } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { Semaphore } from "../../src/runtime/semaphore.js";
-import { startMooring } from "../lib/controllers.js";
+import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
 import { DeploymentStatusWriter } from "../lib/deployment-status.js";
 import {
   discardNamespace,
@@ -15,6 +15,8 @@ import {
 } from "../lib/gitops.js";
 import { benchApply, type BenchObject, pollUntil } from "../lib/kube.js";
 import type { ScenarioReport } from "../lib/report.js";
+import { ratio } from "../lib/stats.js";
+import { FLUX_CONTROLLER_VERSIONS } from "../../src/dev/flux/controllers.js";
 import { appFiles } from "../lib/workload.js";
 import type { BenchContext } from "../run.js";
 
@@ -53,11 +55,18 @@ function appObjects(ns: string, n: number, url: string, shard: string): BenchObj
   return objs;
 }
 
-/** One round at N apps: returns seconds to all Ready and the controller's peak RSS. */
-async function round(ctx: BenchContext, n: number): Promise<{ ms: number; rssKb: number }> {
+interface Round {
+  ms: number;
+  rssKb: number;
+}
+
+/** One round at N apps for one controller set: time to all Ready and the set's peak RSS. */
+async function round(ctx: BenchContext, set: ControllerSet, n: number): Promise<Round> {
+  // A fresh control plane per round: the previous round's objects must not load this one.
+  await ctx.resetCluster();
   const { kc, kubeconfigPath } = await ctx.cluster();
   await ensureCrds(kc, ctx.repoRoot);
-  const shard = `s1-n${n}-${Date.now().toString(36)}`;
+  const shard = `s1-${set.label.toLowerCase()}-n${n}-${Date.now().toString(36)}`;
   const ns = shard;
   const server = await startGitServer();
   const files: Record<string, string> = {};
@@ -67,7 +76,13 @@ async function round(ctx: BenchContext, n: number): Promise<{ ms: number; rssKb:
   const repo = await server.createRepo("s1");
   await repo.commit({ files });
   await benchApply(kc, namespace(ns));
-  const controller = await startMooring(ctx.repoRoot, kubeconfigPath, shardArgs(shard));
+  const controller = await set.start({
+    kc,
+    kubeconfigPath,
+    repoRoot: ctx.repoRoot,
+    args: shardArgs(shard),
+    log: ctx.log,
+  });
   const statusWriter = new DeploymentStatusWriter(kc, `${SCENARIO_LABEL}=s1`);
   try {
     const started = performance.now();
@@ -78,7 +93,7 @@ async function round(ctx: BenchContext, n: number): Promise<{ ms: number; rssKb:
       `${n} Kustomizations Ready`,
       async () => {
         const ready = await readyCount(kc, ns);
-        if (ready !== last) ctx.log(`[bench] S1 N=${n}: ${ready}/${n} Ready`);
+        if (ready !== last) ctx.log(`[bench] S1 ${set.label} N=${n}: ${ready}/${n} Ready`);
         last = ready;
         return ready === n;
       },
@@ -86,6 +101,9 @@ async function round(ctx: BenchContext, n: number): Promise<{ ms: number; rssKb:
       500,
     );
     return { ms: performance.now() - started, rssKb: await controller.peakRssKb() };
+  } catch (err) {
+    ctx.log(`[bench] S1 ${set.label} N=${n} failed; controller output:\n${controller.outputTail()}`);
+    throw err;
   } finally {
     await statusWriter.stop();
     await controller.stop();
@@ -103,25 +121,35 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
   const sizes = ctx.quick ? [20] : [100, 500, 1000];
   const rows: string[][] = [];
   for (const n of sizes) {
-    const r = await round(ctx, n);
+    const [m, f] = [await round(ctx, MOORING, n), await round(ctx, FLUX, n)];
+    const mib = (r: Round): string => `${Math.round(r.rssKb / 1024)} MiB`;
     rows.push([
       String(n),
-      `${(r.ms / 1000).toFixed(1)} s`,
-      `${(r.ms / n).toFixed(0)} ms`,
-      `${Math.round(r.rssKb / 1024)} MiB`,
-      "not run (see notes)",
+      `${(m.ms / 1000).toFixed(1)} s`,
+      `${(f.ms / 1000).toFixed(1)} s`,
+      ratio(f.ms, m.ms),
+      mib(m),
+      mib(f),
+      ratio(f.rssKb, m.rssKb),
     ]);
   }
   return {
     scenario: "S1",
     title: "flux-benchmark: N GitRepository-backed Kustomizations of 4 objects, creation to all Ready",
-    header: ["N", "mooring: all Ready", "per app", "mooring peak RSS", "Flux"],
+    header: [
+      "N",
+      "mooring: all Ready",
+      "Flux: all Ready",
+      "speed-up",
+      "mooring peak RSS",
+      "Flux peak RSS",
+      "RSS ratio",
+    ],
     rows,
     notes: [
-      "mooring: `mooring controller` child process (default --concurrent 4), started per round with --watch-label-selector on the round's shard key so earlier rounds' objects are not reconciled; peak RSS is its VmHWM.",
-      "Each app has its own GitRepository (all on one repository of the local git server, path ./apps/app-i), interval 1h; Kustomization wait: true, prune: true, targetNamespace the round's namespace.",
-      "The local control plane runs no deployment controller: the bench writes each Deployment's status (observedGeneration, 0 replicas, Available) every 500 ms, as one would for either controller set; that adds up to 500 ms to the tail.",
-      "Flux: source-controller v1.9.5 cannot be built on this machine (the Go module proxy answers 403 for its dependency github.com/fluxcd/pkg/artifact v0.18.3 and there is no direct access to github.com); kustomize-controller v1.9.5 builds (src/dev/flux/controllers.ts) but cannot run without a source-controller.",
+      `mooring: \`mooring controller\` child process (default --concurrent 4). Flux: source-controller ${FLUX_CONTROLLER_VERSIONS["source-controller"]} and kustomize-controller ${FLUX_CONTROLLER_VERSIONS["kustomize-controller"]} built from their Go modules (src/dev/flux/controllers.ts), run out of cluster with their default concurrency (2 and 4) and Flux's own CRDs. Each set runs alone, with --watch-label-selector on the round's shard key so earlier rounds' objects are not reconciled; peak RSS is VmHWM summed over the set's processes.`,
+      "Each app has its own GitRepository (all on one repository of the local git server, path ./apps/app-i), interval 1h; Kustomization wait: true, prune: true, targetNamespace the round's namespace. Ratios > 1 mean mooring is faster / smaller.",
+      "The local control plane runs no deployment controller: the bench writes each Deployment's status (observedGeneration, 0 replicas, Available) every 500 ms, for either controller set; that adds up to 500 ms to the tail.",
     ],
   };
 }

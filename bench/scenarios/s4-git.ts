@@ -1,12 +1,122 @@
+import { startGitServer } from "../../src/dev/git-server/index.js";
+import { commitGeneratedTree, FULL_SHAPE, QUICK_SHAPE } from "../git-repo.js";
 import { gitScenario } from "../git.js";
+import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
+import {
+  ensureCrds,
+  fluxStatus,
+  gitRepository,
+  namespace,
+  requestReconcile,
+  shardArgs,
+  sharded,
+} from "../lib/gitops.js";
+import { benchApply, pollUntil } from "../lib/kube.js";
 import type { ScenarioReport } from "../lib/report.js";
+import { formatMs, ratio, summarise } from "../lib/stats.js";
 import type { BenchContext } from "../run.js";
 
+/** What one controller set did with the large repository. */
+interface SourceRound {
+  artifactMs: number[];
+  noopMs: number[];
+  rssKb: number;
+}
+
 /**
- * S4: the source controller's artifact and no-op poll against git itself, measured by the
- * standalone bench/git.ts and reported under the harness's scenario name.
+ * One controller set on a fresh control plane: `runs` new GitRepositories of the large repository,
+ * each timed from creation to Ready with an artifact (a full fetch each: a new object has no
+ * cache), then `runs` no-op reconciles of the last one (requestedAt to lastHandledReconcileAt).
+ */
+async function sourceRound(ctx: BenchContext, set: ControllerSet, runs: number): Promise<SourceRound> {
+  await ctx.resetCluster();
+  const { kc, kubeconfigPath } = await ctx.cluster();
+  await ensureCrds(kc, ctx.repoRoot);
+  const ns = `s4-${set.label.toLowerCase()}-${Date.now().toString(36)}`;
+  const server = await startGitServer();
+  const controller = await set.start({
+    kc,
+    kubeconfigPath,
+    repoRoot: ctx.repoRoot,
+    args: shardArgs(ns),
+    log: ctx.log,
+  });
+  try {
+    const repo = await server.createRepo("s4");
+    await commitGeneratedTree(repo, ctx.quick ? QUICK_SHAPE : FULL_SHAPE);
+    await benchApply(kc, namespace(ns));
+    const artifactMs: number[] = [];
+    const noopMs: number[] = [];
+    let last = sharded(gitRepository(ns, "s4-0", repo.url), ns);
+    for (let i = 0; i < runs; i++) {
+      last = sharded(gitRepository(ns, `s4-${i}`, repo.url), ns);
+      const started = performance.now();
+      await benchApply(kc, last);
+      await pollUntil(
+        `GitRepository s4-${i} Ready (${set.label})`,
+        async () => (await fluxStatus(kc, last)).ready,
+        300_000,
+        20,
+      );
+      artifactMs.push(performance.now() - started);
+    }
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const token = await requestReconcile(kc, last);
+      await pollUntil(
+        `no-op reconcile (${set.label})`,
+        async () => (await fluxStatus(kc, last)).lastHandledReconcileAt === token,
+        120_000,
+        20,
+      );
+      noopMs.push(performance.now() - started);
+    }
+    return { artifactMs, noopMs, rssKb: await controller.peakRssKb() };
+  } catch (err) {
+    ctx.log(`[bench] S4 ${set.label} failed; controller output:\n${controller.outputTail()}`);
+    throw err;
+  } finally {
+    await controller.stop();
+    await server.stop();
+  }
+}
+
+const median = (xs: number[]): number => summarise(xs).median;
+
+/**
+ * S4: the source controller's artifact and no-op poll against git itself (bench/git.ts, in
+ * process), then both controller sets end to end on the same repository.
  */
 export async function s4Git(ctx: BenchContext): Promise<ScenarioReport> {
   const report = await gitScenario(ctx);
-  return { ...report, scenario: "S4", title: `git: ${report.title}` };
+  const runs = ctx.quick ? 2 : 3;
+  const m = await sourceRound(ctx, MOORING, runs);
+  const f = await sourceRound(ctx, FLUX, runs);
+  const mib = (kb: number): string => `${Math.round(kb / 1024)} MiB`;
+  return {
+    ...report,
+    scenario: "S4",
+    title: `git: ${report.title}`,
+    rows: [
+      ...report.rows,
+      ["**controllers, end to end**", "mooring", "Flux source-controller", "ratio (Flux / mooring)"],
+      [
+        "GitRepository created → Ready with artifact",
+        formatMs(summarise(m.artifactMs)),
+        formatMs(summarise(f.artifactMs)),
+        ratio(median(f.artifactMs), median(m.artifactMs)),
+      ],
+      [
+        "no-op reconcile (requestedAt → handled)",
+        formatMs(summarise(m.noopMs)),
+        formatMs(summarise(f.noopMs)),
+        ratio(median(f.noopMs), median(m.noopMs)),
+      ],
+      ["controller peak RSS", mib(m.rssKb), mib(f.rssKb), ratio(f.rssKb, m.rssKb)],
+    ],
+    notes: [
+      ...(report.notes ?? []),
+      `Controllers: each set alone on a fresh control plane (see S1); ${runs} new GitRepositories of the repository one after another (each a full fetch: a new object has no cache), then ${runs} no-op reconciles of the last one. mooring's RSS is the whole controller process (Kustomization side included); Flux's is source-controller and kustomize-controller summed.`,
+    ],
+  };
 }

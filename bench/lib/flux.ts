@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { GIT_REPOSITORY, KUSTOMIZATION } from "../../src/api/constants.js";
+import { mooringCacheDir } from "../../src/dev/control-plane/cache.js";
+import { freePort } from "../../src/dev/control-plane/ports.js";
+import { applyManifestDir, waitForCrdsEstablished } from "../../src/dev/apply-manifests.js";
+import {
+  ensureFluxController,
+  FLUX_CONTROLLER_VERSIONS,
+  type FluxController,
+  type FluxControllerName,
+} from "../../src/dev/flux/controllers.js";
+import { captureTail, RssSampler, type RunningControllers, stopChild, waitReady } from "./controllers.js";
+
+/** The namespace Flux's controllers believe they run in (events and leases only; no leader election here). */
+const RUNTIME_NAMESPACE = "flux-system";
+
+/** Both controllers, built once per machine into the mooring cache. */
+async function fluxBinaries(log: (l: string) => void): Promise<Record<FluxControllerName, FluxController>> {
+  const cacheRoot = join(mooringCacheDir(process.env), "flux-controllers");
+  return {
+    "source-controller": await ensureFluxController("source-controller", { cacheRoot, log }),
+    "kustomize-controller": await ensureFluxController("kustomize-controller", { cacheRoot, log }),
+  };
+}
+
+const fluxCrdsInstalled = new WeakSet<KubeConfig>();
+
+/**
+ * Installs the CRDs the Flux releases ship (GitRepository, Kustomization and their siblings) over
+ * whatever is there: the Flux rounds run on Flux's own CRDs. mooring's are schema-compatible, so
+ * mooring rounds after them in the same cluster run on Flux's CRDs too.
+ */
+async function ensureFluxCrds(
+  kc: KubeConfig,
+  bins: Record<FluxControllerName, FluxController>,
+): Promise<void> {
+  if (fluxCrdsInstalled.has(kc)) return;
+  for (const c of Object.values(bins)) await applyManifestDir(kc, c.crdDir, "mooring-bench-flux");
+  await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
+  fluxCrdsInstalled.add(kc);
+}
+
+interface Ports {
+  metrics: number;
+  health: number;
+}
+
+function spawnController(binary: string, kubeconfigPath: string, ports: Ports, args: string[]): ChildProcess {
+  return spawn(
+    binary,
+    [
+      `--metrics-addr=127.0.0.1:${ports.metrics}`,
+      `--health-addr=127.0.0.1:${ports.health}`,
+      "--log-level=error",
+      ...args,
+    ],
+    {
+      env: { ...process.env, KUBECONFIG: kubeconfigPath, RUNTIME_NAMESPACE },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+}
+
+const newPorts = async (): Promise<Ports> => ({ metrics: await freePort(), health: await freePort() });
+
+/**
+ * Runs Flux's source-controller and kustomize-controller (the pinned releases, built from their
+ * Go modules) out of cluster against the bench's control plane, each with its default
+ * concurrency, watching only objects of the given shard.
+ */
+export async function startFlux(
+  kc: KubeConfig,
+  kubeconfigPath: string,
+  extraArgs: string[],
+  log: (l: string) => void,
+): Promise<RunningControllers> {
+  const bins = await fluxBinaries(log);
+  await ensureFluxCrds(kc, bins);
+  const dir = await mkdtemp(join(tmpdir(), "mooring-bench-flux-"));
+  // source-controller refuses a storage path that does not exist yet.
+  await mkdir(join(dir, "storage"));
+  const storagePort = await freePort();
+  const sourcePorts = await newPorts();
+  const kustomizePorts = await newPorts();
+  const source = spawnController(bins["source-controller"].binary, kubeconfigPath, sourcePorts, [
+    `--storage-path=${join(dir, "storage")}`,
+    `--storage-addr=127.0.0.1:${storagePort}`,
+    `--storage-adv-addr=127.0.0.1:${storagePort}`,
+    ...extraArgs,
+  ]);
+  const kustomize = spawnController(
+    bins["kustomize-controller"].binary,
+    kubeconfigPath,
+    kustomizePorts,
+    extraArgs,
+  );
+  const children = [source, kustomize];
+  const tail: string[] = [];
+  for (const c of children) captureTail(c, tail);
+  const sampler = new RssSampler(() => children.map((c) => c.pid));
+  const stop = async (): Promise<void> => {
+    await sampler.sample();
+    sampler.stopSampling();
+    await Promise.all(children.map((c) => stopChild(c)));
+    await rm(dir, { recursive: true, force: true });
+  };
+  const readyz = (p: Ports): string => `http://127.0.0.1:${p.health}/readyz`;
+  await waitReady(children, [readyz(sourcePorts), readyz(kustomizePorts)], tail).catch(
+    async (err: unknown) => {
+      await stop();
+      throw err;
+    },
+  );
+  return {
+    name: `Flux (source-controller ${FLUX_CONTROLLER_VERSIONS["source-controller"]}, kustomize-controller ${FLUX_CONTROLLER_VERSIONS["kustomize-controller"]})`,
+    pid: kustomize.pid ?? 0,
+    pids: () => children.map((c) => c.pid ?? 0),
+    metricsUrl: `http://127.0.0.1:${kustomizePorts.metrics}/metrics`,
+    outputTail: () => tail.join("\n"),
+    peakRssKb: () => sampler.sample(),
+    stop,
+  };
+}
