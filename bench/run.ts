@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     if (!SCENARIOS[name])
       throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(", ")}`);
   }
+  const started = Date.now();
   try {
     for (const name of only) {
       const scenario = SCENARIOS[name];
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
     }
   } finally {
     await cluster.stop();
+    const s = Math.round((Date.now() - started) / 1000);
+    ctx.log(`[bench] ${only.join(",")}${quick ? " (quick)" : ""} took ${Math.floor(s / 60)} min ${s % 60} s`);
   }
 }
 
