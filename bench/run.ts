@@ -59,8 +59,9 @@ async function main(): Promise<void> {
       const scenario = SCENARIOS[name];
       if (!scenario) continue;
       ctx.log(`[bench] ${name}${quick ? " (quick)" : ""}...`);
+      const scenarioStarted = Date.now();
       const file = await publish(await scenario(ctx), resolve(repoRoot, "bench", "results"), quick);
-      ctx.log(`[bench] ${name} written to ${file}`);
+      ctx.log(`[bench] ${name} written to ${file} (${Math.round((Date.now() - scenarioStarted) / 1000)} s)`);
       // A fresh control plane per scenario: leftovers of one (objects, terminating namespaces,
       // watch load) must not colour the next one's figures.
       await resetCluster();

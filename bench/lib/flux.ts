@@ -67,17 +67,23 @@ function spawnController(binary: string, kubeconfigPath: string, ports: Ports, a
 
 const newPorts = async (): Promise<Ports> => ({ metrics: await freePort(), health: await freePort() });
 
+/** What {@link startFlux} needs: `args` go to both controllers, `source`/`kustomize` to one each. */
+export interface FluxStart {
+  kc: KubeConfig;
+  kubeconfigPath: string;
+  args: string[];
+  log: (l: string) => void;
+  source: string[];
+  kustomize: string[];
+}
+
 /**
  * Runs Flux's source-controller and kustomize-controller (the pinned releases, built from their
- * Go modules) out of cluster against the bench's control plane, each with its default
- * concurrency, watching only objects of the given shard.
+ * Go modules) out of cluster against the bench's control plane, watching only objects of the
+ * given shard.
  */
-export async function startFlux(
-  kc: KubeConfig,
-  kubeconfigPath: string,
-  extraArgs: string[],
-  log: (l: string) => void,
-): Promise<RunningControllers> {
+export async function startFlux(o: FluxStart): Promise<RunningControllers> {
+  const { kc, kubeconfigPath, args: extraArgs, log } = o;
   const bins = await fluxBinaries(log);
   await ensureFluxCrds(kc, bins);
   const dir = await mkdtemp(join(tmpdir(), "mooring-bench-flux-"));
@@ -91,13 +97,12 @@ export async function startFlux(
     `--storage-addr=127.0.0.1:${storagePort}`,
     `--storage-adv-addr=127.0.0.1:${storagePort}`,
     ...extraArgs,
+    ...o.source,
   ]);
-  const kustomize = spawnController(
-    bins["kustomize-controller"].binary,
-    kubeconfigPath,
-    kustomizePorts,
-    extraArgs,
-  );
+  const kustomize = spawnController(bins["kustomize-controller"].binary, kubeconfigPath, kustomizePorts, [
+    ...extraArgs,
+    ...o.kustomize,
+  ]);
   const children = [source, kustomize];
   const tail: string[] = [];
   for (const c of children) captureTail(c, tail);

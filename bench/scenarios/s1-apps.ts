@@ -2,7 +2,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { startGitServer } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { Semaphore } from "../../src/runtime/semaphore.js";
-import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
+import { type ControllerSet, FLUX, FLUX_BENCHMARK_TUNING, MOORING } from "../lib/controller-sets.js";
 import { DeploymentStatusWriter } from "../lib/deployment-status.js";
 import {
   discardNamespace,
@@ -147,7 +147,8 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
     ],
     rows,
     notes: [
-      `mooring: \`mooring controller\` child process (default --concurrent 4). Flux: source-controller ${FLUX_CONTROLLER_VERSIONS["source-controller"]} and kustomize-controller ${FLUX_CONTROLLER_VERSIONS["kustomize-controller"]} built from their Go modules (src/dev/flux/controllers.ts), run out of cluster with their default concurrency (2 and 4) and Flux's own CRDs. Each set runs alone, with --watch-label-selector on the round's shard key so earlier rounds' objects are not reconciled; peak RSS is VmHWM summed over the set's processes.`,
+      `Tuned as flux-benchmark tunes Flux: source-controller --concurrent=${FLUX_BENCHMARK_TUNING.sourceConcurrent}, kustomize-controller --concurrent=${FLUX_BENCHMARK_TUNING.kustomizeConcurrent}, both sets --requeue-dependency=${FLUX_BENCHMARK_TUNING.requeueDependency}; mooring, one Node process for both of its controllers, gets --concurrent=${FLUX_BENCHMARK_TUNING.kustomizeConcurrent}. With the defaults (Flux 2 and 4 workers, 30 s dependency requeue), an aborted first full run saw Flux take roughly 4 minutes for 100 apps here, most of it waiting out dependency requeues.`,
+      `mooring: \`mooring controller\` child process. Flux: source-controller ${FLUX_CONTROLLER_VERSIONS["source-controller"]} and kustomize-controller ${FLUX_CONTROLLER_VERSIONS["kustomize-controller"]} built from their Go modules (src/dev/flux/controllers.ts), run out of cluster with Flux's own CRDs. Each set runs alone on a fresh control plane, with --watch-label-selector on the round's shard key; peak RSS is VmHWM summed over the set's processes.`,
       "Each app has its own GitRepository (all on one repository of the local git server, path ./apps/app-i), interval 1h; Kustomization wait: true, prune: true, targetNamespace the round's namespace. Ratios > 1 mean mooring is faster / smaller.",
       "The local control plane runs no deployment controller: the bench writes each Deployment's status (observedGeneration, 0 replicas, Available) every 500 ms, for either controller set; that adds up to 500 ms to the tail.",
     ],

@@ -18,6 +18,7 @@ import {
   kubeconfigPath,
   kubectl,
   readObject,
+  runUntilMatches,
   useTestNamespace,
   waitForCondition,
   waitForObject,
@@ -119,19 +120,18 @@ afterAll(async () => {
 
 describe(`flux ${FLUX_CLI_VERSION} against mooring`, () => {
   it("flux get sources git shows the artifact revision and Ready", async () => {
-    const { code, out } = await run(["get", "sources", "git"]);
+    const ready =
+      /demo\s+main@sha1:[0-9a-f]{8}\s+False\s+True\s+stored artifact for revision 'main@sha1:[0-9a-f]{8}'/;
+    const { code, out } = await runUntilMatches(() => run(["get", "sources", "git"]), ready);
     expect(code).toBe(0);
-    expect(out).toMatch(
-      /demo\s+main@sha1:[0-9a-f]{8}\s+False\s+True\s+stored artifact for revision 'main@sha1:[0-9a-f]{8}'/,
-    );
+    expect(out).toMatch(ready);
   });
 
   it("flux get kustomizations shows the applied revision", async () => {
-    const { code, out } = await run(["get", "kustomizations"]);
+    const ready = /demo\s+main@sha1:[0-9a-f]{8}\s+False\s+True\s+Applied revision: main@sha1:[0-9a-f]{8}/;
+    const { code, out } = await runUntilMatches(() => run(["get", "kustomizations"]), ready);
     expect(code).toBe(0);
-    expect(out).toMatch(
-      /demo\s+main@sha1:[0-9a-f]{8}\s+False\s+True\s+Applied revision: main@sha1:[0-9a-f]{8}/,
-    );
+    expect(out).toMatch(ready);
   });
 
   it("flux reconcile kustomization --with-source applies a pushed change", async () => {

@@ -18,6 +18,7 @@ import {
   kubectl,
   randomSuffix,
   readObject,
+  runUntilMatches,
   useTestNamespace,
   waitForCondition,
 } from "../support/kube.js";
@@ -119,14 +120,14 @@ afterAll(async () => {
 
 describe("mooring CLI against a live controller", () => {
   it("get sources git and get ks (-A, -o json) show Ready objects", async () => {
-    const sources = await cli("get", "sources", "git", "-n", ns());
+    const sourceReady = /app\s+main@sha1:[0-9a-f]+\s+false\s+True\s+stored artifact/;
+    const sources = await runUntilMatches(() => cli("get", "sources", "git", "-n", ns()), sourceReady);
     expect(sources.code).toBe(0);
-    expect(sources.out).toMatch(/app\s+main@sha1:[0-9a-f]+\s+false\s+True\s+stored artifact/);
-    const all = await cli("get", "ks", "-A");
+    expect(sources.out).toMatch(sourceReady);
+    const ksReady = new RegExp(`${ns()}\\s+app\\s+main@sha1:[0-9a-f]+\\s+false\\s+True\\s+Applied revision`);
+    const all = await runUntilMatches(() => cli("get", "ks", "-A"), ksReady);
     expect(all.code).toBe(0);
-    expect(all.out).toMatch(
-      new RegExp(`${ns()}\\s+app\\s+main@sha1:[0-9a-f]+\\s+false\\s+True\\s+Applied revision`),
-    );
+    expect(all.out).toMatch(ksReady);
     const json = await cli("get", "ks", "-n", ns(), "-o", "json");
     expect(json.code).toBe(0);
     expect(JSON.stringify(JSON.parse(json.out))).toContain('"name":"app"');

@@ -182,3 +182,22 @@ export function waitForCondition<T extends KubernetesObject>(
     },
   );
 }
+
+/**
+ * Runs a CLI until its output matches `pattern` (or 30 s pass) and returns the last run, for the
+ * caller to assert on. A status listing can catch a redundant reconcile in flight (a requeue
+ * scheduled while the source was not ready yet fires after the object went Ready; Flux does the
+ * same), which shows Ready Unknown "Reconciliation in progress" for a moment.
+ */
+export async function runUntilMatches<T extends { code: number; out: string }>(
+  run: () => Promise<T>,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await run();
+    if ((result.code === 0 && pattern.test(result.out)) || Date.now() > deadline) return result;
+    await sleep(250);
+  }
+}
