@@ -147,6 +147,8 @@ export async function startMooring(
   const child = spawn(
     process.execPath,
     [
+      // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the controller under a scenario.
+      ...(process.env["MOORING_BENCH_NODE_FLAGS"]?.split(" ").filter(Boolean) ?? []),
       await compiledCli(repoRoot),
       "controller",
       "--kubeconfig",

@@ -1,5 +1,5 @@
 import type { KubeConfig } from "@kubernetes/client-node";
-import { startGitServer } from "../../src/dev/git-server/index.js";
+import { type GitServer, startGitServer } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { Semaphore } from "../../src/runtime/semaphore.js";
 import { type ControllerSet, FLUX, FLUX_BENCHMARK_TUNING, MOORING } from "../lib/controller-sets.js";
@@ -39,20 +39,38 @@ async function readyCount(kc: KubeConfig, ns: string): Promise<number> {
 }
 
 /** The N apps' Flux objects, labelled with the shard key so only this round's controller sees them. */
-function appObjects(ns: string, n: number, url: string, shard: string): BenchObject[] {
+function appObjects(ns: string, urls: string[], shard: string): BenchObject[] {
   const objs: BenchObject[] = [];
-  for (let i = 0; i < n; i++) {
+  for (const [i, url] of urls.entries()) {
     const name = `app-${i}`;
     const repo = gitRepository(ns, name, url);
     const ks = kustomization(ns, name, {
       source: name,
-      path: `./apps/${name}`,
+      path: "./",
       wait: true,
       targetNamespace: ns,
     });
     objs.push(sharded(repo, shard), sharded(ks, shard));
   }
   return objs;
+}
+
+/**
+ * One repository per app, as flux-benchmark gives each app its own artifact: with one shared
+ * repository every artifact would hold all N apps, and both controller sets would spend the round
+ * packing and unpacking N² files.
+ */
+async function appRepositories(server: GitServer, n: number): Promise<string[]> {
+  const sem = new Semaphore(8);
+  return Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      sem.run(async () => {
+        const repo = await server.createRepo(`app-${i}`);
+        await repo.commit({ files: appFiles(`app-${i}`, { [SCENARIO_LABEL]: "s1" }) });
+        return repo.url;
+      }),
+    ),
+  );
 }
 
 interface Round {
@@ -69,12 +87,7 @@ async function round(ctx: BenchContext, set: ControllerSet, n: number): Promise<
   const shard = `s1-${set.label.toLowerCase()}-n${n}-${Date.now().toString(36)}`;
   const ns = shard;
   const server = await startGitServer();
-  const files: Record<string, string> = {};
-  for (let i = 0; i < n; i++)
-    for (const [f, c] of Object.entries(appFiles(`app-${i}`, { [SCENARIO_LABEL]: "s1" })))
-      files[`apps/app-${i}/${f}`] = c;
-  const repo = await server.createRepo("s1");
-  await repo.commit({ files });
+  const urls = await appRepositories(server, n);
   await benchApply(kc, namespace(ns));
   const controller = await set.start({
     kc,
@@ -87,7 +100,7 @@ async function round(ctx: BenchContext, set: ControllerSet, n: number): Promise<
   try {
     const started = performance.now();
     const sem = new Semaphore(16);
-    await Promise.all(appObjects(ns, n, repo.url, shard).map((o) => sem.run(() => benchApply(kc, o))));
+    await Promise.all(appObjects(ns, urls, shard).map((o) => sem.run(() => benchApply(kc, o))));
     let last = -1;
     await pollUntil(
       `${n} Kustomizations Ready`,
@@ -149,7 +162,7 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
     notes: [
       `Tuned as flux-benchmark tunes Flux: source-controller --concurrent=${FLUX_BENCHMARK_TUNING.sourceConcurrent}, kustomize-controller --concurrent=${FLUX_BENCHMARK_TUNING.kustomizeConcurrent}, both sets --requeue-dependency=${FLUX_BENCHMARK_TUNING.requeueDependency}; mooring, one Node process for both of its controllers, gets --concurrent=${FLUX_BENCHMARK_TUNING.kustomizeConcurrent}. With the defaults (Flux 2 and 4 workers, 30 s dependency requeue), an aborted first full run saw Flux take roughly 4 minutes for 100 apps here, most of it waiting out dependency requeues.`,
       `mooring: \`mooring controller\` child process. Flux: source-controller ${FLUX_CONTROLLER_VERSIONS["source-controller"]} and kustomize-controller ${FLUX_CONTROLLER_VERSIONS["kustomize-controller"]} built from their Go modules (src/dev/flux/controllers.ts), run out of cluster with Flux's own CRDs. Each set runs alone on a fresh control plane, with --watch-label-selector on the round's shard key; peak RSS is VmHWM summed over the set's processes.`,
-      "Each app has its own GitRepository (all on one repository of the local git server, path ./apps/app-i), interval 1h; Kustomization wait: true, prune: true, targetNamespace the round's namespace. Ratios > 1 mean mooring is faster / smaller.",
+      "Each app has its own GitRepository on its own repository of the local git server (as flux-benchmark gives each app its own artifact), interval 1h; Kustomization wait: true, prune: true, targetNamespace the round's namespace. Ratios > 1 mean mooring is faster / smaller.",
       "The local control plane runs no deployment controller: the bench writes each Deployment's status (observedGeneration, 0 replicas, Available) every 500 ms, for either controller set; that adds up to 500 ms to the tail.",
     ],
   };
