@@ -110,10 +110,14 @@ async function round(ctx: BenchContext, set: ControllerSet, n: number): Promise<
         last = ready;
         return ready === n;
       },
-      ctx.quick ? 300_000 : 20 * 60_000,
+      ctx.quick ? 300_000 : 45 * 60_000,
       500,
     );
-    return { ms: performance.now() - started, rssKb: await controller.peakRssKb() };
+    const result = { ms: performance.now() - started, rssKb: await controller.peakRssKb() };
+    ctx.log(
+      `[bench] S1 ${set.label} N=${n}: all Ready in ${(result.ms / 1000).toFixed(1)} s, peak RSS ${Math.round(result.rssKb / 1024)} MiB`,
+    );
+    return result;
   } catch (err) {
     ctx.log(`[bench] S1 ${set.label} N=${n} failed; controller output:\n${controller.outputTail()}`);
     throw err;
@@ -131,7 +135,9 @@ async function round(ctx: BenchContext, set: ControllerSet, n: number): Promise<
  * creating them to all Ready, and the controller's peak RSS.
  */
 export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
-  const sizes = ctx.quick ? [20] : [100, 500, 1000];
+  // MOORING_BENCH_S1_SIZES=100,500 runs a subset (the full set takes about an hour on 2 cores).
+  const sizes =
+    process.env["MOORING_BENCH_S1_SIZES"]?.split(",").map(Number) ?? (ctx.quick ? [20] : [100, 500, 1000]);
   const rows: string[][] = [];
   for (const n of sizes) {
     const [m, f] = [await round(ctx, MOORING, n), await round(ctx, FLUX, n)];
