@@ -10,29 +10,11 @@ export interface StartOptions {
   /** Flags both sets understand (e.g. --watch-label-selector). */
   args: string[];
   log: (line: string) => void;
-  /** Worker counts and dependency requeue; each set's defaults when absent. */
-  tuning?: Tuning;
 }
 
 /**
- * The knobs flux-benchmark turns. mooring has one `--concurrent` for both of its controllers (one
- * Node thread), so it takes the Kustomization figure; Flux gets each figure on its own controller.
- */
-export interface Tuning {
-  sourceConcurrent: number;
-  kustomizeConcurrent: number;
-  requeueDependency: string;
-}
-
-/** flux-benchmark's settings (source-controller 10 workers, kustomize-controller 20). */
-export const FLUX_BENCHMARK_TUNING: Tuning = {
-  sourceConcurrent: 10,
-  kustomizeConcurrent: 20,
-  requeueDependency: "5s",
-};
-
-/**
- * One side of a comparison: mooring, or its peer. Scenarios run mooring first, then the peer, one
+ * One side of a comparison: mooring, or its peer, each with its own default settings (mooring
+ * --concurrent 4; Flux source-controller 2 workers, kustomize-controller 4). Scenarios run mooring first, then the peer, one
  * after the other and never at once.
  */
 export interface ControllerSet {
@@ -43,29 +25,10 @@ export interface ControllerSet {
 
 export const MOORING: ControllerSet = {
   label: "mooring",
-  start: (o) =>
-    startMooring(o.repoRoot, o.kubeconfigPath, [
-      ...o.args,
-      ...(o.tuning
-        ? [
-            `--concurrent=${o.tuning.kustomizeConcurrent}`,
-            `--requeue-dependency=${o.tuning.requeueDependency}`,
-          ]
-        : []),
-    ]),
+  start: (o) => startMooring(o.repoRoot, o.kubeconfigPath, o.args),
 };
 
 export const FLUX: ControllerSet = {
   label: "Flux",
-  start: (o) =>
-    startFlux({
-      ...o,
-      source: o.tuning ? [`--concurrent=${o.tuning.sourceConcurrent}`] : [],
-      kustomize: o.tuning
-        ? [
-            `--concurrent=${o.tuning.kustomizeConcurrent}`,
-            `--requeue-dependency=${o.tuning.requeueDependency}`,
-          ]
-        : [],
-    }),
+  start: (o) => startFlux(o),
 };

@@ -67,14 +67,12 @@ function spawnController(binary: string, kubeconfigPath: string, ports: Ports, a
 
 const newPorts = async (): Promise<Ports> => ({ metrics: await freePort(), health: await freePort() });
 
-/** What {@link startFlux} needs: `args` go to both controllers, `source`/`kustomize` to one each. */
+/** What {@link startFlux} needs: `args` go to both controllers. */
 export interface FluxStart {
   kc: KubeConfig;
   kubeconfigPath: string;
   args: string[];
   log: (l: string) => void;
-  source: string[];
-  kustomize: string[];
 }
 
 /**
@@ -97,12 +95,13 @@ export async function startFlux(o: FluxStart): Promise<RunningControllers> {
     `--storage-addr=127.0.0.1:${storagePort}`,
     `--storage-adv-addr=127.0.0.1:${storagePort}`,
     ...extraArgs,
-    ...o.source,
   ]);
-  const kustomize = spawnController(bins["kustomize-controller"].binary, kubeconfigPath, kustomizePorts, [
-    ...extraArgs,
-    ...o.kustomize,
-  ]);
+  const kustomize = spawnController(
+    bins["kustomize-controller"].binary,
+    kubeconfigPath,
+    kustomizePorts,
+    extraArgs,
+  );
   const children = [source, kustomize];
   const tail: string[] = [];
   for (const c of children) captureTail(c, tail);

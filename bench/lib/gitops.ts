@@ -120,22 +120,3 @@ export function sharded(obj: BenchObject, shard: string): BenchObject {
 
 /** The controller flags that go with {@link sharded}. */
 export const shardArgs = (shard: string): string[] => ["--watch-label-selector", `${SHARD_LABEL}=${shard}`];
-
-/**
- * Removes a scenario's namespace after its controller stopped: finalizers are dropped first (no
- * controller is left to honour them), then the namespace goes with everything in it. Without
- * this, a later scenario's controller would pick up the leftovers and measure them too.
- */
-export async function discardNamespace(kc: KubeConfig, ns: string): Promise<void> {
-  for (const plural of ["kustomizations", "gitrepositories"]) {
-    const group = plural === "kustomizations" ? KUSTOMIZATION.apiVersion : GIT_REPOSITORY.apiVersion;
-    const base = `/apis/${group}/namespaces/${ns}/${plural}`;
-    const list = await kubeRequest<{ items: { metadata: { name: string } }[] }>(kc, base);
-    for (const item of list.items)
-      await kubeRequest(kc, `${base}/${item.metadata.name}`, {
-        method: "PATCH",
-        body: { metadata: { finalizers: null } },
-      });
-  }
-  await kubeRequest(kc, `/api/v1/namespaces/${ns}`, { method: "DELETE" });
-}

@@ -1,20 +1,13 @@
 import type { KubeConfig } from "@kubernetes/client-node";
-import { type GitServer, startGitServer } from "../../src/dev/git-server/index.js";
+import type { GitServer } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { Semaphore } from "../../src/runtime/semaphore.js";
-import { type ControllerSet, FLUX, FLUX_BENCHMARK_TUNING, MOORING } from "../lib/controller-sets.js";
+import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
 import { DeploymentStatusWriter } from "../lib/deployment-status.js";
-import {
-  discardNamespace,
-  ensureCrds,
-  gitRepository,
-  kustomization,
-  namespace,
-  shardArgs,
-  sharded,
-} from "../lib/gitops.js";
+import { gitRepository, kustomization, namespace, sharded } from "../lib/gitops.js";
 import { benchApply, type BenchObject, pollUntil } from "../lib/kube.js";
 import type { ScenarioReport } from "../lib/report.js";
+import { inRound, type RoundSetup } from "../lib/round.js";
 import { ratio } from "../lib/stats.js";
 import { FLUX_CONTROLLER_VERSIONS } from "../../src/dev/flux/controllers.js";
 import { appFiles } from "../lib/workload.js";
@@ -80,53 +73,39 @@ interface Round {
 
 /** One round at N apps for one controller set: time to all Ready and the set's peak RSS. */
 async function round(ctx: BenchContext, set: ControllerSet, n: number): Promise<Round> {
-  // A fresh control plane per round: the previous round's objects must not load this one.
-  await ctx.resetCluster();
-  const { kc, kubeconfigPath } = await ctx.cluster();
-  await ensureCrds(kc, ctx.repoRoot);
-  const shard = `s1-${set.label.toLowerCase()}-n${n}-${Date.now().toString(36)}`;
-  const ns = shard;
-  const server = await startGitServer();
-  const urls = await appRepositories(server, n);
-  await benchApply(kc, namespace(ns));
-  const controller = await set.start({
-    kc,
-    kubeconfigPath,
-    repoRoot: ctx.repoRoot,
-    args: shardArgs(shard),
-    log: ctx.log,
+  let urls: string[] = [];
+  const prepare = async ({ kc, ns, server }: RoundSetup): Promise<void> => {
+    urls = await appRepositories(server, n);
+    await benchApply(kc, namespace(ns));
+  };
+  const ns = `s1-${set.label.toLowerCase()}-n${n}-${Date.now().toString(36)}`;
+  return inRound(ctx, set, { scenario: "s1", ns, prepare }, async ({ kc, controller }) => {
+    const statusWriter = new DeploymentStatusWriter(kc, `${SCENARIO_LABEL}=s1`);
+    try {
+      const started = performance.now();
+      const sem = new Semaphore(16);
+      await Promise.all(appObjects(ns, urls, ns).map((o) => sem.run(() => benchApply(kc, o))));
+      let last = -1;
+      await pollUntil(
+        `${n} Kustomizations Ready`,
+        async () => {
+          const ready = await readyCount(kc, ns);
+          if (ready !== last) ctx.log(`[bench] S1 ${set.label} N=${n}: ${ready}/${n} Ready`);
+          last = ready;
+          return ready === n;
+        },
+        ctx.quick ? 300_000 : 45 * 60_000,
+        500,
+      );
+      const result = { ms: performance.now() - started, rssKb: await controller.peakRssKb() };
+      ctx.log(
+        `[bench] S1 ${set.label} N=${n}: all Ready in ${(result.ms / 1000).toFixed(1)} s, peak RSS ${Math.round(result.rssKb / 1024)} MiB`,
+      );
+      return result;
+    } finally {
+      await statusWriter.stop();
+    }
   });
-  const statusWriter = new DeploymentStatusWriter(kc, `${SCENARIO_LABEL}=s1`);
-  try {
-    const started = performance.now();
-    const sem = new Semaphore(16);
-    await Promise.all(appObjects(ns, urls, shard).map((o) => sem.run(() => benchApply(kc, o))));
-    let last = -1;
-    await pollUntil(
-      `${n} Kustomizations Ready`,
-      async () => {
-        const ready = await readyCount(kc, ns);
-        if (ready !== last) ctx.log(`[bench] S1 ${set.label} N=${n}: ${ready}/${n} Ready`);
-        last = ready;
-        return ready === n;
-      },
-      ctx.quick ? 300_000 : 45 * 60_000,
-      500,
-    );
-    const result = { ms: performance.now() - started, rssKb: await controller.peakRssKb() };
-    ctx.log(
-      `[bench] S1 ${set.label} N=${n}: all Ready in ${(result.ms / 1000).toFixed(1)} s, peak RSS ${Math.round(result.rssKb / 1024)} MiB`,
-    );
-    return result;
-  } catch (err) {
-    ctx.log(`[bench] S1 ${set.label} N=${n} failed; controller output:\n${controller.outputTail()}`);
-    throw err;
-  } finally {
-    await statusWriter.stop();
-    await controller.stop();
-    await discardNamespace(kc, ns).catch(() => undefined);
-    await server.stop();
-  }
 }
 
 /**
@@ -166,7 +145,7 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
     ],
     rows,
     notes: [
-      `Tuned as flux-benchmark tunes Flux: source-controller --concurrent=${FLUX_BENCHMARK_TUNING.sourceConcurrent}, kustomize-controller --concurrent=${FLUX_BENCHMARK_TUNING.kustomizeConcurrent}, both sets --requeue-dependency=${FLUX_BENCHMARK_TUNING.requeueDependency}; mooring, one Node process for both of its controllers, gets --concurrent=${FLUX_BENCHMARK_TUNING.kustomizeConcurrent}. With the defaults (Flux 2 and 4 workers, 30 s dependency requeue), an aborted first full run saw Flux take roughly 4 minutes for 100 apps here, most of it waiting out dependency requeues.`,
+      "Each set with its default settings, as shipped: mooring --concurrent 4; Flux source-controller 2 workers, kustomize-controller 4. With wait: true, Flux's kustomize-controller holds a worker while it polls health (every few seconds), so 4 workers bound its rate; mooring's health wait is driven by watch events. flux-benchmark raises Flux to 10 and 20 workers.",
       `mooring: \`mooring controller\` child process. Flux: source-controller ${FLUX_CONTROLLER_VERSIONS["source-controller"]} and kustomize-controller ${FLUX_CONTROLLER_VERSIONS["kustomize-controller"]} built from their Go modules (src/dev/flux/controllers.ts), run out of cluster with Flux's own CRDs. Each set runs alone on a fresh control plane, with --watch-label-selector on the round's shard key; peak RSS is VmHWM summed over the set's processes.`,
       "Each app has its own GitRepository on its own repository of the local git server (as flux-benchmark gives each app its own artifact), interval 1h; Kustomization wait: true, prune: true, targetNamespace the round's namespace. Ratios > 1 mean mooring is faster / smaller.",
       "The local control plane runs no deployment controller: the bench writes each Deployment's status (observedGeneration, 0 replicas, Available) every 500 ms, for either controller set; that adds up to 500 ms to the tail.",

@@ -1,18 +1,14 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startGitServer } from "../../src/dev/git-server/index.js";
 import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
 import {
   fluxStatus,
-  ensureCrds,
   gitRepository,
   kustomization,
   namespace,
   requestReconcile,
-  shardArgs,
   sharded,
-  discardNamespace,
 } from "../lib/gitops.js";
 import {
   benchApply,
@@ -25,6 +21,7 @@ import {
 } from "../lib/kube.js";
 import { measureCommand, timeIt } from "../lib/measure.js";
 import type { ScenarioReport } from "../lib/report.js";
+import { inRound } from "../lib/round.js";
 import { ratio } from "../lib/stats.js";
 import { largeStream } from "../lib/workload.js";
 import type { BenchContext } from "../run.js";
@@ -77,19 +74,7 @@ async function controllerSteps(
   ns: string,
   count: number,
 ): Promise<{ steps: Step[]; rssKb: number }> {
-  // A fresh control plane per round: the previous round's objects must not load this one.
-  await ctx.resetCluster();
-  const { kc, kubeconfigPath } = await ctx.cluster();
-  await ensureCrds(kc, ctx.repoRoot);
-  const server = await startGitServer();
-  const controller = await set.start({
-    kc,
-    kubeconfigPath,
-    repoRoot: ctx.repoRoot,
-    args: shardArgs(ns),
-    log: ctx.log,
-  });
-  try {
+  return inRound(ctx, set, { scenario: "s2", ns }, async ({ kc, kubeconfigPath, server, controller }) => {
     const repo = await server.createRepo("s2");
     const sha = await repo.commit({
       files: { "kustomization.yaml": KUSTOMIZATION_YAML, "objects.yaml": largeStream(ns, count) },
@@ -125,14 +110,7 @@ async function controllerSteps(
       await pollUntil("one-object change", applied(changedSha), 300_000, 50);
     });
     return { steps: [first, noop, change], rssKb: await controller.peakRssKb() };
-  } catch (err) {
-    ctx.log(`[bench] S2 ${set.label} failed; controller output:\n${controller.outputTail()}`);
-    throw err;
-  } finally {
-    await controller.stop();
-    await discardNamespace(kc, ns).catch(() => undefined);
-    await server.stop();
-  }
+  });
 }
 
 const perObject = (s: Step, count: number): string => (total(s.requests) / count).toFixed(2);

@@ -1,19 +1,10 @@
 import type { KubeConfig } from "@kubernetes/client-node";
-import { startGitServer } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
-import {
-  ensureCrds,
-  fluxStatus,
-  gitRepository,
-  kustomization,
-  namespace,
-  shardArgs,
-  sharded,
-  discardNamespace,
-} from "../lib/gitops.js";
+import { fluxStatus, gitRepository, kustomization, namespace, sharded } from "../lib/gitops.js";
 import { benchApply, pollUntil } from "../lib/kube.js";
 import type { ScenarioReport } from "../lib/report.js";
+import { inRound } from "../lib/round.js";
 import { percentile, summarise } from "../lib/stats.js";
 import type { BenchContext } from "../run.js";
 
@@ -102,20 +93,7 @@ async function driftRound(
   edits: { spread: number; backToBack: number },
   windowMs: number,
 ): Promise<DriftRound> {
-  // A fresh control plane per round: the previous round's objects must not load this one.
-  await ctx.resetCluster();
-  const { kc, kubeconfigPath } = await ctx.cluster();
-  await ensureCrds(kc, ctx.repoRoot);
-  const ns = `s3-${set.label.toLowerCase()}-${Date.now().toString(36)}`;
-  const server = await startGitServer();
-  const controller = await set.start({
-    kc,
-    kubeconfigPath,
-    repoRoot: ctx.repoRoot,
-    args: shardArgs(ns),
-    log: ctx.log,
-  });
-  try {
+  return inRound(ctx, set, { scenario: "s3" }, async ({ kc, ns, server }) => {
     const repo = await server.createRepo("s3");
     const files: Record<string, string> = {};
     for (let k = 0; k < SPREAD_KS; k++) files[`ks-${k}/objects.yaml`] = configMaps(ns, k, PER_KS);
@@ -131,14 +109,7 @@ async function driftRound(
     for (let e = 0; e < edits.backToBack; e++)
       backToBack.push(await oneEdit(kc, cmPath(ns, LIMITER_KS, e % LIMITER_OBJECTS), windowMs));
     return { spread, backToBack };
-  } catch (err) {
-    ctx.log(`[bench] S3 ${set.label} failed; controller output:\n${controller.outputTail()}`);
-    throw err;
-  } finally {
-    await controller.stop();
-    await discardNamespace(kc, ns).catch(() => undefined);
-    await server.stop();
-  }
+  });
 }
 
 const corrected = (xs: (number | undefined)[]): number[] => xs.filter((x): x is number => x !== undefined);

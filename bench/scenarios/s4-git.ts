@@ -1,18 +1,10 @@
-import { startGitServer } from "../../src/dev/git-server/index.js";
 import { commitGeneratedTree, FULL_SHAPE, QUICK_SHAPE } from "../git-repo.js";
 import { gitScenario } from "../git.js";
 import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
-import {
-  ensureCrds,
-  fluxStatus,
-  gitRepository,
-  namespace,
-  requestReconcile,
-  shardArgs,
-  sharded,
-} from "../lib/gitops.js";
+import { fluxStatus, gitRepository, namespace, requestReconcile, sharded } from "../lib/gitops.js";
 import { benchApply, pollUntil } from "../lib/kube.js";
 import type { ScenarioReport } from "../lib/report.js";
+import { inRound } from "../lib/round.js";
 import { formatMs, ratio, summarise } from "../lib/stats.js";
 import type { BenchContext } from "../run.js";
 
@@ -29,19 +21,7 @@ interface SourceRound {
  * cache), then `runs` no-op reconciles of the last one (requestedAt to lastHandledReconcileAt).
  */
 async function sourceRound(ctx: BenchContext, set: ControllerSet, runs: number): Promise<SourceRound> {
-  await ctx.resetCluster();
-  const { kc, kubeconfigPath } = await ctx.cluster();
-  await ensureCrds(kc, ctx.repoRoot);
-  const ns = `s4-${set.label.toLowerCase()}-${Date.now().toString(36)}`;
-  const server = await startGitServer();
-  const controller = await set.start({
-    kc,
-    kubeconfigPath,
-    repoRoot: ctx.repoRoot,
-    args: shardArgs(ns),
-    log: ctx.log,
-  });
-  try {
+  return inRound(ctx, set, { scenario: "s4" }, async ({ kc, ns, server, controller }) => {
     const repo = await server.createRepo("s4");
     await commitGeneratedTree(repo, ctx.quick ? QUICK_SHAPE : FULL_SHAPE);
     await benchApply(kc, namespace(ns));
@@ -72,13 +52,7 @@ async function sourceRound(ctx: BenchContext, set: ControllerSet, runs: number):
       noopMs.push(performance.now() - started);
     }
     return { artifactMs, noopMs, rssKb: await controller.peakRssKb() };
-  } catch (err) {
-    ctx.log(`[bench] S4 ${set.label} failed; controller output:\n${controller.outputTail()}`);
-    throw err;
-  } finally {
-    await controller.stop();
-    await server.stop();
-  }
+  });
 }
 
 const median = (xs: number[]): number => summarise(xs).median;

@@ -1,14 +1,14 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { readFile } from "node:fs/promises";
-import { startGitServer } from "../../src/dev/git-server/index.js";
 import { Semaphore } from "../../src/runtime/semaphore.js";
 import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
 import type { RunningControllers } from "../lib/controllers.js";
 import { bucketDelta, buckets, histogramQuantile, scrape, type Sample, valueOf } from "../lib/prom.js";
-import { ensureCrds, gitRepository, kustomization, namespace, shardArgs, sharded } from "../lib/gitops.js";
+import { gitRepository, kustomization, namespace, sharded } from "../lib/gitops.js";
 import { benchApply, pollUntil } from "../lib/kube.js";
 import type { ScenarioReport } from "../lib/report.js";
+import { inRound, type RoundSetup } from "../lib/round.js";
 import { percentile, ratio, summarise } from "../lib/stats.js";
 import type { BenchContext } from "../run.js";
 
@@ -111,26 +111,18 @@ async function capacityRound(
   apps: number,
   durationMs: number,
 ): Promise<Capacity> {
-  await ctx.resetCluster();
-  const { kc, kubeconfigPath } = await ctx.cluster();
-  await ensureCrds(kc, ctx.repoRoot);
-  const ns = `s6-${set.label.toLowerCase()}-${Date.now().toString(36)}`;
-  const server = await startGitServer();
-  const repo = await server.createRepo("s6");
-  await repo.commit({ files: { "objects.yaml": twoObjects("placeholder") } });
-  await benchApply(kc, namespace(ns));
-  for (let t = 0; t < 50; t++) await benchApply(kc, namespace(`${ns}-t${t}`));
-  const controller = await set.start({
-    kc,
-    kubeconfigPath,
-    repoRoot: ctx.repoRoot,
-    args: shardArgs(ns),
-    log: ctx.log,
-  });
-  try {
+  let url = "";
+  const prepare = async ({ kc, ns, server }: RoundSetup): Promise<void> => {
+    const repo = await server.createRepo("s6");
+    await repo.commit({ files: { "objects.yaml": twoObjects("placeholder") } });
+    url = repo.url;
+    await benchApply(kc, namespace(ns));
+    for (let t = 0; t < 50; t++) await benchApply(kc, namespace(`${ns}-t${t}`));
+  };
+  return inRound(ctx, set, { scenario: "s6", prepare }, async ({ kc, ns, controller }) => {
     const before: Sample[] = await scrape(controller.metricsUrl);
     const created = Date.now();
-    await createApps(kc, ns, repo.url, apps);
+    await createApps(kc, ns, url, apps);
     ctx.log(`[bench] S6 ${set.label}: ${apps} Kustomizations created; measuring for ${durationMs / 1000} s`);
     let firstPassMs = 0;
     const firstPass = (async () => {
@@ -153,13 +145,7 @@ async function capacityRound(
       waitP95: histogramQuantile(0.95, wait),
       firstPassMs,
     };
-  } catch (err) {
-    ctx.log(`[bench] S6 ${set.label} failed; controller output:\n${controller.outputTail()}`);
-    throw err;
-  } finally {
-    await controller.stop();
-    await server.stop();
-  }
+  });
 }
 
 /**

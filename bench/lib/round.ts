@@ -1,0 +1,69 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import { type GitServer, startGitServer } from "../../src/dev/git-server/index.js";
+import type { BenchContext } from "../run.js";
+import type { ControllerSet } from "./controller-sets.js";
+import type { RunningControllers } from "./controllers.js";
+import { ensureCrds, shardArgs } from "./gitops.js";
+
+/** What a round's setup works with, before the controllers start. */
+export interface RoundSetup {
+  kc: KubeConfig;
+  kubeconfigPath: string;
+  /** The round's namespace, which is also its shard key. */
+  ns: string;
+  server: GitServer;
+}
+
+/** A round with its controllers running. */
+export interface Round extends RoundSetup {
+  controller: RunningControllers;
+}
+
+/** How {@link inRound} sets a round up. */
+export interface RoundOptions {
+  /** Prefix of the namespace (`s3` → `s3-mooring-<time>`), unless `ns` names it. */
+  scenario: string;
+  ns?: string;
+  /** Runs before the controllers start (repositories, namespaces): not part of any measurement. */
+  prepare?: (setup: RoundSetup) => Promise<void>;
+}
+
+/**
+ * One controller set's round: a fresh control plane (the previous round's objects must not load
+ * this one), the CRDs, a git server, the set started on the round's shard; `body` measures. On a
+ * failure the controllers' last output is logged; everything is stopped either way.
+ */
+export async function inRound<T>(
+  ctx: BenchContext,
+  set: ControllerSet,
+  options: RoundOptions,
+  body: (round: Round) => Promise<T>,
+): Promise<T> {
+  await ctx.resetCluster();
+  const { kc, kubeconfigPath } = await ctx.cluster();
+  await ensureCrds(kc, ctx.repoRoot);
+  const ns = options.ns ?? `${options.scenario}-${set.label.toLowerCase()}-${Date.now().toString(36)}`;
+  const server = await startGitServer();
+  try {
+    await options.prepare?.({ kc, kubeconfigPath, ns, server });
+    const controller = await set.start({
+      kc,
+      kubeconfigPath,
+      repoRoot: ctx.repoRoot,
+      args: shardArgs(ns),
+      log: ctx.log,
+    });
+    try {
+      return await body({ kc, kubeconfigPath, ns, server, controller });
+    } catch (err) {
+      ctx.log(
+        `[bench] ${options.scenario} ${set.label} failed; controller output:\n${controller.outputTail()}`,
+      );
+      throw err;
+    } finally {
+      await controller.stop();
+    }
+  } finally {
+    await server.stop();
+  }
+}
