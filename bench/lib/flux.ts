@@ -3,16 +3,15 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { GIT_REPOSITORY, KUSTOMIZATION } from "../../src/api/constants.js";
 import { mooringCacheDir } from "../../src/dev/control-plane/cache.js";
 import { freePort } from "../../src/dev/control-plane/ports.js";
-import { applyManifestDir, waitForCrdsEstablished } from "../../src/dev/apply-manifests.js";
 import {
   ensureFluxController,
   FLUX_CONTROLLER_VERSIONS,
   type FluxController,
   type FluxControllerName,
 } from "../../src/dev/flux/controllers.js";
+import { installCrdsOnce } from "./gitops.js";
 import { captureTail, RssSampler, type RunningControllers, stopChild, waitReady } from "./controllers.js";
 
 /** The namespace Flux's controllers believe they run in (events and leases only; no leader election here). */
@@ -27,21 +26,16 @@ async function fluxBinaries(log: (l: string) => void): Promise<Record<FluxContro
   };
 }
 
-const fluxCrdsInstalled = new WeakSet<KubeConfig>();
-
 /**
  * Installs the CRDs the Flux releases ship (GitRepository, Kustomization and their siblings) over
- * whatever is there: the Flux rounds run on Flux's own CRDs. mooring's are schema-compatible, so
- * mooring rounds after them in the same cluster run on Flux's CRDs too.
+ * mooring's: a Flux round runs on Flux's own CRDs (each round has a fresh control plane).
  */
-async function ensureFluxCrds(
-  kc: KubeConfig,
-  bins: Record<FluxControllerName, FluxController>,
-): Promise<void> {
-  if (fluxCrdsInstalled.has(kc)) return;
-  for (const c of Object.values(bins)) await applyManifestDir(kc, c.crdDir, "mooring-bench-flux");
-  await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
-  fluxCrdsInstalled.add(kc);
+function ensureFluxCrds(kc: KubeConfig, bins: Record<FluxControllerName, FluxController>): Promise<void> {
+  return installCrdsOnce(
+    kc,
+    Object.values(bins).map((c) => c.crdDir),
+    "mooring-bench-flux",
+  );
 }
 
 interface Ports {

@@ -10,14 +10,24 @@ import { applyManifestDir, waitForCrdsEstablished } from "../../src/dev/apply-ma
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { benchApply, type BenchObject, objectPath, readObject } from "./kube.js";
 
-const installed = new WeakSet<KubeConfig>();
+const installed = new WeakMap<KubeConfig, Set<string>>();
+
+/**
+ * Applies the CRDs in `dirs` once per cluster (and field manager) and waits for GitRepository and
+ * Kustomization to be served.
+ */
+export async function installCrdsOnce(kc: KubeConfig, dirs: string[], fieldManager: string): Promise<void> {
+  const done = installed.get(kc) ?? new Set<string>();
+  installed.set(kc, done);
+  if (done.has(fieldManager)) return;
+  for (const dir of dirs) await applyManifestDir(kc, dir, fieldManager);
+  await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
+  done.add(fieldManager);
+}
 
 /** Installs mooring's CRDs (schema-identical to Flux's, so they serve both) once per cluster. */
-export async function ensureCrds(kc: KubeConfig, repoRoot: string): Promise<void> {
-  if (installed.has(kc)) return;
-  await applyManifestDir(kc, join(repoRoot, "crds"), "mooring-bench");
-  await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
-  installed.add(kc);
+export function ensureCrds(kc: KubeConfig, repoRoot: string): Promise<void> {
+  return installCrdsOnce(kc, [join(repoRoot, "crds")], "mooring-bench");
 }
 
 /** A namespace object. */
