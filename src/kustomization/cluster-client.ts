@@ -1,44 +1,52 @@
 /**
- * {@link KustomizationClient} over the API server with @kubernetes/client-node: plain GETs and
- * merge patches. The manager may wrap it to serve `getKustomization`/`getSource` from informer
+ * {@link KustomizationClient} over the API server: plain GETs and merge patches on the shared
+ * transport. The manager may wrap it to serve `getKustomization`/`getSource` from informer
  * caches; dependencies are always read here, uncached, as Flux does.
  */
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  setHeaderOptions,
-} from "@kubernetes/client-node";
+import { type KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import { GIT_REPOSITORY, KUSTOMIZATION, type Kustomization } from "../api/index.js";
 import type { ObjectRef } from "../apply/cluster/types.js";
-import { orUndefined } from "../runtime/kube-request.js";
+import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";
 import type { ObjectKey } from "../runtime/reconciler.js";
 import type { KustomizationClient, SourceKey, SourceObject } from "./ports.js";
 
+const keyOf = (obj: Kustomization): ObjectKey => ({
+  namespace: obj.metadata.namespace ?? "",
+  name: obj.metadata.name ?? "",
+});
+
 export type { EventSinkFn } from "../runtime/events.js";
 
-const PLURALS: Readonly<Record<string, { group: string; version: string; plural: string }>> = {
+const SOURCES: Readonly<Record<string, { group: string; version: string; plural: string }>> = {
   [GIT_REPOSITORY.kind]: GIT_REPOSITORY,
 };
 
-const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+/** The REST path of a namespaced object of a group/version/plural. */
+function objectPath(
+  kind: { group: string; version: string; plural: string },
+  key: ObjectKey,
+  subresource = "",
+): string {
+  const apiVersion = kind.group === "" ? kind.version : `${kind.group}/${kind.version}`;
+  return resourcePath({ apiVersion, plural: kind.plural, ...key }) + subresource;
+}
+
+const core = (plural: string): { group: string; version: string; plural: string } => ({
+  group: "",
+  version: "v1",
+  plural,
+});
 
 /** A {@link KustomizationClient} talking to the cluster of `kc`. */
 export class ApiKustomizationClient implements KustomizationClient {
-  private readonly custom: CustomObjectsApi;
-  private readonly core: CoreV1Api;
   private readonly objects: KubernetesObjectApi;
 
   constructor(
-    kc: KubeConfig,
+    private readonly kc: KubeConfig,
     private readonly recordEvent: EventSinkFn,
   ) {
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.core = kc.makeApiClient(CoreV1Api);
     this.objects = KubernetesObjectApi.makeApiClient(kc);
   }
 
@@ -46,43 +54,31 @@ export class ApiKustomizationClient implements KustomizationClient {
     return this.getKustomizationUncached(key);
   }
 
-  async getKustomizationUncached(key: ObjectKey): Promise<Kustomization | undefined> {
-    const req = {
-      group: KUSTOMIZATION.group,
-      version: KUSTOMIZATION.version,
-      plural: KUSTOMIZATION.plural,
-      ...key,
-    };
-    return (await orUndefined(this.custom.getNamespacedCustomObject(req))) as Kustomization | undefined;
+  getKustomizationUncached(key: ObjectKey): Promise<Kustomization | undefined> {
+    return orUndefined(kubeRequest<Kustomization>(this.kc, objectPath(KUSTOMIZATION, key)));
   }
 
   async getSource(key: SourceKey): Promise<SourceObject | undefined> {
-    const kind = PLURALS[key.kind];
+    const kind = SOURCES[key.kind];
     if (kind === undefined) return undefined;
-    const req = {
-      group: kind.group,
-      version: kind.version,
-      plural: kind.plural,
-      namespace: key.namespace,
-      name: key.name,
-    };
-    return (await orUndefined(this.custom.getNamespacedCustomObject(req))) as SourceObject | undefined;
+    const path = objectPath(kind, { namespace: key.namespace, name: key.name });
+    return orUndefined(kubeRequest<SourceObject>(this.kc, path));
   }
 
   async getConfigData(
     kind: "ConfigMap" | "Secret",
     key: ObjectKey,
   ): Promise<Record<string, string> | undefined> {
-    if (kind === "ConfigMap") {
-      const cm = await orUndefined(this.core.readNamespacedConfigMap(key));
-      return cm === undefined ? undefined : (cm.data ?? {});
-    }
-    const secret = await orUndefined(this.core.readNamespacedSecret(key));
-    return secret === undefined ? undefined : (secret.data ?? {});
+    const plural = kind === "ConfigMap" ? "configmaps" : "secrets";
+    const obj = await orUndefined(
+      kubeRequest<{ data?: Record<string, string> }>(this.kc, objectPath(core(plural), key)),
+    );
+    return obj === undefined ? undefined : (obj.data ?? {});
   }
 
   async serviceAccountExists(key: ObjectKey): Promise<boolean> {
-    return (await orUndefined(this.core.readNamespacedServiceAccount(key))) !== undefined;
+    const path = objectPath(core("serviceaccounts"), key);
+    return (await orUndefined(kubeRequest(this.kc, path))) !== undefined;
   }
 
   async objectExists(ref: ObjectRef): Promise<boolean> {
@@ -96,27 +92,17 @@ export class ApiKustomizationClient implements KustomizationClient {
   }
 
   async patchStatus(obj: Kustomization): Promise<void> {
-    const req = {
-      group: KUSTOMIZATION.group,
-      version: KUSTOMIZATION.version,
-      plural: KUSTOMIZATION.plural,
-      namespace: obj.metadata.namespace ?? "",
-      name: obj.metadata.name ?? "",
-      body: { status: obj.status ?? {} },
-    };
-    await this.custom.patchNamespacedCustomObjectStatus(req, mergePatch);
+    const path = objectPath(KUSTOMIZATION, keyOf(obj), "/status");
+    await kubeRequest(this.kc, path, { method: "PATCH", body: { status: obj.status ?? {} } });
   }
 
   async setFinalizers(obj: Kustomization, finalizers: readonly string[]): Promise<void> {
-    const req = {
-      group: KUSTOMIZATION.group,
-      version: KUSTOMIZATION.version,
-      plural: KUSTOMIZATION.plural,
-      namespace: obj.metadata.namespace ?? "",
-      name: obj.metadata.name ?? "",
-      body: { metadata: { finalizers: [...finalizers], resourceVersion: obj.metadata.resourceVersion } },
+    const body = {
+      metadata: { finalizers: [...finalizers], resourceVersion: obj.metadata.resourceVersion },
     };
-    await orUndefined(this.custom.patchNamespacedCustomObject(req, mergePatch));
+    await orUndefined(
+      kubeRequest(this.kc, objectPath(KUSTOMIZATION, keyOf(obj)), { method: "PATCH", body }),
+    );
   }
 
   emitEvent(obj: Kustomization, event: EventRecord): Promise<void> {

@@ -3,19 +3,21 @@
  * aggregated repeats. Kept apart from the recorder so the recorder's logic is tested without a
  * cluster.
  */
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { CoreEvent, EventSink } from "./events.js";
+import { kubeRequest, resourcePath } from "./kube-request.js";
+
+const events = (namespace: string, name?: string): string =>
+  resourcePath({ apiVersion: "v1", plural: "events", namespace, ...(name ? { name } : {}) });
 
 /** An {@link EventSink} writing to the cluster of `kubeConfig`. */
 export function apiEventSink(kubeConfig: KubeConfig): EventSink {
-  const api = KubernetesObjectApi.makeApiClient(kubeConfig);
   return {
     async create(event: CoreEvent): Promise<void> {
-      await api.create(event);
+      await kubeRequest(kubeConfig, events(event.metadata.namespace), { method: "POST", body: event });
     },
     async update(namespace, name, patch): Promise<void> {
-      const body = { apiVersion: "v1", kind: "Event", metadata: { name, namespace }, ...patch };
-      await api.patch(body, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch);
+      await kubeRequest(kubeConfig, events(namespace, name), { method: "PATCH", body: patch });
     },
   };
 }

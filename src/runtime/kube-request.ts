@@ -3,10 +3,10 @@
  *
  * The informer lists any resource by path (no discovery round trip, no typed model), and the lease
  * code needs `MicroTime` values written exactly as the server parses them; the generated clients'
- * serialisers get in the way of both. This is the same transport client-node's Watch uses.
+ * serialisers get in the way of both. Requests go over the KubeConfig's shared transport.
  */
-import { HttpMethod, RequestContext, type KubeConfig } from "@kubernetes/client-node";
-import { fetch } from "undici";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { kubeTransport } from "./kube-transport.js";
 import type { Semaphore } from "./semaphore.js";
 
 /** A resource collection or object, addressed the way the REST API does. */
@@ -63,32 +63,22 @@ export async function kubeRequest<T>(
 }
 
 async function send<T>(kc: KubeConfig, path: string, options: KubeRequestOptions): Promise<T> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error("kubeconfig has no current cluster");
-  const url = new URL(cluster.server + path);
-  for (const [k, v] of Object.entries(options.query ?? {}))
-    if (v !== undefined) url.searchParams.set(k, String(v));
   const method = options.method ?? "GET";
-  const ctx = new RequestContext(url.toString(), HttpMethod[method]);
-  await kc.applySecurityAuthentication(ctx);
-  const response = await fetch(url, {
+  const response = await kubeTransport(kc).send({
     method,
-    headers: requestHeaders(ctx.getHeaders(), method, options),
-    dispatcher: ctx.getDispatcher(),
+    path,
+    ...(options.query ? { query: options.query } : {}),
+    headers: requestHeaders(method, options),
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal: options.signal,
   });
-  const text = await response.text();
-  if (!response.ok) throw apiError(response.status, text);
+  const text = await response.body.text();
+  if (response.statusCode >= 400) throw apiError(response.statusCode, text);
   return (text === "" ? undefined : JSON.parse(text)) as T;
 }
 
-function requestHeaders(
-  auth: Record<string, string>,
-  method: string,
-  options: KubeRequestOptions,
-): Record<string, string> {
-  const headers: Record<string, string> = { ...auth, accept: "application/json" };
+function requestHeaders(method: string, options: KubeRequestOptions): Record<string, string> {
+  const headers: Record<string, string> = { accept: "application/json" };
   if (options.body === undefined) return headers;
   const fallback = method === "PATCH" ? "application/merge-patch+json" : "application/json";
   headers["content-type"] = options.contentType ?? fallback;

@@ -1,0 +1,134 @@
+/**
+ * One kept-alive connection pool per KubeConfig, for every request the controller sends itself.
+ *
+ * client-node's `applySecurityAuthentication` builds a new undici Agent (with its own TLS context)
+ * for every request, and its fetch-based HTTP library wraps each call in Request, Headers and
+ * stream objects; under load that was most of the controller's CPU and a TLS handshake per request.
+ * Here the dispatcher is built once and rebuilt only when the TLS material in the kubeconfig
+ * changes (a rotated CA or client certificate file), while the credential headers are computed per
+ * request, so rotating tokens (service-account token files, exec plugins) keep working.
+ */
+import type { RequestOptions as HttpsRequestOptions } from "node:https";
+import { HttpMethod, RequestContext, type KubeConfig } from "@kubernetes/client-node";
+import { request, type Dispatcher } from "undici";
+
+/** One request, already addressed. */
+export interface TransportRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The answer: status code and a body to read once, as text or as a stream of chunks. */
+export interface TransportResponse {
+  readonly statusCode: number;
+  readonly body: Dispatcher.ResponseData["body"];
+}
+
+/** The connection pool and the TLS material it was built from, to notice rotation. */
+interface Pool {
+  readonly material: string;
+  /** undefined: plain connections through undici's global dispatcher. */
+  readonly ready: Promise<Dispatcher | undefined>;
+}
+
+/** A comparable form of a PEM option (a string, a Buffer, or a list of them). */
+function keyOf(pem: unknown): string {
+  if (pem === undefined) return "";
+  return typeof pem === "string" ? pem : Buffer.isBuffer(pem) ? pem.toString("base64") : JSON.stringify(pem);
+}
+
+/** Sends requests with a KubeConfig's credentials over one connection pool. */
+export class KubeTransport {
+  private pool: Pool | undefined;
+
+  constructor(private readonly kc: KubeConfig) {}
+
+  async send(req: TransportRequest): Promise<TransportResponse> {
+    const { headers, material } = await this.credentials();
+    const dispatcher = await this.dispatcherFor(material);
+    const response = await request(this.url(req), {
+      method: req.method,
+      headers: { ...headers, ...req.headers },
+      ...(req.body === undefined ? {} : { body: req.body }),
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(dispatcher ? { dispatcher } : {}),
+    });
+    return { statusCode: response.statusCode, body: response.body };
+  }
+
+  /** Closes the kept-alive connections once in-flight requests finish. */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await (await pool?.ready.catch(() => undefined))?.close();
+  }
+
+  private url(req: TransportRequest): string {
+    const cluster = this.kc.getCurrentCluster();
+    if (!cluster) throw new Error("kubeconfig has no current cluster");
+    const url = new URL(cluster.server.replace(/\/$/, "") + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    return url.toString();
+  }
+
+  /** Authorization headers for this request, and a key of the TLS material to connect with. */
+  private async credentials(): Promise<{ headers: Record<string, string>; material: string }> {
+    const opts: HttpsRequestOptions = {};
+    await this.kc.applyToHTTPSOptions(opts);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
+    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
+    const material = JSON.stringify([
+      keyOf(opts.ca),
+      keyOf(opts.cert),
+      keyOf(opts.key),
+      opts.rejectUnauthorized,
+      opts.servername,
+    ]);
+    return { headers, material };
+  }
+
+  private dispatcherFor(material: string): Promise<Dispatcher | undefined> {
+    if (this.pool?.material === material) return this.pool.ready;
+    const old = this.pool;
+    const ready = this.buildDispatcher();
+    this.pool = { material, ready };
+    ready.catch(() => {
+      if (this.pool?.ready === ready) this.pool = undefined;
+    });
+    // In-flight requests on the old pool finish; new ones connect with the new TLS material.
+    void old?.ready.then((d) => d?.close()).catch(() => undefined);
+    return ready;
+  }
+
+  /** client-node decides the dispatcher (TLS, proxy, SOCKS); asked once per TLS material. */
+  private async buildDispatcher(): Promise<Dispatcher | undefined> {
+    const ctx = new RequestContext(this.url({ method: "GET", path: "/" }), HttpMethod.GET);
+    await this.kc.applySecurityAuthentication(ctx);
+    return ctx.getDispatcher();
+  }
+}
+
+const transports = new WeakMap<KubeConfig, KubeTransport>();
+
+/** The shared transport of `kc`. */
+export function kubeTransport(kc: KubeConfig): KubeTransport {
+  let t = transports.get(kc);
+  if (t === undefined) {
+    t = new KubeTransport(kc);
+    transports.set(kc, t);
+  }
+  return t;
+}
+
+/** Closes `kc`'s kept-alive connections; a later request opens new ones. */
+export async function closeKubeTransport(kc: KubeConfig): Promise<void> {
+  const t = transports.get(kc);
+  transports.delete(kc);
+  await t?.close();
+}
