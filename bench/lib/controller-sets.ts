@@ -2,6 +2,15 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { type RunningControllers, startMooring } from "./controllers.js";
 import { startFlux } from "./flux.js";
 
+/** Worker counts of the two controllers, where a scenario sets them (otherwise each set's defaults). */
+export interface Workers {
+  source: number;
+  kustomize: number;
+}
+
+/** flux-benchmark's Flux settings (its RESULTS.md): source-controller 10 workers, kustomize-controller 20. */
+export const FLUX_BENCHMARK_WORKERS: Workers = { source: 10, kustomize: 20 };
+
 /** What a scenario needs to start one controller set against the bench cluster. */
 export interface StartOptions {
   kc: KubeConfig;
@@ -9,13 +18,15 @@ export interface StartOptions {
   repoRoot: string;
   /** Flags both sets understand (e.g. --watch-label-selector). */
   args: string[];
+  workers?: Workers | undefined;
   log: (line: string) => void;
 }
 
 /**
  * One side of a comparison: mooring, or its peer, each with its own default settings (mooring
- * --concurrent 4; Flux source-controller 2 workers, kustomize-controller 4). Scenarios run mooring first, then the peer, one
- * after the other and never at once.
+ * --concurrent 4; Flux source-controller 2 workers, kustomize-controller 4) unless the scenario
+ * sets {@link Workers}. Scenarios run mooring first, then the peer, one after the other and never
+ * at once.
  */
 export interface ControllerSet {
   /** Column heading. */
@@ -25,7 +36,13 @@ export interface ControllerSet {
 
 export const MOORING: ControllerSet = {
   label: "mooring",
-  start: (o) => startMooring(o.repoRoot, o.kubeconfigPath, o.args),
+  // One flag sets both of mooring's controllers: the smaller count, so that neither of them has
+  // more workers than its Flux counterpart.
+  start: (o) =>
+    startMooring(o.repoRoot, o.kubeconfigPath, [
+      ...o.args,
+      ...(o.workers ? ["--concurrent", String(Math.min(o.workers.source, o.workers.kustomize))] : []),
+    ]),
 };
 
 export const FLUX: ControllerSet = {

@@ -12,6 +12,7 @@ import {
   type FluxControllerName,
 } from "../../src/dev/flux/controllers.js";
 import { installCrdsOnce } from "./gitops.js";
+import type { Workers } from "./controller-sets.js";
 import { captureTail, RssSampler, type RunningControllers, stopChild, waitReady } from "./controllers.js";
 
 /** The namespace Flux's controllers believe they run in (events and leases only; no leader election here). */
@@ -66,6 +67,7 @@ export interface FluxStart {
   kc: KubeConfig;
   kubeconfigPath: string;
   args: string[];
+  workers?: Workers | undefined;
   log: (l: string) => void;
 }
 
@@ -76,6 +78,7 @@ export interface FluxStart {
  */
 export async function startFlux(o: FluxStart): Promise<RunningControllers> {
   const { kc, kubeconfigPath, args: extraArgs, log } = o;
+  const concurrent = (n: number | undefined): string[] => (n === undefined ? [] : [`--concurrent=${n}`]);
   const bins = await fluxBinaries(log);
   await ensureFluxCrds(kc, bins);
   const dir = await mkdtemp(join(tmpdir(), "mooring-bench-flux-"));
@@ -88,14 +91,13 @@ export async function startFlux(o: FluxStart): Promise<RunningControllers> {
     `--storage-path=${join(dir, "storage")}`,
     `--storage-addr=127.0.0.1:${storagePort}`,
     `--storage-adv-addr=127.0.0.1:${storagePort}`,
+    ...concurrent(o.workers?.source),
     ...extraArgs,
   ]);
-  const kustomize = spawnController(
-    bins["kustomize-controller"].binary,
-    kubeconfigPath,
-    kustomizePorts,
-    extraArgs,
-  );
+  const kustomize = spawnController(bins["kustomize-controller"].binary, kubeconfigPath, kustomizePorts, [
+    ...concurrent(o.workers?.kustomize),
+    ...extraArgs,
+  ]);
   const children = [source, kustomize];
   const tail: string[] = [];
   for (const c of children) captureTail(c, tail);

@@ -1,7 +1,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type GitServer, startGitServer } from "../../src/dev/git-server/index.js";
 import type { BenchContext } from "../run.js";
-import type { ControllerSet } from "./controller-sets.js";
+import type { ControllerSet, Workers } from "./controller-sets.js";
 import type { RunningControllers } from "./controllers.js";
 import { ensureCrds, shardArgs } from "./gitops.js";
 
@@ -24,6 +24,8 @@ export interface RoundOptions {
   /** Prefix of the namespace (`s3` → `s3-mooring-<time>`), unless `ns` names it. */
   scenario: string;
   ns?: string;
+  /** Worker counts for both sets; each set's defaults when absent. */
+  workers?: Workers;
   /** Runs before the controllers start (repositories, namespaces): not part of any measurement. */
   prepare?: (setup: RoundSetup) => Promise<void>;
 }
@@ -51,6 +53,7 @@ export async function inRound<T>(
       kubeconfigPath,
       repoRoot: ctx.repoRoot,
       args: shardArgs(ns),
+      workers: options.workers,
       log: ctx.log,
     });
     try {

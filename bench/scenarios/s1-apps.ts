@@ -2,7 +2,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { GitServer } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { Semaphore } from "../../src/runtime/semaphore.js";
-import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
+import { type ControllerSet, FLUX, FLUX_BENCHMARK_WORKERS, MOORING } from "../lib/controller-sets.js";
 import { DeploymentStatusWriter } from "../lib/deployment-status.js";
 import { gitRepository, kustomization, namespace, sharded } from "../lib/gitops.js";
 import { benchApply, type BenchObject, pollUntil } from "../lib/kube.js";
@@ -79,7 +79,7 @@ async function round(ctx: BenchContext, set: ControllerSet, n: number): Promise<
     await benchApply(kc, namespace(ns));
   };
   const ns = `s1-${set.label.toLowerCase()}-n${n}-${Date.now().toString(36)}`;
-  return inRound(ctx, set, { scenario: "s1", ns, prepare }, async ({ kc, controller }) => {
+  return inRound(ctx, set, { scenario: "s1", ns, prepare, workers: FLUX_BENCHMARK_WORKERS }, async ({ kc, controller }) => {
     const statusWriter = new DeploymentStatusWriter(kc, `${SCENARIO_LABEL}=s1`);
     try {
       const started = performance.now();
@@ -145,7 +145,7 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
     ],
     rows,
     notes: [
-      "Each set with its default settings, as shipped: mooring --concurrent 4; Flux source-controller 2 workers, kustomize-controller 4. With wait: true, Flux's kustomize-controller holds a worker while it polls health (every few seconds), so 4 workers bound its rate; mooring's health wait is driven by watch events. flux-benchmark raises Flux to 10 and 20 workers.",
+      `Workers as flux-benchmark runs Flux: source-controller --concurrent=${FLUX_BENCHMARK_WORKERS.source}, kustomize-controller --concurrent=${FLUX_BENCHMARK_WORKERS.kustomize}; mooring --concurrent ${Math.min(FLUX_BENCHMARK_WORKERS.source, FLUX_BENCHMARK_WORKERS.kustomize)} (one flag sets both of its controllers, so neither has more workers than its Flux counterpart). Everything else at each set's defaults. With wait: true, Flux's kustomize-controller holds a worker while it polls health (every few seconds), so its worker count bounds its rate; mooring's health wait is driven by watch events.`,
       `mooring: \`mooring controller\` child process. Flux: source-controller ${FLUX_CONTROLLER_VERSIONS["source-controller"]} and kustomize-controller ${FLUX_CONTROLLER_VERSIONS["kustomize-controller"]} built from their Go modules (src/dev/flux/controllers.ts), run out of cluster with Flux's own CRDs. Each set runs alone on a fresh control plane, with --watch-label-selector on the round's shard key; peak RSS is VmHWM summed over the set's processes.`,
       "Each app has its own GitRepository on its own repository of the local git server (as flux-benchmark gives each app its own artifact), interval 1h; Kustomization wait: true, prune: true, targetNamespace the round's namespace. Ratios > 1 mean mooring is faster / smaller.",
       "The local control plane runs no deployment controller: the bench writes each Deployment's status (observedGeneration, 0 replicas, Available) every 500 ms, for either controller set; that adds up to 500 ms to the tail.",
