@@ -13,6 +13,8 @@ export interface CuttableProxy {
   restore(): void;
   close(): Promise<void>;
   readonly connections: number;
+  /** Connections accepted since the proxy started. */
+  readonly accepted: number;
 }
 
 /** Starts a proxy for the current cluster of `kc`; returns a KubeConfig that goes through it. */
@@ -22,8 +24,10 @@ export async function startCuttableProxy(kc: KubeConfig): Promise<CuttableProxy>
   const target = new URL(cluster.server);
   const sockets = new Set<Socket>();
   let down = false;
+  let accepted = 0;
   const server: Server = createServer((client) => {
     if (down) return void client.destroy();
+    accepted++;
     const upstream = connect(Number(target.port || 443), target.hostname);
     sockets.add(client);
     sockets.add(upstream);
@@ -68,6 +72,9 @@ export async function startCuttableProxy(kc: KubeConfig): Promise<CuttableProxy>
     },
     get connections() {
       return sockets.size / 2;
+    },
+    get accepted() {
+      return accepted;
     },
     close: () =>
       new Promise<void>((resolve) => {
