@@ -24,6 +24,11 @@ export interface RoundOptions {
   /** Prefix of the namespace (`s3` → `s3-mooring-<time>`), unless `ns` names it. */
   scenario: string;
   ns?: string;
+  /**
+   * A git server the scenario owns, to serve the same repositories to both sets' rounds (creating
+   * a thousand repositories twice costs minutes). A fresh one per round when absent.
+   */
+  server?: GitServer;
   /** Worker counts for both sets; each set's defaults when absent. */
   workers?: Workers;
   /** Runs before the controllers start (repositories, namespaces): not part of any measurement. */
@@ -45,9 +50,13 @@ export async function inRound<T>(
   const { kc, kubeconfigPath } = await ctx.cluster();
   await ensureCrds(kc, ctx.repoRoot);
   const ns = options.ns ?? `${options.scenario}-${set.label.toLowerCase()}-${Date.now().toString(36)}`;
-  const server = await startGitServer();
+  const server = options.server ?? (await startGitServer());
   try {
+    const prepared = Date.now();
     await options.prepare?.({ kc, kubeconfigPath, ns, server });
+    ctx.log(
+      `[bench] ${options.scenario} ${set.label}: set-up took ${((Date.now() - prepared) / 1000).toFixed(1)} s`,
+    );
     const controller = await set.start({
       kc,
       kubeconfigPath,
@@ -67,6 +76,6 @@ export async function inRound<T>(
       await controller.stop();
     }
   } finally {
-    await server.stop();
+    if (!options.server) await server.stop();
   }
 }

@@ -1,5 +1,5 @@
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { GitServer } from "../../src/dev/git-server/index.js";
+import { type GitServer, startGitServer } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { Semaphore } from "../../src/runtime/semaphore.js";
 import { type ControllerSet, FLUX, FLUX_BENCHMARK_WORKERS, MOORING } from "../lib/controller-sets.js";
@@ -71,15 +71,23 @@ interface Round {
   rssKb: number;
 }
 
-/** One round at N apps for one controller set: time to all Ready and the set's peak RSS. */
-async function round(ctx: BenchContext, set: ControllerSet, n: number): Promise<Round> {
-  let urls: string[] = [];
-  const prepare = async ({ kc, ns, server }: RoundSetup): Promise<void> => {
-    urls = await appRepositories(server, n);
+/**
+ * One round at N apps for one controller set: time to all Ready and the set's peak RSS. Both sets'
+ * rounds read the same repositories on one git server.
+ */
+async function round(
+  ctx: BenchContext,
+  set: ControllerSet,
+  n: number,
+  repos: { server: GitServer; urls: string[] },
+): Promise<Round> {
+  const { server, urls } = repos;
+  const prepare = async ({ kc, ns }: RoundSetup): Promise<void> => {
     await benchApply(kc, namespace(ns));
   };
   const ns = `s1-${set.label.toLowerCase()}-n${n}-${Date.now().toString(36)}`;
-  return inRound(ctx, set, { scenario: "s1", ns, prepare, workers: FLUX_BENCHMARK_WORKERS }, async ({ kc, controller }) => {
+  const options = { scenario: "s1", ns, prepare, server, workers: FLUX_BENCHMARK_WORKERS };
+  return inRound(ctx, set, options, async ({ kc, controller }) => {
     const statusWriter = new DeploymentStatusWriter(kc, `${SCENARIO_LABEL}=s1`);
     try {
       const started = performance.now();
@@ -119,7 +127,15 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
     process.env["MOORING_BENCH_S1_SIZES"]?.split(",").map(Number) ?? (ctx.quick ? [20] : [100, 500, 1000]);
   const rows: string[][] = [];
   for (const n of sizes) {
-    const [m, f] = [await round(ctx, MOORING, n), await round(ctx, FLUX, n)];
+    const server = await startGitServer();
+    const [m, f] = await (async () => {
+      try {
+        const repos = { server, urls: await appRepositories(server, n) };
+        return [await round(ctx, MOORING, n, repos), await round(ctx, FLUX, n, repos)];
+      } finally {
+        await server.stop();
+      }
+    })();
     const mib = (r: Round): string => `${Math.round(r.rssKb / 1024)} MiB`;
     rows.push([
       String(n),
