@@ -104,6 +104,47 @@ describe("WorkQueue", () => {
     expect([await q.get(), await q.get(), await q.get()]).toEqual(["early", "mid", "late"]);
   });
 
+  it("handing a key to a worker drops its pending delayed add; adds made while it runs are kept", async () => {
+    const clock = new FakeClock();
+    const q = make(clock);
+    q.addAfter("k", 30_000); // e.g. "source not ready, look again in 30 s"
+    q.add("k"); // the source became ready
+    expect(await q.get()).toBe("k");
+    expect(q.delayedLen()).toBe(0);
+    q.addAfter("k", 60_000); // scheduled while processing (e.g. a drift retry)
+    q.done("k");
+    clock.advance(30_000);
+    expect(q.len()).toBe(0); // the 30 s retry is gone: the run covered it
+    clock.advance(30_000);
+    expect(q.len()).toBe(1);
+  });
+
+  it("releases many delayed keys in wake-up order, rescheduled earlier ones included", async () => {
+    const clock = new FakeClock();
+    const q = make(clock);
+    const due = new Map<string, number>();
+    // A deterministic shuffle of wake-ups; every third key is rescheduled earlier.
+    for (let i = 0; i < 5000; i++) {
+      const key = `k${i}`;
+      const delay = 1 + ((i * 7919) % 10_000);
+      q.addAfter(key, delay);
+      due.set(key, delay);
+      if (i % 3 === 0) {
+        q.addAfter(key, Math.ceil(delay / 2));
+        due.set(key, Math.ceil(delay / 2));
+      }
+    }
+    expect(q.delayedLen()).toBe(5000);
+    const released: string[] = [];
+    for (let t = 0; t < 10_000; t += 250) {
+      clock.advance(250);
+      while (q.len() > 0) released.push((await q.get()) ?? "");
+    }
+    expect(released).toHaveLength(5000);
+    const windows = released.map((k) => Math.ceil((due.get(k) ?? 0) / 250));
+    expect(windows).toEqual([...windows].sort((a, b) => a - b));
+  });
+
   it("addRateLimited backs off per key exponentially and forget resets", () => {
     const clock = new FakeClock();
     const q = new WorkQueue({

@@ -6,8 +6,14 @@
  * - {@link WorkQueue.addAfter} keeps one pending entry per key, the earliest wake-up winning;
  * - {@link WorkQueue.addRateLimited} delays by the per-key backoff, {@link WorkQueue.forget}
  *   resets it.
- * Deviation: after shutdown, `get` hands out no more keys (client-go drains the FIFO first);
- * the next process relists everything anyway, and shutdown should be quick.
+ * Deviations from client-go:
+ * - handing a key to a worker drops its pending delayed add. The run reconciles the state as it
+ *   is now and its own result schedules the next one; client-go keeps the earlier wake-up, so a
+ *   retry scheduled while, say, a source was not ready yet reconciles once more after the event
+ *   that made the object Ready (a moment of Ready=Unknown for nothing). Adds made while the key
+ *   is processing are kept.
+ * - after shutdown, `get` hands out no more keys (client-go drains the FIFO first); the next
+ *   process relists everything anyway, and shutdown should be quick.
  */
 import { realClock, type Clock } from "./clock.js";
 import { DelaySet } from "./delay-set.js";
@@ -153,6 +159,7 @@ export class WorkQueue {
     this.metrics.observeQueueLatency((now - (this.addedAt.get(key) ?? now)) / 1000);
     this.addedAt.delete(key);
     this.dirty.delete(key);
+    this.delays.cancel(key);
     this.processing.set(key, now);
     return key;
   }
