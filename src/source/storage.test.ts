@@ -86,4 +86,26 @@ describe("ArtifactStorage", () => {
     await s.removeAll("GitRepository", "ns", "app");
     expect(await s.exists(rel)).toBe(false);
   });
+
+  it("hashes an unchanged artifact once, and again once it is rewritten or replaced", async () => {
+    const s = new ArtifactStorage({ root, advertisedAddress: "x" });
+    const tree = join(root, "tree");
+    await mkdir(tree);
+    await writeFile(join(tree, "f"), "1");
+    await s.ensureDir("gitrepository/ns/app");
+    const rel = "gitrepository/ns/app/a.tar.gz";
+    const { digest } = await s.archive(tree, rel);
+    expect(await s.verify(rel, digest)).toBe(true);
+    expect(await s.verify(rel, digest)).toBe(true);
+
+    await writeFile(s.localPath(rel), "tampered in place");
+    expect(await s.verify(rel, digest)).toBe(false);
+
+    await writeFile(join(tree, "f"), "2");
+    const second = await s.archive(tree, rel); // a new file renamed over the old one
+    expect(await s.verify(rel, digest)).toBe(false);
+    expect(await s.verify(rel, second.digest)).toBe(true);
+    await s.removeFile(rel);
+    expect(await s.verify(rel, second.digest)).toBe(false);
+  });
 });

@@ -44,6 +44,8 @@ const LOCK_STALE_MS = 5 * 60_000;
 export class ArtifactStorage {
   readonly root: string;
   private readonly opts: StorageOptions;
+  /** Digests of files already hashed, by absolute path, with the stat they were taken at. */
+  private readonly verified = new Map<string, { id: string; digest: string }>();
 
   constructor(opts: StorageOptions) {
     this.opts = opts;
@@ -83,10 +85,23 @@ export class ArtifactStorage {
     return s?.isFile() === true;
   }
 
-  /** True when the stored file's digest equals `digest`. */
+  /**
+   * True when the stored file's digest equals `digest`. A file whose inode, size and mtime are
+   * those of its last check is not hashed again: every no-op reconcile verifies the artifact,
+   * and hashing tens of megabytes each time was most of a no-op's cost. Artifacts are written to
+   * a temporary name and renamed, so a new artifact is a new inode.
+   */
   async verify(relPath: string, digest: string | undefined): Promise<boolean> {
     if (digest === undefined) return false;
-    return (await digestFile(this.localPath(relPath))) === digest;
+    const path = this.localPath(relPath);
+    const s = await stat(path).catch(() => undefined);
+    if (s === undefined) return false;
+    const id = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}`;
+    const known = this.verified.get(path);
+    if (known?.id === id) return known.digest === digest;
+    const actual = await digestFile(path);
+    this.verified.set(path, { id, digest: actual });
+    return actual === digest;
   }
 
   /** Archives `dir` as the artifact `relPath`; returns the digest and size. */
@@ -135,6 +150,7 @@ export class ArtifactStorage {
       garbage.add(f.path);
     }
     for (const path of garbage) {
+      this.verified.delete(this.localPath(path));
       await rm(this.localPath(path), { force: true });
       await rm(`${this.localPath(path)}.lock`, { force: true });
     }
@@ -143,12 +159,15 @@ export class ArtifactStorage {
 
   /** Removes one artifact file (e.g. after a failed integrity check). */
   async removeFile(relPath: string): Promise<void> {
+    this.verified.delete(this.localPath(relPath));
     await rm(this.localPath(relPath), { force: true });
   }
 
   /** Removes everything stored for one object (on deletion). */
   async removeAll(kind: string, namespace: string, name: string): Promise<void> {
-    await rm(this.localPath([kind.toLowerCase(), namespace, name].join("/")), {
+    const dir = this.localPath([kind.toLowerCase(), namespace, name].join("/"));
+    for (const path of this.verified.keys()) if (path.startsWith(dir + sep)) this.verified.delete(path);
+    await rm(dir, {
       recursive: true,
       force: true,
     });
