@@ -10,11 +10,46 @@ import { effectiveNamespace, NOT_A_NAMESPACE } from "./ids.js";
 
 type Sieve = (r: Resource) => boolean;
 
+/**
+ * The objects a referrer may refer to, indexed by every name they had: with N objects in one
+ * namespace, filtering the whole pool for each reference made a build quadratic.
+ */
+class Pool {
+  private byName: Map<string, Resource[]> | undefined;
+  private origNamespaces: Set<string> | undefined;
+
+  constructor(readonly all: Resource[]) {}
+
+  /** Objects that had `name` at some point, in pool order. */
+  named(name: string): Resource[] {
+    this.byName ??= indexByPreviousNames(this.all);
+    return this.byName.get(name) ?? [];
+  }
+
+  /** True when some object of the pool was originally in namespace `ns`. */
+  hadOrigNamespace(ns: string): boolean {
+    this.origNamespaces ??= new Set(this.all.map((r) => effectiveNamespace(r.origId())));
+    return this.origNamespaces.has(ns);
+  }
+}
+
+function indexByPreviousNames(resources: Resource[]): Map<string, Resource[]> {
+  const index = new Map<string, Resource[]>();
+  for (const r of resources) {
+    for (const n of new Set(r.previousIds.map((id) => id.name))) {
+      const list = index.get(n);
+      if (list) list.push(r);
+      else index.set(n, [r]);
+    }
+  }
+  return index;
+}
+
 interface RefContext {
   referrer: Resource;
   target: Gvk;
   path: string;
-  candidates: Resource[];
+  pool: Pool;
 }
 
 const prevIdsSelectedBy = (gvk: Gvk): Sieve => (r) => r.previousIds.some((id) => gvkSelected(id.gvk, gvk));
@@ -50,9 +85,9 @@ function affixesEqual(r: Resource, o: Resource, allowEmpty: boolean): boolean {
   return pOk && sOk;
 }
 
-function selectReferral(ctx: RefContext, oldName: string, pool: Resource[], withNs: boolean): Resource | undefined {
-  let c = pool.filter((r) => r.previousIds.some((id) => id.name === oldName));
-  c = c.filter(prevIdsSelectedBy(ctx.target)).filter(roleRefSieve(ctx)).filter(sameNamespaceSieve(ctx.referrer));
+/** `named` are the pool's objects that once had the referenced name. */
+function selectReferral(ctx: RefContext, named: Resource[], withNs: boolean): Resource | undefined {
+  let c = named.filter(prevIdsSelectedBy(ctx.target)).filter(roleRefSieve(ctx)).filter(sameNamespaceSieve(ctx.referrer));
   if (c.length === 1) return c[0];
   c = c.filter((r) => affixesEqual(r, ctx.referrer, true));
   if (c.length > 1) c = c.filter((r) => affixesEqual(r, ctx.referrer, false));
@@ -67,25 +102,30 @@ function selectReferral(ctx: RefContext, oldName: string, pool: Resource[], with
 function setScalar(ctx: RefContext, parent: YAMLMap | YamlNode[], key: string | number, value: YamlNode): void {
   const old = scalarText(value);
   if (old === undefined) return;
-  const referral = selectReferral(ctx, old, ctx.candidates, false);
+  const referral = selectReferral(ctx, ctx.pool.named(old), false);
   if (!referral || referral.name() === old) return;
   if (Array.isArray(parent)) parent[key as number] = newStringScalar(referral.name());
   else setIn(parent, key as string, newStringScalar(referral.name()));
 }
 
-function mapCandidates(ctx: RefContext, node: YAMLMap): Resource[] {
+/**
+ * The candidates of a reference that names a namespace: those originally in it when any object
+ * of the pool was, else those in it now.
+ */
+function mapCandidates(ctx: RefContext, node: YAMLMap, named: Resource[]): Resource[] {
   const ns = scalarText(getIn(node, "namespace"));
-  if (ns === undefined) return ctx.candidates;
-  const byOrig = ctx.candidates.filter((r) => effectiveNamespace(r.origId()) === ns);
-  if (byOrig.length > 0 && ns !== NOT_A_NAMESPACE) return byOrig;
-  return ctx.candidates.filter((r) => effectiveNamespace(r.id()) === ns);
+  if (ns === undefined) return named;
+  if (ns !== NOT_A_NAMESPACE && ctx.pool.hadOrigNamespace(ns)) {
+    return named.filter((r) => effectiveNamespace(r.origId()) === ns);
+  }
+  return named.filter((r) => effectiveNamespace(r.id()) === ns);
 }
 
 function setMapping(ctx: RefContext, node: YAMLMap): void {
   const nameNode = getIn(node, "name");
   if (nameNode === undefined) throw new KustomizeError(`path config error; no 'name' field in node`);
   const old = scalarText(nameNode) ?? "";
-  const referral = selectReferral(ctx, old, mapCandidates(ctx, node), true);
+  const referral = selectReferral(ctx, mapCandidates(ctx, node, ctx.pool.named(old)), true);
   if (!referral) return;
   if (referral.name() === old && referral.namespace() === "") return;
   setIn(node, "name", newStringScalar(referral.name()));
@@ -124,6 +164,13 @@ function roleBindingNamespaces(referrer: Resource): Set<string> {
   return out;
 }
 
+/** What decides {@link couldBeReferenced}'s answer for `referrer`. */
+function poolKey(referrer: Resource): string {
+  const id = referrer.id();
+  if (isClusterScoped(id.gvk)) return "*";
+  return JSON.stringify([effectiveNamespace(id), ...[...roleBindingNamespaces(referrer)].sort()]);
+}
+
 /** Objects `referrer` may refer to: cluster-scoped ones, its namespace, and RoleBinding SA namespaces. */
 function couldBeReferenced(all: Resource[], referrer: Resource): Resource[] {
   const id = referrer.id();
@@ -139,11 +186,18 @@ function couldBeReferenced(all: Resource[], referrer: Resource): Resource[] {
  * the way kustomize does (previous names, type, namespace, then matching prefixes/suffixes).
  */
 export function fixNameReferences(resources: Resource[], rules: readonly NameRefRule[]): void {
-  const pools = new Map<Resource, Resource[]>();
-  const poolOf = (r: Resource): Resource[] => {
+  const pools = new Map<Resource, Pool>();
+  // Referrers that may see the same objects share one pool (and its index).
+  const shared = new Map<string, Pool>();
+  const poolOf = (r: Resource): Pool => {
     let pool = pools.get(r);
     if (!pool) {
-      pool = couldBeReferenced(resources, r);
+      const key = poolKey(r);
+      pool = shared.get(key);
+      if (!pool) {
+        pool = new Pool(couldBeReferenced(resources, r));
+        shared.set(key, pool);
+      }
       pools.set(r, pool);
     }
     return pool;
@@ -156,7 +210,7 @@ export function fixNameReferences(resources: Resource[], rules: readonly NameRef
       const segments = splitPath(spec.path);
       const referrers = origGvks.filter(([, gvk]) => gvkSelected(gvk, spec)).map(([r]) => r);
       for (const r of referrers) {
-        const ctx: RefContext = { referrer: r, target, path: spec.path, candidates: poolOf(r) };
+        const ctx: RefContext = { referrer: r, target, path: spec.path, pool: poolOf(r) };
         walkPath(r.node, segments, false, (parent, key, value) => visit(ctx, parent, key, value));
       }
     }
