@@ -11,6 +11,7 @@ import { inRound, type RoundSetup } from "../lib/round.js";
 import { ratio } from "../lib/stats.js";
 import { FLUX_CONTROLLER_VERSIONS } from "../../src/dev/flux/controllers.js";
 import { appFiles } from "../lib/workload.js";
+import { seedRepo } from "../lib/git-seed.js";
 import type { BenchContext } from "../run.js";
 
 const SCENARIO_LABEL = "bench.mooring.dev/scenario";
@@ -59,7 +60,7 @@ async function appRepositories(server: GitServer, n: number): Promise<string[]> 
     Array.from({ length: n }, (_, i) =>
       sem.run(async () => {
         const repo = await server.createRepo(`app-${i}`);
-        await repo.commit({ files: appFiles(`app-${i}`, { [SCENARIO_LABEL]: "s1" }) });
+        await seedRepo(repo, appFiles(`app-${i}`, { [SCENARIO_LABEL]: "s1" }));
         return repo.url;
       }),
     ),
