@@ -36,7 +36,7 @@ interface Pool {
 }
 
 /** A comparable form of a PEM option (a string, a Buffer, or a list of them). */
-function keyOf(pem: unknown): string {
+function pemKey(pem: unknown): string {
   if (pem === undefined) return "";
   return typeof pem === "string" ? pem : Buffer.isBuffer(pem) ? pem.toString("base64") : JSON.stringify(pem);
 }
@@ -84,9 +84,9 @@ export class KubeTransport {
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
     if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
     const material = JSON.stringify([
-      keyOf(opts.ca),
-      keyOf(opts.cert),
-      keyOf(opts.key),
+      pemKey(opts.ca),
+      pemKey(opts.cert),
+      pemKey(opts.key),
       opts.rejectUnauthorized,
       opts.servername,
     ]);

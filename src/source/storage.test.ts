@@ -70,13 +70,18 @@ describe("ArtifactStorage", () => {
     expect(deleted).toEqual(["gitrepository/ns/app/old.tar.gz"]);
   });
 
-  it("verifies digests, locks exclusively and removes an object's files", async () => {
+  /** A storage, a source tree of one file and the artifact path it is archived to. */
+  async function oneFileTree(): Promise<{ s: ArtifactStorage; tree: string; rel: string }> {
     const s = new ArtifactStorage({ root, advertisedAddress: "x" });
     const tree = join(root, "tree");
     await mkdir(tree);
     await writeFile(join(tree, "f"), "1");
     await s.ensureDir("gitrepository/ns/app");
-    const rel = "gitrepository/ns/app/a.tar.gz";
+    return { s, tree, rel: "gitrepository/ns/app/a.tar.gz" };
+  }
+
+  it("verifies digests, locks exclusively and removes an object's files", async () => {
+    const { s, tree, rel } = await oneFileTree();
     const release = await s.lock(rel);
     await expect(s.lock(rel, 100)).rejects.toThrow(/lock/);
     const { digest } = await s.archive(tree, rel);
@@ -88,12 +93,7 @@ describe("ArtifactStorage", () => {
   });
 
   it("hashes an unchanged artifact once, and again once it is rewritten or replaced", async () => {
-    const s = new ArtifactStorage({ root, advertisedAddress: "x" });
-    const tree = join(root, "tree");
-    await mkdir(tree);
-    await writeFile(join(tree, "f"), "1");
-    await s.ensureDir("gitrepository/ns/app");
-    const rel = "gitrepository/ns/app/a.tar.gz";
+    const { s, tree, rel } = await oneFileTree();
     const { digest } = await s.archive(tree, rel);
     expect(await s.verify(rel, digest)).toBe(true);
     expect(await s.verify(rel, digest)).toBe(true);
