@@ -21,6 +21,8 @@ USER 65532:65532
 ENV NODE_ENV=production
 VOLUME ["/data"]
 EXPOSE 9090 8080 9440
-# distroless runs `node` as the entrypoint; signals reach the process directly (PID 1 handles
-# SIGTERM through the manager's drain).
-CMD ["dist/src/cli/bin.js", "controller", "--storage-path=/data"]
+# The entrypoint is the mooring CLI itself, as Flux's images make the controller binary the
+# entrypoint: a pod's `args:` are then the command and its flags (`controller --leader-elect ...`)
+# and never replace the script path. Signals reach node directly (PID 1 drains on SIGTERM).
+ENTRYPOINT ["/nodejs/bin/node", "/app/dist/src/cli/bin.js"]
+CMD ["controller", "--storage-path=/data"]

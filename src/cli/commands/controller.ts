@@ -1,5 +1,5 @@
-import type { Command } from "commander";
-import { type ControllerFlags, controllerConfig } from "../../config.js";
+import { Command } from "commander";
+import { type ControllerConfig, type ControllerFlags, controllerConfig } from "../../config.js";
 import { shutdownSignal } from "../../runtime/manager.js";
 import type { CliIo } from "../context.js";
 
@@ -38,20 +38,45 @@ const FLAGS: [string, string][] = [
   ["--git-max-pack-bytes <n>", "largest git pack accepted from a server (default 536870912, 512 MiB)"],
 ];
 
-/** Adds `mooring controller` with Flux's flags to the program. */
-export function addControllerCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
+/** The validated config from a parsed `controller` command (its own flags and the globals). */
+function configOf(self: Command, env: NodeJS.ProcessEnv): ControllerConfig {
+  // --kubeconfig is the program's global flag; the rest are this command's.
+  const flags = self.optsWithGlobals<ControllerFlags & { crossNamespaceRefs?: boolean }>();
+  // commander turns --no-x into x=false; the config speaks of noCrossNamespaceRefs.
+  return controllerConfig({ ...flags, noCrossNamespaceRefs: flags.crossNamespaceRefs === false }, env);
+}
+
+function defineControllerCommand(program: Command): Command {
   const cmd = program
     .command("controller")
     .description("run the GitRepository and Kustomization controllers in this process");
   for (const [flag, help] of FLAGS) cmd.option(flag, help);
-  cmd.action(async (_opts: unknown, self: Command) => {
-    // --kubeconfig is the program's global flag; the rest are this command's.
-    const flags = self.optsWithGlobals<ControllerFlags & { crossNamespaceRefs?: boolean }>();
-    // commander turns --no-x into x=false; the config speaks of noCrossNamespaceRefs.
-    const config = controllerConfig(
-      { ...flags, noCrossNamespaceRefs: flags.crossNamespaceRefs === false },
-      io.env,
-    );
+  return cmd;
+}
+
+/**
+ * Parses `controller` flags exactly as `mooring controller` does, without starting anything:
+ * how a test checks that a Deployment's command line is one the controller accepts. Throws on an
+ * unknown flag or an invalid value.
+ */
+export function parseControllerArgs(args: readonly string[], env: NodeJS.ProcessEnv): ControllerConfig {
+  const program = new Command("mooring").option("--kubeconfig <path>").exitOverride();
+  program.configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  let config: ControllerConfig | undefined;
+  defineControllerCommand(program)
+    .exitOverride()
+    .action((_opts: unknown, self: Command) => {
+      config = configOf(self, env);
+    });
+  program.parse(["controller", ...args], { from: "user" });
+  if (!config) throw new Error("the controller command did not run");
+  return config;
+}
+
+/** Adds `mooring controller` with Flux's flags to the program. */
+export function addControllerCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  defineControllerCommand(program).action(async (_opts: unknown, self: Command) => {
+    const config = configOf(self, io.env);
     const { startController } = await import("../../main.js");
     const env = {
       inCluster: Boolean(io.env.KUBERNETES_SERVICE_HOST),
