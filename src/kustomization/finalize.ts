@@ -8,6 +8,8 @@ import {
   type Kustomization,
   kustomizationDeletionPolicy,
   kustomizationTimeout,
+  KUSTOMIZATION_FIELDS,
+  unsupportedField,
 } from "../api/index.js";
 import { formatChanges } from "../apply/changeset.js";
 import type { ObjectRef } from "../apply/cluster/types.js";
@@ -18,6 +20,9 @@ import type { ApplyPort, KustomizationClient } from "./ports.js";
 /** Whether finalisation deletes the inventory (Flux `finalizerShouldDeleteResources`). */
 export function shouldDeleteOnFinalize(ks: Kustomization): boolean {
   if (ks.spec.suspend === true) return false;
+  // An inventory written under a field mooring ignores (spec.kubeConfig: objects in another
+  // cluster) must not be deleted here; issue 15.
+  if (unsupportedField(ks, KUSTOMIZATION_FIELDS) !== undefined) return false;
   if ((ks.status?.inventory?.entries.length ?? 0) === 0) return false;
   switch (kustomizationDeletionPolicy(ks.spec)) {
     case DeletionPolicy.Delete:

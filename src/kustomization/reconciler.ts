@@ -13,11 +13,14 @@ import {
   kustomizationInterval,
   kustomizationRetryInterval,
   kustomizationTimeout,
+  KUSTOMIZATION_FIELDS,
   Reason,
+  unsupportedField,
 } from "../api/index.js";
 import type { ApplyResult } from "../apply/cluster/types.js";
 import { formatChanges } from "../apply/changeset.js";
 import type { KubeObject } from "../apply/types.js";
+import { StallingError } from "../runtime/errors.js";
 import { computeResult } from "../runtime/result.js";
 import { jitterWith } from "../runtime/jitter.js";
 import {
@@ -135,6 +138,8 @@ export class KustomizationReconciler implements Reconciler {
 
   /** The ordered steps; returns the applied revision. */
   private async steps(run: Run, ctx: ReconcileContext): Promise<string> {
+    const stall = unsupportedField(run.obj, KUSTOMIZATION_FIELDS);
+    if (stall !== undefined) throw new StallingError(stall.reason, stall.message);
     const opts = this.stepOptions(run.obj);
     const resolved = await reconcileSource(run.obj, this.deps.client, opts);
     const revision = resolved.artifact.revision;

@@ -7,16 +7,12 @@ import {
   dependencyNamespace,
   type Kustomization,
   Reason,
-  SourceKind,
   sourceRefNamespace,
 } from "../api/index.js";
 import { getCondition } from "../runtime/conditions.js";
 import { GenericError, StallingError, WaitingError } from "../runtime/errors.js";
 import { formatDuration } from "../util/duration.js";
 import type { KustomizationClient, SourceKey, SourceObject } from "./ports.js";
-
-/** Source kinds this controller can fetch from. */
-const SUPPORTED_SOURCE_KINDS: ReadonlySet<string> = new Set([SourceKind.GitRepository]);
 
 /** The source and its artifact, once resolved. */
 export interface ResolvedSource {
@@ -40,7 +36,6 @@ export function sourceKeyOf(ks: Kustomization): SourceKey {
 /**
  * Resolves the source. Sets nothing itself; throws:
  * - Stalled `AccessDenied` for a cross-namespace ref under `--no-cross-namespace-refs`;
- * - Stalled `ArtifactFailed` for a kind this controller cannot fetch;
  * - `ArtifactFailed` (retry at retryInterval) when the source does not exist;
  * - waiting `ArtifactFailed` (requeue-dependency) when it has no artifact yet.
  */
@@ -56,9 +51,6 @@ export async function reconcileSource(
       Reason.AccessDenied,
       `cannot access ${shown}, cross-namespace references have been blocked`,
     );
-  }
-  if (!SUPPORTED_SOURCE_KINDS.has(key.kind)) {
-    throw new StallingError(Reason.ArtifactFailed, `source kind '${key.kind}' is not supported by mooring`);
   }
   const source = await client.getSource(key);
   if (source === undefined) {

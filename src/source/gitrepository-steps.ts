@@ -8,13 +8,21 @@ import {
   ConditionType,
   EVENT_METADATA,
   GIT_REPOSITORY,
+  GIT_REPOSITORY_FIELDS,
   Reason,
   gitRepositoryRef,
+  unsupportedField,
   includeFromPath,
   includeToPath,
 } from "../api/index.js";
 import { deleteCondition, isTrue, markReconciling, markTrue } from "../runtime/conditions.js";
-import { findReconcileError, GenericError, messageOf, WaitingError } from "../runtime/errors.js";
+import {
+  findReconcileError,
+  GenericError,
+  messageOf,
+  StallingError,
+  WaitingError,
+} from "../runtime/errors.js";
 import { gitAuthFor, parseRepositoryUrl } from "./git-auth.js";
 import { loadIgnoreMatcher } from "./ignore.js";
 import { copyIncludedArtifact } from "./include-copy.js";
@@ -39,6 +47,17 @@ function failOn(s: RunState, type: string, err: unknown, fallbackReason: string)
   const e = known ?? new GenericError(fallbackReason, messageOf(err), { cause: err, secrets: s.secrets });
   s.obj = markTrue(s.obj, type, { reason: e.reason, message: e.message, now: s.ctx.now() });
   throw known === undefined ? e : err;
+}
+
+/**
+ * First step (issue 15): a spec field mooring does not implement stalls the object before any
+ * work, with the reason and remedy from `GIT_REPOSITORY_FIELDS`. Sets nothing itself; the result
+ * computation marks Stalled and Ready=False.
+ */
+export function reconcileFieldSupport(_deps: GitRepositoryDeps, s: RunState): Promise<void> {
+  const stall = unsupportedField(s.obj, GIT_REPOSITORY_FIELDS);
+  if (stall !== undefined) return Promise.reject(new StallingError(stall.reason, stall.message));
+  return Promise.resolve();
 }
 
 /**
@@ -290,7 +309,8 @@ async function writeArtifact(deps: GitRepositoryDeps, s: RunState): Promise<void
           .toISOString()
           .replace(/\.\d+Z$/, "Z"),
       },
-      observedRecurseSubmodules: spec.recurseSubmodules ?? false,
+      // Submodules are never checked out (recurseSubmodules: true stalls, issue 15).
+      observedRecurseSubmodules: false,
       ...(spec.ignore === undefined ? {} : { observedIgnore: spec.ignore }),
       ...(spec.include === undefined || spec.include.length === 0
         ? {}
