@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Artifact, Kustomization } from "../api/index.js";
+import { entryFor } from "../apply/changeset.js";
+import { ApplyError } from "../apply/cluster/errors.js";
 import { kustomizationOptions } from "./options.js";
 import { KustomizationReconciler } from "./reconciler.js";
 import { ArtifactServer, FakeApply, FakeClient, testContext } from "./test-fakes.js";
@@ -144,6 +146,34 @@ describe("KustomizationReconciler steps", () => {
     expect(st?.lastAppliedRevision).toBe("main@sha1:1");
     expect(st?.lastAttemptedRevision).toBe("main@sha1:2");
     expect(st?.inventory?.entries).toHaveLength(1);
+  });
+
+  it("apply failure: Ready has the first error and the partial change set, as Flux; a Warning event lists every failure (issue 15)", async () => {
+    setSource(await server.publish("af", "main@sha1:af", { "deploy/a.yaml": cm("a") }));
+    client.put(ks("app"));
+    const ns = { group: "", kind: "Namespace", namespace: "", name: "apps" };
+    apply.applyError = new ApplyError(
+      [
+        "ConfigMap/apps/a dry-run failed (Invalid): bad a",
+        "ConfigMap/apps/b dry-run failed (Invalid): bad b",
+      ],
+      [entryFor(ns, "v1", "created"), entryFor({ ...ns, name: "same" }, "v1", "unchanged")],
+    );
+    await reconcile();
+    expect(cond("app", "Ready")).toMatchObject({
+      status: "False",
+      reason: "ReconciliationFailed",
+      message: "ConfigMap/apps/a dry-run failed (Invalid): bad a\nNamespace/apps created",
+    });
+    expect(client.events).toContainEqual(
+      expect.objectContaining({
+        type: "Warning",
+        reason: "ReconciliationFailed",
+        message:
+          "2 objects failed to apply:\nConfigMap/apps/a dry-run failed (Invalid): bad a\nConfigMap/apps/b dry-run failed (Invalid): bad b",
+      }),
+    );
+    expect(client.events.filter((e) => e.message.includes("created") && e.type === "Normal")).toEqual([]);
   });
 
   it("retries at retryInterval after a failure", async () => {

@@ -17,6 +17,7 @@ import {
   Reason,
   unsupportedField,
 } from "../api/index.js";
+import { ApplyError } from "../apply/cluster/errors.js";
 import type { ApplyResult } from "../apply/cluster/types.js";
 import { formatChanges } from "../apply/changeset.js";
 import type { KubeObject } from "../apply/types.js";
@@ -49,6 +50,22 @@ import type { ApplyPort, KustomizationClient } from "./ports.js";
 import { HealthWaits } from "./health-waits.js";
 import { impersonationOf, Run, serviceAccountOf } from "./run.js";
 import { reconcileDependencies, reconcileSource, sourceKeyOf, type ResolvedSource } from "./source-steps.js";
+
+/**
+ * Ready carries the first apply failure, as Flux's does (issue 15); when several objects failed,
+ * a Warning event lists them all, so mooring's extra detail is not lost.
+ */
+async function reportEveryFailure(run: Run, err: unknown, revision: string): Promise<void> {
+  const failures = findApplyError(err)?.failures ?? [];
+  if (failures.length < 2) return;
+  const message = `${failures.length} objects failed to apply:\n${failures.join("\n")}`;
+  await run.event("Warning", message, revision, Reason.ReconciliationFailed);
+}
+
+function findApplyError(err: unknown): ApplyError | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) if (e instanceof ApplyError) return e;
+  return undefined;
+}
 
 /** What the reconciler is built from. */
 export interface KustomizationReconcilerDeps {
@@ -193,7 +210,10 @@ export class KustomizationReconciler implements Reconciler {
     revision: string,
   ): Promise<ApplyResult> {
     const previous = run.obj.status?.inventory?.entries ?? [];
-    const applied = await reconcileApply(objects, this.deps.apply, step);
+    const applied = await reconcileApply(objects, this.deps.apply, step).catch(async (err: unknown) => {
+      await reportEveryFailure(run, err, revision);
+      throw err;
+    });
     const changes = formatChanges(applied.entries);
     if (changes !== "") {
       run.changed = true;

@@ -83,9 +83,16 @@ export class Run {
   }
 
   /** Emits an event whose reason is the current Ready reason, with the revision metadata. */
-  async event(type: EventRecord["type"], message: string, revision?: string): Promise<void> {
+  async event(
+    type: EventRecord["type"],
+    message: string,
+    revision?: string,
+    reasonOverride?: string,
+  ): Promise<void> {
     const reason =
-      getCondition(this.obj, ConditionType.Ready)?.reason ?? (type === "Normal" ? "info" : "error");
+      reasonOverride ??
+      getCondition(this.obj, ConditionType.Ready)?.reason ??
+      (type === "Normal" ? "info" : "error");
     const metadata =
       revision === undefined ? undefined : { "kustomize.toolkit.fluxcd.io/revision": revision };
     await this.client.emitEvent(this.obj, { type, reason, message, ...(metadata ? { metadata } : {}) });

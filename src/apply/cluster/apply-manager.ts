@@ -109,8 +109,8 @@ export class ApplyManager {
     const planErrors = planned.flatMap((r) => (r.ok ? [] : [r.error]));
     if (planErrors.length > 0) {
       for (const p of plans) abandonPlan(ctx, p);
-      const decided = plans.filter((p) => p.payload === undefined).map((p) => p.entry);
-      throw applyFailure(planErrors, [...done, ...decided]);
+      // Flux applies nothing of a stage whose dry-runs failed: the log lists earlier stages only.
+      throw applyFailure(planErrors, done);
     }
     const applied = await mapLimit(plans, limit, (plan) => executePlan(ctx, plan));
     const errors = applied.flatMap((r) => (r.ok ? [] : [r.error]));
@@ -149,7 +149,7 @@ export class ApplyManager {
       });
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
-      throw new ApplyError(`${stage.name} not ready: ${text}`, entries, err);
+      throw new ApplyError([`${stage.name} not ready: ${text}`], entries, err);
     }
     this.owned?.markReady(owner, ids);
     const changed = new Set(
