@@ -3,6 +3,7 @@
  * validated once at boot into a frozen object that the composition root (main.ts) hands to each
  * part. Nothing else reads flags or the environment.
  */
+import { type FeatureGates, parseFeatureGates, parseGoBool } from "./feature-gates.js";
 import { defaultAdvertisedAddress } from "./source/storage.js";
 import { parseDuration } from "./util/duration.js";
 
@@ -33,6 +34,20 @@ export interface ControllerConfig {
   readonly httpRetry: number;
   /** Largest git pack accepted from a server; bigger fetches fail with a clear message. */
   readonly gitMaxPackBytes: number;
+  /** `--events-addr`: notification endpoint that every event is also POSTed to, as Flux does. */
+  readonly eventsAddr: string | undefined;
+  /** `--watch-all-namespaces=false` restricts every watch to this namespace ($RUNTIME_NAMESPACE). */
+  readonly watchNamespace: string | undefined;
+  /** `--feature-gates` over Flux's defaults. */
+  readonly featureGates: FeatureGates;
+  /** `--no-remote-bases`; mooring never fetches remote bases, so `false` changes nothing. */
+  readonly noRemoteBases: boolean;
+  readonly leaderElectionLeaseDurationMs: number;
+  readonly leaderElectionRenewDeadlineMs: number;
+  readonly leaderElectionRetryPeriodMs: number;
+  readonly leaderElectionReleaseOnCancel: boolean;
+  /** Flags accepted only so that Flux's overlays run; named in a startup notice when set. */
+  readonly compatibilityOnly: readonly string[];
 }
 
 /** The raw flag values as commander hands them over (strings, booleans, undefined). */
@@ -43,7 +58,14 @@ export type ControllerFlags = Partial<
     | "artifactRetentionTtl"
     | "minRetryDelay"
     | "maxRetryDelay"
-    | "intervalJitterPercentage",
+    | "intervalJitterPercentage"
+    | "watchAllNamespaces"
+    | "enableLeaderElection"
+    | "leaderElectionLeaseDuration"
+    | "leaderElectionRenewDeadline"
+    | "leaderElectionRetryPeriod"
+    | "kubeApiQps"
+    | "kubeApiBurst",
     string | boolean
   >
 >;
@@ -83,6 +105,81 @@ function oneOf<T extends string>(
   return v as T;
 }
 
+/** A Go bool flag: bare (`true` from commander), or `--flag=<Go bool>`. */
+function goBool(flag: string, value: string | boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === "boolean") return value;
+  const parsed = parseGoBool(value);
+  if (parsed === undefined) throw new ConfigError(`--${flag} must be true or false, got "${value}"`);
+  return parsed;
+}
+
+/**
+ * Flux spells `--no-x=true`; commander reads `--no-x [bool]` as x=false when bare and x="true"
+ * when given a value, so a value is the `no-x` setting itself.
+ */
+function negated(flag: string, value: string | boolean | undefined): boolean {
+  if (value === undefined || value === true) return false;
+  return value === false ? true : goBool(flag, value, false);
+}
+
+function watchNamespace(flags: ControllerFlags, env: NodeJS.ProcessEnv): string | undefined {
+  if (goBool("watch-all-namespaces", flags.watchAllNamespaces, true)) return undefined;
+  const ns = env.RUNTIME_NAMESPACE;
+  if (ns === undefined || ns === "")
+    throw new ConfigError("--watch-all-namespaces=false needs RUNTIME_NAMESPACE, the namespace to watch");
+  return ns;
+}
+
+function featureGates(value: string | boolean | undefined): FeatureGates {
+  try {
+    return parseFeatureGates(str(value));
+  } catch (err) {
+    throw new ConfigError(`--feature-gates: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Leader election: `--enable-leader-election` (Flux's name) or `--leader-elect`, and Flux's timing
+ * flags. Defaults stay controller-runtime's (15s/10s/2s; Flux's binaries use 35s/30s/5s).
+ */
+function leaderElection(
+  flags: ControllerFlags,
+): Pick<
+  ControllerConfig,
+  | "leaderElect"
+  | "leaderElectionLeaseDurationMs"
+  | "leaderElectionRenewDeadlineMs"
+  | "leaderElectionRetryPeriodMs"
+  | "leaderElectionReleaseOnCancel"
+> {
+  return {
+    leaderElect:
+      goBool("leader-elect", flags.leaderElect, false) ||
+      goBool("enable-leader-election", flags.enableLeaderElection, false),
+    leaderElectionLeaseDurationMs: duration(
+      "leader-election-lease-duration",
+      flags.leaderElectionLeaseDuration,
+      "15s",
+    ),
+    leaderElectionRenewDeadlineMs: duration(
+      "leader-election-renew-deadline",
+      flags.leaderElectionRenewDeadline,
+      "10s",
+    ),
+    leaderElectionRetryPeriodMs: duration(
+      "leader-election-retry-period",
+      flags.leaderElectionRetryPeriod,
+      "2s",
+    ),
+    leaderElectionReleaseOnCancel: goBool(
+      "leader-election-release-on-cancel",
+      flags.leaderElectionReleaseOnCancel,
+      true,
+    ),
+  };
+}
+
 /** Validates flags into a frozen {@link ControllerConfig}; `env` supplies KUBECONFIG/RUNTIME_NAMESPACE/HOSTNAME. */
 export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv): ControllerConfig {
   const storageAddr = str(flags.storageAddr) ?? ":9090";
@@ -91,7 +188,7 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     concurrent: integer("concurrent", flags.concurrent, 4, 1),
     concurrentSsa: integer("concurrent-ssa", flags.concurrentSsa, 4, 1),
     requeueDependencyMs: duration("requeue-dependency", flags.requeueDependency, "30s"),
-    noCrossNamespaceRefs: flags.noCrossNamespaceRefs === true,
+    noCrossNamespaceRefs: negated("no-cross-namespace-refs", flags.noCrossNamespaceRefs),
     defaultServiceAccount: str(flags.defaultServiceAccount),
     storagePath: str(flags.storagePath) ?? "/data",
     storageAddr,
@@ -101,7 +198,7 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     artifactRetentionRecords: integer("artifact-retention-records", flags.artifactRetentionRecords, 2, 1),
     metricsAddr: str(flags.metricsAddr) ?? ":8080",
     healthAddr: str(flags.healthAddr) ?? ":9440",
-    leaderElect: flags.leaderElect === true,
+    ...leaderElection(flags),
     leaderElectionNamespace: str(flags.leaderElectionNamespace) ?? env.RUNTIME_NAMESPACE ?? "mooring-system",
     logLevel: oneOf("log-level", flags.logLevel, ["debug", "info", "error"], "info"),
     logEncoding: oneOf("log-encoding", flags.logEncoding, ["json", "console"], "json"),
@@ -111,5 +208,12 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     maxRetryDelayMs: duration("max-retry-delay", flags.maxRetryDelay, "15m"),
     httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
     gitMaxPackBytes: integer("git-max-pack-bytes", flags.gitMaxPackBytes, 512 * 1024 * 1024, 1),
+    eventsAddr: str(flags.eventsAddr),
+    watchNamespace: watchNamespace(flags, env),
+    featureGates: featureGates(flags.featureGates),
+    noRemoteBases: negated("no-remote-bases", flags.noRemoteBases),
+    compatibilityOnly: (["kubeApiQps", "kubeApiBurst"] as const)
+      .filter((k) => flags[k] !== undefined)
+      .map((k) => (k === "kubeApiQps" ? "--kube-api-qps" : "--kube-api-burst")),
   });
 }

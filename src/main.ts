@@ -12,9 +12,11 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { ApplyManager } from "./apply/cluster/index.js";
 import type { ControllerConfig } from "./config.js";
+import { unsupportedGateWarnings } from "./feature-gates.js";
 import { ApiKustomizationClient } from "./kustomization/cluster-client.js";
 import { KustomizationController } from "./kustomization/controller.js";
-import { kustomizationOptions } from "./kustomization/options.js";
+import { type KustomizationOptions, kustomizationOptions } from "./kustomization/options.js";
+import { EventForwarder } from "./runtime/event-forwarder.js";
 import { apiEventSink } from "./runtime/event-sink.js";
 import { EventRecorder } from "./runtime/events.js";
 import { LeaderElector } from "./runtime/leader-election.js";
@@ -52,6 +54,33 @@ export function leaderElectionId(config: ControllerConfig): string {
   return `${base}-${createHash("sha256").update(config.watchLabelSelector).digest("hex").slice(0, 8)}`;
 }
 
+/** The Kustomization controller's options from the flags and feature gates. */
+export function kustomizationOptionsFor(config: ControllerConfig): KustomizationOptions {
+  const gates = config.featureGates;
+  return kustomizationOptions({
+    requeueDependencyMs: config.requeueDependencyMs,
+    noCrossNamespaceRefs: config.noCrossNamespaceRefs,
+    defaultServiceAccount: config.defaultServiceAccount,
+    concurrency: config.concurrent,
+    jitterPercent: config.intervalJitterPercent,
+    strictSubstitution: gates.StrictPostBuildSubstitutions === true,
+    healthFailFast: gates.DisableFailFastBehavior !== true,
+    cancelHealthCheckOnNewRevision: gates.CancelHealthCheckOnNewRevision === true,
+  });
+}
+
+/** Flux's controller that would have reported about an object (notification-controller matches on it). */
+const fluxControllerOf = (obj: { kind: string }): string =>
+  obj.kind === "GitRepository" ? "source-controller" : "kustomize-controller";
+
+/** Says, once at startup, which accepted flags and gates change nothing in mooring. */
+function logCompatibilityNotes(config: ControllerConfig, log: Logger): void {
+  for (const line of unsupportedGateWarnings(config.featureGates)) log.warn(line);
+  for (const flag of config.compatibilityOnly) {
+    log.info(`${flag} is accepted for compatibility with Flux and has no effect in mooring`);
+  }
+}
+
 /** A running controller process. */
 export interface RunningController {
   /** Port of the artifact server (useful with `--storage-addr=127.0.0.1:0`). */
@@ -73,11 +102,22 @@ export async function startController(
 ): Promise<RunningController> {
   const kc = controllerKubeConfig(config, env);
   const registry = createMetricsRegistry({ processMetrics: true });
+  logCompatibilityNotes(config, log);
   const recorder = new EventRecorder({
     sink: apiEventSink(kc),
     component: "mooring",
     instance: env.instance,
     log,
+    ...(config.eventsAddr === undefined
+      ? {}
+      : {
+          forwarder: new EventForwarder({
+            address: config.eventsAddr,
+            reportingController: fluxControllerOf,
+            instance: env.instance || hostname(),
+            log,
+          }),
+        }),
   });
   await mkdir(config.storagePath, { recursive: true }).catch((err: unknown) => {
     throw new Error(`--storage-path ${config.storagePath} is not usable: ${(err as Error).message}`, {
@@ -115,6 +155,7 @@ export async function startController(
       requeueDependencyMs: config.requeueDependencyMs,
       concurrency: config.concurrent,
       ...(config.watchLabelSelector ? { labelSelector: config.watchLabelSelector } : {}),
+      ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
     },
     recordEvent: (obj, e) => recorder.record(obj, e),
     log,
@@ -124,16 +165,11 @@ export async function startController(
     kubeConfig: kc,
     client: new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e)),
     apply,
-    options: kustomizationOptions({
-      requeueDependencyMs: config.requeueDependencyMs,
-      noCrossNamespaceRefs: config.noCrossNamespaceRefs,
-      defaultServiceAccount: config.defaultServiceAccount,
-      concurrency: config.concurrent,
-      jitterPercent: config.intervalJitterPercent,
-    }),
+    options: kustomizationOptionsFor(config),
     log,
     registry,
     labelSelector: config.watchLabelSelector,
+    namespace: config.watchNamespace,
   });
   manager.addRunnable(kustomizations);
   const done = manager.start(signal).finally(async () => {
@@ -157,7 +193,13 @@ function elector(
   const lease = { namespace: config.leaderElectionNamespace, name: leaderElectionId(config) };
   return new LeaderElector(
     apiLeaseClient(kc, lease),
-    { identity: `${env.instance || hostname()}_${process.pid}` },
+    {
+      identity: `${env.instance || hostname()}_${process.pid}`,
+      leaseDurationMs: config.leaderElectionLeaseDurationMs,
+      renewDeadlineMs: config.leaderElectionRenewDeadlineMs,
+      retryPeriodMs: config.leaderElectionRetryPeriodMs,
+      releaseOnCancel: config.leaderElectionReleaseOnCancel,
+    },
     log,
   );
 }

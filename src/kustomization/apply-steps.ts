@@ -24,6 +24,8 @@ export interface StepContext {
   readonly impersonate: string | undefined;
   readonly retryAfterMs: number;
   readonly signal: AbortSignal;
+  /** End health checks at the first Failed object (Flux's default; see `DisableFailFastBehavior`). */
+  readonly failFast: boolean;
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -167,7 +169,7 @@ export async function reconcileHealth(
         timeoutMs,
         impersonate: ctx.impersonate,
         signal: ctx.signal,
-        failFast: true,
+        failFast: ctx.failFast,
       });
     }
   } catch (err) {

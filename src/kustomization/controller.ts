@@ -48,6 +48,8 @@ export interface KustomizationControllerDeps {
   readonly log?: Logger;
   /** `--watch-label-selector`: only Kustomizations matching it are reconciled (sharding). */
   readonly labelSelector?: string | undefined;
+  /** `--watch-all-namespaces=false`: watch (and so reconcile) only this namespace. */
+  readonly namespace?: string | undefined;
   /** Where `workqueue_*` and `gotk_reconcile_duration_seconds` go (the manager's registry). */
   readonly registry?: Registry;
 }
@@ -166,7 +168,9 @@ export class KustomizationController {
     if (!sourceRevisionChanged(old, next)) return;
     const revision = artifactRevision(next) ?? "";
     const ref = { kind: next.kind, namespace: next.metadata.namespace ?? "", name: next.metadata.name ?? "" };
-    for (const key of this.reconciler.healthWaits.cancelForNewRevision(ref, revision)) this.queue.add(key);
+    if (this.deps.options.cancelHealthCheckOnNewRevision) {
+      for (const key of this.reconciler.healthWaits.cancelForNewRevision(ref, revision)) this.queue.add(key);
+    }
     for (const key of this.index.referencing(sourceId(ref.kind, ref.namespace, ref.name))) {
       const ks = this.kustomizations.store.get(key);
       if (ks !== undefined && !alreadyAttempted(ks, revision)) this.queue.add(key);
@@ -199,7 +203,11 @@ function watch<T extends MetaObject>(
   const informer = new Informer<T>({
     name: kind.crdName,
     source: apiListWatcher<T>(deps.kubeConfig, {
-      resource: { apiVersion: kind.apiVersion, plural: kind.plural },
+      resource: {
+        apiVersion: kind.apiVersion,
+        plural: kind.plural,
+        ...(deps.namespace ? { namespace: deps.namespace } : {}),
+      },
       ...(labelSelector ? { labelSelector } : {}),
     }),
     ...(deps.log ? { log: deps.log } : {}),

@@ -16,6 +16,10 @@ export interface KustomizationOptions {
   readonly concurrency: number;
   /** Strict post-build substitution (Flux feature gate `StrictPostBuildSubstitutions`, on). */
   readonly strictSubstitution: boolean;
+  /** Health checks end at the first Failed object (off with Flux's `DisableFailFastBehavior`). */
+  readonly healthFailFast: boolean;
+  /** A new source revision cancels a running health check (Flux's `CancelHealthCheckOnNewRevision`, off). */
+  readonly cancelHealthCheckOnNewRevision: boolean;
   /** `--interval-jitter-percentage`. */
   readonly jitterPercent: number;
   /** Download/extraction settings (`--http-retry` and friends). */
@@ -36,6 +40,8 @@ export const DEFAULT_KUSTOMIZATION_OPTIONS: KustomizationOptions = Object.freeze
   defaultServiceAccount: undefined,
   concurrency: 4,
   strictSubstitution: true,
+  healthFailFast: true,
+  cancelHealthCheckOnNewRevision: false,
   jitterPercent: 5,
   artifact: Object.freeze({
     retries: 9,

@@ -267,6 +267,18 @@ describe("KustomizationReconciler steps", () => {
     expect(cond("app", "Ready")?.status).toBe("True");
   });
 
+  it("health checks fail fast unless the DisableFailFastBehavior gate turned it off (issue 15)", async () => {
+    setSource(await server.publish("ff", "main@sha1:ff", { "deploy/web.yaml": deploy }));
+    client.put(ks("app", { wait: true }));
+    await reconcile();
+    expect(apply.healthOptions?.failFast).toBe(true);
+    const options = kustomizationOptions({ jitterPercent: 0, healthFailFast: false });
+    rec = new KustomizationReconciler({ client, apply, options });
+    client.put({ ...ks("app", { wait: true }), metadata: { ...ks("app").metadata, generation: 2 } });
+    await reconcile();
+    expect(apply.healthOptions?.failFast).toBe(false);
+  });
+
   it("suspended: nothing happens", async () => {
     setSource(await server.publish("s1", "main@sha1:1", { "deploy/a.yaml": cm("a") }));
     client.put(ks("app", { suspend: true }));

@@ -283,6 +283,7 @@ export class KustomizationReconciler implements Reconciler {
       impersonate: impersonationOf(ks, this.deps.options.defaultServiceAccount),
       retryAfterMs: kustomizationRetryInterval(ks.spec),
       signal: ctx.signal,
+      failFast: this.deps.options.healthFailFast,
     };
   }
 }

@@ -133,7 +133,14 @@ export class FakeApply implements ApplyPort {
     return Promise.resolve({ entries, failed });
   }
 
-  waitForHealthy(refs: readonly ObjectRef[]): Promise<void> {
+  /** The options of the last health wait. */
+  healthOptions: Parameters<ApplyPort["waitForHealthy"]>[1] | undefined;
+
+  waitForHealthy(
+    refs: readonly ObjectRef[],
+    options: Parameters<ApplyPort["waitForHealthy"]>[1],
+  ): Promise<void> {
+    this.healthOptions = options;
     this.calls.push(`health ${refs.map((r) => `${r.kind}/${r.name}`).join(",")}`);
     return this.healthError ? Promise.reject(this.healthError) : Promise.resolve();
   }

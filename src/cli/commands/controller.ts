@@ -11,7 +11,11 @@ const FLAGS: [string, string][] = [
     "--requeue-dependency <duration>",
     "wait before re-checking a dependency or a missing artifact (default 30s)",
   ],
-  ["--no-cross-namespace-refs", "refuse sourceRefs and dependsOn in other namespaces"],
+  ["--no-cross-namespace-refs [bool]", "refuse sourceRefs and dependsOn in other namespaces"],
+  [
+    "--no-remote-bases [bool]",
+    "refuse remote kustomize bases (mooring never fetches them, so this is always in effect)",
+  ],
   ["--default-service-account <name>", "service account impersonated when spec.serviceAccountName is empty"],
   ["--storage-path <dir>", "artifact storage directory (default /data)"],
   ["--storage-addr <addr>", "artifact server listen address (default :9090)"],
@@ -23,7 +27,12 @@ const FLAGS: [string, string][] = [
   ["--artifact-retention-records <n>", "artifacts kept per object (default 2)"],
   ["--metrics-addr <addr>", "Prometheus /metrics listen address (default :8080)"],
   ["--health-addr <addr>", "/healthz and /readyz listen address (default :9440)"],
-  ["--leader-elect", "elect a leader on a Lease so that only one replica reconciles"],
+  ["--leader-elect [bool]", "elect a leader on a Lease so that only one replica reconciles"],
+  ["--enable-leader-election [bool]", "Flux's name for --leader-elect"],
+  ["--leader-election-lease-duration <duration>", "how long a lease is valid (default 15s)"],
+  ["--leader-election-renew-deadline <duration>", "how long the leader retries renewing (default 10s)"],
+  ["--leader-election-retry-period <duration>", "wait between lease attempts (default 2s)"],
+  ["--leader-election-release-on-cancel [bool]", "release the lease on a clean stop (default true)"],
   [
     "--leader-election-namespace <ns>",
     "namespace of the Lease (default $RUNTIME_NAMESPACE or mooring-system)",
@@ -31,6 +40,14 @@ const FLAGS: [string, string][] = [
   ["--log-level <level>", "debug, info or error (default info)"],
   ["--log-encoding <encoding>", "json or console (default json)"],
   ["--watch-label-selector <selector>", "only reconcile objects matching this label selector (sharding)"],
+  ["--watch-all-namespaces [bool]", "watch every namespace (default true); false: only $RUNTIME_NAMESPACE"],
+  ["--events-addr <url>", "also POST every event as Flux's event JSON to this notification endpoint"],
+  [
+    "--feature-gates <A=true,B=false>",
+    "Flux's feature gates; unknown gates are refused, gates mooring cannot honour are named at startup",
+  ],
+  ["--kube-api-qps <n>", "accepted for compatibility with Flux; mooring does not throttle API requests"],
+  ["--kube-api-burst <n>", "accepted for compatibility with Flux; mooring does not throttle API requests"],
   ["--interval-jitter-percentage <n>", "jitter applied to every interval requeue (default 5)"],
   ["--min-retry-delay <duration>", "first backoff after a failure (default 750ms)"],
   ["--max-retry-delay <duration>", "longest backoff after failures (default 15m)"],
@@ -41,9 +58,14 @@ const FLAGS: [string, string][] = [
 /** The validated config from a parsed `controller` command (its own flags and the globals). */
 function configOf(self: Command, env: NodeJS.ProcessEnv): ControllerConfig {
   // --kubeconfig is the program's global flag; the rest are this command's.
-  const flags = self.optsWithGlobals<ControllerFlags & { crossNamespaceRefs?: boolean }>();
-  // commander turns --no-x into x=false; the config speaks of noCrossNamespaceRefs.
-  return controllerConfig({ ...flags, noCrossNamespaceRefs: flags.crossNamespaceRefs === false }, env);
+  const flags = self.optsWithGlobals<
+    ControllerFlags & { crossNamespaceRefs?: string | boolean; remoteBases?: string | boolean }
+  >();
+  // commander turns --no-x into x=false and --no-x=v into x=v; the config speaks of noX.
+  return controllerConfig(
+    { ...flags, noCrossNamespaceRefs: flags.crossNamespaceRefs, noRemoteBases: flags.remoteBases },
+    env,
+  );
 }
 
 function defineControllerCommand(program: Command): Command {
