@@ -15,6 +15,7 @@ import { ApiKustomizationClient } from "../../src/kustomization/cluster-client.j
 import { KustomizationController } from "../../src/kustomization/controller.js";
 import { kustomizationOptions } from "../../src/kustomization/options.js";
 import {
+  availableDeploymentStatus,
   conditionOf,
   eventually,
   kubectl,
@@ -517,17 +518,7 @@ describe("Kustomization controller (issue 6)", () => {
       name: "slow",
       namespace: ns(),
     })) as any;
-    const status = {
-      observedGeneration: d.metadata.generation,
-      replicas: 1,
-      updatedReplicas: 1,
-      readyReplicas: 1,
-      availableReplicas: 1,
-      conditions: [
-        { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "ok" },
-        { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: "ok" },
-      ],
-    };
+    const status = availableDeploymentStatus(d.metadata.generation);
     await kubectlOk([
       "patch",
       "deployment",

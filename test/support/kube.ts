@@ -201,3 +201,21 @@ export async function runUntilMatches<T extends { code: number; out: string }>(
     await sleep(250);
   }
 }
+
+/**
+ * The status the deployment controller writes for one available replica: tests write it
+ * themselves, as the local control plane runs no kubelet and no workload controllers.
+ */
+export function availableDeploymentStatus(observedGeneration?: number): Record<string, unknown> {
+  return {
+    ...(observedGeneration === undefined ? {} : { observedGeneration }),
+    replicas: 1,
+    updatedReplicas: 1,
+    readyReplicas: 1,
+    availableReplicas: 1,
+    conditions: [
+      { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "ok" },
+      { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: "ok" },
+    ],
+  };
+}
