@@ -63,9 +63,25 @@ function underUnconditionalStall(path: string, registry: FieldRegistry): boolean
   });
 }
 
+const texts = new Map<string, string | undefined>();
+/** A test file's text, read once (undefined when it does not exist). */
+function textOf(test: string): string | undefined {
+  if (!texts.has(test)) {
+    const file = join(root, test);
+    texts.set(test, existsSync(file) ? readFileSync(file, "utf8") : undefined);
+  }
+  return texts.get(test);
+}
+
+const pathsOf = new Map<string, string[]>();
+const cachedSchemaPaths = (file: string): string[] => {
+  if (!pathsOf.has(file)) pathsOf.set(file, schemaPaths(file));
+  return pathsOf.get(file) ?? [];
+};
+
 /** What is wrong with the registry for one CRD; empty when the rule holds. */
 function violations(file: string, registry: FieldRegistry): string[] {
-  const paths = schemaPaths(file);
+  const paths = cachedSchemaPaths(file);
   const problems: string[] = [];
   for (const path of paths) {
     const entry = registry[path];
@@ -78,8 +94,8 @@ function violations(file: string, registry: FieldRegistry): string[] {
     if (entry.tests.length === 0) problems.push(`${path}: implemented without a test`);
     for (const test of entry.tests) {
       if (/crds\.test\.ts$/.test(test)) problems.push(`${path}: ${test} checks the schema, not behaviour`);
-      else if (!existsSync(join(root, test))) problems.push(`${path}: ${test} does not exist`);
-      else if (!readFileSync(join(root, test), "utf8").includes(leaf))
+      else if (textOf(test) === undefined) problems.push(`${path}: ${test} does not exist`);
+      else if (!(textOf(test) ?? "").includes(leaf))
         problems.push(`${path}: ${test} never mentions '${leaf}'`);
     }
   }
@@ -106,7 +122,7 @@ function withValueAt(base: Record<string, unknown>, path: string, value: unknown
       cur[key] = items;
       cur = items[0] as Record<string, unknown>;
     } else {
-      cur[key] = (cur[key]) ?? {};
+      cur[key] = cur[key] ?? {};
       cur = cur[key] as Record<string, unknown>;
     }
   });
