@@ -33,6 +33,11 @@ export interface ControllerConfig {
   readonly httpRetry: number;
   /** Largest git pack accepted from a server; bigger fetches fail with a clear message. */
   readonly gitMaxPackBytes: number;
+  /**
+   * `--sops-age-secret`: a Secret in the runtime namespace whose `.agekey` entries decrypt
+   * Kustomizations that set `spec.decryption` without a `secretRef`.
+   */
+  readonly sopsAgeSecret: { readonly namespace: string; readonly name: string } | undefined;
 }
 
 /** The raw flag values as commander hands them over (strings, booleans, undefined). */
@@ -43,7 +48,8 @@ export type ControllerFlags = Partial<
     | "artifactRetentionTtl"
     | "minRetryDelay"
     | "maxRetryDelay"
-    | "intervalJitterPercentage",
+    | "intervalJitterPercentage"
+    | "sopsAgeSecret",
     string | boolean
   >
 >;
@@ -86,6 +92,8 @@ function oneOf<T extends string>(
 /** Validates flags into a frozen {@link ControllerConfig}; `env` supplies KUBECONFIG/RUNTIME_NAMESPACE/HOSTNAME. */
 export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv): ControllerConfig {
   const storageAddr = str(flags.storageAddr) ?? ":9090";
+  const runtimeNamespace = env.RUNTIME_NAMESPACE ?? "mooring-system";
+  const sopsAgeSecret = str(flags.sopsAgeSecret);
   return Object.freeze({
     kubeconfig: str(flags.kubeconfig) ?? env.KUBECONFIG,
     concurrent: integer("concurrent", flags.concurrent, 4, 1),
@@ -102,7 +110,7 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     metricsAddr: str(flags.metricsAddr) ?? ":8080",
     healthAddr: str(flags.healthAddr) ?? ":9440",
     leaderElect: flags.leaderElect === true,
-    leaderElectionNamespace: str(flags.leaderElectionNamespace) ?? env.RUNTIME_NAMESPACE ?? "mooring-system",
+    leaderElectionNamespace: str(flags.leaderElectionNamespace) ?? runtimeNamespace,
     logLevel: oneOf("log-level", flags.logLevel, ["debug", "info", "error"], "info"),
     logEncoding: oneOf("log-encoding", flags.logEncoding, ["json", "console"], "json"),
     watchLabelSelector: str(flags.watchLabelSelector),
@@ -111,5 +119,6 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     maxRetryDelayMs: duration("max-retry-delay", flags.maxRetryDelay, "15m"),
     httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
     gitMaxPackBytes: integer("git-max-pack-bytes", flags.gitMaxPackBytes, 512 * 1024 * 1024, 1),
+    sopsAgeSecret: sopsAgeSecret === undefined ? undefined : Object.freeze({ namespace: runtimeNamespace, name: sopsAgeSecret }),
   });
 }

@@ -130,6 +130,7 @@ export async function startController(
       defaultServiceAccount: config.defaultServiceAccount,
       concurrency: config.concurrent,
       jitterPercent: config.intervalJitterPercent,
+      sopsAgeSecret: config.sopsAgeSecret,
     }),
     log,
     registry,
