@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseControllerArgs } from "./cli/commands/controller.js";
 import { ConfigError, controllerConfig } from "./config.js";
 
 describe("controller config", () => {
@@ -41,5 +42,17 @@ describe("controller config", () => {
     expect(controllerConfig({ storageAdvAddr: "mooring.mooring-system.svc" }, {}).storageAdvAddr).toBe(
       "mooring.mooring-system.svc",
     );
+  });
+
+  it("--sops-age-secret names a Secret in $RUNTIME_NAMESPACE, like kustomize-controller (issue 15)", () => {
+    expect(controllerConfig({}, {}).sopsAgeSecret).toBeUndefined();
+    expect(parseControllerArgs(["--sops-age-secret", "sops-age"], { RUNTIME_NAMESPACE: "flux-system" }).sopsAgeSecret).toEqual({
+      namespace: "flux-system",
+      name: "sops-age",
+    });
+    expect(parseControllerArgs(["--sops-age-secret=sops-age"], {}).sopsAgeSecret).toEqual({
+      namespace: "mooring-system",
+      name: "sops-age",
+    });
   });
 });

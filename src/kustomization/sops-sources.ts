@@ -14,7 +14,11 @@ import { lstat, readFile, realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { KUSTOMIZATION_FILE_NAMES } from "../kustomize/loader.js";
-import { parseKustomization, type Kustomization as KustomizeFile } from "../kustomize/kustomization.js";
+import {
+  type GeneratorArgs,
+  parseKustomization,
+  type Kustomization as KustomizeFile,
+} from "../kustomize/kustomization.js";
 import { FORMAT_MARKERS, formatForPath, type SopsFormat } from "../sops/stores.js";
 
 /** Decrypts one file's bytes (the pure SOPS decryptor bound to the run's keys). */
@@ -68,18 +72,25 @@ class SourceWalk {
     this.visitedDirs.add(real);
     const k = await this.kustomization(real);
     if (k === undefined) return;
-    await this.generatorInputs(real, k);
+    for (const gen of k.secretGenerator ?? []) await this.generatorInputs(real, gen);
+    await this.patchInputs(real, k);
+    for (const entry of [...(k.resources ?? []), ...(k.components ?? [])].map(String)) await this.entry(real, entry);
+  }
+
+  /** `patches[].path` files, in the format their name says (as Flux). */
+  private async patchInputs(dir: string, k: KustomizeFile): Promise<void> {
     for (const p of k.patches ?? []) {
       const file = (p as { path?: unknown }).path;
-      if (typeof file === "string" && file !== "") await this.input(real, file, formatForPath(file));
+      if (typeof file === "string" && file !== "") await this.input(dir, file, formatForPath(file));
     }
-    for (const entry of [...(k.resources ?? []), ...(k.components ?? [])].map(String)) {
-      const target = await this.resolve(real, entry);
-      if (target === undefined) continue;
-      const st = await lstat(target);
-      if (st.isDirectory()) await this.dir(target);
-      else await this.resource(target);
-    }
+  }
+
+  /** A `resources`/`components` entry: a directory to walk or a resource file. */
+  private async entry(dir: string, rel: string): Promise<void> {
+    const target = await this.resolve(dir, rel);
+    if (target === undefined) return;
+    if ((await lstat(target)).isDirectory()) await this.dir(target);
+    else await this.resource(target);
   }
 
   private async kustomization(dir: string): Promise<KustomizeFile | undefined> {
@@ -95,17 +106,16 @@ class SourceWalk {
     return undefined;
   }
 
-  private async generatorInputs(dir: string, k: KustomizeFile): Promise<void> {
-    for (const gen of k.secretGenerator ?? []) {
-      for (const source of (gen.files ?? []).map(String)) {
-        const eq = source.indexOf("=");
-        const key = eq < 0 ? source : source.slice(0, eq);
-        await this.input(dir, eq < 0 ? source : source.slice(eq + 1), formatForPath(key));
-      }
-      for (const env of [...(gen.envs ?? []), ...(gen.env ? [gen.env] : [])].map(String)) {
-        const format = formatForPath(env);
-        await this.input(dir, env, format === "binary" ? "dotenv" : format);
-      }
+  /** A secretGenerator's `files` (format from the key) and `envs` (dotenv unless named otherwise). */
+  private async generatorInputs(dir: string, gen: GeneratorArgs): Promise<void> {
+    for (const source of (gen.files ?? []).map(String)) {
+      const eq = source.indexOf("=");
+      const key = eq < 0 ? source : source.slice(0, eq);
+      await this.input(dir, eq < 0 ? source : source.slice(eq + 1), formatForPath(key));
+    }
+    for (const env of [...(gen.envs ?? []), ...(gen.env ? [gen.env] : [])].map(String)) {
+      const format = formatForPath(env);
+      await this.input(dir, env, format === "binary" ? "dotenv" : format);
     }
   }
 

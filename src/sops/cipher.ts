@@ -21,31 +21,23 @@ export class SopsValueError extends Error {
   override name = "SopsValueError";
 }
 
-function typed(text: string, bytes: Buffer, type: string, where: string): DecryptedLeaf {
-  switch (type) {
-    case "str":
-      return text;
-    case "bytes":
-      return bytes.toString("utf8");
-    case "int":
-      if (!/^[+-]?\d+$/.test(text)) throw new SopsValueError(`value at ${where} is not a valid int`);
-      return BigInt(text);
-    case "float": {
-      const f = Number(text);
-      if (text.trim() === "" || Number.isNaN(f)) throw new SopsValueError(`value at ${where} is not a valid float`);
-      return new SopsFloat(f);
-    }
-    case "bool":
-      if (/^(1|t|T|TRUE|true|True)$/.test(text)) return true;
-      if (/^(0|f|F|FALSE|false|False)$/.test(text)) return false;
-      throw new SopsValueError(`value at ${where} is not a valid bool`);
-    case "time":
-      return text;
-    case "comment":
-      return new SopsComment(text);
-    default:
-      throw new SopsValueError(`value at ${where} has unknown datatype '${type}'`);
-  }
+/** Parsers of the plaintext per `type:` tag (Go's strconv rules); undefined: not valid. */
+const DATATYPES: Record<string, (text: string) => DecryptedLeaf | undefined> = {
+  str: (text) => text,
+  bytes: (text) => text,
+  time: (text) => text,
+  comment: (text) => new SopsComment(text),
+  int: (text) => (/^[+-]?\d+$/.test(text) ? BigInt(text) : undefined),
+  float: (text) => (text.trim() === "" || Number.isNaN(Number(text)) ? undefined : new SopsFloat(Number(text))),
+  bool: (text) => (/^(1|t|T|TRUE|true|True)$/.test(text) ? true : /^(0|f|F|FALSE|false|False)$/.test(text) ? false : undefined),
+};
+
+function typed(text: string, type: string, where: string): DecryptedLeaf {
+  const parse = DATATYPES[type];
+  if (parse === undefined) throw new SopsValueError(`value at ${where} has unknown datatype '${type}'`);
+  const value = parse(text);
+  if (value === undefined) throw new SopsValueError(`value at ${where} is not a valid ${type}`);
+  return value;
 }
 
 /** A decrypted leaf and its raw plaintext bytes (what the MAC hashes for strings). */
@@ -73,5 +65,5 @@ export function decryptValue(ciphertext: string, key: Buffer, aad: string): Decr
   } catch {
     throw new SopsValueError(`could not decrypt the value at ${where} with AES-GCM (wrong data key or tampered value)`);
   }
-  return { leaf: typed(plain.toString("utf8"), plain, type, where), raw: plain };
+  return { leaf: typed(plain.toString("utf8"), type, where), raw: plain };
 }

@@ -45,6 +45,10 @@ function fromYaml(value: unknown): SopsNode {
     return map;
   }
   if (Array.isArray(value)) return value.map(fromYaml);
+  return scalarFromYaml(value);
+}
+
+function scalarFromYaml(value: unknown): SopsNode {
   if (typeof value === "number") return new SopsFloat(value);
   if (typeof value === "string" || typeof value === "bigint" || typeof value === "boolean") return value;
   if (value === null || value === undefined) return null;

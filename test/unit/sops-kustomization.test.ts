@@ -44,7 +44,7 @@ const ks = (decryption?: Kustomization["spec"]["decryption"]): Kustomization =>
     kind: "Kustomization",
     metadata: { name: "app", namespace: "apps" },
     spec: { interval: "1m", path: "./deploy", prune: true, sourceRef: { kind: "GitRepository", name: "repo" }, ...(decryption ? { decryption } : {}) },
-  }) as Kustomization;
+  });
 
 async function tree(files: Record<string, string | Buffer>): Promise<{ root: string; dir: string }> {
   const root = await mkdtemp(join(tmpdir(), "sops-ks-"));
