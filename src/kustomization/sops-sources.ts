@@ -8,7 +8,9 @@
  * - resource files (YAML/JSON with a `sops` block). Flux decrypts those after the build, where
  *   kustomize's edits make the MAC unverifiable; decrypting the file as written lets the MAC be
  *   checked. Documents annotated `kustomize.toolkit.fluxcd.io/decrypt: disabled` stay encrypted.
- * Every path stays inside the artifact root; files over 5 MiB and non-regular files are refused.
+ * Every path stays inside the artifact root; encrypted files over 5 MiB and non-regular files are
+ * refused. Writing in place relies on `FetchedArtifact` being this run's private scratch copy: a
+ * shared or cached extraction would need a copy first, or plaintext would outlive the run.
  */
 import { lstat, readFile, realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -119,16 +121,20 @@ class SourceWalk {
     }
   }
 
-  /** Reads a file that may be encrypted; undefined when it is missing, outside, or plain. */
+  /**
+   * Reads a file that may be encrypted; undefined when it was decrypted already or is plain
+   * (a plain file of any size is left to the build). An encrypted file over 5 MiB is refused.
+   */
   private async encrypted(file: string, format: SopsFormat): Promise<Buffer | undefined> {
     if (this.decrypted.has(file)) return undefined;
     const st = await lstat(file);
     if (!st.isFile()) throw new Error(`cannot decrypt '${this.shown(file)}': not a regular file`);
+    const bytes = await readFile(file);
+    if (!bytes.includes(FORMAT_MARKERS[format])) return undefined;
     if (st.size > MAX_ENCRYPTED_FILE_BYTES) {
       throw new Error(`cannot decrypt '${this.shown(file)}': size ${st.size} bytes exceeds the limit of ${MAX_ENCRYPTED_FILE_BYTES}`);
     }
-    const bytes = await readFile(file);
-    return bytes.includes(FORMAT_MARKERS[format]) ? bytes : undefined;
+    return bytes;
   }
 
   private async input(dir: string, rel: string, format: SopsFormat): Promise<void> {

@@ -17,7 +17,7 @@ import { EventRecorder } from "../../src/runtime/events.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
 import {
   conditionOf,
-  kubectl,
+  kubectlOk,
   randomSuffix,
   readObject,
   testKubeConfig,
@@ -44,12 +44,6 @@ let sops: Sops;
 let age: AgeKey;
 let other: AgeKey;
 let repo: GitRepo;
-
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const res = await kubectl(args, input);
-  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${res.stderr}`);
-  return res.stdout;
-}
 
 const applyYaml = (obj: unknown): Promise<string> => kubectlOk(["apply", "-f", "-"], stringify(obj));
 
