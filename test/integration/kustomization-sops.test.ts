@@ -54,10 +54,13 @@ const ageKeySecret = (name: string, identity: string) => ({
   stringData: { "identity.agekey": `${identity}\n` },
 });
 
+/** This file's Kustomizations carry this shard label; its controller reconciles only them. */
+const SHARD_KEY = "sharding.fluxcd.io/key";
+
 const createKs = (name: string, path: string, decryption?: Record<string, unknown>) =>
   applyYaml({
     ...KS,
-    metadata: { name, namespace: ns() },
+    metadata: { name, namespace: ns(), labels: { [SHARD_KEY]: shard } },
     spec: {
       interval: "1h",
       prune: true,
@@ -122,7 +125,13 @@ beforeAll(async () => {
     artifact: { ...kustomizationOptions().artifact, retryMinWaitMs: 100 },
     sopsAgeSecret: { namespace: ns(), name: "global-age" },
   });
-  controller = new KustomizationController({ kubeConfig: kc, client, apply, options }).start();
+  controller = new KustomizationController({
+    kubeConfig: kc,
+    client,
+    apply,
+    options,
+    labelSelector: `${SHARD_KEY}=${shard}`,
+  }).start();
   await applyYaml({
     ...GR,
     metadata: { name: "repo", namespace: ns(), labels: { [SHARD_LABEL]: shard } },
