@@ -4,9 +4,9 @@
  * the whole file). Loading splits the `sops` metadata from the branches; emitting writes the
  * decrypted branches in the same format.
  */
-import { Document, parseAllDocuments } from "yaml";
+import { Document, parse, parseAllDocuments, visit } from "yaml";
 import { SopsMetadataError } from "./metadata.js";
-import { isSopsMap, SopsComment, SopsFloat, sopsMap, type SopsMap, type SopsNode, scalarText } from "./tree.js";
+import { isSopsMap, SopsComment, SopsFloat, sopsMap, type SopsMap, type SopsNode, formatGoFloat, scalarText } from "./tree.js";
 
 /** The formats a SOPS file can have (Flux's `formats.Format`). */
 export type SopsFormat = "yaml" | "json" | "dotenv" | "binary" | "ini";
@@ -159,15 +159,61 @@ function toYamlValue(node: SopsNode): unknown {
   return node;
 }
 
-function toJson(node: SopsNode): string {
+/** Go's `json.Marshal` of a string: HTML characters and U+2028/2029 escaped too. */
+function goJsonString(s: string): string {
+  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Go's `json.Marshal` of a float64: shortest digits, exponent form below 1e-6 and from 1e21. */
+function goJsonFloat(f: number): string {
+  const abs = Math.abs(f);
+  if (abs !== 0 && (abs < 1e-6 || abs >= 1e21)) return f.toExponential();
+  return formatGoFloat(f);
+}
+
+/** sops's JSON emitter: its own encoder, then `json.Indent` with a tab. */
+/** Whether a plain scalar with this text would be read by YAML 1.1 as a number, bool, null or time. */
+function readsAsOtherType(text: string): boolean {
+  let reread: unknown;
+  try {
+    reread = parse(text, { version: "1.1" });
+  } catch {
+    return false;
+  }
+  return reread === null || ["number", "boolean", "bigint"].includes(typeof reread) || reread instanceof Date;
+}
+
+/**
+ * One document as sops's yaml.v3 emitter writes it, as far as it matters for Kubernetes data:
+ * indent 4 with indented sequences, no line folding, strings that YAML 1.1 would read as another
+ * type double-quoted, other quoting single where possible.
+ */
+function emitYamlDocument(branch: SopsMap): string {
+  const doc = new Document(toYamlValue(branch));
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== "string" || node.value === "" || node.value.includes("\n")) return;
+      if (readsAsOtherType(node.value) || /[\t\u0000-\u0008\u000b-\u001f\u007f]/.test(node.value)) node.type = "QUOTE_DOUBLE";
+    },
+  });
+  return doc.toString({ indent: 4, indentSeq: true, lineWidth: 0, singleQuote: true });
+}
+
+function toJson(node: SopsNode, indent: string): string {
   if (node === null) return "null";
-  if (Array.isArray(node)) return `[${node.filter((n) => !(n instanceof SopsComment)).map(toJson).join(",")}]`;
+  const inner = `${indent}\t`;
+  if (Array.isArray(node)) {
+    if (node.length === 0) return "[]";
+    return `[\n${node.map((n) => inner + toJson(n, inner)).join(",\n")}\n${indent}]`;
+  }
   if (isSopsMap(node)) {
     const parts: string[] = [];
-    for (const e of node.entries) if (!(e instanceof SopsComment)) parts.push(`${JSON.stringify(e.key)}:${toJson(e.value)}`);
-    return `{${parts.join(",")}}`;
+    for (const e of node.entries) if (!(e instanceof SopsComment)) parts.push(`${inner}${goJsonString(e.key)}: ${toJson(e.value, inner)}`);
+    return parts.length === 0 ? "{}" : `{\n${parts.join(",\n")}\n${indent}}`;
   }
-  return typeof node === "string" ? JSON.stringify(node) : scalarText(node);
+  if (typeof node === "string") return goJsonString(node);
+  if (node instanceof SopsFloat) return goJsonFloat(node.value);
+  return scalarText(node);
 }
 
 function emitDotenv(branch: SopsMap): string {
@@ -194,9 +240,9 @@ export function emitPlainFile(branches: SopsMap[], format: SopsFormat, binaryDat
     case "dotenv":
       return Buffer.from(emitDotenv(branches[0] ?? sopsMap()), "utf8");
     case "json":
-      return Buffer.from(`${toJson(branches[0] ?? sopsMap())}\n`, "utf8");
+      return Buffer.from(`${toJson(branches[0] ?? sopsMap(), "")}\n`, "utf8");
     case "yaml":
-      return Buffer.from(branches.map((b) => new Document(toYamlValue(b)).toString()).join("---\n"), "utf8");
+      return Buffer.from(branches.map(emitYamlDocument).join("---\n"), "utf8");
     case "ini":
       throw new SopsMetadataError("SOPS INI files are not supported by mooring");
   }

@@ -98,6 +98,14 @@ export class Sops {
     return Buffer.from(out, "binary");
   }
 
+  /** `sops decrypt` of `ciphertext` stored as `name`, with an age identity: the reference plaintext. */
+  async decrypt(name: string, ciphertext: Buffer, ageIdentity: string, args: string[] = []): Promise<Buffer> {
+    const file = join(this.home, name);
+    await writeFile(file, ciphertext);
+    const env = { ...this.env(), SOPS_AGE_KEY: ageIdentity };
+    return Buffer.from(await run(this.binary, ["decrypt", ...args, file], { cwd: this.home, env }), "binary");
+  }
+
   /** Removes the temporary home. */
   async stop(): Promise<void> {
     await rm(this.home, { recursive: true, force: true });

@@ -117,6 +117,27 @@ describe("SOPS decryptor on real sops output (issue 15)", () => {
   });
 });
 
+describe("SOPS decryptor output matches `sops decrypt` byte for byte (issue 15)", () => {
+  // The plaintext of a secretGenerator `files` input becomes Secret data and its hash suffix.
+  const cases: Array<[string, string | Buffer, "yaml" | "json" | "dotenv" | "binary", string[]]> = [
+    ["f.json", JSON.stringify({ a: 1, b: { c: [1, 2.5, "x<y>&z", true, null], e: {}, f: [] }, d: "e\u2028", big: 1e21, small: 1e-7 }), "json", []],
+    [
+      "f.yaml",
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  labels: {a: b}\nstringData:\n  config: |\n    line1\n    line2\n  quoted: \"yes\"\n  list:\n  - a\n  - b: c\n    d: e\n  empty: {}\n  s: 'it''s'\n  t: \"tab\\there\"\n  n: null\n  colon: \"a: b\"\n---\nsecond: 2\n",
+      "yaml",
+      [],
+    ],
+    ["f.env", "A=1\n# note\nB=x\\ny\n", "dotenv", []],
+    ["f.bin", Buffer.concat([randomBytes(100), Buffer.from("\n\r\n")]), "binary", ["--input-type", "binary", "--output-type", "binary"]],
+  ];
+  it.each(cases)("%s", async (name, content, format, typeArgs) => {
+    const enc = await sops.encrypt(name, content, ["--age", age.recipient, ...typeArgs]);
+    const want = await sops.decrypt(`enc-${name}`, enc, age.identity, typeArgs);
+    const got = (await decryptSops(enc, format, ageKeys)).plaintext;
+    expect(got.toString("latin1")).toBe(want.toString("latin1"));
+  });
+});
+
 describe("SOPS decryptor refuses what it must (issue 15)", () => {
   it("a tampered unencrypted value fails the MAC check", async () => {
     const enc = await sops.encrypt("t1.yaml", SECRET, ["--age", age.recipient, "--encrypted-regex", "^stringData$"]);
