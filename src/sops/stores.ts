@@ -172,6 +172,15 @@ function goJsonFloat(f: number): string {
 }
 
 /** sops's JSON emitter: its own encoder, then `json.Indent` with a tab. */
+/** Tabs and other control characters (not newlines) make yaml.v3 double-quote a string. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x0a) || c === 0x7f) return true;
+  }
+  return false;
+}
+
 /** Whether a plain scalar with this text would be read by YAML 1.1 as a number, bool, null or time. */
 function readsAsOtherType(text: string): boolean {
   let reread: unknown;
@@ -193,7 +202,7 @@ function emitYamlDocument(branch: SopsMap): string {
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value !== "string" || node.value === "" || node.value.includes("\n")) return;
-      if (readsAsOtherType(node.value) || /[\t\u0000-\u0008\u000b-\u001f\u007f]/.test(node.value)) node.type = "QUOTE_DOUBLE";
+      if (readsAsOtherType(node.value) || hasControlCharacter(node.value)) node.type = "QUOTE_DOUBLE";
     },
   });
   return doc.toString({ indent: 4, indentSeq: true, lineWidth: 0, singleQuote: true });
