@@ -45,6 +45,18 @@ describe("controller config", () => {
       "mooring.mooring-system.svc",
     );
   });
+
+  it("--sops-age-secret names a Secret in $RUNTIME_NAMESPACE, like kustomize-controller (issue 15)", () => {
+    expect(controllerConfig({}, {}).sopsAgeSecret).toBeUndefined();
+    expect(parseControllerArgs(["--sops-age-secret", "sops-age"], { RUNTIME_NAMESPACE: "flux-system" }).sopsAgeSecret).toEqual({
+      namespace: "flux-system",
+      name: "sops-age",
+    });
+    expect(parseControllerArgs(["--sops-age-secret=sops-age"], {}).sopsAgeSecret).toEqual({
+      namespace: "mooring-system",
+      name: "sops-age",
+    });
+  });
 });
 
 describe("Flux's controller flags (issue 15)", () => {

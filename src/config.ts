@@ -48,6 +48,11 @@ export interface ControllerConfig {
   readonly leaderElectionReleaseOnCancel: boolean;
   /** Flags accepted only so that Flux's overlays run; named in a startup notice when set. */
   readonly compatibilityOnly: readonly string[];
+  /**
+   * `--sops-age-secret`: a Secret in the runtime namespace whose `.agekey` entries decrypt
+   * Kustomizations that set `spec.decryption` without a `secretRef`.
+   */
+  readonly sopsAgeSecret: { readonly namespace: string; readonly name: string } | undefined;
 }
 
 /** The raw flag values as commander hands them over (strings, booleans, undefined). */
@@ -65,7 +70,8 @@ export type ControllerFlags = Partial<
     | "leaderElectionRenewDeadline"
     | "leaderElectionRetryPeriod"
     | "kubeApiQps"
-    | "kubeApiBurst",
+    | "kubeApiBurst"
+    | "sopsAgeSecret",
     string | boolean
   >
 >;
@@ -183,6 +189,8 @@ function leaderElection(
 /** Validates flags into a frozen {@link ControllerConfig}; `env` supplies KUBECONFIG/RUNTIME_NAMESPACE/HOSTNAME. */
 export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv): ControllerConfig {
   const storageAddr = str(flags.storageAddr) ?? ":9090";
+  const runtimeNamespace = env.RUNTIME_NAMESPACE ?? "mooring-system";
+  const sopsAgeSecret = str(flags.sopsAgeSecret);
   return Object.freeze({
     kubeconfig: str(flags.kubeconfig) ?? env.KUBECONFIG,
     concurrent: integer("concurrent", flags.concurrent, 4, 1),
@@ -199,7 +207,7 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     metricsAddr: str(flags.metricsAddr) ?? ":8080",
     healthAddr: str(flags.healthAddr) ?? ":9440",
     ...leaderElection(flags),
-    leaderElectionNamespace: str(flags.leaderElectionNamespace) ?? env.RUNTIME_NAMESPACE ?? "mooring-system",
+    leaderElectionNamespace: str(flags.leaderElectionNamespace) ?? runtimeNamespace,
     logLevel: oneOf("log-level", flags.logLevel, ["debug", "info", "error"], "info"),
     logEncoding: oneOf("log-encoding", flags.logEncoding, ["json", "console"], "json"),
     watchLabelSelector: str(flags.watchLabelSelector),
@@ -215,5 +223,9 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     compatibilityOnly: (["kubeApiQps", "kubeApiBurst"] as const)
       .filter((k) => flags[k] !== undefined)
       .map((k) => (k === "kubeApiQps" ? "--kube-api-qps" : "--kube-api-burst")),
+    sopsAgeSecret:
+      sopsAgeSecret === undefined
+        ? undefined
+        : Object.freeze({ namespace: runtimeNamespace, name: sopsAgeSecret }),
   });
 }

@@ -66,6 +66,7 @@ export function kustomizationOptionsFor(config: ControllerConfig): Kustomization
     strictSubstitution: gates.StrictPostBuildSubstitutions === true,
     healthFailFast: gates.DisableFailFastBehavior !== true,
     cancelHealthCheckOnNewRevision: gates.CancelHealthCheckOnNewRevision === true,
+    sopsAgeSecret: config.sopsAgeSecret,
   });
 }
 

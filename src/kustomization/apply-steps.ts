@@ -14,6 +14,7 @@ import type { KubeObject } from "../apply/types.js";
 import { GenericError } from "../runtime/errors.js";
 import { formatDuration } from "../util/duration.js";
 import { groupOf, versionOf } from "../util/kube-object.js";
+import { undecryptedSecretProblem } from "./decryption.js";
 import type { ApplyPort } from "./ports.js";
 
 /** Identity and cancellation shared by the steps of one run. */
@@ -40,6 +41,10 @@ export async function reconcileApply(
   ctx: StepContext,
 ): Promise<ApplyResult> {
   const ignore = compileIgnoreRules(ctx.ks.spec.ignore ?? []);
+  const encrypted = undecryptedSecretProblem(objects);
+  if (encrypted !== undefined) {
+    throw new GenericError(Reason.ReconciliationFailed, encrypted, { retryAfterMs: ctx.retryAfterMs });
+  }
   try {
     return await apply.applyAllStaged(objects, {
       owner: ctx.owner,

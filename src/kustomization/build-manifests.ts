@@ -11,6 +11,7 @@ import { substituteResources, type FetchedSubstituteSource } from "../substitute
 import { fromYamlText } from "../substitute/yaml-text.js";
 import { isJsonObject } from "../util/kube-object.js";
 import type { FetchedArtifact } from "./artifact-fetch.js";
+import type { SopsDecryption } from "./decryption.js";
 import { wrapKustomization } from "./flux-wrapper.js";
 
 /** Reads a `substituteFrom` object; undefined when it does not exist. */
@@ -26,6 +27,11 @@ export interface BuildInput {
   readonly strictSubstitution: boolean;
   /** Failures retry at this delay (`retryInterval`). */
   readonly retryAfterMs: number;
+  /**
+   * SOPS decryption for `spec.decryption` (keys loaded when called); unset: nothing is decrypted
+   * (the CLI, or no `spec.decryption`).
+   */
+  readonly decryption?: () => Promise<SopsDecryption>;
 }
 
 const KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io/";
@@ -52,6 +58,16 @@ async function fetchSubstituteSources(input: BuildInput): Promise<FetchedSubstit
   return out;
 }
 
+/** Decrypts the build's SOPS inputs in place (Flux: "error decrypting sources: …"). */
+async function decryptSources(decryption: SopsDecryption | undefined, fetched: FetchedArtifact): Promise<void> {
+  if (decryption === undefined) return;
+  try {
+    await decryption.sources(fetched.root, fetched.dir);
+  } catch (err) {
+    throw new Error(`error decrypting sources: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
 const fail = (err: unknown, retryAfterMs: number): GenericError =>
   new GenericError(Reason.BuildFailed, err instanceof Error ? err.message : String(err), {
     cause: err,
@@ -66,8 +82,11 @@ export async function buildManifests(fetched: FetchedArtifact, input: BuildInput
   let objects: KubeObject[];
   try {
     await wrapKustomization(fetched.root, fetched.dir, input.ks.spec);
+    const decryption = await input.decryption?.();
+    await decryptSources(decryption, fetched);
     const resources = await build(fetched.dir, { allowedRoot: fetched.root });
     objects = resources.map((r) => decodeObject(render([r]))).filter((o): o is KubeObject => o !== undefined);
+    await decryption?.objects(objects);
   } catch (err) {
     throw fail(err, input.retryAfterMs);
   }

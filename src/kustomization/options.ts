@@ -31,6 +31,8 @@ export interface KustomizationOptions {
   readonly driftRequeueMinIntervalMs: number;
   /** Drift requeues allowed in a burst before the minimum interval applies. */
   readonly driftRequeueBurst: number;
+  /** `--sops-age-secret`: the global age key Secret, used when `decryption.secretRef` is unset. */
+  readonly sopsAgeSecret: { readonly namespace: string; readonly name: string } | undefined;
 }
 
 /** Flux's defaults, plus mooring's drift limits. */
@@ -52,6 +54,7 @@ export const DEFAULT_KUSTOMIZATION_OPTIONS: KustomizationOptions = Object.freeze
   }),
   driftRequeueMinIntervalMs: 10_000,
   driftRequeueBurst: 5,
+  sopsAgeSecret: undefined,
 });
 
 /** Defaults overridden by `overrides`, frozen (the artifact wait follows requeueDependency). */

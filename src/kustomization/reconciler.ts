@@ -44,6 +44,7 @@ import {
   wantsHealthCheck,
 } from "./apply-steps.js";
 import { buildManifests } from "./build-manifests.js";
+import { loadDecryptionKeys, SopsDecryption } from "./decryption.js";
 import { finalize } from "./finalize.js";
 import type { KustomizationOptions } from "./options.js";
 import type { ApplyPort, KustomizationClient } from "./ports.js";
@@ -195,8 +196,18 @@ export class KustomizationReconciler implements Reconciler {
           this.deps.client.getConfigData(kind, { namespace: ks.metadata.namespace ?? "", name }),
         strictSubstitution: this.deps.options.strictSubstitution,
         retryAfterMs: kustomizationRetryInterval(ks.spec),
+        ...(ks.spec.decryption === undefined ? {} : { decryption: () => this.decryption(run) }),
       });
     });
+  }
+
+  /** The run's SOPS decryption; the values it decrypts are collected in `run.secretValues`. */
+  private async decryption(run: Run): Promise<SopsDecryption> {
+    const keys = await loadDecryptionKeys(run.obj, {
+      readSecret: (namespace, name) => this.deps.client.getConfigData("Secret", { namespace, name }),
+      ...(this.deps.options.sopsAgeSecret === undefined ? {} : { globalAgeSecret: this.deps.options.sopsAgeSecret }),
+    });
+    return new SopsDecryption(keys, run.secretValues);
   }
 
   /**

@@ -23,6 +23,11 @@ export class Run {
   obj: Kustomization;
   /** Whether anything changed in the cluster (decides the "finished" event). */
   changed = false;
+  /**
+   * Plaintext values SOPS decryption revealed in this run: what a scrubber must keep out of
+   * conditions, events and logs. Never log this list.
+   */
+  readonly secretValues: string[] = [];
   readonly startedAt: number;
 
   constructor(

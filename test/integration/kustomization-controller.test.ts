@@ -141,7 +141,9 @@ beforeAll(async () => {
     artifact: { ...kustomizationOptions().artifact, retryMinWaitMs: 100 },
     driftRequeueMinIntervalMs: 1_000,
   });
-  controller = new KustomizationController({ kubeConfig: kc, client, apply, options }).start();
+  // Flux's default shard: leave Kustomizations other test files shard for their own controllers.
+  const labelSelector = "!sharding.fluxcd.io/key";
+  controller = new KustomizationController({ kubeConfig: kc, client, apply, options, labelSelector }).start();
 });
 
 afterAll(async () => {

@@ -69,6 +69,13 @@ export function kubectl(args: string[], input?: string): Promise<KubectlResult> 
   });
 }
 
+/** {@link kubectl} that throws with kubectl's stderr when it fails; returns stdout. */
+export async function kubectlOk(args: string[], input?: string): Promise<string> {
+  const res = await kubectl(args, input);
+  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${res.stderr}`);
+  return res.stdout;
+}
+
 /** Options for {@link eventually}. */
 export interface EventuallyOptions {
   timeoutMs?: number;

@@ -53,6 +53,10 @@ const FLAGS: [string, string][] = [
   ["--max-retry-delay <duration>", "longest backoff after failures (default 15m)"],
   ["--http-retry <n>", "artifact download retries (default 9)"],
   ["--git-max-pack-bytes <n>", "largest git pack accepted from a server (default 536870912, 512 MiB)"],
+  [
+    "--sops-age-secret <name>",
+    "Secret in $RUNTIME_NAMESPACE (default mooring-system) whose .agekey entries decrypt Kustomizations with spec.decryption but no secretRef",
+  ],
 ];
 
 /** The validated config from a parsed `controller` command (its own flags and the globals). */
