@@ -82,6 +82,8 @@ const GIT_CONTENT = "test/integration/gitrepository-content.test.ts";
 const GIT_ERRORS = "test/integration/gitrepository-errors.test.ts";
 const REF = "src/source/ref.test.ts";
 const HEALTH = "src/kustomization/apply-steps.test.ts";
+const SOPS = "test/integration/kustomization-sops.test.ts";
+const SOPS_BUILD = "test/unit/sops-kustomization.test.ts";
 
 /** `source.toolkit.fluxcd.io/v1` GitRepository. */
 export const GIT_REPOSITORY_FIELDS: FieldRegistry = {
@@ -212,11 +214,15 @@ export const KUSTOMIZATION_FIELDS: FieldRegistry = {
       "mooring applies only to the cluster it runs in; run mooring in the target cluster, or remove spec.kubeConfig",
     example: { secretRef: { name: "remote-kubeconfig" } },
   }),
-  "spec.decryption": stalled({
-    field: "spec.decryption (SOPS)",
+  "spec.decryption": implemented(SOPS, SOPS_BUILD),
+  "spec.decryption.provider": implemented(SOPS),
+  "spec.decryption.secretRef": implemented(SOPS, SOPS_BUILD),
+  "spec.decryption.secretRef.name": implemented(SOPS),
+  "spec.decryption.serviceAccountName": stalled({
+    field: "spec.decryption.serviceAccountName (cloud KMS workload identity)",
     remedy:
-      "commit the Secrets unencrypted to a private repository or create them outside Git, and remove spec.decryption",
-    example: { provider: "sops", secretRef: { name: "sops-keys" } },
+      "cloud KMS decryption is not implemented; encrypt with age or OpenPGP keys and put them in spec.decryption.secretRef",
+    example: "sops-kms",
   }),
   "spec.force": implemented(KS_CONTROLLER),
   "spec.suspend": implemented(KS_CONTROLLER, KS_RECONCILER),
