@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { ApplyManager } from "./apply/cluster/index.js";
+import { ApplyClusters, ApplyManager } from "./apply/cluster/index.js";
 import type { ControllerConfig } from "./config.js";
 import { ApiKustomizationClient } from "./kustomization/cluster-client.js";
 import { KustomizationController } from "./kustomization/controller.js";
@@ -119,7 +119,8 @@ export async function startController(
     recordEvent: (obj, e) => recorder.record(obj, e),
     log,
   });
-  const apply = new ApplyManager(kc, { concurrency: config.concurrentSsa });
+  const applyOptions = { concurrency: config.concurrentSsa };
+  const apply = new ApplyClusters(new ApplyManager(kc, applyOptions), (remote) => new ApplyManager(remote, applyOptions));
   const kustomizations = new KustomizationController({
     kubeConfig: kc,
     client: new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e)),

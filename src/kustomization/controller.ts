@@ -4,8 +4,9 @@
  * - Kustomizations: enqueue on create, generation or `requestedAt` change, deletion.
  * - GitRepositories: when the artifact appears or its revision changes, cancel health waits on
  *   an older revision and enqueue the Kustomizations that reference it (index by sourceRef).
- * - Owned objects changed or deleted by someone else (the ApplyManager's drift hook): requeue the
- *   owner within seconds, through a per-Kustomization {@link DriftLimiter}.
+ * - Owned objects changed or deleted by someone else (the drift hook of every cluster's
+ *   ApplyManager, local or remote): requeue the owner within seconds, through a per-Kustomization
+ *   {@link DriftLimiter}.
  *
  * SEAM: issue 3's manager (leader election, health/metrics server, shared informers) will own
  * start/stop; {@link KustomizationController} exposes the same start/stop so it can be handed
@@ -27,7 +28,7 @@ import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
 import { Informer } from "../runtime/informer/informer.js";
 import type { InformerHandler, MetaObject } from "../runtime/informer/types.js";
 import type { KustomizationOptions } from "./options.js";
-import type { ApplyPort, KustomizationClient, SourceObject } from "./ports.js";
+import type { ApplyTargets, KustomizationClient, SourceObject } from "./ports.js";
 import { KustomizationReconciler } from "./reconciler.js";
 import {
   alreadyAttempted,
@@ -42,8 +43,14 @@ import {
 export interface KustomizationControllerDeps {
   readonly kubeConfig: KubeConfig;
   readonly client: KustomizationClient;
-  /** The ApplyManager (or anything with its methods), plus its drift hook. */
-  readonly apply: ApplyPort & { onDrift(listener: DriftListener): () => void; forget(owner: OwnerRef): void };
+  /**
+   * The apply layers of the local and remote clusters ({@link ApplyClusters}, or anything with its
+   * methods), with the drift hook of every cluster and `forget` for deleted Kustomizations.
+   */
+  readonly apply: ApplyTargets & {
+    onDrift(listener: DriftListener): () => void;
+    forget(owner: OwnerRef): void;
+  };
   readonly options: KustomizationOptions;
   readonly log?: Logger;
   /** `--watch-label-selector`: only Kustomizations matching it are reconciled (sharding). */

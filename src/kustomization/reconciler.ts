@@ -15,7 +15,7 @@ import {
   kustomizationTimeout,
   Reason,
 } from "../api/index.js";
-import type { ApplyResult } from "../apply/cluster/types.js";
+import type { ApplyResult, OwnerRef } from "../apply/cluster/types.js";
 import { formatChanges } from "../apply/changeset.js";
 import type { KubeObject } from "../apply/types.js";
 import { computeResult } from "../runtime/result.js";
@@ -42,7 +42,8 @@ import {
 import { buildManifests } from "./build-manifests.js";
 import { finalize } from "./finalize.js";
 import type { KustomizationOptions } from "./options.js";
-import type { ApplyPort, KustomizationClient } from "./ports.js";
+import type { ApplyPort, ApplyTargets, KustomizationClient } from "./ports.js";
+import { loadRemoteCluster } from "./remote-kubeconfig.js";
 import { HealthWaits } from "./health-waits.js";
 import { impersonationOf, Run, serviceAccountOf } from "./run.js";
 import { reconcileDependencies, reconcileSource, sourceKeyOf, type ResolvedSource } from "./source-steps.js";
@@ -50,12 +51,18 @@ import { reconcileDependencies, reconcileSource, sourceKeyOf, type ResolvedSourc
 /** What the reconciler is built from. */
 export interface KustomizationReconcilerDeps {
   readonly client: KustomizationClient;
-  readonly apply: ApplyPort;
+  /** The apply layer of the local cluster or of a `spec.kubeConfig` remote cluster. */
+  readonly apply: ApplyTargets;
   readonly options: KustomizationOptions;
   /** Notes about drift fights per `namespace/name` (from the controller's drift limiter). */
   readonly driftNote?: (key: string) => string | undefined;
   readonly now?: () => Date;
 }
+
+const ownerOf = (ks: Kustomization): OwnerRef => ({
+  name: ks.metadata.name ?? "",
+  namespace: ks.metadata.namespace ?? "",
+});
 
 /** Reconciles `kustomize.toolkit.fluxcd.io/v1` Kustomizations. */
 export class KustomizationReconciler implements Reconciler {
@@ -74,7 +81,7 @@ export class KustomizationReconciler implements Reconciler {
     if (ks.metadata.deletionTimestamp) {
       return finalize(ks, {
         client: this.deps.client,
-        apply: this.deps.apply,
+        apply: () => this.applyTarget(ks),
         serviceAccount: sa,
         impersonate: impersonationOf(ks, this.deps.options.defaultServiceAccount),
         signal: ctx.signal,
@@ -143,37 +150,50 @@ export class KustomizationReconciler implements Reconciler {
     run.readyInProgress();
     if (!wantsHealthCheck(run.obj)) run.removeHealthy();
     await run.patchStatus();
-    const objects = await this.fetchAndBuild(run, resolved, ctx);
+    const { objects, apply } = await this.fetchAndBuild(run, resolved, ctx);
     const step = this.stepContext(run.obj, ctx);
     run.progressing(run.forRevision("Detecting drift", revision));
-    const applied = await this.applyAndPrune(run, objects, step, revision);
-    await this.health(run, applied, step, resolved);
+    const applied = await this.applyAndPrune(run, objects, { ...step, apply }, revision);
+    await this.health(run, applied, { ...step, apply }, resolved);
     run.setStatus({ lastAppliedRevision: revision });
     return revision;
   }
 
   /**
-   * Download, verify, extract, build, substitute. Sets `lastAttemptedRevision` once the artifact
-   * and path are there. Errors: `ArtifactFailed` (fetch), `BuildFailed` (build).
+   * The apply layer of the cluster `ks` applies to: the remote cluster of `spec.kubeConfig`
+   * (never the local one when it is set), else the local cluster. Throws `ReconciliationFailed`
+   * when the kubeconfig cannot be loaded.
+   */
+  private async applyTarget(ks: Kustomization): Promise<ApplyPort> {
+    const remote = await loadRemoteCluster(ks, this.deps.client, kustomizationRetryInterval(ks.spec));
+    return this.deps.apply.select(ownerOf(ks), remote);
+  }
+
+  /**
+   * Download, verify, extract, pick the cluster, build, substitute. Sets `lastAttemptedRevision`
+   * once the artifact and path are there. Errors: `ArtifactFailed` (fetch), `ReconciliationFailed`
+   * (kubeConfig, in Flux's order: after the fetch, before the build), `BuildFailed` (build).
    */
   private async fetchAndBuild(
     run: Run,
     resolved: ResolvedSource,
     ctx: ReconcileContext,
-  ): Promise<KubeObject[]> {
+  ): Promise<{ objects: KubeObject[]; apply: ApplyPort }> {
     const ks = run.obj;
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(kustomizationTimeout(ks.spec))]);
     const request = { artifact: resolved.artifact, path: ks.spec.path ?? "", signal };
     return withArtifact(request, this.deps.options.artifact, async (fetched) => {
       run.setStatus({ lastAttemptedRevision: resolved.artifact.revision });
       run.progressing(run.forRevision("Building manifests", resolved.artifact.revision));
-      return buildManifests(fetched, {
+      const apply = await this.applyTarget(ks);
+      const objects = await buildManifests(fetched, {
         ks,
         readConfig: (kind, name) =>
           this.deps.client.getConfigData(kind, { namespace: ks.metadata.namespace ?? "", name }),
         strictSubstitution: this.deps.options.strictSubstitution,
         retryAfterMs: kustomizationRetryInterval(ks.spec),
       });
+      return { objects, apply };
     });
   }
 
@@ -184,17 +204,17 @@ export class KustomizationReconciler implements Reconciler {
   private async applyAndPrune(
     run: Run,
     objects: KubeObject[],
-    step: StepContext,
+    step: StepContext & { apply: ApplyPort },
     revision: string,
   ): Promise<ApplyResult> {
     const previous = run.obj.status?.inventory?.entries ?? [];
-    const applied = await reconcileApply(objects, this.deps.apply, step);
+    const applied = await reconcileApply(objects, step.apply, step);
     const changes = formatChanges(applied.entries);
     if (changes !== "") {
       run.changed = true;
       await run.event("Normal", changes, revision);
     }
-    const pruned = await reconcilePrune(previous, inventoryOf(applied.entries), this.deps.apply, step);
+    const pruned = await reconcilePrune(previous, inventoryOf(applied.entries), step.apply, step);
     run.setStatus({ inventory: { entries: pruned.inventory } });
     if (pruned.changes !== "") {
       run.changed = true;
@@ -208,7 +228,7 @@ export class KustomizationReconciler implements Reconciler {
   private async health(
     run: Run,
     applied: ApplyResult,
-    step: StepContext,
+    step: StepContext & { apply: ApplyPort },
     resolved: ResolvedSource,
   ): Promise<void> {
     if (!wantsHealthCheck(run.obj)) {
@@ -223,7 +243,7 @@ export class KustomizationReconciler implements Reconciler {
     await run.patchStatus();
     const wait = this.healthWaits.start(run.key, sourceKeyOf(run.obj), revision, step.signal);
     try {
-      const message = await reconcileHealth(healthRefs(run.obj, applied.entries), this.deps.apply, {
+      const message = await reconcileHealth(healthRefs(run.obj, applied.entries), step.apply, {
         ...step,
         signal: wait.signal,
       });
@@ -254,7 +274,7 @@ export class KustomizationReconciler implements Reconciler {
   private stepContext(ks: Kustomization, ctx: ReconcileContext): StepContext {
     return {
       ks,
-      owner: { name: ks.metadata.name ?? "", namespace: ks.metadata.namespace ?? "" },
+      owner: ownerOf(ks),
       impersonate: impersonationOf(ks, this.deps.options.defaultServiceAccount),
       retryAfterMs: kustomizationRetryInterval(ks.spec),
       signal: ctx.signal,

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ApplyManager, type RequestInfo } from "../../src/apply/cluster/index.js";
+import { ApplyClusters, ApplyManager, type RequestInfo } from "../../src/apply/cluster/index.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { apiEventSink } from "../../src/runtime/event-sink.js";
 import { EventRecorder } from "../../src/runtime/events.js";
@@ -140,7 +140,10 @@ beforeAll(async () => {
     artifact: { ...kustomizationOptions().artifact, retryMinWaitMs: 100 },
     driftRequeueMinIntervalMs: 1_000,
   });
-  controller = new KustomizationController({ kubeConfig: kc, client, apply, options }).start();
+  const clusters = new ApplyClusters(apply, () => {
+    throw new Error("this file has no remote clusters");
+  });
+  controller = new KustomizationController({ kubeConfig: kc, client, apply: clusters, options }).start();
 });
 
 afterAll(async () => {
