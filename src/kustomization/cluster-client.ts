@@ -85,9 +85,7 @@ export class ApiKustomizationClient implements KustomizationClient {
     const body = {
       metadata: { finalizers: [...finalizers], resourceVersion: obj.metadata.resourceVersion },
     };
-    await orUndefined(
-      kubeRequest(this.kc, objectPath(KUSTOMIZATION, keyOf(obj)), { method: "PATCH", body }),
-    );
+    await orUndefined(kubeRequest(this.kc, objectPath(KUSTOMIZATION, keyOf(obj)), { method: "PATCH", body }));
   }
 
   emitEvent(obj: Kustomization, event: EventRecord): Promise<void> {

@@ -102,6 +102,23 @@ async function deleteInventory(ks: Kustomization, ctx: Connected): Promise<boole
 }
 
 /**
+ * Connects to the cluster the objects live on and deletes them; returns the failure, if any
+ * (the finalizer stays and the deletion retries with backoff, as Flux does).
+ */
+async function pruneOnFinalize(ks: Kustomization, ctx: FinalizeContext): Promise<unknown> {
+  let apply: ApplyPort;
+  try {
+    apply = await ctx.apply();
+  } catch (err) {
+    const message = `unable to prune objects: ${err instanceof Error ? err.message : String(err)}`;
+    await ctx.client.emitEvent(ks, { type: "Warning", reason: "PruneFailed", message });
+    return err;
+  }
+  const deleted = await deleteInventory(ks, { ...ctx, apply });
+  return deleted ? undefined : new Error("delete failed during finalisation");
+}
+
+/**
  * The deletion branch. Deletes inventory objects when {@link shouldDeleteOnFinalize}; if the
  * impersonated ServiceAccount is gone it skips that (with an event) rather than block deletion
  * forever. Failed deletes keep the finalizer and retry with backoff.
@@ -119,18 +136,8 @@ export async function finalize(ks: Kustomization, ctx: FinalizeContext): Promise
       const message = `unable to prune objects: ServiceAccount '${ctx.serviceAccount ?? ""}' not found`;
       await ctx.client.emitEvent(ks, { type: "Warning", reason: "PruneFailed", message });
     } else {
-      let apply: ApplyPort;
-      try {
-        apply = await ctx.apply();
-      } catch (err) {
-        // Flux keeps the finalizer and retries when the (remote) client cannot be built.
-        const message = `unable to prune objects: ${err instanceof Error ? err.message : String(err)}`;
-        await ctx.client.emitEvent(ks, { type: "Warning", reason: "PruneFailed", message });
-        return Results.backoff(err);
-      }
-      if (!(await deleteInventory(ks, { ...ctx, apply }))) {
-        return Results.backoff(new Error("delete failed during finalisation"));
-      }
+      const failure = await pruneOnFinalize(ks, ctx);
+      if (failure !== undefined) return Results.backoff(failure);
     }
   }
   const rest = ((ks.metadata.finalizers as string[] | undefined) ?? []).filter((f) => f !== FINALIZER);

@@ -43,7 +43,14 @@ type Entry = Record<string, unknown>;
 
 /** Settings that make the controller read files, run commands, skip TLS checks or use a proxy. */
 const REFUSED_CLUSTER = ["certificate-authority", "insecure-skip-tls-verify", "proxy-url"] as const;
-const REFUSED_USER = ["tokenFile", "token-file", "client-certificate", "client-key", "exec", "auth-provider"] as const;
+const REFUSED_USER = [
+  "tokenFile",
+  "token-file",
+  "client-certificate",
+  "client-key",
+  "exec",
+  "auth-provider",
+] as const;
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
@@ -60,13 +67,14 @@ class InvalidKubeConfig extends Error {}
 
 function refused(cluster: Entry, user: Entry): string[] {
   const out: string[] = [];
-  for (const k of REFUSED_CLUSTER) if (cluster[k] !== undefined && cluster[k] !== false) out.push(`cluster.${k}`);
+  for (const k of REFUSED_CLUSTER)
+    if (cluster[k] !== undefined && cluster[k] !== false) out.push(`cluster.${k}`);
   for (const k of REFUSED_USER) if (user[k] !== undefined) out.push(`user.${k}`);
   return out;
 }
 
-/** The inline settings of the kubeconfig's current context. */
-export function inlineSettings(text: string): Inline {
+/** Parses the kubeconfig; a YAML error names only the line (the text holds credentials). */
+function parseDocument(text: string): Entry {
   let doc: unknown;
   try {
     doc = parse(text);
@@ -75,15 +83,26 @@ export function inlineSettings(text: string): Inline {
     throw new InvalidKubeConfig(`it is not valid YAML${line === undefined ? "" : ` (line ${line})`}`);
   }
   if (!isJsonObject(doc)) throw new InvalidKubeConfig("it is not a kubeconfig document");
+  return doc;
+}
+
+/** The cluster and user entries of the current context. */
+function currentEntries(doc: Entry): { cluster: Entry; user: Entry; server: string } {
   const current = str(doc["current-context"]);
   if (current === undefined) throw new InvalidKubeConfig("it has no current-context");
   const context = named(doc.contexts, current, "context");
   if (context === undefined) throw new InvalidKubeConfig(`context '${current}' is not defined`);
-  const cluster = named(doc.clusters, str(context.cluster), "cluster");
-  if (cluster === undefined) throw new InvalidKubeConfig(`cluster '${String(context.cluster)}' is not defined`);
-  const user = named(doc.users, str(context.user), "user") ?? {};
+  const clusterName = String(context.cluster);
+  const cluster = named(doc.clusters, clusterName, "cluster");
+  if (cluster === undefined) throw new InvalidKubeConfig(`cluster '${clusterName}' is not defined`);
   const server = str(cluster.server);
-  if (server === undefined) throw new InvalidKubeConfig(`cluster '${String(context.cluster)}' has no server`);
+  if (server === undefined) throw new InvalidKubeConfig(`cluster '${clusterName}' has no server`);
+  return { cluster, user: named(doc.users, str(context.user), "user") ?? {}, server };
+}
+
+/** The inline settings of the kubeconfig's current context. */
+export function inlineSettings(text: string): Inline {
+  const { cluster, user, server } = currentEntries(parseDocument(text));
   const bad = refused(cluster, user);
   if (bad.length > 0) {
     throw new InvalidKubeConfig(
@@ -92,25 +111,20 @@ export function inlineSettings(text: string): Inline {
         `(token, client-certificate-data and client-key-data, certificate-authority-data)`,
     );
   }
-  const pick = (e: Entry, k: string): Partial<Record<string, string>> => {
+  const pick = (e: Entry, k: string, as = k): Partial<Record<string, string>> => {
     const v = str(e[k]);
-    return v === undefined ? {} : { [k]: v };
+    return v === undefined ? {} : { [as]: v };
   };
   return {
     server,
-    ...rename(pick(cluster, "certificate-authority-data"), "caData"),
-    ...rename(pick(cluster, "tls-server-name"), "tlsServerName"),
-    ...rename(pick(user, "client-certificate-data"), "certData"),
-    ...rename(pick(user, "client-key-data"), "keyData"),
+    ...pick(cluster, "certificate-authority-data", "caData"),
+    ...pick(cluster, "tls-server-name", "tlsServerName"),
+    ...pick(user, "client-certificate-data", "certData"),
+    ...pick(user, "client-key-data", "keyData"),
     ...pick(user, "token"),
     ...pick(user, "username"),
     ...pick(user, "password"),
   };
-}
-
-function rename(o: Partial<Record<string, string>>, to: string): Partial<Record<string, string>> {
-  const v = Object.values(o)[0];
-  return v === undefined ? {} : { [to]: v };
 }
 
 /** A KubeConfig holding exactly `inline` (nothing read from disk, no exec, TLS verified). */
@@ -132,11 +146,13 @@ function kubeConfigText(data: Record<string, string>, shown: string, key: string
     data[k] === undefined ? undefined : Buffer.from(data[k], "base64").toString("utf8");
   if (key !== undefined && key !== "") {
     const text = decode(key);
-    if (text === undefined) throw new Error(`KubeConfig secret '${shown}' does not contain a '${key}' key with a kubeconfig`);
+    if (text === undefined)
+      throw new Error(`KubeConfig secret '${shown}' does not contain a '${key}' key with a kubeconfig`);
     return text;
   }
   const text = decode("value") ?? decode("value.yaml");
-  if (text === undefined) throw new Error(`KubeConfig secret '${shown}' does not contain a 'value' key with a kubeconfig`);
+  if (text === undefined)
+    throw new Error(`KubeConfig secret '${shown}' does not contain a 'value' key with a kubeconfig`);
   return text;
 }
 
@@ -170,14 +186,17 @@ export async function loadRemoteCluster(
     throw fail(`unable to read KubeConfig secret '${shown}' error: ${(err as Error).message}`, err);
   }
   if (data === undefined) {
-    throw fail(`unable to read KubeConfig secret '${shown}' error: secrets "${ref.secretRef.name}" not found`);
+    throw fail(
+      `unable to read KubeConfig secret '${shown}' error: secrets "${ref.secretRef.name}" not found`,
+    );
   }
   try {
     const inline = inlineSettings(kubeConfigText(data, shown, ref.secretRef.key));
     const key = createHash("sha256").update(JSON.stringify(inline)).digest("hex");
     return { key, kubeConfig: kubeConfigOf(inline), secret: shown };
   } catch (err) {
-    if (err instanceof InvalidKubeConfig) throw fail(`KubeConfig secret '${shown}' is unusable: ${err.message}`);
+    if (err instanceof InvalidKubeConfig)
+      throw fail(`KubeConfig secret '${shown}' is unusable: ${err.message}`);
     throw fail((err as Error).message);
   }
 }
