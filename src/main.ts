@@ -135,6 +135,7 @@ export async function startController(
     log,
     registry,
     labelSelector: config.watchLabelSelector,
+    configsLabelSelector: config.watchConfigsLabelSelector,
   });
   manager.addRunnable(kustomizations);
   const done = manager.start(signal).finally(async () => {

@@ -4,6 +4,8 @@
  * - Kustomizations: enqueue on create, generation or `requestedAt` change, deletion.
  * - GitRepositories: when the artifact appears or its revision changes, cancel health waits on
  *   an older revision and enqueue the Kustomizations that reference it (index by sourceRef).
+ * - ConfigMaps and Secrets selected by `--watch-configs-label-selector` (metadata only): a change
+ *   enqueues the Kustomizations that reference them (index of the Kustomization cache).
  * - Owned objects changed or deleted by someone else (the drift hook of every cluster's
  *   ApplyManager, local or remote): requeue the owner within seconds, through a per-Kustomization
  *   {@link DriftLimiter}.
@@ -26,7 +28,15 @@ import { parseKey } from "../runtime/reconciler.js";
 import { DriftLimiter } from "./drift-limiter.js";
 import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
 import { Informer } from "../runtime/informer/informer.js";
+import type { ObjectMetadata } from "../runtime/informer/metadata-only.js";
+import type { IndexFunc } from "../runtime/informer/store.js";
 import type { InformerHandler, MetaObject } from "../runtime/informer/types.js";
+import {
+  CONFIGS_INDEX,
+  configInformers,
+  DEFAULT_WATCH_CONFIGS_SELECTOR,
+  referencedConfigs,
+} from "./config-watch.js";
 import type { KustomizationOptions } from "./options.js";
 import type { ApplyTargets, KustomizationClient, SourceObject } from "./ports.js";
 import { KustomizationReconciler } from "./reconciler.js";
@@ -55,6 +65,11 @@ export interface KustomizationControllerDeps {
   readonly log?: Logger;
   /** `--watch-label-selector`: only Kustomizations matching it are reconciled (sharding). */
   readonly labelSelector?: string | undefined;
+  /**
+   * `--watch-configs-label-selector`: ConfigMaps and Secrets whose changes reconcile the
+   * Kustomizations referencing them at once (default `reconcile.fluxcd.io/watch=Enabled`; "" all).
+   */
+  readonly configsLabelSelector?: string | undefined;
   /** Where `workqueue_*` and `gotk_reconcile_duration_seconds` go (the manager's registry). */
   readonly registry?: Registry;
 }
@@ -70,6 +85,7 @@ export class KustomizationController {
   private readonly log: Logger;
   private readonly kustomizations: Informer<Kustomization>;
   private readonly sources: Informer<SourceObject & KubeObject>;
+  private readonly configs: Informer<ObjectMetadata>[];
   private unsubscribeDrift: (() => void) | undefined;
 
   constructor(private readonly deps: KustomizationControllerDeps) {
@@ -95,11 +111,25 @@ export class KustomizationController {
       handle: (key, signal) => this.reconcileTimed(key, signal),
       onError: (key, error) => this.log.error({ key, error: messageOf(error) }, "reconcile failed"),
     });
-    this.kustomizations = watch<Kustomization>(deps, KUSTOMIZATION, deps.labelSelector, {
-      onAdd: (obj) => this.onKustomization(undefined, obj),
-      onUpdate: (old, next) => this.onKustomization(old, next),
-      onDelete: (old) => this.onKustomizationDeleted(old),
-    });
+    this.kustomizations = watch<Kustomization>(
+      deps,
+      KUSTOMIZATION,
+      deps.labelSelector,
+      {
+        onAdd: (obj) => this.onKustomization(undefined, obj),
+        onUpdate: (old, next) => this.onKustomization(old, next),
+        onDelete: (old) => this.onKustomizationDeleted(old),
+      },
+      { [CONFIGS_INDEX]: referencedConfigs },
+    );
+    this.configs = configInformers(
+      {
+        kubeConfig: deps.kubeConfig,
+        labelSelector: deps.configsLabelSelector ?? DEFAULT_WATCH_CONFIGS_SELECTOR,
+        log: deps.log,
+      },
+      (id) => this.onConfig(id),
+    );
     this.sources = watch<SourceObject & KubeObject>(deps, GIT_REPOSITORY, undefined, {
       onAdd: (obj) => this.onSource(undefined, obj),
       onUpdate: (old, next) => this.onSource(old, next),
@@ -124,6 +154,7 @@ export class KustomizationController {
     this.unsubscribeDrift = this.deps.apply.onDrift((e) => this.onDrift(e));
     this.kustomizations.start();
     this.sources.start();
+    for (const informer of this.configs) informer.start();
     this.pool.start();
     return this;
   }
@@ -131,14 +162,19 @@ export class KustomizationController {
   /** Stops watching and drains in-flight reconciles (aborting them when `abort`). */
   async stop(abort = false): Promise<void> {
     this.unsubscribeDrift?.();
-    await Promise.all([this.kustomizations.stop(), this.sources.stop()]);
+    await Promise.all([
+      this.kustomizations.stop(),
+      this.sources.stop(),
+      ...this.configs.map((i) => i.stop()),
+    ]);
     this.queue.shutdown();
     await this.pool.stop(abort);
   }
 
-  /** Whether both watches have listed. */
+  /** Whether every watch has listed. */
   get synced(): boolean {
-    return this.kustomizations.hasSynced() && this.sources.hasSynced();
+    const all = [this.kustomizations, this.sources, ...this.configs];
+    return all.every((i) => i.hasSynced());
   }
 
   private context(key: string, signal: AbortSignal): Parameters<KustomizationReconciler["reconcile"]>[1] {
@@ -180,6 +216,13 @@ export class KustomizationController {
     }
   }
 
+  /** A watched ConfigMap or Secret changed: reconcile the Kustomizations that read it. */
+  private onConfig(id: string): void {
+    for (const ks of this.kustomizations.store.byIndex(CONFIGS_INDEX, id)) {
+      this.queue.add(`${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`);
+    }
+  }
+
   private onDrift(event: DriftEvent): void {
     const key = `${event.owner.namespace}/${event.owner.name}`;
     const decision = this.drift.admit(key, event, Date.now());
@@ -202,9 +245,11 @@ function watch<T extends MetaObject>(
   kind: { readonly crdName: string; readonly apiVersion: string; readonly plural: string },
   labelSelector: string | undefined,
   handler: InformerHandler<T>,
+  indexers: Readonly<Record<string, IndexFunc<T>>> = {},
 ): Informer<T> {
   const informer = new Informer<T>({
     name: kind.crdName,
+    indexers,
     source: apiListWatcher<T>(deps.kubeConfig, {
       resource: { apiVersion: kind.apiVersion, plural: kind.plural },
       ...(labelSelector ? { labelSelector } : {}),

@@ -89,7 +89,11 @@ async function createSource(repo: GitRepo, name: string): Promise<string> {
 async function createKs(name: string, spec: Record<string, unknown>): Promise<void> {
   await kubectlOk(
     ["apply", "-f", "-"],
-    stringify({ ...KS, metadata: { name, namespace: ns() }, spec: { interval: "1h", prune: true, ...spec } }),
+    stringify({
+      ...KS,
+      metadata: { name, namespace: ns(), labels: { [SHARD_LABEL]: shard } },
+      spec: { interval: "1h", prune: true, ...spec },
+    }),
   );
 }
 
@@ -143,7 +147,15 @@ beforeAll(async () => {
   const clusters = new ApplyClusters(apply, () => {
     throw new Error("this file has no remote clusters");
   });
-  controller = new KustomizationController({ kubeConfig: kc, client, apply: clusters, options }).start();
+  // Sharded like the source controller: other files run their own Kustomization controllers.
+  const labelSelector = `${SHARD_LABEL}=${shard}`;
+  controller = new KustomizationController({
+    kubeConfig: kc,
+    client,
+    apply: clusters,
+    options,
+    labelSelector,
+  }).start();
 });
 
 afterAll(async () => {

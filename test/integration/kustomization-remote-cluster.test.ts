@@ -113,7 +113,7 @@ async function createKs(name: string, spec: Record<string, unknown>): Promise<vo
     ["apply", "-f", "-"],
     stringify({
       ...KS,
-      metadata: { name, namespace: ns() },
+      metadata: { name, namespace: ns(), labels: { [SHARD_LABEL]: shard } },
       spec: {
         interval: "1h",
         timeout: "2m",
@@ -211,7 +211,15 @@ beforeAll(async () => {
   clusters = new ApplyClusters(new ApplyManager(kc), (remoteConfig) => new ApplyManager(remoteConfig));
   const client = new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e));
   const options = kustomizationOptions({ driftRequeueMinIntervalMs: 1_000 });
-  controller = new KustomizationController({ kubeConfig: kc, client, apply: clusters, options }).start();
+  // Sharded: other files run their own Kustomization controllers on the same control plane.
+  const labelSelector = `${SHARD_LABEL}=${shard}`;
+  controller = new KustomizationController({
+    kubeConfig: kc,
+    client,
+    apply: clusters,
+    options,
+    labelSelector,
+  }).start();
 }, 600_000);
 
 afterAll(async () => {

@@ -31,6 +31,10 @@ const FLAGS: [string, string][] = [
   ["--log-level <level>", "debug, info or error (default info)"],
   ["--log-encoding <encoding>", "json or console (default json)"],
   ["--watch-label-selector <selector>", "only reconcile objects matching this label selector (sharding)"],
+  [
+    "--watch-configs-label-selector <selector>",
+    "ConfigMaps and Secrets whose changes reconcile the Kustomizations using them at once (default reconcile.fluxcd.io/watch=Enabled; empty: all)",
+  ],
   ["--interval-jitter-percentage <n>", "jitter applied to every interval requeue (default 5)"],
   ["--min-retry-delay <duration>", "first backoff after a failure (default 750ms)"],
   ["--max-retry-delay <duration>", "longest backoff after failures (default 15m)"],
