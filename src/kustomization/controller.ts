@@ -114,13 +114,12 @@ export class KustomizationController {
     this.kustomizations = watch<Kustomization>(
       deps,
       KUSTOMIZATION,
-      deps.labelSelector,
       {
         onAdd: (obj) => this.onKustomization(undefined, obj),
         onUpdate: (old, next) => this.onKustomization(old, next),
         onDelete: (old) => this.onKustomizationDeleted(old),
       },
-      { [CONFIGS_INDEX]: referencedConfigs },
+      { labelSelector: deps.labelSelector, indexers: { [CONFIGS_INDEX]: referencedConfigs } },
     );
     this.configs = configInformers(
       {
@@ -130,7 +129,7 @@ export class KustomizationController {
       },
       (id) => this.onConfig(id),
     );
-    this.sources = watch<SourceObject & KubeObject>(deps, GIT_REPOSITORY, undefined, {
+    this.sources = watch<SourceObject & KubeObject>(deps, GIT_REPOSITORY, {
       onAdd: (obj) => this.onSource(undefined, obj),
       onUpdate: (old, next) => this.onSource(old, next),
     });
@@ -243,9 +242,11 @@ export class KustomizationController {
 function watch<T extends MetaObject>(
   deps: KustomizationControllerDeps,
   kind: { readonly crdName: string; readonly apiVersion: string; readonly plural: string },
-  labelSelector: string | undefined,
   handler: InformerHandler<T>,
-  indexers: Readonly<Record<string, IndexFunc<T>>> = {},
+  {
+    labelSelector,
+    indexers = {},
+  }: { labelSelector?: string | undefined; indexers?: Record<string, IndexFunc<T>> } = {},
 ): Informer<T> {
   const informer = new Informer<T>({
     name: kind.crdName,
