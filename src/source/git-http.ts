@@ -108,7 +108,7 @@ async function send(
 ): Promise<Dispatcher.ResponseData> {
   const dispatcher = dispatcherFor(opts);
   return request(url, {
-    method: (req.method ?? "GET") as Dispatcher.HttpMethod,
+    method: req.method ?? "GET",
     headers: { ...req.headers },
     ...(body === undefined ? {} : { body }),
     ...(opts.signal ? { signal: opts.signal } : {}),
