@@ -36,13 +36,17 @@ export function configId(kind: ConfigKind, namespace: string, name: string): str
 
 /** The ConfigMaps and Secrets a Kustomization reads (all in its own namespace, as in Flux). */
 export function referencedConfigs(ks: Kustomization): string[] {
+  const { postBuild, decryption, kubeConfig } = ks.spec;
+  const refs: { kind: ConfigKind; name: string | undefined }[] = [
+    ...(postBuild?.substituteFrom ?? []),
+    { kind: "Secret", name: decryption?.secretRef?.name },
+    { kind: "Secret", name: kubeConfig?.secretRef?.name },
+    { kind: "ConfigMap", name: kubeConfig?.configMapRef?.name },
+  ];
   const ns = ks.metadata.namespace ?? "";
-  const ids = (ks.spec.postBuild?.substituteFrom ?? []).map((ref) => configId(ref.kind, ns, ref.name));
-  const decryption = ks.spec.decryption?.secretRef?.name;
-  if (decryption) ids.push(configId("Secret", ns, decryption));
-  const kubeConfig = ks.spec.kubeConfig;
-  if (kubeConfig?.secretRef?.name) ids.push(configId("Secret", ns, kubeConfig.secretRef.name));
-  if (kubeConfig?.configMapRef?.name) ids.push(configId("ConfigMap", ns, kubeConfig.configMapRef.name));
+  const ids = refs
+    .filter((r) => r.name !== undefined && r.name !== "")
+    .map((r) => configId(r.kind, ns, r.name ?? ""));
   return [...new Set(ids)];
 }
 

@@ -21,6 +21,34 @@ function proxyError(message: string, secrets: readonly string[] = []): GenericEr
   });
 }
 
+/** The Secret's username and password, else those written in the address. */
+function credentialsOf(
+  data: Readonly<Record<string, string>>,
+  url: URL,
+): { username: string | undefined; password: string | undefined } {
+  const fromUrl = (v: string): string | undefined => (v === "" ? undefined : decodeURIComponent(v));
+  const username = text(data, "username");
+  if (username !== undefined) return { username, password: text(data, "password") };
+  return { username: fromUrl(url.username), password: fromUrl(url.password) };
+}
+
+/** The address as a URL of a supported scheme. */
+function proxyUrl(address: string, shown: string): URL {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    throw proxyError(`invalid proxy secret '${shown}': 'address' is not a URL`, [address]);
+  }
+  if (!PROXY_SCHEMES.has(url.protocol)) {
+    const scheme = url.protocol.replace(":", "");
+    throw proxyError(
+      `invalid proxy secret '${shown}': scheme '${scheme}' is not supported, use http, https or socks5`,
+    );
+  }
+  return url;
+}
+
 /** The proxy and the values to scrub from messages. */
 export interface ProxySettings {
   readonly proxy: GitProxy;
@@ -38,26 +66,8 @@ export function proxyFor(data: Readonly<Record<string, string>> | undefined, sho
     throw proxyError(`failed to get proxy secret '${shown}': secrets "${name}" not found`);
   const address = text(data, "address");
   if (address === undefined) throw proxyError(`invalid proxy secret '${shown}': key 'address' is missing`);
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    throw proxyError(`invalid proxy secret '${shown}': 'address' is not a URL`, [address]);
-  }
-  if (!PROXY_SCHEMES.has(url.protocol)) {
-    const scheme = url.protocol.replace(":", "");
-    throw proxyError(
-      `invalid proxy secret '${shown}': scheme '${scheme}' is not supported, use http, https or socks5`,
-    );
-  }
-  const username =
-    text(data, "username") ?? (url.username === "" ? undefined : decodeURIComponent(url.username));
-  const password =
-    text(data, "username") !== undefined
-      ? text(data, "password")
-      : url.password === ""
-        ? undefined
-        : decodeURIComponent(url.password);
+  const url = proxyUrl(address, shown);
+  const { username, password } = credentialsOf(data, url);
   url.username = "";
   url.password = "";
   const secrets = [username, password].filter((v): v is string => v !== undefined && v !== "");
