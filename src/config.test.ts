@@ -25,6 +25,15 @@ describe("controller config", () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it("watches ConfigMaps/Secrets labelled reconcile.fluxcd.io/watch=Enabled unless told otherwise (issue 15)", () => {
+    expect(controllerConfig({}, {}).watchConfigsLabelSelector).toBe("reconcile.fluxcd.io/watch=Enabled");
+    expect(controllerConfig({ watchConfigsLabelSelector: "owner!=helm" }, {}).watchConfigsLabelSelector).toBe(
+      "owner!=helm",
+    );
+    // An explicit empty selector is Flux's "everything".
+    expect(controllerConfig({ watchConfigsLabelSelector: "" }, {}).watchConfigsLabelSelector).toBe("");
+  });
+
   it("rejects nonsense with the flag's name", () => {
     expect(() => controllerConfig({ concurrent: "0" }, {})).toThrow(
       new ConfigError('--concurrent must be an integer >= 1, got "0"'),

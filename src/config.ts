@@ -4,6 +4,7 @@
  * part. Nothing else reads flags or the environment.
  */
 import { type FeatureGates, parseFeatureGates, parseGoBool } from "./feature-gates.js";
+import { DEFAULT_WATCH_CONFIGS_SELECTOR } from "./kustomization/config-watch.js";
 import { defaultAdvertisedAddress } from "./source/storage.js";
 import { parseDuration } from "./util/duration.js";
 
@@ -28,6 +29,8 @@ export interface ControllerConfig {
   readonly logLevel: "debug" | "info" | "error";
   readonly logEncoding: "json" | "console";
   readonly watchLabelSelector: string | undefined;
+  /** ConfigMaps/Secrets watched for changes to referenced inputs; "" selects all of them. */
+  readonly watchConfigsLabelSelector: string;
   readonly intervalJitterPercent: number;
   readonly minRetryDelayMs: number;
   readonly maxRetryDelayMs: number;
@@ -211,6 +214,11 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     logLevel: oneOf("log-level", flags.logLevel, ["debug", "info", "error"], "info"),
     logEncoding: oneOf("log-encoding", flags.logEncoding, ["json", "console"], "json"),
     watchLabelSelector: str(flags.watchLabelSelector),
+    // Flux's default; an explicit empty value means every ConfigMap and Secret.
+    watchConfigsLabelSelector:
+      typeof flags.watchConfigsLabelSelector === "string"
+        ? flags.watchConfigsLabelSelector
+        : DEFAULT_WATCH_CONFIGS_SELECTOR,
     intervalJitterPercent: integer("interval-jitter-percentage", flags.intervalJitterPercentage, 5, 0),
     minRetryDelayMs: duration("min-retry-delay", flags.minRetryDelay, "750ms"),
     maxRetryDelayMs: duration("max-retry-delay", flags.maxRetryDelay, "15m"),

@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { ApplyManager } from "./apply/cluster/index.js";
+import { ApplyClusters, ApplyManager } from "./apply/cluster/index.js";
 import type { ControllerConfig } from "./config.js";
 import { unsupportedGateWarnings } from "./feature-gates.js";
 import { ApiKustomizationClient } from "./kustomization/cluster-client.js";
@@ -161,7 +161,11 @@ export async function startController(
     recordEvent: (obj, e) => recorder.record(obj, e),
     log,
   });
-  const apply = new ApplyManager(kc, { concurrency: config.concurrentSsa });
+  const applyOptions = { concurrency: config.concurrentSsa };
+  const apply = new ApplyClusters(
+    new ApplyManager(kc, applyOptions),
+    (remote) => new ApplyManager(remote, applyOptions),
+  );
   const kustomizations = new KustomizationController({
     kubeConfig: kc,
     client: new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e)),
@@ -171,6 +175,7 @@ export async function startController(
     registry,
     labelSelector: config.watchLabelSelector,
     namespace: config.watchNamespace,
+    configsLabelSelector: config.watchConfigsLabelSelector,
   });
   manager.addRunnable(kustomizations);
   const done = manager.start(signal).finally(async () => {

@@ -6,7 +6,7 @@
  * implemented entry whose test files do not exist or never mention the field, and on a stall that
  * does not stall. Both reconcilers run {@link unsupportedField} as their first step.
  *
- * A field under an unconditional stall (e.g. `spec.kubeConfig.secretRef`) needs no entry of its
+ * A field under an unconditional stall (e.g. `spec.verify.secretRef` while verify stalled) needs no entry of its
  * own: the object never gets past the stall. When such a stall becomes `implemented(...)`, the
  * test lists the sub-fields that now need an entry too.
  */
@@ -82,6 +82,9 @@ const GIT_CONTENT = "test/integration/gitrepository-content.test.ts";
 const GIT_ERRORS = "test/integration/gitrepository-errors.test.ts";
 const REF = "src/source/ref.test.ts";
 const HEALTH = "src/kustomization/apply-steps.test.ts";
+const REMOTE = "test/integration/kustomization-remote-cluster.test.ts";
+const REMOTE_LOADER = "src/kustomization/remote-kubeconfig.test.ts";
+const PROXY = "test/integration/gitrepository-proxy.test.ts";
 const SOPS = "test/integration/kustomization-sops.test.ts";
 const SOPS_BUILD = "test/unit/sops-kustomization.test.ts";
 
@@ -116,11 +119,8 @@ export const GIT_REPOSITORY_FIELDS: FieldRegistry = {
       "remove spec.verify and verify signatures before changes reach the branch (e.g. a protected branch that requires signed commits)",
     example: { mode: "HEAD", secretRef: { name: "pgp-keys" } },
   }),
-  "spec.proxySecretRef": stalled({
-    field: "spec.proxySecretRef",
-    remedy: "remove it and let the controller reach the Git server directly",
-    example: { name: "proxy" },
-  }),
+  "spec.proxySecretRef": implemented(PROXY, "src/source/git-proxy.test.ts"),
+  "spec.proxySecretRef.name": implemented(PROXY),
   "spec.ignore": implemented("src/source/ignore.test.ts", "src/source/gitrepository-state.test.ts"),
   "spec.suspend": implemented(GIT_BASICS),
   "spec.recurseSubmodules": stalled({
@@ -208,11 +208,15 @@ export const KUSTOMIZATION_FIELDS: FieldRegistry = {
   "spec.postBuild.substituteFrom[].optional": implemented("src/substitute/variables.test.ts"),
   "spec.postBuild.substituteStrategy": implemented(SUBSTITUTE),
   "spec.serviceAccountName": implemented("src/kustomization/run.test.ts"),
-  "spec.kubeConfig": stalled({
-    field: "spec.kubeConfig (applying to a remote cluster)",
+  "spec.kubeConfig": implemented(REMOTE, REMOTE_LOADER),
+  "spec.kubeConfig.secretRef": implemented(REMOTE, REMOTE_LOADER),
+  "spec.kubeConfig.secretRef.name": implemented(REMOTE),
+  "spec.kubeConfig.secretRef.key": implemented(REMOTE_LOADER),
+  "spec.kubeConfig.configMapRef": stalled({
+    field: "spec.kubeConfig.configMapRef (workload identity)",
     remedy:
-      "mooring applies only to the cluster it runs in; run mooring in the target cluster, or remove spec.kubeConfig",
-    example: { secretRef: { name: "remote-kubeconfig" } },
+      "put a kubeconfig with inline credentials in a Secret and reference it with spec.kubeConfig.secretRef",
+    example: { name: "cluster" },
   }),
   "spec.decryption": implemented(SOPS, SOPS_BUILD),
   "spec.decryption.provider": implemented(SOPS),

@@ -59,12 +59,17 @@ async function fetchSubstituteSources(input: BuildInput): Promise<FetchedSubstit
 }
 
 /** Decrypts the build's SOPS inputs in place (Flux: "error decrypting sources: …"). */
-async function decryptSources(decryption: SopsDecryption | undefined, fetched: FetchedArtifact): Promise<void> {
+async function decryptSources(
+  decryption: SopsDecryption | undefined,
+  fetched: FetchedArtifact,
+): Promise<void> {
   if (decryption === undefined) return;
   try {
     await decryption.sources(fetched.root, fetched.dir);
   } catch (err) {
-    throw new Error(`error decrypting sources: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`error decrypting sources: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
 }
 

@@ -4,8 +4,11 @@
  * - Kustomizations: enqueue on create, generation or `requestedAt` change, deletion.
  * - GitRepositories: when the artifact appears or its revision changes, cancel health waits on
  *   an older revision and enqueue the Kustomizations that reference it (index by sourceRef).
- * - Owned objects changed or deleted by someone else (the ApplyManager's drift hook): requeue the
- *   owner within seconds, through a per-Kustomization {@link DriftLimiter}.
+ * - ConfigMaps and Secrets selected by `--watch-configs-label-selector` (metadata only): a change
+ *   enqueues the Kustomizations that reference them (index of the Kustomization cache).
+ * - Owned objects changed or deleted by someone else (the drift hook of every cluster's
+ *   ApplyManager, local or remote): requeue the owner within seconds, through a per-Kustomization
+ *   {@link DriftLimiter}.
  *
  * SEAM: issue 3's manager (leader election, health/metrics server, shared informers) will own
  * start/stop; {@link KustomizationController} exposes the same start/stop so it can be handed
@@ -25,9 +28,17 @@ import { parseKey } from "../runtime/reconciler.js";
 import { DriftLimiter } from "./drift-limiter.js";
 import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
 import { Informer } from "../runtime/informer/informer.js";
+import type { ObjectMetadata } from "../runtime/informer/metadata-only.js";
+import type { IndexFunc } from "../runtime/informer/store.js";
 import type { InformerHandler, MetaObject } from "../runtime/informer/types.js";
+import {
+  CONFIGS_INDEX,
+  configInformers,
+  DEFAULT_WATCH_CONFIGS_SELECTOR,
+  referencedConfigs,
+} from "./config-watch.js";
 import type { KustomizationOptions } from "./options.js";
-import type { ApplyPort, KustomizationClient, SourceObject } from "./ports.js";
+import type { ApplyTargets, KustomizationClient, SourceObject } from "./ports.js";
 import { KustomizationReconciler } from "./reconciler.js";
 import {
   alreadyAttempted,
@@ -42,14 +53,25 @@ import {
 export interface KustomizationControllerDeps {
   readonly kubeConfig: KubeConfig;
   readonly client: KustomizationClient;
-  /** The ApplyManager (or anything with its methods), plus its drift hook. */
-  readonly apply: ApplyPort & { onDrift(listener: DriftListener): () => void; forget(owner: OwnerRef): void };
+  /**
+   * The apply layers of the local and remote clusters ({@link ApplyClusters}, or anything with its
+   * methods), with the drift hook of every cluster and `forget` for deleted Kustomizations.
+   */
+  readonly apply: ApplyTargets & {
+    onDrift(listener: DriftListener): () => void;
+    forget(owner: OwnerRef): void;
+  };
   readonly options: KustomizationOptions;
   readonly log?: Logger;
   /** `--watch-label-selector`: only Kustomizations matching it are reconciled (sharding). */
   readonly labelSelector?: string | undefined;
   /** `--watch-all-namespaces=false`: watch (and so reconcile) only this namespace. */
   readonly namespace?: string | undefined;
+  /**
+   * `--watch-configs-label-selector`: ConfigMaps and Secrets whose changes reconcile the
+   * Kustomizations referencing them at once (default `reconcile.fluxcd.io/watch=Enabled`; "" all).
+   */
+  readonly configsLabelSelector?: string | undefined;
   /** Where `workqueue_*` and `gotk_reconcile_duration_seconds` go (the manager's registry). */
   readonly registry?: Registry;
 }
@@ -65,6 +87,7 @@ export class KustomizationController {
   private readonly log: Logger;
   private readonly kustomizations: Informer<Kustomization>;
   private readonly sources: Informer<SourceObject & KubeObject>;
+  private readonly configs: Informer<ObjectMetadata>[];
   private unsubscribeDrift: (() => void) | undefined;
 
   constructor(private readonly deps: KustomizationControllerDeps) {
@@ -90,12 +113,25 @@ export class KustomizationController {
       handle: (key, signal) => this.reconcileTimed(key, signal),
       onError: (key, error) => this.log.error({ key, error: messageOf(error) }, "reconcile failed"),
     });
-    this.kustomizations = watch<Kustomization>(deps, KUSTOMIZATION, deps.labelSelector, {
-      onAdd: (obj) => this.onKustomization(undefined, obj),
-      onUpdate: (old, next) => this.onKustomization(old, next),
-      onDelete: (old) => this.onKustomizationDeleted(old),
-    });
-    this.sources = watch<SourceObject & KubeObject>(deps, GIT_REPOSITORY, undefined, {
+    this.kustomizations = watch<Kustomization>(
+      deps,
+      KUSTOMIZATION,
+      {
+        onAdd: (obj) => this.onKustomization(undefined, obj),
+        onUpdate: (old, next) => this.onKustomization(old, next),
+        onDelete: (old) => this.onKustomizationDeleted(old),
+      },
+      { labelSelector: deps.labelSelector, indexers: { [CONFIGS_INDEX]: referencedConfigs } },
+    );
+    this.configs = configInformers(
+      {
+        kubeConfig: deps.kubeConfig,
+        labelSelector: deps.configsLabelSelector ?? DEFAULT_WATCH_CONFIGS_SELECTOR,
+        log: deps.log,
+      },
+      (id) => this.onConfig(id),
+    );
+    this.sources = watch<SourceObject & KubeObject>(deps, GIT_REPOSITORY, {
       onAdd: (obj) => this.onSource(undefined, obj),
       onUpdate: (old, next) => this.onSource(old, next),
     });
@@ -119,6 +155,7 @@ export class KustomizationController {
     this.unsubscribeDrift = this.deps.apply.onDrift((e) => this.onDrift(e));
     this.kustomizations.start();
     this.sources.start();
+    for (const informer of this.configs) informer.start();
     this.pool.start();
     return this;
   }
@@ -126,14 +163,19 @@ export class KustomizationController {
   /** Stops watching and drains in-flight reconciles (aborting them when `abort`). */
   async stop(abort = false): Promise<void> {
     this.unsubscribeDrift?.();
-    await Promise.all([this.kustomizations.stop(), this.sources.stop()]);
+    await Promise.all([
+      this.kustomizations.stop(),
+      this.sources.stop(),
+      ...this.configs.map((i) => i.stop()),
+    ]);
     this.queue.shutdown();
     await this.pool.stop(abort);
   }
 
-  /** Whether both watches have listed. */
+  /** Whether every watch has listed. */
   get synced(): boolean {
-    return this.kustomizations.hasSynced() && this.sources.hasSynced();
+    const all = [this.kustomizations, this.sources, ...this.configs];
+    return all.every((i) => i.hasSynced());
   }
 
   private context(key: string, signal: AbortSignal): Parameters<KustomizationReconciler["reconcile"]>[1] {
@@ -177,6 +219,13 @@ export class KustomizationController {
     }
   }
 
+  /** A watched ConfigMap or Secret changed: reconcile the Kustomizations that read it. */
+  private onConfig(id: string): void {
+    for (const ks of this.kustomizations.store.byIndex(CONFIGS_INDEX, id)) {
+      this.queue.add(`${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`);
+    }
+  }
+
   private onDrift(event: DriftEvent): void {
     const key = `${event.owner.namespace}/${event.owner.name}`;
     const decision = this.drift.admit(key, event, Date.now());
@@ -197,11 +246,15 @@ export class KustomizationController {
 function watch<T extends MetaObject>(
   deps: KustomizationControllerDeps,
   kind: { readonly crdName: string; readonly apiVersion: string; readonly plural: string },
-  labelSelector: string | undefined,
   handler: InformerHandler<T>,
+  {
+    labelSelector,
+    indexers = {},
+  }: { labelSelector?: string | undefined; indexers?: Record<string, IndexFunc<T>> } = {},
 ): Informer<T> {
   const informer = new Informer<T>({
     name: kind.crdName,
+    indexers,
     source: apiListWatcher<T>(deps.kubeConfig, {
       resource: {
         apiVersion: kind.apiVersion,

@@ -31,7 +31,11 @@ export interface KeySources {
 
 const FLUX_CLOUD_ENTRIES = new Set(["sops.vault-token", "sops.aws-kms", "sops.azure-kv", "sops.gcp-kms"]);
 
-async function importEntries(data: Record<string, string>, ageOnly: boolean, shown: string): Promise<DecryptionKeys> {
+async function importEntries(
+  data: Record<string, string>,
+  ageOnly: boolean,
+  shown: string,
+): Promise<DecryptionKeys> {
   const age: string[] = [];
   const pgp: SopsKeys["pgp"][number][] = [];
   const unsupported: string[] = [];
@@ -42,9 +46,12 @@ async function importEntries(data: Record<string, string>, ageOnly: boolean, sho
       else if (!ageOnly && entry.endsWith(".asc")) pgp.push(...(await parsePgpKeys(text, entry)));
       else if (!ageOnly && FLUX_CLOUD_ENTRIES.has(entry)) unsupported.push(entry);
     } catch (err) {
-      throw new Error(`failed to import '${entry}' data from sops decryption Secret '${shown}': ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new Error(
+        `failed to import '${entry}' data from sops decryption Secret '${shown}': ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
   return { age, pgp, ...(unsupported.length > 0 ? { unsupported } : {}) };
@@ -87,14 +94,19 @@ export class SopsDecryption {
       return out.plaintext;
     } catch (err) {
       const unsupported = this.keys.unsupported ?? [];
-      const note = unsupported.length > 0 ? `; the Secret's ${unsupported.join(", ")} entries are not supported by mooring (use age or OpenPGP keys)` : "";
+      const note =
+        unsupported.length > 0
+          ? `; the Secret's ${unsupported.join(", ")} entries are not supported by mooring (use age or OpenPGP keys)`
+          : "";
       throw new Error(`failed to decrypt ${what}: ${(err as Error).message}${note}`, { cause: err });
     }
   }
 
   /** Decrypts the SOPS inputs of the build at `dir` in place (see sops-sources.ts). */
   async sources(root: string, dir: string): Promise<void> {
-    await decryptKustomizationSources(root, dir, (bytes, format, file) => this.decrypt(bytes, format, `'${file}'`));
+    await decryptKustomizationSources(root, dir, (bytes, format, file) =>
+      this.decrypt(bytes, format, `'${file}'`),
+    );
   }
 
   /**
@@ -119,7 +131,8 @@ export class SopsDecryption {
 }
 
 function detectFormat(bytes: Buffer): SopsFormat | undefined {
-  for (const [format, marker] of Object.entries(FORMAT_MARKERS)) if (bytes.includes(marker)) return format as SopsFormat;
+  for (const [format, marker] of Object.entries(FORMAT_MARKERS))
+    if (bytes.includes(marker)) return format as SopsFormat;
   return undefined;
 }
 
@@ -144,7 +157,8 @@ function holdsCiphertext(obj: KubeObject): boolean {
  */
 export function undecryptedSecretProblem(objects: readonly KubeObject[]): string | undefined {
   for (const obj of objects) {
-    if (obj.kind !== "Secret" || obj.apiVersion !== "v1" || isDecryptionDisabled(obj.metadata.annotations)) continue;
+    if (obj.kind !== "Secret" || obj.apiVersion !== "v1" || isDecryptionDisabled(obj.metadata.annotations))
+      continue;
     if (holdsCiphertext(obj)) {
       return `${formatObject(obj)} is SOPS encrypted, configuring decryption is required for this secret to be reconciled`;
     }

@@ -18,7 +18,7 @@ import {
   unsupportedField,
 } from "../api/index.js";
 import { ApplyError } from "../apply/cluster/errors.js";
-import type { ApplyResult } from "../apply/cluster/types.js";
+import type { ApplyResult, OwnerRef } from "../apply/cluster/types.js";
 import { formatChanges } from "../apply/changeset.js";
 import type { KubeObject } from "../apply/types.js";
 import { StallingError } from "../runtime/errors.js";
@@ -47,7 +47,8 @@ import { buildManifests } from "./build-manifests.js";
 import { loadDecryptionKeys, SopsDecryption } from "./decryption.js";
 import { finalize } from "./finalize.js";
 import type { KustomizationOptions } from "./options.js";
-import type { ApplyPort, KustomizationClient } from "./ports.js";
+import type { ApplyPort, ApplyTargets, KustomizationClient } from "./ports.js";
+import { loadRemoteCluster } from "./remote-kubeconfig.js";
 import { HealthWaits } from "./health-waits.js";
 import { impersonationOf, Run, serviceAccountOf } from "./run.js";
 import { reconcileDependencies, reconcileSource, sourceKeyOf, type ResolvedSource } from "./source-steps.js";
@@ -71,12 +72,18 @@ function findApplyError(err: unknown): ApplyError | undefined {
 /** What the reconciler is built from. */
 export interface KustomizationReconcilerDeps {
   readonly client: KustomizationClient;
-  readonly apply: ApplyPort;
+  /** The apply layer of the local cluster or of a `spec.kubeConfig` remote cluster. */
+  readonly apply: ApplyTargets;
   readonly options: KustomizationOptions;
   /** Notes about drift fights per `namespace/name` (from the controller's drift limiter). */
   readonly driftNote?: (key: string) => string | undefined;
   readonly now?: () => Date;
 }
+
+const ownerOf = (ks: Kustomization): OwnerRef => ({
+  name: ks.metadata.name ?? "",
+  namespace: ks.metadata.namespace ?? "",
+});
 
 /** Reconciles `kustomize.toolkit.fluxcd.io/v1` Kustomizations. */
 export class KustomizationReconciler implements Reconciler {
@@ -95,7 +102,7 @@ export class KustomizationReconciler implements Reconciler {
     if (ks.metadata.deletionTimestamp) {
       return finalize(ks, {
         client: this.deps.client,
-        apply: this.deps.apply,
+        apply: () => this.applyTarget(ks),
         serviceAccount: sa,
         impersonate: impersonationOf(ks, this.deps.options.defaultServiceAccount),
         signal: ctx.signal,
@@ -166,31 +173,43 @@ export class KustomizationReconciler implements Reconciler {
     run.readyInProgress();
     if (!wantsHealthCheck(run.obj)) run.removeHealthy();
     await run.patchStatus();
-    const objects = await this.fetchAndBuild(run, resolved, ctx);
+    const { objects, apply } = await this.fetchAndBuild(run, resolved, ctx);
     const step = this.stepContext(run.obj, ctx);
     run.progressing(run.forRevision("Detecting drift", revision));
-    const applied = await this.applyAndPrune(run, objects, step, revision);
-    await this.health(run, applied, step, resolved);
+    const applied = await this.applyAndPrune(run, objects, { ...step, apply }, revision);
+    await this.health(run, applied, { ...step, apply }, resolved);
     run.setStatus({ lastAppliedRevision: revision });
     return revision;
   }
 
   /**
-   * Download, verify, extract, build, substitute. Sets `lastAttemptedRevision` once the artifact
-   * and path are there. Errors: `ArtifactFailed` (fetch), `BuildFailed` (build).
+   * The apply layer of the cluster `ks` applies to: the remote cluster of `spec.kubeConfig`
+   * (never the local one when it is set), else the local cluster. Throws `ReconciliationFailed`
+   * when the kubeconfig cannot be loaded.
+   */
+  private async applyTarget(ks: Kustomization): Promise<ApplyPort> {
+    const remote = await loadRemoteCluster(ks, this.deps.client, kustomizationRetryInterval(ks.spec));
+    return this.deps.apply.select(ownerOf(ks), remote);
+  }
+
+  /**
+   * Download, verify, extract, pick the cluster, build, substitute. Sets `lastAttemptedRevision`
+   * once the artifact and path are there. Errors: `ArtifactFailed` (fetch), `ReconciliationFailed`
+   * (kubeConfig, in Flux's order: after the fetch, before the build), `BuildFailed` (build).
    */
   private async fetchAndBuild(
     run: Run,
     resolved: ResolvedSource,
     ctx: ReconcileContext,
-  ): Promise<KubeObject[]> {
+  ): Promise<{ objects: KubeObject[]; apply: ApplyPort }> {
     const ks = run.obj;
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(kustomizationTimeout(ks.spec))]);
     const request = { artifact: resolved.artifact, path: ks.spec.path ?? "", signal };
     return withArtifact(request, this.deps.options.artifact, async (fetched) => {
       run.setStatus({ lastAttemptedRevision: resolved.artifact.revision });
       run.progressing(run.forRevision("Building manifests", resolved.artifact.revision));
-      return buildManifests(fetched, {
+      const apply = await this.applyTarget(ks);
+      const objects = await buildManifests(fetched, {
         ks,
         readConfig: (kind, name) =>
           this.deps.client.getConfigData(kind, { namespace: ks.metadata.namespace ?? "", name }),
@@ -198,6 +217,7 @@ export class KustomizationReconciler implements Reconciler {
         retryAfterMs: kustomizationRetryInterval(ks.spec),
         ...(ks.spec.decryption === undefined ? {} : { decryption: () => this.decryption(run) }),
       });
+      return { objects, apply };
     });
   }
 
@@ -205,7 +225,9 @@ export class KustomizationReconciler implements Reconciler {
   private async decryption(run: Run): Promise<SopsDecryption> {
     const keys = await loadDecryptionKeys(run.obj, {
       readSecret: (namespace, name) => this.deps.client.getConfigData("Secret", { namespace, name }),
-      ...(this.deps.options.sopsAgeSecret === undefined ? {} : { globalAgeSecret: this.deps.options.sopsAgeSecret }),
+      ...(this.deps.options.sopsAgeSecret === undefined
+        ? {}
+        : { globalAgeSecret: this.deps.options.sopsAgeSecret }),
     });
     return new SopsDecryption(keys, run.secretValues);
   }
@@ -217,11 +239,11 @@ export class KustomizationReconciler implements Reconciler {
   private async applyAndPrune(
     run: Run,
     objects: KubeObject[],
-    step: StepContext,
+    step: StepContext & { apply: ApplyPort },
     revision: string,
   ): Promise<ApplyResult> {
     const previous = run.obj.status?.inventory?.entries ?? [];
-    const applied = await reconcileApply(objects, this.deps.apply, step).catch(async (err: unknown) => {
+    const applied = await reconcileApply(objects, step.apply, step).catch(async (err: unknown) => {
       await reportEveryFailure(run, err, revision);
       throw err;
     });
@@ -230,7 +252,7 @@ export class KustomizationReconciler implements Reconciler {
       run.changed = true;
       await run.event("Normal", changes, revision);
     }
-    const pruned = await reconcilePrune(previous, inventoryOf(applied.entries), this.deps.apply, step);
+    const pruned = await reconcilePrune(previous, inventoryOf(applied.entries), step.apply, step);
     run.setStatus({ inventory: { entries: pruned.inventory } });
     if (pruned.changes !== "") {
       run.changed = true;
@@ -244,7 +266,7 @@ export class KustomizationReconciler implements Reconciler {
   private async health(
     run: Run,
     applied: ApplyResult,
-    step: StepContext,
+    step: StepContext & { apply: ApplyPort },
     resolved: ResolvedSource,
   ): Promise<void> {
     if (!wantsHealthCheck(run.obj)) {
@@ -259,7 +281,7 @@ export class KustomizationReconciler implements Reconciler {
     await run.patchStatus();
     const wait = this.healthWaits.start(run.key, sourceKeyOf(run.obj), revision, step.signal);
     try {
-      const message = await reconcileHealth(healthRefs(run.obj, applied.entries), this.deps.apply, {
+      const message = await reconcileHealth(healthRefs(run.obj, applied.entries), step.apply, {
         ...step,
         signal: wait.signal,
       });
@@ -290,7 +312,7 @@ export class KustomizationReconciler implements Reconciler {
   private stepContext(ks: Kustomization, ctx: ReconcileContext): StepContext {
     return {
       ks,
-      owner: { name: ks.metadata.name ?? "", namespace: ks.metadata.namespace ?? "" },
+      owner: ownerOf(ks),
       impersonate: impersonationOf(ks, this.deps.options.defaultServiceAccount),
       retryAfterMs: kustomizationRetryInterval(ks.spec),
       signal: ctx.signal,

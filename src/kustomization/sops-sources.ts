@@ -76,7 +76,8 @@ class SourceWalk {
     if (k === undefined) return;
     for (const gen of k.secretGenerator ?? []) await this.generatorInputs(real, gen);
     await this.patchInputs(real, k);
-    for (const entry of [...(k.resources ?? []), ...(k.components ?? [])].map(String)) await this.entry(real, entry);
+    for (const entry of [...(k.resources ?? []), ...(k.components ?? [])].map(String))
+      await this.entry(real, entry);
   }
 
   /** `patches[].path` files, in the format their name says (as Flux). */
@@ -132,7 +133,9 @@ class SourceWalk {
     const bytes = await readFile(file);
     if (!bytes.includes(FORMAT_MARKERS[format])) return undefined;
     if (st.size > MAX_ENCRYPTED_FILE_BYTES) {
-      throw new Error(`cannot decrypt '${this.shown(file)}': size ${st.size} bytes exceeds the limit of ${MAX_ENCRYPTED_FILE_BYTES}`);
+      throw new Error(
+        `cannot decrypt '${this.shown(file)}': size ${st.size} bytes exceeds the limit of ${MAX_ENCRYPTED_FILE_BYTES}`,
+      );
     }
     return bytes;
   }
@@ -153,7 +156,11 @@ class SourceWalk {
     const list = Array.isArray(docs) ? docs : [];
     const disabled = list.map((d) => {
       const meta: unknown = (d.toJS() as { metadata?: unknown } | null)?.metadata;
-      return meta !== null && typeof meta === "object" && isDecryptionDisabled((meta as { annotations?: unknown }).annotations);
+      return (
+        meta !== null &&
+        typeof meta === "object" &&
+        isDecryptionDisabled((meta as { annotations?: unknown }).annotations)
+      );
     });
     if (disabled.length > 0 && disabled.every(Boolean)) return;
     const plain = await this.decrypt(bytes, format, this.shown(file));
@@ -175,7 +182,11 @@ class SourceWalk {
  * Decrypts, in place, the SOPS-encrypted inputs of the kustomization at `dir` and everything it
  * includes, never leaving `root`. Throws naming the file; messages carry no plaintext.
  */
-export async function decryptKustomizationSources(root: string, dir: string, decrypt: FileDecrypt): Promise<void> {
+export async function decryptKustomizationSources(
+  root: string,
+  dir: string,
+  decrypt: FileDecrypt,
+): Promise<void> {
   const realRoot = await realpath(root);
   await new SourceWalk(realRoot, decrypt).dir(dir);
 }

@@ -19,7 +19,7 @@ import { writeArchive, type ArchiveResult } from "./archive.js";
 import { checkoutTree } from "./git-checkout.js";
 import { commitEntries } from "./git-tree-archive.js";
 import { classifyGitError } from "./git-errors.js";
-import { createGitHttpClient, PackTooLargeError } from "./git-http.js";
+import { createGitHttpClient, type GitProxy, PackTooLargeError } from "./git-http.js";
 import { remoteRefFor, revisionRefName, selectSemverTag, type RefStrategy } from "./ref.js";
 import { formatRevision } from "./revision.js";
 
@@ -34,6 +34,8 @@ export interface GitClientOptions {
 /** One remote operation's inputs. */
 export interface GitTarget {
   readonly auth: GitAuth;
+  /** `spec.proxySecretRef`: every request goes through this proxy. */
+  readonly proxy?: GitProxy;
   /** Cache key, e.g. `<namespace>/<name>`. */
   readonly cacheKey: string;
   readonly signal?: AbortSignal;
@@ -152,7 +154,10 @@ export class GitClient {
   private errorContext(target: GitTarget): Parameters<typeof classifyGitError>[1] {
     return {
       url: target.auth.url,
-      secrets: target.auth.secrets,
+      secrets: [
+        ...target.auth.secrets,
+        ...[target.proxy?.username, target.proxy?.password].filter((v) => v !== undefined),
+      ],
       signal: target.signal,
       timeoutMs: target.timeoutMs,
     };
@@ -164,6 +169,7 @@ export class GitClient {
       ca,
       cert,
       key,
+      ...(target.proxy === undefined ? {} : { proxy: target.proxy }),
       signal: target.signal,
       maxPackBytes: this.opts.maxPackBytes,
     });

@@ -49,7 +49,24 @@ const HTTP_DETAILS: Readonly<Record<number, Description>> = {
     detail: "authorization failed (HTTP 403): the credentials in spec.secretRef have no read access",
   },
   404: { reason: Reason.GitOperationFailed, detail: "repository not found (HTTP 404): check spec.url" },
+  407: {
+    reason: Reason.AuthenticationFailed,
+    detail:
+      "proxy authentication required (HTTP 407): check 'username' and 'password' in spec.proxySecretRef",
+  },
 };
+
+/**
+ * The status a proxy refused a request with: undici reports it only in its message, for a
+ * forwarded request (`Proxy Authentication Required (407)`) and for a CONNECT tunnel.
+ */
+function proxyStatus(err: unknown): number | undefined {
+  const m =
+    /^Proxy (?:Authentication Required \((\d{3})\)|response \((\d{3})\) !== 200 when HTTP Tunneling)$/.exec(
+      messageOf(err),
+    );
+  return m === null ? undefined : Number(m[1] ?? m[2]);
+}
 
 function describeHttp(status: number): Description {
   return (
@@ -77,7 +94,7 @@ function describeCode(code: string | undefined): Description | undefined {
 }
 
 function describe(err: unknown, ctx: GitErrorContext): Description {
-  const status = httpStatus(err);
+  const status = httpStatus(err) ?? proxyStatus(err);
   if (status !== undefined) return describeHttp(status);
   if (err instanceof PackTooLargeError) {
     return {

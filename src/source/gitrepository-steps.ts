@@ -24,6 +24,8 @@ import {
   WaitingError,
 } from "../runtime/errors.js";
 import { gitAuthFor, parseRepositoryUrl } from "./git-auth.js";
+import type { GitProxy } from "./git-http.js";
+import { proxyFor } from "./git-proxy.js";
 import { loadIgnoreMatcher } from "./ignore.js";
 import { copyIncludedArtifact } from "./include-copy.js";
 import { refStrategy } from "./ref.js";
@@ -130,6 +132,17 @@ async function secretData(deps: GitRepositoryDeps, s: RunState): Promise<Record<
   return data;
 }
 
+/** The proxy of `spec.proxySecretRef`, if any (its credentials join the scrubbed secrets). */
+async function proxySettings(deps: GitRepositoryDeps, s: RunState): Promise<GitProxy | undefined> {
+  const ref = s.obj.spec.proxySecretRef;
+  if (ref === undefined) return undefined;
+  const { namespace } = nsName(s);
+  const data = await deps.client.getSecretData({ namespace, name: ref.name });
+  const settings = proxyFor(data, `${namespace}/${ref.name}`);
+  s.secrets.push(...settings.secrets);
+  return settings.proxy;
+}
+
 async function resolveIncludes(deps: GitRepositoryDeps, s: RunState): Promise<ResolvedInclude[]> {
   const out: ResolvedInclude[] = [];
   for (const include of s.obj.spec.include ?? []) {
@@ -188,9 +201,11 @@ export async function reconcileSource(deps: GitRepositoryDeps, s: RunState): Pro
     const data = await secretData(deps, s);
     s.auth = gitAuthFor(url, data, s.obj.spec.secretRef?.name);
     s.secrets.push(...s.auth.secrets);
+    const proxy = await proxySettings(deps, s);
     s.strategy = refStrategy(gitRepositoryRef(s.obj.spec));
     const target = {
       auth: s.auth,
+      ...(proxy === undefined ? {} : { proxy }),
       cacheKey: `${nsName(s).namespace}/${nsName(s).name}`,
       signal: s.signal,
       timeoutMs: s.timeoutMs,

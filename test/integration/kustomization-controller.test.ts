@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ApplyManager, type RequestInfo } from "../../src/apply/cluster/index.js";
+import { ApplyClusters, ApplyManager, type RequestInfo } from "../../src/apply/cluster/index.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { apiEventSink } from "../../src/runtime/event-sink.js";
 import { EventRecorder } from "../../src/runtime/events.js";
@@ -90,7 +90,11 @@ async function createSource(repo: GitRepo, name: string): Promise<string> {
 async function createKs(name: string, spec: Record<string, unknown>): Promise<void> {
   await kubectlOk(
     ["apply", "-f", "-"],
-    stringify({ ...KS, metadata: { name, namespace: ns() }, spec: { interval: "1h", prune: true, ...spec } }),
+    stringify({
+      ...KS,
+      metadata: { name, namespace: ns(), labels: { [SHARD_LABEL]: shard } },
+      spec: { interval: "1h", prune: true, ...spec },
+    }),
   );
 }
 
@@ -141,9 +145,18 @@ beforeAll(async () => {
     artifact: { ...kustomizationOptions().artifact, retryMinWaitMs: 100 },
     driftRequeueMinIntervalMs: 1_000,
   });
-  // Flux's default shard: leave Kustomizations other test files shard for their own controllers.
-  const labelSelector = "!sharding.fluxcd.io/key";
-  controller = new KustomizationController({ kubeConfig: kc, client, apply, options, labelSelector }).start();
+  const clusters = new ApplyClusters(apply, () => {
+    throw new Error("this file has no remote clusters");
+  });
+  // Sharded like the source controller: other files run their own Kustomization controllers.
+  const labelSelector = `${SHARD_LABEL}=${shard}`;
+  controller = new KustomizationController({
+    kubeConfig: kc,
+    client,
+    apply: clusters,
+    options,
+    labelSelector,
+  }).start();
 });
 
 afterAll(async () => {

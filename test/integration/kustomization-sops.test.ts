@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ApplyManager } from "../../src/apply/cluster/index.js";
+import { ApplyClusters, ApplyManager } from "../../src/apply/cluster/index.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { ApiKustomizationClient } from "../../src/kustomization/cluster-client.js";
 import { KustomizationController } from "../../src/kustomization/controller.js";
@@ -125,10 +125,13 @@ beforeAll(async () => {
     artifact: { ...kustomizationOptions().artifact, retryMinWaitMs: 100 },
     sopsAgeSecret: { namespace: ns(), name: "global-age" },
   });
+  const clusters = new ApplyClusters(apply, () => {
+    throw new Error("this file has no remote clusters");
+  });
   controller = new KustomizationController({
     kubeConfig: kc,
     client,
-    apply,
+    apply: clusters,
     options,
     labelSelector: `${SHARD_KEY}=${shard}`,
   }).start();

@@ -1,13 +1,13 @@
 /**
- * Issue 15, item 1 on the real control plane: a Kustomization with `spec.kubeConfig` (meant for
- * another cluster) stalls with a message saying mooring does not support it, and nothing of its
- * source is applied to the local cluster. The same source without kubeConfig applies, so the
- * absence is the stall's doing.
+ * Issue 15, item 1 on the real control plane: a Kustomization with a field mooring does not
+ * implement (`spec.decryption.serviceAccountName`, cloud KMS workload identity) stalls with a
+ * message saying so, and nothing of its source is applied. The same source without the field
+ * applies, so the absence is the stall's doing.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ApplyManager } from "../../src/apply/cluster/index.js";
+import { ApplyClusters, ApplyManager } from "../../src/apply/cluster/index.js";
 import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { apiEventSink } from "../../src/runtime/event-sink.js";
 import { EventRecorder } from "../../src/runtime/events.js";
@@ -53,11 +53,15 @@ beforeAll(async () => {
   recorder = new EventRecorder({ sink: apiEventSink(kc), component: "kustomize-controller" });
   apply = new ApplyManager(kc);
   const client = new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e));
+  const clusters = new ApplyClusters(apply, () => {
+    throw new Error("this file has no remote clusters");
+  });
   controller = new KustomizationController({
     kubeConfig: kc,
     client,
-    apply,
+    apply: clusters,
     options: kustomizationOptions(),
+    labelSelector: `${SHARD_LABEL}=${shard}`,
   }).start();
 });
 
@@ -70,7 +74,7 @@ afterAll(async () => {
 });
 
 describe("unsupported fields stall (issue 15)", () => {
-  it("spec.kubeConfig stalls with UnsupportedField and nothing is applied locally", async () => {
+  it("spec.decryption.serviceAccountName stalls with UnsupportedField and nothing is applied", async () => {
     const repo = await git.createRepo(`remote-${suffix}`);
     const cmRef = { apiVersion: "v1", kind: "ConfigMap", name: "remote-only", namespace: ns() };
     const configMap = {
@@ -87,12 +91,6 @@ describe("unsupported fields stall (issue 15)", () => {
     await waitForCondition({ ...GR, name: "remote", namespace: ns() }, "Ready", "True", {
       timeoutMs: 60_000,
     });
-    await apply$({
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: "remote-kubeconfig", namespace: ns() },
-      stringData: { value: "apiVersion: v1\nkind: Config\n" },
-    });
     const spec = {
       interval: "1h",
       prune: true,
@@ -101,8 +99,8 @@ describe("unsupported fields stall (issue 15)", () => {
     };
     await apply$({
       ...KS,
-      metadata: { name: "remote", namespace: ns() },
-      spec: { ...spec, kubeConfig: { secretRef: { name: "remote-kubeconfig" } } },
+      metadata: { name: "remote", namespace: ns(), labels: { [SHARD_LABEL]: shard } },
+      spec: { ...spec, decryption: { provider: "sops", serviceAccountName: "sops-kms" } },
     });
     const ref = { ...KS, name: "remote", namespace: ns() };
     const stalled = await waitForCondition<
@@ -113,14 +111,14 @@ describe("unsupported fields stall (issue 15)", () => {
     >(ref, "Stalled", "True", { timeoutMs: 60_000 });
     expect(conditionOf(stalled, "Ready")).toMatchObject({ status: "False", reason: "UnsupportedField" });
     expect(conditionOf(stalled, "Ready")?.message).toMatch(
-      /^spec\.kubeConfig \(applying to a remote cluster\) is not supported by mooring: .*run mooring in the target cluster/,
+      /^spec\.decryption\.serviceAccountName \(cloud KMS workload identity\) is not supported by mooring: .*age or OpenPGP keys/,
     );
     expect(stalled.status.observedGeneration).toBe(stalled.metadata.generation);
     expect(stalled.status.inventory?.entries ?? []).toEqual([]);
     expect(await readObject(cmRef)).toBeUndefined();
 
-    // Control: the same Kustomization without kubeConfig applies the ConfigMap.
-    await apply$({ ...KS, metadata: { name: "local", namespace: ns() }, spec });
+    // Control: the same Kustomization without the field applies the ConfigMap.
+    await apply$({ ...KS, metadata: { name: "local", namespace: ns(), labels: { [SHARD_LABEL]: shard } }, spec });
     await waitForCondition({ ...KS, name: "local", namespace: ns() }, "Ready", "True", { timeoutMs: 60_000 });
     expect(await readObject(cmRef)).toBeDefined();
   }, 180_000);

@@ -35,6 +35,7 @@ import type {
   DeleteResult,
   DriftListener,
   HealthOptions,
+  IdentityOptions,
   ObjectRef,
   OwnerRef,
 } from "./types.js";
@@ -195,6 +196,11 @@ export class ApplyManager {
    */
   waitForHealthy(objects: readonly ObjectRef[], options: HealthOptions): Promise<void> {
     return waitForHealthy(this.client.as(options.impersonate), objects, options);
+  }
+
+  /** Whether the object exists (WaitForTermination), as the given identity. */
+  async objectExists(ref: ObjectRef, options: IdentityOptions = {}): Promise<boolean> {
+    return (await this.client.as(options.impersonate).get(ref, options.signal)) !== undefined;
   }
 
   /** Subscribes to "an owned object was changed or deleted by someone else". */

@@ -29,6 +29,7 @@ export interface IdentityOptions {
    * controller's own identity.
    */
   readonly impersonate?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Options of {@link ApplyManager.applyAllStaged}. */

@@ -48,6 +48,10 @@ const FLAGS: [string, string][] = [
   ],
   ["--kube-api-qps <n>", "accepted for compatibility with Flux; mooring does not throttle API requests"],
   ["--kube-api-burst <n>", "accepted for compatibility with Flux; mooring does not throttle API requests"],
+  [
+    "--watch-configs-label-selector <selector>",
+    "ConfigMaps and Secrets whose changes reconcile the Kustomizations using them at once (default reconcile.fluxcd.io/watch=Enabled; empty: all)",
+  ],
   ["--interval-jitter-percentage <n>", "jitter applied to every interval requeue (default 5)"],
   ["--min-retry-delay <duration>", "first backoff after a failure (default 750ms)"],
   ["--max-retry-delay <duration>", "longest backoff after failures (default 15m)"],
