@@ -33,6 +33,8 @@ export interface ControllerConfig {
   readonly httpRetry: number;
   /** Largest git pack accepted from a server; bigger fetches fail with a clear message. */
   readonly gitMaxPackBytes: number;
+  /** `--graceful-shutdown-timeout`: drain window for in-flight reconciles after SIGTERM. */
+  readonly gracefulShutdownTimeoutMs: number;
 }
 
 /** The raw flag values as commander hands them over (strings, booleans, undefined). */
@@ -43,7 +45,8 @@ export type ControllerFlags = Partial<
     | "artifactRetentionTtl"
     | "minRetryDelay"
     | "maxRetryDelay"
-    | "intervalJitterPercentage",
+    | "intervalJitterPercentage"
+    | "gracefulShutdownTimeout",
     string | boolean
   >
 >;
@@ -111,5 +114,6 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     maxRetryDelayMs: duration("max-retry-delay", flags.maxRetryDelay, "15m"),
     httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
     gitMaxPackBytes: integer("git-max-pack-bytes", flags.gitMaxPackBytes, 512 * 1024 * 1024, 1),
+    gracefulShutdownTimeoutMs: duration("graceful-shutdown-timeout", flags.gracefulShutdownTimeout, "25s"),
   });
 }

@@ -20,12 +20,15 @@ import { EventRecorder } from "./runtime/events.js";
 import { LeaderElector } from "./runtime/leader-election.js";
 import { apiLeaseClient } from "./runtime/lease-client.js";
 import { createLogger } from "./runtime/logging.js";
-import { Manager } from "./runtime/manager.js";
+import { Manager, settlesWithin } from "./runtime/manager.js";
 import { createMetricsRegistry } from "./runtime/metrics.js";
 import { GitClient } from "./source/git-client.js";
 import { registerGitRepositoryController } from "./source/gitrepository-controller.js";
 import { startArtifactServer, type ArtifactServer } from "./source/server.js";
 import { ArtifactStorage } from "./source/storage.js";
+
+/** How long each part may take to close once the manager stopped. */
+const CLOSE_GRACE_MS = 3_000;
 
 /** Where the process runs, as main sees it (the environment is read by the CLI entry only). */
 export interface RuntimeEnvironment {
@@ -99,6 +102,7 @@ export async function startController(
     registry,
     metricsAddr: config.metricsAddr,
     healthAddr: config.healthAddr,
+    gracefulShutdownTimeoutMs: config.gracefulShutdownTimeoutMs,
     ...(config.leaderElect ? { leaderElector: elector(kc, config, env, log) } : {}),
   });
   registerGitRepositoryController({
@@ -136,10 +140,12 @@ export async function startController(
     labelSelector: config.watchLabelSelector,
   });
   manager.addRunnable(kustomizations);
+  // Each closing step is bounded: an API server or client that stopped answering must not keep a
+  // stopping process alive (issue 14).
   const done = manager.start(signal).finally(async () => {
-    await apply.close();
-    await recorder.flush();
-    await artifacts.close();
+    await settlesWithin(apply.close(), CLOSE_GRACE_MS);
+    await settlesWithin(recorder.flush(), CLOSE_GRACE_MS);
+    await settlesWithin(artifacts.close(), CLOSE_GRACE_MS);
   });
   log.info(
     { storage: config.storagePath, artifacts: advertised, leaderElect: config.leaderElect },

@@ -38,6 +38,9 @@ import {
   sourceRevisionChanged,
 } from "./watch-rules.js";
 
+/** Why health waits end when the process stops. */
+const SHUTTING_DOWN = "the controller is shutting down";
+
 /** What the controller is built from. */
 export interface KustomizationControllerDeps {
   readonly kubeConfig: KubeConfig;
@@ -121,12 +124,20 @@ export class KustomizationController {
     return this;
   }
 
-  /** Stops watching and drains in-flight reconciles (aborting them when `abort`). */
+  /**
+   * Stops watching and drains in-flight reconciles (aborting them when `abort`). Health waits end
+   * at once: they only watch the cluster, and the next leader runs them again (issue 14).
+   */
   async stop(abort = false): Promise<void> {
     this.unsubscribeDrift?.();
-    await Promise.all([this.kustomizations.stop(), this.sources.stop()]);
     this.queue.shutdown();
-    await this.pool.stop(abort);
+    this.reconciler.healthWaits.cancelAll(SHUTTING_DOWN);
+    await Promise.all([this.kustomizations.stop(), this.sources.stop(), this.pool.stop(abort)]);
+  }
+
+  /** Reconciles in flight right now. */
+  get active(): number {
+    return this.pool.active;
   }
 
   /** Whether both watches have listed. */

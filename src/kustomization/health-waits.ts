@@ -42,10 +42,15 @@ export class HealthWaits {
     const cancelled: string[] = [];
     for (const [key, entry] of this.waits) {
       if (entry.source !== id || entry.revision === revision) continue;
-      entry.abort.abort(new Error(`new revision ${revision}`));
+      entry.abort.abort(new Error(`a new revision is available`));
       cancelled.push(key);
     }
     return cancelled;
+  }
+
+  /** Cancels every running wait, saying `why` (e.g. the controller is shutting down). */
+  cancelAll(why: string): void {
+    for (const entry of this.waits.values()) entry.abort.abort(new Error(why));
   }
 
   /** Keys with a running wait (tests, metrics). */
