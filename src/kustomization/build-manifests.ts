@@ -7,6 +7,7 @@ import { type Kustomization, Reason } from "../api/index.js";
 import type { KubeObject } from "../apply/types.js";
 import { build, render } from "../kustomize/index.js";
 import { GenericError } from "../runtime/errors.js";
+import { registerSecretValues } from "../runtime/secret-values.js";
 import { substituteResources, type FetchedSubstituteSource } from "../substitute/index.js";
 import { fromYamlText } from "../substitute/yaml-text.js";
 import { isJsonObject } from "../util/kube-object.js";
@@ -45,10 +46,28 @@ export function decodeObject(text: string): KubeObject | undefined {
   return obj;
 }
 
+/** The owner key under which a Kustomization's secret values are registered for scrubbing. */
+export function secretOwnerOf(ks: Kustomization): string {
+  return `Kustomization/${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`;
+}
+
+/**
+ * Reads the `substituteFrom` objects. The decoded values of Secrets are registered for scrubbing
+ * before anything can fail with them in a message (issue 14: an API server rejecting a substituted
+ * label echoes the value).
+ */
 async function fetchSubstituteSources(input: BuildInput): Promise<FetchedSubstituteSource[]> {
   const refs = input.ks.spec.postBuild?.substituteFrom ?? [];
   const out: FetchedSubstituteSource[] = [];
-  for (const ref of refs) out.push({ ref, data: await input.readConfig(ref.kind, ref.name) });
+  const secrets: string[] = [];
+  for (const ref of refs) {
+    const data = await input.readConfig(ref.kind, ref.name);
+    if (ref.kind === "Secret" && data !== undefined) {
+      secrets.push(...Object.values(data).map((v) => Buffer.from(v, "base64").toString("utf8")));
+    }
+    out.push({ ref, data });
+  }
+  registerSecretValues(secretOwnerOf(input.ks), "substituteFrom", secrets);
   return out;
 }
 

@@ -22,6 +22,8 @@ import { ReconcileMetrics } from "../runtime/metrics.js";
 import { WorkerPool } from "../runtime/queue/worker-pool.js";
 import { WorkQueue } from "../runtime/queue/work-queue.js";
 import { parseKey } from "../runtime/reconciler.js";
+import { forgetSecretValues } from "../runtime/secret-values.js";
+import { secretOwnerOf } from "./build-manifests.js";
 import { DriftLimiter } from "./drift-limiter.js";
 import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
 import { Informer } from "../runtime/informer/informer.js";
@@ -171,6 +173,7 @@ export class KustomizationController {
     this.metrics?.deleteObject(KUSTOMIZATION.kind, parseKey(key));
     this.index.delete(key);
     this.drift.forget(key);
+    forgetSecretValues(secretOwnerOf(old));
   }
 
   private onSource(old: SourceObject | undefined, next: SourceObject): void {
