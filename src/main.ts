@@ -14,7 +14,7 @@ import { ApplyManager } from "./apply/cluster/index.js";
 import type { ControllerConfig } from "./config.js";
 import { ApiKustomizationClient } from "./kustomization/cluster-client.js";
 import { KustomizationController } from "./kustomization/controller.js";
-import { kustomizationOptions } from "./kustomization/options.js";
+import { DEFAULT_KUSTOMIZATION_OPTIONS, kustomizationOptions } from "./kustomization/options.js";
 import { apiEventSink } from "./runtime/event-sink.js";
 import { EventRecorder } from "./runtime/events.js";
 import { LeaderElector } from "./runtime/leader-election.js";
@@ -134,6 +134,11 @@ export async function startController(
       defaultServiceAccount: config.defaultServiceAccount,
       concurrency: config.concurrent,
       jitterPercent: config.intervalJitterPercent,
+      artifact: {
+        ...DEFAULT_KUSTOMIZATION_OPTIONS.artifact,
+        retries: config.httpRetry,
+        requeueDependencyMs: config.requeueDependencyMs,
+      },
     }),
     log,
     registry,

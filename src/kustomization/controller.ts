@@ -36,6 +36,7 @@ import {
   artifactRevision,
   kustomizationChanged,
   SourceIndex,
+  sourceArtifactMoved,
   sourceId,
   sourceRevisionChanged,
 } from "./watch-rules.js";
@@ -177,6 +178,7 @@ export class KustomizationController {
   }
 
   private onSource(old: SourceObject | undefined, next: SourceObject): void {
+    if (sourceArtifactMoved(old, next)) return this.retryFailedOn(next);
     if (!sourceRevisionChanged(old, next)) return;
     const revision = artifactRevision(next) ?? "";
     const ref = { kind: next.kind, namespace: next.metadata.namespace ?? "", name: next.metadata.name ?? "" };
@@ -184,6 +186,15 @@ export class KustomizationController {
     for (const key of this.index.referencing(sourceId(ref.kind, ref.namespace, ref.name))) {
       const ks = this.kustomizations.store.get(key);
       if (ks !== undefined && !alreadyAttempted(ks, revision)) this.queue.add(key);
+    }
+  }
+
+  /** Requeues the Kustomizations on `source` that are not Ready (their download may have failed). */
+  private retryFailedOn(source: SourceObject): void {
+    const id = sourceId(source.kind, source.metadata.namespace ?? "", source.metadata.name ?? "");
+    for (const key of this.index.referencing(id)) {
+      const ready = this.kustomizations.store.get(key)?.status?.conditions?.find((c) => c.type === "Ready");
+      if (ready?.status !== "True") this.queue.add(key);
     }
   }
 
