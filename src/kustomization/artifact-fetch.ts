@@ -130,7 +130,7 @@ class IdleTimer {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ms: number) {
+  constructor(readonly ms: number) {
     this.touch();
   }
 
@@ -146,6 +146,16 @@ class IdleTimer {
   stop(): void {
     clearTimeout(this.timer);
   }
+}
+
+/** Errors worth another attempt: the connection, not the answer (classified errors) nor our abort. */
+function retryable(err: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted === true || err instanceof RetryableError) return false;
+  return !(err instanceof GenericError || err instanceof WaitingError);
+}
+
+function failureText(err: unknown, idle: IdleTimer): string {
+  return idle.signal.aborted ? `no response for ${idle.ms} ms` : causeText(err);
 }
 
 async function attempt(
@@ -165,10 +175,7 @@ async function attempt(
     await pipeline(Readable.fromWeb(body), m.stream, createWriteStream(file));
     return m.hex();
   } catch (err) {
-    if (signal?.aborted || err instanceof GenericError || err instanceof WaitingError) throw err;
-    if (err instanceof RetryableError) throw err;
-    const why = idle.signal.aborted ? `no response for ${opts.attemptIdleTimeoutMs ?? DEFAULT_ATTEMPT_IDLE_TIMEOUT_MS} ms` : causeText(err);
-    throw new RetryableError(`GET ${url}: ${why}`);
+    throw retryable(err, signal) ? new RetryableError(`GET ${url}: ${failureText(err, idle)}`) : err;
   } finally {
     idle.stop();
   }
@@ -229,7 +236,7 @@ export async function download(
       if (n >= opts.retries) {
         throw new GenericError(
           Reason.ArtifactFailed,
-          `failed to download artifact from ${stripUrlCredentials(artifact.url)}: giving up after ${n + 1} attempt(s): ${(err as Error).message}`,
+          `failed to download artifact from ${stripUrlCredentials(artifact.url)}: giving up after ${n + 1} attempt(s): ${err.message}`,
         );
       }
       await sleep(wait, undefined, { signal });
