@@ -14,17 +14,13 @@ import { ensureControlPlaneBinaries } from "../../src/dev/control-plane/build.js
 import { defaultCacheRoot } from "../../src/dev/control-plane/cache.js";
 import { startControlPlane, type ControlPlane } from "../../src/dev/control-plane/control-plane.js";
 import { KUBERNETES_VERSION } from "../../src/dev/control-plane/versions.js";
-import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { eventually } from "../support/kube.js";
-import { killHard, startControllerProcess, type ControllerProcess } from "./support/controller-process.js";
 import { countsLine, Scene } from "./support/scene.js";
 
 const CYCLES = 2;
 let cp: ControlPlane;
 let kc: KubeConfig;
-let git: GitServer;
 let scene: Scene;
-let proc: ControllerProcess | undefined;
 
 beforeAll(async () => {
   const binaries = await ensureControlPlaneBinaries({
@@ -37,20 +33,17 @@ beforeAll(async () => {
   kc.loadFromFile(cp.kubeconfigPath);
   await applyManifestDir(kc, resolve(import.meta.dirname, "..", "..", "crds"), "mooring-tests");
   await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
-  git = await startGitServer();
-  scene = await Scene.create(kc, git, { size: 120 });
+  scene = await Scene.create(kc, { kubeconfig: cp.kubeconfigPath, size: 120 });
 });
 
 afterAll(async () => {
-  if (proc) await killHard(proc);
-  scene?.stop();
-  await git?.stop();
+  await scene?.close();
   await cp?.stop();
 });
 
 describe("API server restart mid-reconcile (issue 14)", () => {
   it("the controller rides it out and converges without deleting what is in Git", async ({ task }) => {
-    proc = await startControllerProcess({ kubeconfig: cp.kubeconfigPath, labelSelector: scene.selector });
+    const proc = await scene.startController();
     await eventually("first convergence", () => scene.converged(), () => scene.describe(), { timeoutMs: 120_000 });
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       await scene.push(cycle);

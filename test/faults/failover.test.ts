@@ -5,37 +5,21 @@
  * current artifact rather than retrying the dead leader's URL until a timeout.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { eventually, kubeconfigPath, testKubeConfig } from "../support/kube.js";
-import { killHard, startControllerProcess, type ControllerProcess } from "./support/controller-process.js";
+import { killHard, type ControllerProcess } from "./support/controller-process.js";
 import { leaseHolder, readGr } from "./support/fixtures.js";
 import { countsLine, Scene } from "./support/scene.js";
 
 const kc = testKubeConfig();
-let git: GitServer;
 let scene: Scene;
-const procs: ControllerProcess[] = [];
 
 beforeAll(async () => {
-  git = await startGitServer();
-  scene = await Scene.create(kc, git, { size: 20 });
+  scene = await Scene.create(kc, { kubeconfig: kubeconfigPath(), size: 20 });
 });
 
-afterAll(async () => {
-  for (const p of procs) await killHard(p);
-  scene?.stop();
-  await git?.stop();
-});
+afterAll(() => scene?.close());
 
-const replica = async (): Promise<ControllerProcess> => {
-  const p = await startControllerProcess({
-    kubeconfig: kubeconfigPath(),
-    labelSelector: scene.selector,
-    leaseNamespace: scene.namespace,
-  });
-  procs.push(p);
-  return p;
-};
+const replica = (): Promise<ControllerProcess> => scene.startController({ leaseNamespace: scene.namespace });
 
 /** The artifact address a replica advertises (from its start line). */
 const advertised = async (p: ControllerProcess): Promise<string> =>

@@ -6,44 +6,41 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { eventually, kubeconfigPath, testKubeConfig } from "../support/kube.js";
-import { killHard, startControllerProcess, type ControllerProcess } from "./support/controller-process.js";
+import { killHard, type ControllerProcess } from "./support/controller-process.js";
 import { configMapNames, readGr, readyOf } from "./support/fixtures.js";
 import { countsLine, Scene } from "./support/scene.js";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.js";
 
 const kc = testKubeConfig();
-let git: GitServer;
-let proxy: TcpProxy;
+let proxy: TcpProxy | undefined;
 let scene: Scene;
-let proc: ControllerProcess | undefined;
+let proc: ControllerProcess;
 
 beforeAll(async () => {
-  git = await startGitServer();
-  proxy = await startTcpProxy(new URL(git.url).host);
-  scene = await Scene.create(kc, git, {
+  scene = await Scene.create(kc, {
+    kubeconfig: kubeconfigPath(),
     size: 20,
-    gitUrl: (repo) => repo.url.replace(new URL(git.url).host, proxy.address),
+    gitUrl: async (repo, git) => {
+      proxy = await startTcpProxy(new URL(git.url).host);
+      return repo.url.replace(new URL(git.url).host, proxy.address);
+    },
   });
 });
 
 afterAll(async () => {
-  if (proc) await killHard(proc);
-  scene?.stop();
+  await scene?.close();
   await proxy?.close();
-  await git?.stop();
 });
 
-const start = (): Promise<ControllerProcess> =>
-  startControllerProcess({ kubeconfig: kubeconfigPath(), labelSelector: scene.selector });
+const start = (): Promise<ControllerProcess> => scene.startController();
 
 describe("git server outage with a controller restart during it (issue 14)", () => {
   it("keeps everything while the source is unreachable, then converges", async ({ task }) => {
     proc = await start();
     await eventually("first convergence", () => scene.converged(), () => scene.describe(), { timeoutMs: 120_000 });
     const before = scene.head;
-    proxy.cut();
+    proxy!.cut();
     await scene.push(1);
     await scene.requestReconcile();
     await eventually("the fetch to fail", async () => {
@@ -57,7 +54,7 @@ describe("git server outage with a controller restart during it (issue 14)", () 
     await sleep(5_000);
     const live = await configMapNames(kc, scene.namespace, "cm-");
     expect(live).toEqual(before);
-    proxy.restore();
+    proxy!.restore();
     await scene.requestReconcile();
     await eventually("convergence after the outage", () => scene.converged(), () => scene.describe(), {
       timeoutMs: 120_000,

@@ -6,10 +6,9 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { eventually, kubeconfigPath, testKubeConfig } from "../support/kube.js";
-import { killHard, startControllerProcess, type ControllerProcess } from "./support/controller-process.js";
+import { killHard, type ControllerProcess } from "./support/controller-process.js";
 import { applyObject, kustomization, leaseHolder, neverReadyDeployment } from "./support/fixtures.js";
 import { Scene } from "./support/scene.js";
 
@@ -18,13 +17,10 @@ const CYCLES = 20;
 const POD_GRACE_MS = 60_000;
 const SLOW = ["slow-0", "slow-1", "slow-2", "slow-3"];
 const kc = testKubeConfig();
-let git: GitServer;
 let scene: Scene;
-let proc: ControllerProcess | undefined;
 
 beforeAll(async () => {
-  git = await startGitServer();
-  scene = await Scene.create(kc, git, { size: 40 });
+  scene = await Scene.create(kc, { kubeconfig: kubeconfigPath(), size: 40 });
   const files: Record<string, string> = {};
   for (const name of SLOW) files[`${name}/deploy.yaml`] = neverReadyDeployment(scene.namespace, name);
   await scene.repo.commit({ files, message: "never-ready Deployments" });
@@ -35,11 +31,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  if (proc) await killHard(proc);
-  scene?.stop();
-  await git?.stop();
-});
+afterAll(() => scene?.close());
 
 /** Requests a reconcile of every slow Kustomization (they restart their health waits). */
 async function burstSlow(): Promise<void> {
@@ -59,11 +51,7 @@ describe("SIGTERM under load (issue 14)", () => {
   it(`${CYCLES} times in a row: exits 0 within the grace period and releases the Lease`, async ({ task }) => {
     const outcomes: { code: number | string; holder: string; inFlight: unknown }[] = [];
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
-      proc = await startControllerProcess({
-        kubeconfig: kubeconfigPath(),
-        labelSelector: scene.selector,
-        leaseNamespace: scene.namespace,
-      });
+      const proc = await scene.startController({ leaseNamespace: scene.namespace });
       const won = await proc.waitForLine((l) => l.msg === "leader election won");
       const leaseName = String(won.lease).split("/")[1]!;
       await scene.push(cycle);
@@ -85,7 +73,7 @@ describe("SIGTERM under load (issue 14)", () => {
     // Work was in flight when the signal came, in most cycles (the burst is what this tests).
     expect(inFlight.filter((n) => typeof n === "number" && n > 0).length).toBeGreaterThanOrEqual(CYCLES / 2);
     // And the stops lost nothing: a last controller converges on the head without wrong deletions.
-    proc = await startControllerProcess({ kubeconfig: kubeconfigPath(), labelSelector: scene.selector });
+    await scene.startController();
     await eventually("convergence", () => scene.converged(), () => scene.describe(), { timeoutMs: 120_000 });
     await scene.endCycle();
     expect(scene.counts.wrongDeletions + scene.counts.lost + scene.counts.orphans).toBe(0);

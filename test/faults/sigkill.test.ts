@@ -6,35 +6,24 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { eventually, kubeconfigPath, testKubeConfig } from "../support/kube.js";
-import { killHard, startControllerProcess, type ControllerProcess } from "./support/controller-process.js";
+import { killHard, type ControllerProcess } from "./support/controller-process.js";
 import { readKs } from "./support/fixtures.js";
 import { countsLine, Scene } from "./support/scene.js";
 
 const CYCLES = 20;
 const kc = testKubeConfig();
-let git: GitServer;
 let scene: Scene;
-let proc: ControllerProcess | undefined;
+let proc: ControllerProcess;
 
 beforeAll(async () => {
-  git = await startGitServer();
-  scene = await Scene.create(kc, git, { size: 120 });
+  scene = await Scene.create(kc, { kubeconfig: kubeconfigPath(), size: 120 });
 });
 
-afterAll(async () => {
-  if (proc) await killHard(proc);
-  scene?.stop();
-  await git?.stop();
-});
+afterAll(() => scene?.close());
 
 const start = (storagePath?: string): Promise<ControllerProcess> =>
-  startControllerProcess({
-    kubeconfig: kubeconfigPath(),
-    labelSelector: scene.selector,
-    ...(storagePath ? { storagePath } : {}),
-  });
+  scene.startController(storagePath ? { storagePath } : {});
 
 /** True once the Kustomization reports progress on the head revision (the apply is under way). */
 async function workingOnHead(): Promise<true | undefined> {

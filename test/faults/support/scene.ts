@@ -5,7 +5,13 @@
  */
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { randomSuffix } from "../../support/kube.js";
-import type { GitRepo, GitServer } from "../../../src/dev/git-server/index.js";
+import { startGitServer, type GitRepo, type GitServer } from "../../../src/dev/git-server/index.js";
+import {
+  killHard,
+  startControllerProcess,
+  type ControllerProcess,
+  type ControllerProcessOptions,
+} from "./controller-process.js";
 import { kubeRequest } from "../../../src/runtime/kube-request.js";
 import { watchDeletions, type DeletionWatch } from "./deletions.js";
 import {
@@ -48,39 +54,67 @@ export class Scene {
   readonly deletions: DeletionWatch;
   /** ConfigMaps per content set. */
   readonly size: number;
+  readonly git: GitServer;
+  private readonly kubeconfig: string;
+  private readonly processes: ControllerProcess[] = [];
 
   private constructor(
     readonly kc: KubeConfig,
     readonly namespace: string,
     readonly repo: GitRepo,
-    parts: { readonly deletions: DeletionWatch; readonly size: number },
+    parts: Pick<Scene, "deletions" | "size" | "git"> & { readonly kubeconfig: string },
   ) {
     this.deletions = parts.deletions;
     this.size = parts.size;
+    this.git = parts.git;
+    this.kubeconfig = parts.kubeconfig;
   }
 
-  /** Creates the namespace, repository (set 0), GitRepository (at `gitUrl`) and Kustomization. */
+  /**
+   * Starts a git server and creates the namespace, repository (set 0), GitRepository (at `gitUrl`,
+   * by default the repository's own URL) and Kustomization.
+   */
   static async create(
     kc: KubeConfig,
-    git: GitServer,
-    opts: { size: number; gitUrl?: (repo: GitRepo) => string; ksSpec?: Record<string, unknown> },
+    opts: {
+      kubeconfig: string;
+      size: number;
+      gitUrl?: (repo: GitRepo, git: GitServer) => Promise<string>;
+      ksSpec?: Record<string, unknown>;
+    },
   ): Promise<Scene> {
     const namespace = `fault-${randomSuffix()}`;
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    const git = await startGitServer();
     const repo = await git.createRepo(`app-${randomSuffix()}`, { defaultBranch: "main" });
     const deletions = await watchDeletions(kc, namespace);
-    const scene = new Scene(kc, namespace, repo, { deletions, size: opts.size });
+    const scene = new Scene(kc, namespace, repo, { deletions, size: opts.size, git, kubeconfig: opts.kubeconfig });
     await scene.push(0);
     const labelled = <T extends SpecObject>(o: T): T => ({
       ...o,
       metadata: { ...o.metadata, labels: { [SCENE_LABEL]: namespace } },
     });
-    await applyObject(kc, labelled(gitRepository(namespace, scene.name, opts.gitUrl?.(repo) ?? repo.url)));
+    const url = (await opts.gitUrl?.(repo, git)) ?? repo.url;
+    await applyObject(kc, labelled(gitRepository(namespace, scene.name, url)));
     await applyObject(
       kc,
       labelled(kustomization(namespace, scene.name, scene.name, { path: "app", ...opts.ksSpec })),
     );
     return scene;
+  }
+
+  /** Starts a controller process that sees only this scene; {@link close} kills it if still running. */
+  async startController(opts: Partial<ControllerProcessOptions> = {}): Promise<ControllerProcess> {
+    const proc = await startControllerProcess({ kubeconfig: this.kubeconfig, labelSelector: this.selector, ...opts });
+    this.processes.push(proc);
+    return proc;
+  }
+
+  /** Kills the controllers, stops the deletion watch and the git server. */
+  async close(): Promise<void> {
+    for (const p of this.processes) await killHard(p);
+    this.deletions.stop();
+    await this.git.stop();
   }
 
   /** `--watch-label-selector` for controllers that should see only this scene. */
@@ -152,9 +186,6 @@ export class Scene {
     };
   }
 
-  stop(): void {
-    this.deletions.stop();
-  }
 }
 
 /** The line CI output shows for a fault test. */
