@@ -134,7 +134,7 @@ export class KustomizationController {
   async stop(abort = false): Promise<void> {
     this.unsubscribeDrift?.();
     this.queue.shutdown();
-    this.reconciler.healthWaits.cancelAll(SHUTTING_DOWN);
+    this.reconciler.healthWaits.close(SHUTTING_DOWN);
     await Promise.all([this.kustomizations.stop(), this.sources.stop(), this.pool.stop(abort)]);
   }
 

@@ -22,10 +22,15 @@ const sourceId = (k: SourceKey): string => `${k.kind}/${k.namespace}/${k.name}`;
 /** The registry of running waits. */
 export class HealthWaits {
   private readonly waits = new Map<string, Entry>();
+  private closed: Error | undefined;
 
-  /** Registers the wait of `key` on `revision` of `source`; the signal also follows `parent`. */
+  /**
+   * Registers the wait of `key` on `revision` of `source`; the signal also follows `parent`. After
+   * {@link close} the signal is aborted from the start.
+   */
   start(key: string, source: SourceKey, revision: string, parent: AbortSignal): HealthWait {
     const abort = new AbortController();
+    if (this.closed !== undefined) abort.abort(this.closed);
     const entry = { source: sourceId(source), revision, abort };
     this.waits.set(key, entry);
     return {
@@ -48,9 +53,13 @@ export class HealthWaits {
     return cancelled;
   }
 
-  /** Cancels every running wait, saying `why` (e.g. the controller is shutting down). */
-  cancelAll(why: string): void {
-    for (const entry of this.waits.values()) entry.abort.abort(new Error(why));
+  /**
+   * Cancels every running wait and every wait started from now on, saying `why` (the controller is
+   * shutting down: a reconcile still applying when the drain began must not start a wait then).
+   */
+  close(why: string): void {
+    this.closed = new Error(why);
+    for (const entry of this.waits.values()) entry.abort.abort(this.closed);
   }
 
   /** Keys with a running wait (tests, metrics). */

@@ -65,5 +65,5 @@ describe("SIGKILL mid-apply and mid-prune (issue 14)", () => {
     console.log(line);
     task.meta.faults = line;
     expect(scene.counts).toEqual({ cycles: CYCLES, wrongDeletions: 0, lost: 0, orphans: 0 });
-  });
+  }, 900_000);
 });
