@@ -122,9 +122,11 @@ describe("Manager", () => {
     for (let i = 0; i < 200 && !started; i++) await sleep(5);
     stop.abort();
     await running;
-    const messages = lines.map((l) => (JSON.parse(l) as { msg: string; inFlight?: number }));
+    const messages = lines.map((l) => JSON.parse(l) as { msg: string; inFlight?: number });
     expect(messages.find((m) => m.msg === "shutting down, draining reconciles")?.inFlight).toBe(1);
-    expect(messages.map((m) => m.msg)).toContain("aborted reconciles did not return in time; giving up on them");
+    expect(messages.map((m) => m.msg)).toContain(
+      "aborted reconciles did not return in time; giving up on them",
+    );
     expect(messages.at(-1)?.msg).toBe("manager stopped");
   });
 

@@ -44,16 +44,26 @@ afterAll(async () => {
 describe("API server restart mid-reconcile (issue 14)", () => {
   it("the controller rides it out and converges without deleting what is in Git", async ({ task }) => {
     const proc = await scene.startController();
-    await eventually("first convergence", () => scene.converged(), () => scene.describe(), { timeoutMs: 120_000 });
+    await eventually(
+      "first convergence",
+      () => scene.converged(),
+      () => scene.describe(),
+      { timeoutMs: 120_000 },
+    );
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       await scene.push(cycle);
       await scene.requestReconcile();
       await sleep(300 + Math.random() * 1200);
       await cp.restartApiServer(3_000 + Math.random() * 5_000);
       await scene.requestReconcile().catch(() => undefined);
-      await eventually(`convergence after restart ${cycle}`, () => scene.converged(), () => scene.describe(), {
-        timeoutMs: 180_000,
-      });
+      await eventually(
+        `convergence after restart ${cycle}`,
+        () => scene.converged(),
+        () => scene.describe(),
+        {
+          timeoutMs: 180_000,
+        },
+      );
       await scene.endCycle();
       expect(proc.alive()).toBe(true);
     }

@@ -30,9 +30,14 @@ describe("leader kill with takeover (issue 14)", () => {
     const a = await replica();
     await a.waitForLine((l) => l.msg === "leader election won");
     const b = await replica();
-    await eventually("convergence under the first leader", () => scene.converged(), () => scene.describe(), {
-      timeoutMs: 120_000,
-    });
+    await eventually(
+      "convergence under the first leader",
+      () => scene.converged(),
+      () => scene.describe(),
+      {
+        timeoutMs: 120_000,
+      },
+    );
     const leaseName = String(a.lines.find((l) => l.msg === "leader election won")?.lease).split("/")[1]!;
     expect(await leaseHolder(kc, scene.namespace, leaseName)).toMatch(new RegExp(`_${a.pid}$`));
     expect(b.lines.some((l) => l.msg === "leader election won")).toBe(false);
@@ -42,9 +47,14 @@ describe("leader kill with takeover (issue 14)", () => {
     await scene.requestReconcile();
     await b.waitForLine((l) => l.msg === "leader election won", 90_000);
     expect(await leaseHolder(kc, scene.namespace, leaseName)).toMatch(new RegExp(`_${b.pid}$`));
-    await eventually("convergence under the new leader", () => scene.converged(), () => scene.describe(), {
-      timeoutMs: 120_000,
-    });
+    await eventually(
+      "convergence under the new leader",
+      () => scene.converged(),
+      () => scene.describe(),
+      {
+        timeoutMs: 120_000,
+      },
+    );
     await scene.endCycle();
     // The artifact now comes from the new leader, and it serves it.
     const url = (await readGr(kc, scene.namespace, scene.name))?.status?.artifact?.url ?? "";

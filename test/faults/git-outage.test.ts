@@ -38,15 +38,24 @@ const start = (): Promise<ControllerProcess> => scene.startController();
 describe("git server outage with a controller restart during it (issue 14)", () => {
   it("keeps everything while the source is unreachable, then converges", async ({ task }) => {
     proc = await start();
-    await eventually("first convergence", () => scene.converged(), () => scene.describe(), { timeoutMs: 120_000 });
+    await eventually(
+      "first convergence",
+      () => scene.converged(),
+      () => scene.describe(),
+      { timeoutMs: 120_000 },
+    );
     const before = scene.head;
     proxy!.cut();
     await scene.push(1);
     await scene.requestReconcile();
-    await eventually("the fetch to fail", async () => {
-      const ready = readyOf(await readGr(kc, scene.namespace, scene.name));
-      return ready.status === "False" ? ready : undefined;
-    }, () => scene.describe());
+    await eventually(
+      "the fetch to fail",
+      async () => {
+        const ready = readyOf(await readGr(kc, scene.namespace, scene.name));
+        return ready.status === "False" ? ready : undefined;
+      },
+      () => scene.describe(),
+    );
     await killHard(proc);
     proc = await start();
     // The new process tries (and fails) for a while: nothing may go meanwhile.
@@ -56,9 +65,14 @@ describe("git server outage with a controller restart during it (issue 14)", () 
     expect(live).toEqual(before);
     proxy!.restore();
     await scene.requestReconcile();
-    await eventually("convergence after the outage", () => scene.converged(), () => scene.describe(), {
-      timeoutMs: 120_000,
-    });
+    await eventually(
+      "convergence after the outage",
+      () => scene.converged(),
+      () => scene.describe(),
+      {
+        timeoutMs: 120_000,
+      },
+    );
     await scene.endCycle();
     const line = `${countsLine("git outage + restart", scene.counts)}`;
     console.log(line);

@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { eventually, kubeconfigPath, randomSuffix, testKubeConfig } from "../support/kube.js";
 import { killHard, startControllerProcess, type ControllerProcess } from "./support/controller-process.js";
-import { applyObject, eventMessages, gitRepository, kustomization, readKs, readyOf } from "./support/fixtures.js";
+import {
+  applyObject,
+  eventMessages,
+  gitRepository,
+  kustomization,
+  readKs,
+  readyOf,
+} from "./support/fixtures.js";
 
 const kc = testKubeConfig();
 const namespace = `fault-secrets-${randomSuffix()}`;
@@ -54,7 +61,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (proc) await killHard(proc);
-  await kc.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => undefined);
+  await kc
+    .makeApiClient(CoreV1Api)
+    .deleteNamespace({ name: namespace })
+    .catch(() => undefined);
   await git?.stop();
 });
 
@@ -86,7 +96,9 @@ describe("secret values from substituteFrom (issue 14)", () => {
         .filter(([, value]) => text.includes(value))
         .map(([key]) => `${key} in ${sink}`),
     );
-    console.log(`[faults] secrets: sinks searched=3 values=${Object.keys(SECRETS).length} leaks=${leaks.length}`);
+    console.log(
+      `[faults] secrets: sinks searched=3 values=${Object.keys(SECRETS).length} leaks=${leaks.length}`,
+    );
     expect(leaks).toEqual([]);
     // The failures did quote the values: scrubbed, not absent.
     expect(sinks.conditions).toContain("*****");

@@ -27,7 +27,10 @@ beforeAll(async () => {
   await scene.push(0);
   for (const name of SLOW) {
     const ks = kustomization(scene.namespace, name, scene.name, { path: name, wait: true, timeout: "5m" });
-    await applyObject(kc, { ...ks, metadata: { ...ks.metadata, labels: { "mooring.test/fault-scene": scene.namespace } } });
+    await applyObject(kc, {
+      ...ks,
+      metadata: { ...ks.metadata, labels: { "mooring.test/fault-scene": scene.namespace } },
+    });
   }
 });
 
@@ -65,7 +68,11 @@ describe("SIGTERM under load (issue 14)", () => {
       const drain = proc.lines.find((l) => l.msg === "shutting down, draining reconciles");
       if (code === "still running") await killHard(proc);
       scene.counts.wrongDeletions += scene.wrongDeletions(true).length;
-      outcomes.push({ code, holder: await leaseHolder(kc, scene.namespace, leaseName), inFlight: drain?.inFlight });
+      outcomes.push({
+        code,
+        holder: await leaseHolder(kc, scene.namespace, leaseName),
+        inFlight: drain?.inFlight,
+      });
       stopMs.push(Date.now() - termAt);
     }
     const inFlight = outcomes.map((o) => o.inFlight);
@@ -77,7 +84,12 @@ describe("SIGTERM under load (issue 14)", () => {
     expect(inFlight.filter((n) => typeof n === "number" && n > 0).length).toBeGreaterThanOrEqual(CYCLES / 2);
     // And the stops lost nothing: a last controller converges on the head without wrong deletions.
     await scene.startController();
-    await eventually("convergence", () => scene.converged(), () => scene.describe(), { timeoutMs: 120_000 });
+    await eventually(
+      "convergence",
+      () => scene.converged(),
+      () => scene.describe(),
+      { timeoutMs: 120_000 },
+    );
     await scene.endCycle();
     expect(scene.counts.wrongDeletions + scene.counts.lost + scene.counts.orphans).toBe(0);
   }, 900_000);

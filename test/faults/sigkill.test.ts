@@ -41,24 +41,41 @@ async function stepAtKill(): Promise<string> {
 }
 
 describe("SIGKILL mid-apply and mid-prune (issue 14)", () => {
-  it(`${CYCLES} kills at random points: converges, never deletes what is in Git, loses nothing`, async ({ task }) => {
+  it(`${CYCLES} kills at random points: converges, never deletes what is in Git, loses nothing`, async ({
+    task,
+  }) => {
     proc = await start();
-    await eventually("first convergence", () => scene.converged(), () => scene.describe(), { timeoutMs: 120_000 });
+    await eventually(
+      "first convergence",
+      () => scene.converged(),
+      () => scene.describe(),
+      { timeoutMs: 120_000 },
+    );
     const steps = new Map<string, number>();
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       await scene.push(cycle);
       await scene.requestReconcile();
-      await eventually("the Kustomization to start on the new revision", workingOnHead, () => scene.describe(), {
-        intervalMs: 50,
-      });
+      await eventually(
+        "the Kustomization to start on the new revision",
+        workingOnHead,
+        () => scene.describe(),
+        {
+          intervalMs: 50,
+        },
+      );
       await sleep(Math.random() * 1500);
       const step = await stepAtKill();
       steps.set(step, (steps.get(step) ?? 0) + 1);
       await killHard(proc);
       proc = await start(cycle % 2 === 0 ? proc.storagePath : undefined);
-      await eventually(`convergence after kill ${cycle}`, () => scene.converged(), () => scene.describe(), {
-        timeoutMs: 120_000,
-      });
+      await eventually(
+        `convergence after kill ${cycle}`,
+        () => scene.converged(),
+        () => scene.describe(),
+        {
+          timeoutMs: 120_000,
+        },
+      );
       await scene.endCycle();
     }
     const line = `${countsLine("SIGKILL mid-apply/prune", scene.counts)} kills by step: ${JSON.stringify(Object.fromEntries(steps))}`;

@@ -70,7 +70,11 @@ async function startAll(
   dir: string,
   options: StartOptions,
   procs: ManagedProcess[],
-): Promise<Omit<ControlPlane, "dir" | "pids" | "stop" | "restartApiServer"> & { restart: (downMs?: number) => Promise<void> }> {
+): Promise<
+  Omit<ControlPlane, "dir" | "pids" | "stop" | "restartApiServer"> & {
+    restart: (downMs?: number) => Promise<void>;
+  }
+> {
   const timeout = options.readyTimeoutMs ?? 120_000;
   const pki = await generatePki(dir);
   const track = async (proc: ManagedProcess): Promise<ManagedProcess> => {

@@ -103,7 +103,10 @@ function track(child: ChildProcess, storagePath: string): ControllerProcess {
     const found = lines.find(test);
     if (found) return Promise.resolve(found);
     return new Promise((resolveLine, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching log line in ${timeoutMs} ms\n${all.slice(-4000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching log line in ${timeoutMs} ms\n${all.slice(-4000)}`)),
+        timeoutMs,
+      );
       waiters.push({ test, resolve: (l) => (clearTimeout(timer), resolveLine(l)) });
       void exited.then((c) => {
         clearTimeout(timer);

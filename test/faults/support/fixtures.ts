@@ -20,7 +20,11 @@ export async function applyObject(kc: KubeConfig, obj: SpecObject): Promise<void
 
 /** A GitRepository on `url`'s main branch. */
 export function gitRepository(namespace: string, name: string, url: string, interval = "1h"): SpecObject {
-  return { ...GR, metadata: { name, namespace }, spec: { url, interval, ref: { branch: "main" }, timeout: "20s" } };
+  return {
+    ...GR,
+    metadata: { name, namespace },
+    spec: { url, interval, ref: { branch: "main" }, timeout: "20s" },
+  };
 }
 
 /** A Kustomization of `path` in GitRepository `source`, pruning. */
@@ -47,7 +51,12 @@ export function kustomization(
 /** YAML of `count` ConfigMaps named `<prefix>-<i>` carrying `value`. */
 export function configMaps(namespace: string, prefix: string, count: number, value: string): string {
   return Array.from({ length: count }, (_, i) =>
-    stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${prefix}-${i}`, namespace }, data: { v: value } }),
+    stringify({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: `${prefix}-${i}`, namespace },
+      data: { v: value },
+    }),
   ).join("---\n");
 }
 
@@ -104,7 +113,10 @@ export async function configMapNames(kc: KubeConfig, namespace: string, prefix: 
     kc,
     `/api/v1/namespaces/${namespace}/configmaps`,
   );
-  return list.items.map((i) => i.metadata.name).filter((n) => n.startsWith(prefix)).sort();
+  return list.items
+    .map((i) => i.metadata.name)
+    .filter((n) => n.startsWith(prefix))
+    .sort();
 }
 
 /** Messages of every Event in `namespace`. */

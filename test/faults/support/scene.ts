@@ -88,7 +88,12 @@ export class Scene {
     const git = await startGitServer();
     const repo = await git.createRepo(`app-${randomSuffix()}`, { defaultBranch: "main" });
     const deletions = await watchDeletions(kc, namespace);
-    const scene = new Scene(kc, namespace, repo, { deletions, size: opts.size, git, kubeconfig: opts.kubeconfig });
+    const scene = new Scene(kc, namespace, repo, {
+      deletions,
+      size: opts.size,
+      git,
+      kubeconfig: opts.kubeconfig,
+    });
     await scene.push(0);
     const labelled = <T extends SpecObject>(o: T): T => ({
       ...o,
@@ -105,7 +110,11 @@ export class Scene {
 
   /** Starts a controller process that sees only this scene; {@link close} kills it if still running. */
   async startController(opts: Partial<ControllerProcessOptions> = {}): Promise<ControllerProcess> {
-    const proc = await startControllerProcess({ kubeconfig: this.kubeconfig, labelSelector: this.selector, ...opts });
+    const proc = await startControllerProcess({
+      kubeconfig: this.kubeconfig,
+      labelSelector: this.selector,
+      ...opts,
+    });
     this.processes.push(proc);
     return proc;
   }
@@ -126,7 +135,10 @@ export class Scene {
   async push(set: number): Promise<void> {
     const names = namesOf(set, this.size);
     const yaml = names
-      .map((n) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\n  namespace: ${this.namespace}\ndata:\n  set: "${set}"\n`)
+      .map(
+        (n) =>
+          `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\n  namespace: ${this.namespace}\ndata:\n  set: "${set}"\n`,
+      )
       .join("---\n");
     const sha = await this.repo.commit({ files: { "app/all.yaml": yaml }, message: `set ${set}` });
     this.previous = this.head;
@@ -153,14 +165,16 @@ export class Scene {
   wrongDeletions(alsoInPrevious = false): string[] {
     const fresh = this.deletions.deletions.slice(this.deletionsSeen);
     this.deletionsSeen = this.deletions.deletions.length;
-    const kept = (n: string): boolean => this.head.includes(n) && (!alsoInPrevious || this.previous.includes(n));
+    const kept = (n: string): boolean =>
+      this.head.includes(n) && (!alsoInPrevious || this.previous.includes(n));
     return fresh.filter((d) => kept(d.name)).map((d) => d.name);
   }
 
   /** Undefined until the Kustomization applied the head and the namespace holds exactly its objects. */
   async converged(): Promise<true | undefined> {
     const ks = await readKs(this.kc, this.namespace, this.name);
-    if (readyOf(ks).status !== "True" || ks?.status?.lastAppliedRevision !== this.headRevision) return undefined;
+    if (readyOf(ks).status !== "True" || ks?.status?.lastAppliedRevision !== this.headRevision)
+      return undefined;
     const live = await configMapNames(this.kc, this.namespace, "cm-");
     return live.join(",") === this.head.join(",") ? true : undefined;
   }
@@ -185,7 +199,6 @@ export class Scene {
       live: await configMapNames(this.kc, this.namespace, "cm-"),
     };
   }
-
 }
 
 /** The line CI output shows for a fault test. */

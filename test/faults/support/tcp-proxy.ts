@@ -15,7 +15,10 @@ export interface TcpProxy {
 
 /** Proxies `127.0.0.1:<free port>` to `target` (`host:port`). */
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
-  const [host, port] = [target.slice(0, target.lastIndexOf(":")), Number(target.slice(target.lastIndexOf(":") + 1))];
+  const [host, port] = [
+    target.slice(0, target.lastIndexOf(":")),
+    Number(target.slice(target.lastIndexOf(":") + 1)),
+  ];
   const sockets = new Set<Socket>();
   let down = false;
   const server = createServer((client) => {
