@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, kubeconfigPath, testKubeConfig } from "../support/kube.js";
 import { killHard, type ControllerProcess } from "./support/controller-process.js";
-import { readKs } from "./support/fixtures.js";
+import { configMapNames, readKs } from "./support/fixtures.js";
 import { countsLine, Scene } from "./support/scene.js";
 
 const CYCLES = 20;
@@ -17,7 +17,7 @@ let scene: Scene;
 let proc: ControllerProcess;
 
 beforeAll(async () => {
-  scene = await Scene.create(kc, { kubeconfig: kubeconfigPath(), size: 120 });
+  scene = await Scene.create(kc, { kubeconfig: kubeconfigPath(), size: 80 });
 });
 
 afterAll(() => scene?.close());
@@ -33,11 +33,19 @@ async function workingOnHead(): Promise<true | undefined> {
   return started || ks?.status?.lastAppliedRevision === scene.headRevision ? true : undefined;
 }
 
-/** The step the Kustomization reported when the kill landed (its Reconciling message). */
-async function stepAtKill(): Promise<string> {
-  const ks = await readKs(kc, scene.namespace, scene.name).catch(() => undefined);
-  const reconciling = ks?.status?.conditions?.find((c) => c.type === "Reconciling");
-  return reconciling?.status === "True" ? (reconciling.message ?? "").split(" for ")[0]! : "idle";
+/**
+ * Where the kill landed, from the cluster's point of view: before any new object existed, part way
+ * through the apply, part way through the prune (all new objects there, some old ones still), or
+ * after the change was done.
+ */
+async function phaseAtKill(): Promise<string> {
+  const live = await configMapNames(kc, scene.namespace, "cm-").catch(() => undefined);
+  if (live === undefined) return "unknown";
+  const missing = scene.head.filter((n) => !live.includes(n)).length;
+  const stale = live.filter((n) => !scene.head.includes(n)).length;
+  if (missing === 0) return stale === 0 ? "after" : "mid-prune";
+  // Each change adds half a set: all of it missing means the apply had not created anything yet.
+  return missing < scene.size / 2 ? "mid-apply" : "before-apply";
 }
 
 describe("SIGKILL mid-apply and mid-prune (issue 14)", () => {
@@ -64,7 +72,7 @@ describe("SIGKILL mid-apply and mid-prune (issue 14)", () => {
         },
       );
       await sleep(Math.random() * 1500);
-      const step = await stepAtKill();
+      const step = await phaseAtKill();
       steps.set(step, (steps.get(step) ?? 0) + 1);
       await killHard(proc);
       proc = await start(cycle % 2 === 0 ? proc.storagePath : undefined);
@@ -78,7 +86,7 @@ describe("SIGKILL mid-apply and mid-prune (issue 14)", () => {
       );
       await scene.endCycle();
     }
-    const line = `${countsLine("SIGKILL mid-apply/prune", scene.counts)} kills by step: ${JSON.stringify(Object.fromEntries(steps))}`;
+    const line = `${countsLine("SIGKILL mid-apply/prune", scene.counts)} kills by phase: ${JSON.stringify(Object.fromEntries(steps))}`;
     console.log(line);
     task.meta.faults = line;
     expect(scene.counts).toEqual({ cycles: CYCLES, wrongDeletions: 0, lost: 0, orphans: 0 });
