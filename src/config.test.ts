@@ -21,7 +21,9 @@ describe("controller config", () => {
       maxRetryDelayMs: 900_000,
       leaderElect: false,
       logEncoding: "json",
+      gracefulShutdownTimeoutMs: 25_000,
     });
+    expect(controllerConfig({ gracefulShutdownTimeout: "10s" }, {}).gracefulShutdownTimeoutMs).toBe(10_000);
     expect(Object.isFrozen(c)).toBe(true);
   });
 

@@ -56,6 +56,8 @@ export interface ControllerConfig {
    * Kustomizations that set `spec.decryption` without a `secretRef`.
    */
   readonly sopsAgeSecret: { readonly namespace: string; readonly name: string } | undefined;
+  /** `--graceful-shutdown-timeout`: drain window for in-flight reconciles after SIGTERM. */
+  readonly gracefulShutdownTimeoutMs: number;
 }
 
 /** The raw flag values as commander hands them over (strings, booleans, undefined). */
@@ -74,7 +76,8 @@ export type ControllerFlags = Partial<
     | "leaderElectionRetryPeriod"
     | "kubeApiQps"
     | "kubeApiBurst"
-    | "sopsAgeSecret",
+    | "sopsAgeSecret"
+    | "gracefulShutdownTimeout",
     string | boolean
   >
 >;
@@ -235,5 +238,6 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
       sopsAgeSecret === undefined
         ? undefined
         : Object.freeze({ namespace: runtimeNamespace, name: sopsAgeSecret }),
+    gracefulShutdownTimeoutMs: duration("graceful-shutdown-timeout", flags.gracefulShutdownTimeout, "25s"),
   });
 }

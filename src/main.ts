@@ -17,17 +17,21 @@ import { ApiKustomizationClient } from "./kustomization/cluster-client.js";
 import { KustomizationController } from "./kustomization/controller.js";
 import { type KustomizationOptions, kustomizationOptions } from "./kustomization/options.js";
 import { EventForwarder } from "./runtime/event-forwarder.js";
+import { DEFAULT_KUSTOMIZATION_OPTIONS } from "./kustomization/options.js";
 import { apiEventSink } from "./runtime/event-sink.js";
 import { EventRecorder } from "./runtime/events.js";
 import { LeaderElector } from "./runtime/leader-election.js";
 import { apiLeaseClient } from "./runtime/lease-client.js";
 import { createLogger } from "./runtime/logging.js";
-import { Manager } from "./runtime/manager.js";
+import { Manager, settlesWithin } from "./runtime/manager.js";
 import { createMetricsRegistry } from "./runtime/metrics.js";
 import { GitClient } from "./source/git-client.js";
 import { registerGitRepositoryController } from "./source/gitrepository-controller.js";
 import { startArtifactServer, type ArtifactServer } from "./source/server.js";
 import { ArtifactStorage } from "./source/storage.js";
+
+/** How long each part may take to close once the manager stopped. */
+const CLOSE_GRACE_MS = 3_000;
 
 /** Where the process runs, as main sees it (the environment is read by the CLI entry only). */
 export interface RuntimeEnvironment {
@@ -67,6 +71,11 @@ export function kustomizationOptionsFor(config: ControllerConfig): Kustomization
     healthFailFast: gates.DisableFailFastBehavior !== true,
     cancelHealthCheckOnNewRevision: gates.CancelHealthCheckOnNewRevision === true,
     sopsAgeSecret: config.sopsAgeSecret,
+    artifact: {
+      ...DEFAULT_KUSTOMIZATION_OPTIONS.artifact,
+      retries: config.httpRetry,
+      requeueDependencyMs: config.requeueDependencyMs,
+    },
   });
 }
 
@@ -140,6 +149,7 @@ export async function startController(
     registry,
     metricsAddr: config.metricsAddr,
     healthAddr: config.healthAddr,
+    gracefulShutdownTimeoutMs: config.gracefulShutdownTimeoutMs,
     ...(config.leaderElect ? { leaderElector: elector(kc, config, env, log) } : {}),
   });
   registerGitRepositoryController({
@@ -178,10 +188,12 @@ export async function startController(
     configsLabelSelector: config.watchConfigsLabelSelector,
   });
   manager.addRunnable(kustomizations);
+  // Each closing step is bounded: an API server or client that stopped answering must not keep a
+  // stopping process alive (issue 14).
   const done = manager.start(signal).finally(async () => {
-    await apply.close();
-    await recorder.flush();
-    await artifacts.close();
+    await settlesWithin(apply.close(), CLOSE_GRACE_MS);
+    await settlesWithin(recorder.flush(), CLOSE_GRACE_MS);
+    await settlesWithin(artifacts.close(), CLOSE_GRACE_MS);
   });
   log.info(
     { storage: config.storagePath, artifacts: advertised, leaderElect: config.leaderElect },

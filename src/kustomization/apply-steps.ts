@@ -157,6 +157,12 @@ export class HealthCheckCanceled extends GenericError {
   }
 }
 
+/** Why a wait's signal fired, as the end of "Health check canceled: …". */
+function cancelReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.message !== "" ? reason.message : "a new revision is available";
+}
+
 /**
  * Waits until `refs` are healthy within the Kustomization's timeout. Returns the Healthy message.
  * Throws `HealthCheckFailed` naming the unhealthy objects, or {@link HealthCheckCanceled}.
@@ -179,7 +185,7 @@ export async function reconcileHealth(
     }
   } catch (err) {
     if (err instanceof HealthCancelledError || ctx.signal.aborted) {
-      throw new HealthCheckCanceled("Health check canceled: a new revision is available", err);
+      throw new HealthCheckCanceled(`Health check canceled: ${cancelReason(ctx.signal)}`, err);
     }
     const why = err instanceof HealthCheckError ? err.message : messageOf(err);
     throw new GenericError(

@@ -7,6 +7,7 @@ import { type Kustomization, Reason } from "../api/index.js";
 import type { KubeObject } from "../apply/types.js";
 import { build, render } from "../kustomize/index.js";
 import { GenericError } from "../runtime/errors.js";
+import { registerSecretValues } from "../runtime/secret-values.js";
 import { substituteResources, type FetchedSubstituteSource } from "../substitute/index.js";
 import { fromYamlText } from "../substitute/yaml-text.js";
 import { isJsonObject } from "../util/kube-object.js";
@@ -51,10 +52,28 @@ export function decodeObject(text: string): KubeObject | undefined {
   return obj;
 }
 
+/** The owner key under which a Kustomization's secret values are registered for scrubbing. */
+export function secretOwnerOf(ks: Kustomization): string {
+  return `Kustomization/${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`;
+}
+
+/**
+ * Reads the `substituteFrom` objects. The decoded values of Secrets are registered for scrubbing
+ * before anything can fail with them in a message (issue 14: an API server rejecting a substituted
+ * label echoes the value).
+ */
 async function fetchSubstituteSources(input: BuildInput): Promise<FetchedSubstituteSource[]> {
   const refs = input.ks.spec.postBuild?.substituteFrom ?? [];
   const out: FetchedSubstituteSource[] = [];
-  for (const ref of refs) out.push({ ref, data: await input.readConfig(ref.kind, ref.name) });
+  const secrets: string[] = [];
+  for (const ref of refs) {
+    const data = await input.readConfig(ref.kind, ref.name);
+    if (ref.kind === "Secret" && data !== undefined) {
+      secrets.push(...Object.values(data).map((v) => Buffer.from(v, "base64").toString("utf8")));
+    }
+    out.push({ ref, data });
+  }
+  registerSecretValues(secretOwnerOf(input.ks), "substituteFrom", secrets);
   return out;
 }
 
@@ -85,15 +104,19 @@ const fail = (err: unknown, retryAfterMs: number): GenericError =>
  */
 export async function buildManifests(fetched: FetchedArtifact, input: BuildInput): Promise<KubeObject[]> {
   let objects: KubeObject[];
+  let decryption: SopsDecryption | undefined;
   try {
     await wrapKustomization(fetched.root, fetched.dir, input.ks.spec);
-    const decryption = await input.decryption?.();
+    decryption = await input.decryption?.();
     await decryptSources(decryption, fetched);
     const resources = await build(fetched.dir, { allowedRoot: fetched.root });
     objects = resources.map((r) => decodeObject(render([r]))).filter((o): o is KubeObject => o !== undefined);
     await decryption?.objects(objects);
   } catch (err) {
     throw fail(err, input.retryAfterMs);
+  } finally {
+    // Decrypted values are scrubbed from every message from now on, a failed build's included.
+    if (decryption !== undefined) registerSecretValues(secretOwnerOf(input.ks), "sops", decryption.values);
   }
   const postBuild = input.ks.spec.postBuild;
   if (postBuild === undefined) return objects;

@@ -25,6 +25,8 @@ import { ReconcileMetrics } from "../runtime/metrics.js";
 import { WorkerPool } from "../runtime/queue/worker-pool.js";
 import { WorkQueue } from "../runtime/queue/work-queue.js";
 import { parseKey } from "../runtime/reconciler.js";
+import { forgetSecretValues } from "../runtime/secret-values.js";
+import { secretOwnerOf } from "./build-manifests.js";
 import { DriftLimiter } from "./drift-limiter.js";
 import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
 import { Informer } from "../runtime/informer/informer.js";
@@ -45,9 +47,13 @@ import {
   artifactRevision,
   kustomizationChanged,
   SourceIndex,
+  sourceArtifactMoved,
   sourceId,
   sourceRevisionChanged,
 } from "./watch-rules.js";
+
+/** Why health waits end when the process stops. */
+const SHUTTING_DOWN = "the controller is shutting down";
 
 /** What the controller is built from. */
 export interface KustomizationControllerDeps {
@@ -160,16 +166,25 @@ export class KustomizationController {
     return this;
   }
 
-  /** Stops watching and drains in-flight reconciles (aborting them when `abort`). */
+  /**
+   * Stops watching and drains in-flight reconciles (aborting them when `abort`). Health waits end
+   * at once: they only watch the cluster, and the next leader runs them again (issue 14).
+   */
   async stop(abort = false): Promise<void> {
     this.unsubscribeDrift?.();
+    this.queue.shutdown();
+    this.reconciler.healthWaits.close(SHUTTING_DOWN);
     await Promise.all([
       this.kustomizations.stop(),
       this.sources.stop(),
       ...this.configs.map((i) => i.stop()),
+      this.pool.stop(abort),
     ]);
-    this.queue.shutdown();
-    await this.pool.stop(abort);
+  }
+
+  /** Reconciles in flight right now. */
+  get active(): number {
+    return this.pool.active;
   }
 
   /** Whether every watch has listed. */
@@ -204,9 +219,11 @@ export class KustomizationController {
     this.metrics?.deleteObject(KUSTOMIZATION.kind, parseKey(key));
     this.index.delete(key);
     this.drift.forget(key);
+    forgetSecretValues(secretOwnerOf(old));
   }
 
   private onSource(old: SourceObject | undefined, next: SourceObject): void {
+    if (sourceArtifactMoved(old, next)) return this.retryFailedOn(next);
     if (!sourceRevisionChanged(old, next)) return;
     const revision = artifactRevision(next) ?? "";
     const ref = { kind: next.kind, namespace: next.metadata.namespace ?? "", name: next.metadata.name ?? "" };
@@ -223,6 +240,15 @@ export class KustomizationController {
   private onConfig(id: string): void {
     for (const ks of this.kustomizations.store.byIndex(CONFIGS_INDEX, id)) {
       this.queue.add(`${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`);
+    }
+  }
+
+  /** Requeues the Kustomizations on `source` that are not Ready (their download may have failed). */
+  private retryFailedOn(source: SourceObject): void {
+    const id = sourceId(source.kind, source.metadata.namespace ?? "", source.metadata.name ?? "");
+    for (const key of this.index.referencing(id)) {
+      const ready = this.kustomizations.store.get(key)?.status?.conditions?.find((c) => c.type === "Ready");
+      if (ready?.status !== "True") this.queue.add(key);
     }
   }
 

@@ -204,7 +204,12 @@ export class KustomizationReconciler implements Reconciler {
   ): Promise<{ objects: KubeObject[]; apply: ApplyPort }> {
     const ks = run.obj;
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(kustomizationTimeout(ks.spec))]);
-    const request = { artifact: resolved.artifact, path: ks.spec.path ?? "", signal };
+    const request = {
+      artifact: resolved.artifact,
+      path: ks.spec.path ?? "",
+      signal,
+      refresh: async () => (await this.deps.client.getSource(resolved.key))?.status?.artifact,
+    };
     return withArtifact(request, this.deps.options.artifact, async (fetched) => {
       run.setStatus({ lastAttemptedRevision: resolved.artifact.revision });
       run.progressing(run.forRevision("Building manifests", resolved.artifact.revision));

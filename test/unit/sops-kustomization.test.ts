@@ -19,6 +19,7 @@ import {
   SopsDecryption,
   undecryptedSecretProblem,
 } from "../../src/kustomization/decryption.js";
+import { sanitizeMessage } from "../../src/runtime/sanitize.js";
 import { newAgeKey, newPgpKey, Sops, SOPS_BUILD_TIMEOUT_MS, type AgeKey, type PgpKey } from "../support/sops.js";
 
 let sops: Sops;
@@ -115,7 +116,11 @@ describe("Kustomization SOPS decryption (issue 15)", () => {
     expect(Buffer.from(data["blob.bin"]!, "base64").equals(blob)).toBe(true);
     expect(JSON.parse(Buffer.from(data["config.json"]!, "base64").toString())).toEqual({ apiKey: "key-from-json" });
     expect(secretData(objects, "pgp")).toEqual({ pgpvalue: "from-pgp" });
-    for (const v of ["pw-from-file", "tok-from-env", "key-from-json", "from-patch", "from-pgp"]) expect(sink).toContain(v);
+    for (const v of ["pw-from-file", "tok-from-env", "key-from-json", "from-patch", "from-pgp"]) {
+      expect(sink).toContain(v);
+      // Issue 14: decrypted values are scrubbed from every message, e.g. an API server echoing one.
+      expect(sanitizeMessage(`metadata.labels: Invalid value: "${v}"`)).not.toContain(v);
+    }
     expect(undecryptedSecretProblem(objects)).toBeUndefined();
   });
 

@@ -61,7 +61,31 @@ const FLAGS: [string, string][] = [
     "--sops-age-secret <name>",
     "Secret in $RUNTIME_NAMESPACE (default mooring-system) whose .agekey entries decrypt Kustomizations with spec.decryption but no secretRef",
   ],
+  [
+    "--graceful-shutdown-timeout <duration>",
+    "drain window for in-flight reconciles after SIGTERM, then they are aborted (default 25s)",
+  ],
 ];
+
+/**
+ * After SIGTERM the manager drains, aborts, releases the Lease and closes within the drain window
+ * plus a few bounded grace periods; should anything still hold the process past this margin, it
+ * exits anyway, before the kubelet's SIGKILL, so a restart is never slower than it has to be.
+ */
+const EXIT_BACKSTOP_MARGIN_MS = 20_000;
+
+function exitBackstop(signal: AbortSignal, drainMs: number, io: CliIo): void {
+  signal.addEventListener(
+    "abort",
+    () => {
+      setTimeout(() => {
+        io.stderr(`✗ shutdown did not complete within ${drainMs + EXIT_BACKSTOP_MARGIN_MS} ms; exiting\n`);
+        process.exit(1);
+      }, drainMs + EXIT_BACKSTOP_MARGIN_MS).unref();
+    },
+    { once: true },
+  );
+}
 
 /** The validated config from a parsed `controller` command (its own flags and the globals). */
 function configOf(self: Command, env: NodeJS.ProcessEnv): ControllerConfig {
@@ -113,7 +137,9 @@ export function addControllerCommand(program: Command, io: CliIo, setExit: (code
       isTTY: io.tty,
       instance: io.env.HOSTNAME ?? "",
     };
-    const running = await startController(config, env, shutdownSignal());
+    const signal = shutdownSignal();
+    exitBackstop(signal, config.gracefulShutdownTimeoutMs, io);
+    const running = await startController(config, env, signal);
     // Lost leadership ends the process non-zero so that it is restarted (controller-runtime).
     const code = await running.done.then(
       () => 0,
