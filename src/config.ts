@@ -3,6 +3,7 @@
  * validated once at boot into a frozen object that the composition root (main.ts) hands to each
  * part. Nothing else reads flags or the environment.
  */
+import { DEFAULT_BUILD_LIMITS } from "./kustomization/options.js";
 import { defaultAdvertisedAddress } from "./source/storage.js";
 import { parseDuration } from "./util/duration.js";
 
@@ -33,6 +34,14 @@ export interface ControllerConfig {
   readonly httpRetry: number;
   /** Largest git pack accepted from a server; bigger fetches fail with a clear message. */
   readonly gitMaxPackBytes: number;
+  /** Heap limit of each build thread; a build past it fails with BuildFailed (issue 14). */
+  readonly buildMaxHeapBytes: number;
+  /** Largest file a build reads. */
+  readonly buildMaxFileBytes: number;
+  /** Most bytes one build reads in total. */
+  readonly buildMaxTotalBytes: number;
+  /** Most objects one build parses. */
+  readonly buildMaxObjects: number;
 }
 
 /** The raw flag values as commander hands them over (strings, booleans, undefined). */
@@ -47,6 +56,8 @@ export type ControllerFlags = Partial<
     string | boolean
   >
 >;
+
+const MIB = 1024 * 1024;
 
 /** A flag value that makes no sense; the message names the flag. */
 export class ConfigError extends Error {
@@ -110,6 +121,15 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     minRetryDelayMs: duration("min-retry-delay", flags.minRetryDelay, "750ms"),
     maxRetryDelayMs: duration("max-retry-delay", flags.maxRetryDelay, "15m"),
     httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
-    gitMaxPackBytes: integer("git-max-pack-bytes", flags.gitMaxPackBytes, 512 * 1024 * 1024, 1),
+    gitMaxPackBytes: integer("git-max-pack-bytes", flags.gitMaxPackBytes, 512 * MIB, 1),
+    buildMaxHeapBytes: integer("build-max-heap-bytes", flags.buildMaxHeapBytes, 512 * MIB, 64 * MIB),
+    buildMaxFileBytes: integer("build-max-file-bytes", flags.buildMaxFileBytes, DEFAULT_BUILD_LIMITS.maxFileBytes, 1),
+    buildMaxTotalBytes: integer(
+      "build-max-total-bytes",
+      flags.buildMaxTotalBytes,
+      DEFAULT_BUILD_LIMITS.maxTotalBytes,
+      1,
+    ),
+    buildMaxObjects: integer("build-max-objects", flags.buildMaxObjects, DEFAULT_BUILD_LIMITS.maxObjects, 1),
   });
 }

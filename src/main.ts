@@ -15,6 +15,7 @@ import type { ControllerConfig } from "./config.js";
 import { ApiKustomizationClient } from "./kustomization/cluster-client.js";
 import { KustomizationController } from "./kustomization/controller.js";
 import { kustomizationOptions } from "./kustomization/options.js";
+import { RenderPool } from "./kustomization/render-pool.js";
 import { apiEventSink } from "./runtime/event-sink.js";
 import { EventRecorder } from "./runtime/events.js";
 import { LeaderElector } from "./runtime/leader-election.js";
@@ -120,6 +121,8 @@ export async function startController(
     log,
   });
   const apply = new ApplyManager(kc, { concurrency: config.concurrentSsa });
+  // One build thread per concurrent reconcile: a build never waits for another tenant's.
+  const renderPool = new RenderPool({ size: config.concurrent, maxHeapBytes: config.buildMaxHeapBytes });
   const kustomizations = new KustomizationController({
     kubeConfig: kc,
     client: new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e)),
@@ -130,13 +133,20 @@ export async function startController(
       defaultServiceAccount: config.defaultServiceAccount,
       concurrency: config.concurrent,
       jitterPercent: config.intervalJitterPercent,
+      buildLimits: {
+        maxFileBytes: config.buildMaxFileBytes,
+        maxTotalBytes: config.buildMaxTotalBytes,
+        maxObjects: config.buildMaxObjects,
+      },
     }),
     log,
     registry,
     labelSelector: config.watchLabelSelector,
+    renderer: renderPool.render,
   });
   manager.addRunnable(kustomizations);
   const done = manager.start(signal).finally(async () => {
+    await renderPool.close();
     await apply.close();
     await recorder.flush();
     await artifacts.close();

@@ -1,17 +1,19 @@
 /**
- * The build step of a Kustomization (flux-compat §3.4 step 5–6): Flux's wrapper, the kustomize
- * engine jailed to the artifact root, decode into objects, post-build substitution. Every failure
- * is a `BuildFailed` error whose message names the file or object, so the user can fix the repo.
+ * The build step of a Kustomization (flux-compat §3.4 step 5–6): read the `substituteFrom`
+ * objects, then render (Flux's wrapper, the kustomize engine jailed to the artifact root, decode,
+ * post-build substitution) on the given renderer, within `spec.timeout` and the input limits.
+ * Every failure is a `BuildFailed` error whose message names the file, object or limit, so the
+ * user can fix the repo.
  */
-import { type Kustomization, Reason } from "../api/index.js";
+import { type Kustomization, kustomizationTimeout, Reason } from "../api/index.js";
 import type { KubeObject } from "../apply/types.js";
-import { build, render } from "../kustomize/index.js";
+import { type BuildLimits, UNLIMITED } from "../kustomize/index.js";
 import { GenericError } from "../runtime/errors.js";
-import { substituteResources, type FetchedSubstituteSource } from "../substitute/index.js";
-import { fromYamlText } from "../substitute/yaml-text.js";
-import { isJsonObject } from "../util/kube-object.js";
+import type { FetchedSubstituteSource } from "../substitute/index.js";
 import type { FetchedArtifact } from "./artifact-fetch.js";
-import { wrapKustomization } from "./flux-wrapper.js";
+import { type ManifestRenderer, renderInProcess } from "./render-pool.js";
+
+export { decodeObject } from "./render-manifests.js";
 
 /** Reads a `substituteFrom` object; undefined when it does not exist. */
 export type ConfigDataReader = (
@@ -26,27 +28,17 @@ export interface BuildInput {
   readonly strictSubstitution: boolean;
   /** Failures retry at this delay (`retryInterval`). */
   readonly retryAfterMs: number;
+  /** Where the render runs; in process when unset (the CLI). */
+  readonly renderer?: ManifestRenderer;
+  /** Input limits; none when unset. */
+  readonly limits?: BuildLimits;
+  /** Stops the render (controller shutdown). */
+  readonly signal?: AbortSignal;
 }
 
-const KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io/";
-
-/** Decodes rendered text into one object, checking the fields every object needs. */
-export function decodeObject(text: string): KubeObject | undefined {
-  const value: unknown = fromYamlText(text);
-  if (!isJsonObject(value)) throw new Error("rendered document is not an object");
-  const obj = value as KubeObject;
-  if (typeof obj.apiVersion === "string" && obj.apiVersion.startsWith(KUSTOMIZE_CONFIG_GROUP))
-    return undefined;
-  const name: unknown = isJsonObject(obj.metadata) ? obj.metadata.name : undefined;
-  if (typeof obj.apiVersion !== "string" || obj.apiVersion === "")
-    throw new Error("object has no apiVersion");
-  if (typeof obj.kind !== "string" || obj.kind === "") throw new Error("object has no kind");
-  if (typeof name !== "string" || name === "") throw new Error(`${obj.kind} has no metadata.name`);
-  return obj;
-}
-
-async function fetchSubstituteSources(input: BuildInput): Promise<FetchedSubstituteSource[]> {
-  const refs = input.ks.spec.postBuild?.substituteFrom ?? [];
+async function fetchSubstituteSources(input: BuildInput): Promise<FetchedSubstituteSource[] | undefined> {
+  if (input.ks.spec.postBuild === undefined) return undefined;
+  const refs = input.ks.spec.postBuild.substituteFrom ?? [];
   const out: FetchedSubstituteSource[] = [];
   for (const ref of refs) out.push({ ref, data: await input.readConfig(ref.kind, ref.name) });
   return out;
@@ -63,22 +55,22 @@ const fail = (err: unknown, retryAfterMs: number): GenericError =>
  * in kustomize's output order, substituted. Throws a `BuildFailed` {@link GenericError}.
  */
 export async function buildManifests(fetched: FetchedArtifact, input: BuildInput): Promise<KubeObject[]> {
-  let objects: KubeObject[];
-  try {
-    await wrapKustomization(fetched.root, fetched.dir, input.ks.spec);
-    const resources = await build(fetched.dir, { allowedRoot: fetched.root });
-    objects = resources.map((r) => decodeObject(render([r]))).filter((o): o is KubeObject => o !== undefined);
-  } catch (err) {
-    throw fail(err, input.retryAfterMs);
-  }
-  const postBuild = input.ks.spec.postBuild;
-  if (postBuild === undefined) return objects;
+  const render = input.renderer ?? renderInProcess;
   try {
     const substituteFrom = await fetchSubstituteSources(input);
-    return substituteResources(
-      objects,
-      { ...postBuild, substituteFrom },
-      { strict: input.strictSubstitution },
+    return await render(
+      {
+        root: fetched.root,
+        dir: fetched.dir,
+        spec: input.ks.spec,
+        substituteFrom,
+        strictSubstitution: input.strictSubstitution,
+        limits: input.limits ?? UNLIMITED,
+      },
+      {
+        timeoutMs: kustomizationTimeout(input.ks.spec),
+        ...(input.signal ? { signal: input.signal } : {}),
+      },
     );
   } catch (err) {
     throw fail(err, input.retryAfterMs);

@@ -29,6 +29,7 @@ import type { InformerHandler, MetaObject } from "../runtime/informer/types.js";
 import type { KustomizationOptions } from "./options.js";
 import type { ApplyPort, KustomizationClient, SourceObject } from "./ports.js";
 import { KustomizationReconciler } from "./reconciler.js";
+import type { ManifestRenderer } from "./render-pool.js";
 import {
   alreadyAttempted,
   artifactRevision,
@@ -50,6 +51,8 @@ export interface KustomizationControllerDeps {
   readonly labelSelector?: string | undefined;
   /** Where `workqueue_*` and `gotk_reconcile_duration_seconds` go (the manager's registry). */
   readonly registry?: Registry;
+  /** Where builds run: the composition root's RenderPool; in process when unset. */
+  readonly renderer?: ManifestRenderer;
 }
 
 /** The running controller. */
@@ -81,6 +84,7 @@ export class KustomizationController {
       apply: deps.apply,
       options: deps.options,
       driftNote: (key) => this.drift.note(key),
+      ...(deps.renderer ? { renderer: deps.renderer } : {}),
     });
     this.pool = new WorkerPool({
       queue: this.queue,

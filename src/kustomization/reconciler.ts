@@ -44,6 +44,7 @@ import { finalize } from "./finalize.js";
 import type { KustomizationOptions } from "./options.js";
 import type { ApplyPort, KustomizationClient } from "./ports.js";
 import { HealthWaits } from "./health-waits.js";
+import type { ManifestRenderer } from "./render-pool.js";
 import { impersonationOf, Run, serviceAccountOf } from "./run.js";
 import { reconcileDependencies, reconcileSource, sourceKeyOf, type ResolvedSource } from "./source-steps.js";
 
@@ -54,6 +55,8 @@ export interface KustomizationReconcilerDeps {
   readonly options: KustomizationOptions;
   /** Notes about drift fights per `namespace/name` (from the controller's drift limiter). */
   readonly driftNote?: (key: string) => string | undefined;
+  /** Where builds run (the controller's RenderPool); in process when unset. */
+  readonly renderer?: ManifestRenderer;
   readonly now?: () => Date;
 }
 
@@ -173,6 +176,9 @@ export class KustomizationReconciler implements Reconciler {
           this.deps.client.getConfigData(kind, { namespace: ks.metadata.namespace ?? "", name }),
         strictSubstitution: this.deps.options.strictSubstitution,
         retryAfterMs: kustomizationRetryInterval(ks.spec),
+        limits: this.deps.options.buildLimits,
+        signal: ctx.signal,
+        ...(this.deps.renderer ? { renderer: this.deps.renderer } : {}),
       });
     });
   }

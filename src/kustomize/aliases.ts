@@ -102,13 +102,14 @@ function expandedCopy(node: unknown, targets: Map<Alias, YamlNode | undefined>):
   }
   if (isScalar(node)) return node.clone();
   if (!isCollection(node)) return node;
-  const copy = Object.create(Object.getPrototypeOf(node) as object, Object.getOwnPropertyDescriptors(node)) as typeof node;
+  const proto = Object.getPrototypeOf(node) as object;
+  const copy = Object.create(proto, Object.getOwnPropertyDescriptors(node)) as typeof node;
   if (node.range) copy.range = [...node.range];
   copy.items = node.items.map((item: unknown) =>
     isPair(item)
       ? new Pair(expandedCopy(item.key, targets), expandedCopy(item.value, targets))
       : expandedCopy(item, targets),
-  ) as typeof copy.items;
+  );
   return copy;
 }
 

@@ -36,6 +36,10 @@ const FLAGS: [string, string][] = [
   ["--max-retry-delay <duration>", "longest backoff after failures (default 15m)"],
   ["--http-retry <n>", "artifact download retries (default 9)"],
   ["--git-max-pack-bytes <n>", "largest git pack accepted from a server (default 536870912, 512 MiB)"],
+  ["--build-max-heap-bytes <n>", "heap limit of each build thread (default 536870912, 512 MiB; min 64 MiB)"],
+  ["--build-max-file-bytes <n>", "largest file a build reads (default 16777216, 16 MiB)"],
+  ["--build-max-total-bytes <n>", "most bytes one build reads in total (default 67108864, 64 MiB)"],
+  ["--build-max-objects <n>", "most objects one build parses (default 10000)"],
 ];
 
 /** The validated config from a parsed `controller` command (its own flags and the globals). */
