@@ -153,6 +153,7 @@ export class GitClient {
     return {
       url: target.auth.url,
       secrets: target.auth.secrets,
+      credentialSource: target.auth.credentialSource,
       signal: target.signal,
       timeoutMs: target.timeoutMs,
     };

@@ -12,6 +12,8 @@ export interface GitErrorContext {
   /** URL without credentials. */
   readonly url: string;
   readonly secrets: readonly string[];
+  /** Where the credentials sent came from (see GitAuth). */
+  readonly credentialSource: "secretRef" | "url" | "none";
   /** Set when the caller's signal fired (timeout). */
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
@@ -39,25 +41,38 @@ function httpStatus(err: unknown): number | undefined {
 
 type Description = { reason: string; detail: string };
 
-const HTTP_DETAILS: Readonly<Record<number, Description>> = {
-  401: {
-    reason: Reason.AuthenticationFailed,
-    detail: "authentication required (HTTP 401): check the credentials in spec.secretRef",
-  },
-  403: {
-    reason: Reason.AuthenticationFailed,
-    detail: "authorization failed (HTTP 403): the credentials in spec.secretRef have no read access",
-  },
-  404: { reason: Reason.GitOperationFailed, detail: "repository not found (HTTP 404): check spec.url" },
-};
+/** Where to look when the server refuses the credentials, by where they came from (issue 14). */
+const CREDENTIALS: Readonly<Record<GitErrorContext["credentialSource"], { check: string; holder: string }>> =
+  {
+    secretRef: {
+      check: "check the credentials in spec.secretRef",
+      holder: "the credentials in spec.secretRef",
+    },
+    url: { check: "check the username and password in spec.url", holder: "the credentials in spec.url" },
+    none: { check: "the repository needs credentials: set spec.secretRef", holder: "anonymous access" },
+  };
 
-function describeHttp(status: number): Description {
-  return (
-    HTTP_DETAILS[status] ?? {
-      reason: Reason.GitOperationFailed,
-      detail: `unexpected HTTP status ${status} from the git server`,
-    }
-  );
+function describeHttp(status: number, source: GitErrorContext["credentialSource"]): Description {
+  const where = CREDENTIALS[source];
+  if (status === 401) {
+    return {
+      reason: Reason.AuthenticationFailed,
+      detail: `authentication required (HTTP 401): ${where.check}`,
+    };
+  }
+  if (status === 403) {
+    return {
+      reason: Reason.AuthenticationFailed,
+      detail: `authorization failed (HTTP 403): ${where.holder} has no read access`,
+    };
+  }
+  if (status === 404) {
+    return { reason: Reason.GitOperationFailed, detail: "repository not found (HTTP 404): check spec.url" };
+  }
+  return {
+    reason: Reason.GitOperationFailed,
+    detail: `unexpected HTTP status ${status} from the git server`,
+  };
 }
 
 function describeCode(code: string | undefined): Description | undefined {
@@ -78,7 +93,7 @@ function describeCode(code: string | undefined): Description | undefined {
 
 function describe(err: unknown, ctx: GitErrorContext): Description {
   const status = httpStatus(err);
-  if (status !== undefined) return describeHttp(status);
+  if (status !== undefined) return describeHttp(status, ctx.credentialSource);
   if (err instanceof PackTooLargeError) {
     return {
       reason: Reason.GitOperationFailed,
