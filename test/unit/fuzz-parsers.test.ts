@@ -78,7 +78,7 @@ const text = fc.oneof(yamlish, fc.string({ maxLength: 200 }), fc.string({ unit: 
  * (TypeError, RangeError, ReferenceError) are crashes, not messages, and stay failures.
  */
 abstract class PlainError extends Error {
-  static [Symbol.hasInstance](err: unknown): boolean {
+  static override [Symbol.hasInstance](err: unknown): boolean {
     return err instanceof Error && Object.getPrototypeOf(err) === Error.prototype;
   }
 }
