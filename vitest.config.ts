@@ -49,6 +49,19 @@ export default defineConfig({
           pool: "forks",
         },
       },
+      {
+        test: {
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["./test/support/global-setup.ts"],
+          sequence: { groupOrder: 3 },
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          pool: "forks",
+          maxWorkers: 1,
+        },
+      },
     ],
   },
 });

@@ -49,7 +49,13 @@ function documentProblem(doc: ReturnType<typeof parseAllDocuments>[number]): str
   if (root === null || root === undefined) return undefined;
   if (!isMap(root)) return "a document is not a mapping";
   if (root.items.length === 0) return undefined;
-  const obj = doc.toJS() as Record<string, unknown>;
+  let obj: Record<string, unknown>;
+  try {
+    obj = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (err) {
+    // Unresolved or excessive aliases (an alias bomb) surface here as the yaml package's ReferenceError.
+    return (err as Error).message;
+  }
   const ok = typeof obj.apiVersion === "string" && typeof obj.kind === "string" && obj.kind !== "";
   return ok ? undefined : "missing Resource metadata (apiVersion and kind are required)";
 }

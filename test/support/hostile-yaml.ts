@@ -17,9 +17,7 @@ export function aliasBomb(levels: number, name = "bomb"): string {
   return lines.join("\n") + "\n";
 }
 
-/** A mapping nested `depth` levels deep in block style (`k:` under `k:` ...). */
+/** A ConfigMap whose data value is a flow sequence nested `depth` levels deep (`[[[…]]]`). */
 export function deepNesting(depth: number, name = "deep"): string {
-  const head = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  annotations:\n`;
-  const body = Array.from({ length: depth }, (_, i) => `${" ".repeat(4 + i)}k:`).join("\n");
-  return `${head}${body} v\n`;
+  return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  k: ${"[".repeat(depth)}${"]".repeat(depth)}\n`;
 }
