@@ -123,7 +123,12 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
     gitMaxPackBytes: integer("git-max-pack-bytes", flags.gitMaxPackBytes, 512 * MIB, 1),
     buildMaxHeapBytes: integer("build-max-heap-bytes", flags.buildMaxHeapBytes, 512 * MIB, 64 * MIB),
-    buildMaxFileBytes: integer("build-max-file-bytes", flags.buildMaxFileBytes, DEFAULT_BUILD_LIMITS.maxFileBytes, 1),
+    buildMaxFileBytes: integer(
+      "build-max-file-bytes",
+      flags.buildMaxFileBytes,
+      DEFAULT_BUILD_LIMITS.maxFileBytes,
+      1,
+    ),
     buildMaxTotalBytes: integer(
       "build-max-total-bytes",
       flags.buildMaxTotalBytes,

@@ -70,7 +70,9 @@ export async function renderManifests(request: RenderRequest): Promise<KubeObjec
   const { root, dir, spec, limits } = request;
   await wrapKustomization(root, dir, spec, limits);
   const resources = await build(dir, { allowedRoot: root, limits });
-  let objects = resources.map((r) => decodeObject(render([r]))).filter((o): o is KubeObject => o !== undefined);
+  let objects = resources
+    .map((r) => decodeObject(render([r])))
+    .filter((o): o is KubeObject => o !== undefined);
   if (spec.postBuild !== undefined) {
     objects = substituteResources(
       objects,

@@ -7,7 +7,11 @@ import { UNLIMITED } from "../kustomize/index.js";
 import { RenderPool } from "./render-pool.js";
 import type { RenderRequest } from "./render-manifests.js";
 
-const spec = { interval: "1m", prune: true, sourceRef: { kind: "GitRepository", name: "x" } } as KustomizationSpec;
+const spec = {
+  interval: "1m",
+  prune: true,
+  sourceRef: { kind: "GitRepository", name: "x" },
+} as KustomizationSpec;
 let root: string;
 let pool: RenderPool;
 
@@ -42,15 +46,21 @@ afterAll(async () => {
 });
 
 describe("RenderPool: builds on worker threads with limits (issue 14)", () => {
-  it("renders a kustomization on a thread (the TypeScript worker loads under vitest)", { timeout: 60_000 }, async () => {
-    const dir = await tree("ok", { "kustomization.yaml": "resources: [a.yaml]\n", "a.yaml": cm("a") });
-    const objects = await pool.render(request(dir), { timeoutMs: 60_000 });
-    expect(objects.map((o) => o.metadata.name)).toEqual(["a"]);
-  });
+  it(
+    "renders a kustomization on a thread (the TypeScript worker loads under vitest)",
+    { timeout: 60_000 },
+    async () => {
+      const dir = await tree("ok", { "kustomization.yaml": "resources: [a.yaml]\n", "a.yaml": cm("a") });
+      const objects = await pool.render(request(dir), { timeoutMs: 60_000 });
+      expect(objects.map((o) => o.metadata.name)).toEqual(["a"]);
+    },
+  );
 
   it("reports a build error with its message", async () => {
     const dir = await tree("missing", { "kustomization.yaml": "resources: [gone.yaml]\n" });
-    await expect(pool.render(request(dir), { timeoutMs: 60_000 })).rejects.toThrow(/'gone\.yaml' does not exist/);
+    await expect(pool.render(request(dir), { timeoutMs: 60_000 })).rejects.toThrow(
+      /'gone\.yaml' does not exist/,
+    );
   });
 
   it("stops a build past its heap limit and names the limit; the pool keeps working", async () => {
@@ -68,7 +78,9 @@ describe("RenderPool: builds on worker threads with limits (issue 14)", () => {
   it("stops a build past spec.timeout and names it", async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 300; i++) files[`cm${i}.yaml`] = cm(`cm${i}`);
-    files["kustomization.yaml"] = `resources:\n${Object.keys(files).map((f) => `- ${f}`).join("\n")}\n`;
+    files["kustomization.yaml"] = `resources:\n${Object.keys(files)
+      .map((f) => `- ${f}`)
+      .join("\n")}\n`;
     const dir = await tree("slow", files);
     await expect(pool.render(request(dir), { timeoutMs: 1 })).rejects.toThrow(
       "build did not finish within spec.timeout 1ms",
@@ -76,7 +88,10 @@ describe("RenderPool: builds on worker threads with limits (issue 14)", () => {
   });
 
   it("applies the input limits inside the thread", async () => {
-    const dir = await tree("limits", { "kustomization.yaml": "resources: [a.yaml]\n", "a.yaml": cm("a", "x".repeat(2000)) });
+    const dir = await tree("limits", {
+      "kustomization.yaml": "resources: [a.yaml]\n",
+      "a.yaml": cm("a", "x".repeat(2000)),
+    });
     const limits = { ...UNLIMITED, maxFileBytes: 1000 };
     await expect(pool.render(request(dir, { limits }), { timeoutMs: 60_000 })).rejects.toThrow(
       /a\.yaml: file is 2\d{3} bytes, over the 1000 bytes limit per file/,

@@ -232,10 +232,13 @@ export class ErrorList extends Error {
   /** Every failure, one per line, after the prefix. */
   readonly details: string;
 
-  constructor(errors: readonly string[], prefix = "") {
+  constructor(errors: readonly string[], prefix = "", options: { cause?: unknown } = {}) {
     const more = errors.length - 1;
     const summary = more > 0 ? ` (and ${more} more error${more === 1 ? "" : "s"})` : "";
-    super(`${prefix}${errors[0] ?? ""}${summary}`);
+    super(
+      `${prefix}${errors[0] ?? ""}${summary}`,
+      options.cause === undefined ? {} : { cause: options.cause },
+    );
     let details = prefix + errors.join("\n");
     if (details.length > MAX_DETAILS_LENGTH) {
       let kept = 0;

@@ -91,7 +91,9 @@ class Thread {
     this.worker.on("message", (reply: TaskReply) => this.onReply(reply));
     this.worker.on("error", (err: Error & { code?: string }) => {
       const heap = err.code === "ERR_WORKER_OUT_OF_MEMORY";
-      this.finish(heap ? new ThreadLimitError("heap", `exceeded its ${options.maxHeapMib} MiB heap limit`) : err);
+      this.finish(
+        heap ? new ThreadLimitError("heap", `exceeded its ${options.maxHeapMib} MiB heap limit`) : err,
+      );
     });
     this.worker.on("exit", () => {
       this.finish(new Error("the worker thread exited"));
@@ -108,7 +110,8 @@ class Thread {
       const timer = setTimeout(() => {
         this.finish(new ThreadLimitError("time", `did not finish within ${options.timeoutMs} ms`));
       }, options.timeoutMs);
-      const onAbort = (): void => this.finish(new Error("the task was cancelled", { cause: options.signal?.reason }));
+      const onAbort = (): void =>
+        this.finish(new Error("the task was cancelled", { cause: options.signal?.reason }));
       options.signal?.addEventListener("abort", onAbort, { once: true });
       this.task = {
         resolve: resolve as (v: unknown) => void,

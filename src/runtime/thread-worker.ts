@@ -6,8 +6,7 @@ import { parentPort } from "node:worker_threads";
 
 /** What a worker posts back for one request. */
 export type TaskReply =
-  | { readonly ok: true; readonly result: unknown }
-  | { readonly ok: false; readonly error: TaskError };
+  { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: TaskError };
 
 /** An error as it crosses the thread boundary (classes do not): name, message, `details` if any. */
 export interface TaskError {

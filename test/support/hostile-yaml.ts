@@ -12,7 +12,11 @@ export function aliasBomb(levels: number, name = "bomb"): string {
   const lines = ["apiVersion: v1", "kind: ConfigMap", "metadata:", `  name: ${name}`, "data:"];
   lines.push(`  a: &a [${Array(9).fill('"lol"').join(",")}]`);
   for (let i = 1; i < levels; i++) {
-    lines.push(`  ${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(",")}]`);
+    lines.push(
+      `  ${names[i]}: &${names[i]} [${Array(9)
+        .fill(`*${names[i - 1]}`)
+        .join(",")}]`,
+    );
   }
   return lines.join("\n") + "\n";
 }

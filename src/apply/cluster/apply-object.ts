@@ -14,6 +14,7 @@ import { objectId } from "../inventory.js";
 import { cleanupPatch, type CleanupOptions } from "../takeover.js";
 import { formatObject } from "../../util/kube-object.js";
 import { objMetadataOf, type KubeObject } from "../types.js";
+import { ErrorList } from "../../runtime/errors.js";
 import { ApplyError, errorText } from "./errors.js";
 import { renderedHash } from "./fingerprint.js";
 import { refOf, type ObjectClient } from "./object-client.js";
@@ -207,8 +208,12 @@ export function abandonPlan(ctx: ApplyContext, plan: Plan): void {
   if (plan.pending) ctx.owned?.settle(ctx.options.owner, undefined, undefined, plan.id);
 }
 
-/** Wraps per-object failures into one {@link ApplyError} with the partial change set. */
+/**
+ * Wraps per-object failures into one {@link ApplyError} with the partial change set: the first
+ * failure and a count in the message, every failure in the event (issue 14).
+ */
 export function applyFailure(errors: readonly unknown[], entries: readonly ChangeSetEntry[]): ApplyError {
-  const text = errors.map((e) => (e instanceof Error ? e.message : String(e))).join("; ");
-  return new ApplyError(text, entries, errors[0]);
+  const texts = errors.map((e) => (e instanceof Error ? e.message : String(e)));
+  const list = new ErrorList(texts, "", { cause: errors[0] });
+  return new ApplyError(list.message, entries, list);
 }
