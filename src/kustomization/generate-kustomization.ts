@@ -41,6 +41,18 @@ function isWithin(file: string, root: string): boolean {
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
 }
 
+/**
+ * The document as an object, or why it cannot be one: unresolved or excessive aliases (an alias
+ * bomb) surface only here, as the yaml package's ReferenceError.
+ */
+function toObject(doc: ReturnType<typeof parseAllDocuments>[number]): Record<string, unknown> | string {
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /** Why one YAML document is not a Kubernetes object, or undefined when it is one (or empty). */
 function documentProblem(doc: ReturnType<typeof parseAllDocuments>[number]): string | undefined {
   const err = doc.errors[0];
@@ -48,14 +60,13 @@ function documentProblem(doc: ReturnType<typeof parseAllDocuments>[number]): str
   const root = doc.contents;
   if (root === null || root === undefined) return undefined;
   if (!isMap(root)) return "a document is not a mapping";
-  if (root.items.length === 0) return undefined;
-  let obj: Record<string, unknown>;
-  try {
-    obj = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
-  } catch (err) {
-    // Unresolved or excessive aliases (an alias bomb) surface here as the yaml package's ReferenceError.
-    return (err as Error).message;
-  }
+  return root.items.length === 0 ? undefined : objectProblem(doc);
+}
+
+/** Why a non-empty mapping document is not a Kubernetes object, or undefined when it is one. */
+function objectProblem(doc: ReturnType<typeof parseAllDocuments>[number]): string | undefined {
+  const obj = toObject(doc);
+  if (typeof obj === "string") return obj;
   const ok = typeof obj.apiVersion === "string" && typeof obj.kind === "string" && obj.kind !== "";
   return ok ? undefined : "missing Resource metadata (apiVersion and kind are required)";
 }

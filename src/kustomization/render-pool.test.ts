@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KustomizationSpec } from "../api/index.js";
 import { UNLIMITED } from "../kustomize/index.js";
 import { RenderPool } from "./render-pool.js";
-import type { RenderRequest } from "./render-manifests.js";
+import type { KubeObject } from "../apply/types.js";
+import { checkObjectSizes, type RenderRequest } from "./render-manifests.js";
 
 const spec = {
   interval: "1m",
@@ -96,5 +97,21 @@ describe("RenderPool: builds on worker threads with limits (issue 14)", () => {
     await expect(pool.render(request(dir, { limits }), { timeoutMs: 60_000 })).rejects.toThrow(
       /a\.yaml: file is 2\d{3} bytes, over the 1000 bytes limit per file/,
     );
+  });
+});
+
+describe("objects too large for the API server (issue 14)", () => {
+  it("fail before sending, with size and limit; several give one message and a count", () => {
+    const big = (name: string): KubeObject => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name, namespace: "ns" },
+      data: { k: "x".repeat(2 * 1024 * 1024) },
+    });
+    expect(() => checkObjectSizes([big("a")])).toThrow(
+      /^ConfigMap\/ns\/a is 2\.0 MiB, over the 1\.5 MiB the API server stores per object/,
+    );
+    expect(() => checkObjectSizes([big("a"), big("b"), big("c")])).toThrow(/\(and 2 more errors\)$/);
+    expect(() => checkObjectSizes([{ ...big("a"), data: { k: "small" } }])).not.toThrow();
   });
 });
