@@ -48,6 +48,30 @@ describe("controller config", () => {
     );
   });
 
+  it("build limits: defaults, overrides through the command line, and a heap floor (issue 14)", () => {
+    expect(controllerConfig({}, {})).toMatchObject({
+      buildMaxHeapBytes: 512 * 1024 * 1024,
+      buildMaxFileBytes: 16 * 1024 * 1024,
+      buildMaxTotalBytes: 64 * 1024 * 1024,
+      buildMaxObjects: 10_000,
+    });
+    const args = [
+      "--build-max-heap-bytes=134217728",
+      "--build-max-file-bytes=1000",
+      "--build-max-total-bytes=5000",
+      "--build-max-objects=7",
+    ];
+    expect(parseControllerArgs(args, {})).toMatchObject({
+      buildMaxHeapBytes: 134217728,
+      buildMaxFileBytes: 1000,
+      buildMaxTotalBytes: 5000,
+      buildMaxObjects: 7,
+    });
+    expect(() => controllerConfig({ buildMaxHeapBytes: "1000" }, {})).toThrow(
+      /--build-max-heap-bytes must be an integer >= 67108864/,
+    );
+  });
+
   it("derives the advertised address like Flux unless one is given", () => {
     expect(controllerConfig({ storageAddr: "0.0.0.0:9090" }, { HOSTNAME: "host-a" }).storageAdvAddr).toBe(
       "host-a:9090",

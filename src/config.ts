@@ -5,6 +5,7 @@
  */
 import { type FeatureGates, parseFeatureGates, parseGoBool } from "./feature-gates.js";
 import { DEFAULT_WATCH_CONFIGS_SELECTOR } from "./kustomization/config-watch.js";
+import { DEFAULT_BUILD_LIMITS } from "./kustomization/options.js";
 import { defaultAdvertisedAddress } from "./source/storage.js";
 import { parseDuration } from "./util/duration.js";
 
@@ -58,6 +59,14 @@ export interface ControllerConfig {
   readonly sopsAgeSecret: { readonly namespace: string; readonly name: string } | undefined;
   /** `--graceful-shutdown-timeout`: drain window for in-flight reconciles after SIGTERM. */
   readonly gracefulShutdownTimeoutMs: number;
+  /** Heap limit of each build thread; a build past it fails with BuildFailed (issue 14). */
+  readonly buildMaxHeapBytes: number;
+  /** Largest file a build reads. */
+  readonly buildMaxFileBytes: number;
+  /** Most bytes one build reads in total. */
+  readonly buildMaxTotalBytes: number;
+  /** Most objects one build parses. */
+  readonly buildMaxObjects: number;
 }
 
 /** The raw flag values as commander hands them over (strings, booleans, undefined). */
@@ -81,6 +90,8 @@ export type ControllerFlags = Partial<
     string | boolean
   >
 >;
+
+const MIB = 1024 * 1024;
 
 /** A flag value that makes no sense; the message names the flag. */
 export class ConfigError extends Error {
@@ -226,7 +237,6 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     minRetryDelayMs: duration("min-retry-delay", flags.minRetryDelay, "750ms"),
     maxRetryDelayMs: duration("max-retry-delay", flags.maxRetryDelay, "15m"),
     httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
-    gitMaxPackBytes: integer("git-max-pack-bytes", flags.gitMaxPackBytes, 512 * 1024 * 1024, 1),
     eventsAddr: str(flags.eventsAddr),
     watchNamespace: watchNamespace(flags, env),
     featureGates: featureGates(flags.featureGates),
@@ -239,5 +249,20 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
         ? undefined
         : Object.freeze({ namespace: runtimeNamespace, name: sopsAgeSecret }),
     gracefulShutdownTimeoutMs: duration("graceful-shutdown-timeout", flags.gracefulShutdownTimeout, "25s"),
+    gitMaxPackBytes: integer("git-max-pack-bytes", flags.gitMaxPackBytes, 512 * MIB, 1),
+    buildMaxHeapBytes: integer("build-max-heap-bytes", flags.buildMaxHeapBytes, 512 * MIB, 64 * MIB),
+    buildMaxFileBytes: integer(
+      "build-max-file-bytes",
+      flags.buildMaxFileBytes,
+      DEFAULT_BUILD_LIMITS.maxFileBytes,
+      1,
+    ),
+    buildMaxTotalBytes: integer(
+      "build-max-total-bytes",
+      flags.buildMaxTotalBytes,
+      DEFAULT_BUILD_LIMITS.maxTotalBytes,
+      1,
+    ),
+    buildMaxObjects: integer("build-max-objects", flags.buildMaxObjects, DEFAULT_BUILD_LIMITS.maxObjects, 1),
   });
 }

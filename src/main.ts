@@ -18,6 +18,7 @@ import { KustomizationController } from "./kustomization/controller.js";
 import { type KustomizationOptions, kustomizationOptions } from "./kustomization/options.js";
 import { EventForwarder } from "./runtime/event-forwarder.js";
 import { DEFAULT_KUSTOMIZATION_OPTIONS } from "./kustomization/options.js";
+import { RenderPool } from "./kustomization/render-pool.js";
 import { apiEventSink } from "./runtime/event-sink.js";
 import { EventRecorder } from "./runtime/events.js";
 import { LeaderElector } from "./runtime/leader-election.js";
@@ -176,6 +177,8 @@ export async function startController(
     new ApplyManager(kc, applyOptions),
     (remote) => new ApplyManager(remote, applyOptions),
   );
+  // One build thread per concurrent reconcile: a build never waits for another tenant's.
+  const renderPool = new RenderPool({ size: config.concurrent, maxHeapBytes: config.buildMaxHeapBytes });
   const kustomizations = new KustomizationController({
     kubeConfig: kc,
     client: new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e)),
@@ -186,11 +189,13 @@ export async function startController(
     labelSelector: config.watchLabelSelector,
     namespace: config.watchNamespace,
     configsLabelSelector: config.watchConfigsLabelSelector,
+    renderer: renderPool.render,
   });
   manager.addRunnable(kustomizations);
   // Each closing step is bounded: an API server or client that stopped answering must not keep a
   // stopping process alive (issue 14).
   const done = manager.start(signal).finally(async () => {
+    await settlesWithin(renderPool.close(), CLOSE_GRACE_MS);
     await settlesWithin(apply.close(), CLOSE_GRACE_MS);
     await settlesWithin(recorder.flush(), CLOSE_GRACE_MS);
     await settlesWithin(artifacts.close(), CLOSE_GRACE_MS);

@@ -11,7 +11,7 @@ import { compileIgnoreRules, ignorePathsFor } from "../apply/ignore-rules.js";
 import { diffInventory, type InventoryEntry, mergeInventory, objectId } from "../apply/inventory.js";
 import { compareObjMetadata } from "../apply/staging.js";
 import type { KubeObject } from "../apply/types.js";
-import { GenericError } from "../runtime/errors.js";
+import { ErrorList, GenericError } from "../runtime/errors.js";
 import { formatDuration } from "../util/duration.js";
 import { groupOf, versionOf } from "../util/kube-object.js";
 import { undecryptedSecretProblem } from "./decryption.js";
@@ -113,12 +113,17 @@ export async function reconcilePrune(
   const error =
     result.failed.length === 0
       ? undefined
-      : new GenericError(
-          Reason.PruneFailed,
-          `delete failed, errors: ${result.failed.map((f) => f.error).join("; ")}`,
-          { retryAfterMs: ctx.retryAfterMs },
+      : deleteFailed(
+          result.failed.map((f) => f.error),
+          ctx.retryAfterMs,
         );
   return { inventory: mergeInventory(next, survivors), changes: formatChanges(result.entries), error };
+}
+
+/** `PruneFailed` for failed deletes: the first and a count in Ready, all of them in the event. */
+export function deleteFailed(errors: readonly string[], retryAfterMs: number): GenericError {
+  const list = new ErrorList(errors, "delete failed, errors: ");
+  return new GenericError(Reason.PruneFailed, list.message, { cause: list, retryAfterMs });
 }
 
 /** The objects to wait for: everything applied but skipped (`wait`), or `spec.healthChecks`. */

@@ -42,6 +42,7 @@ import {
 import type { KustomizationOptions } from "./options.js";
 import type { ApplyTargets, KustomizationClient, SourceObject } from "./ports.js";
 import { KustomizationReconciler } from "./reconciler.js";
+import type { ManifestRenderer } from "./render-pool.js";
 import {
   alreadyAttempted,
   artifactRevision,
@@ -80,6 +81,8 @@ export interface KustomizationControllerDeps {
   readonly configsLabelSelector?: string | undefined;
   /** Where `workqueue_*` and `gotk_reconcile_duration_seconds` go (the manager's registry). */
   readonly registry?: Registry;
+  /** Where builds run: the composition root's RenderPool; in process when unset. */
+  readonly renderer?: ManifestRenderer;
 }
 
 /** The running controller. */
@@ -112,6 +115,7 @@ export class KustomizationController {
       apply: deps.apply,
       options: deps.options,
       driftNote: (key) => this.drift.note(key),
+      ...(deps.renderer ? { renderer: deps.renderer } : {}),
     });
     this.pool = new WorkerPool({
       queue: this.queue,

@@ -2,7 +2,20 @@
  * The Kustomization controller's settings (Flux's flags, flux-compat §6.4), built once by the
  * composition root and handed in frozen: nothing in this module tree reads the environment.
  */
+import type { BuildLimits } from "../kustomize/index.js";
 import type { ArtifactFetchOptions } from "./artifact-fetch.js";
+
+const MIB = 1024 * 1024;
+
+/**
+ * The controller's default input limits per build (issue 14): generous for real repositories
+ * (the largest CRD bundles are a few MiB), far below what a build thread's heap can hold.
+ */
+export const DEFAULT_BUILD_LIMITS: BuildLimits = Object.freeze({
+  maxFileBytes: 16 * MIB,
+  maxTotalBytes: 64 * MIB,
+  maxObjects: 10_000,
+});
 
 /** Everything the reconciler and its controller wiring are configured with. */
 export interface KustomizationOptions {
@@ -33,6 +46,8 @@ export interface KustomizationOptions {
   readonly driftRequeueBurst: number;
   /** `--sops-age-secret`: the global age key Secret, used when `decryption.secretRef` is unset. */
   readonly sopsAgeSecret: { readonly namespace: string; readonly name: string } | undefined;
+  /** Input limits of each build (`--build-max-file-bytes` and friends). */
+  readonly buildLimits: BuildLimits;
 }
 
 /** Flux's defaults, plus mooring's drift limits. */
@@ -55,6 +70,7 @@ export const DEFAULT_KUSTOMIZATION_OPTIONS: KustomizationOptions = Object.freeze
   driftRequeueMinIntervalMs: 10_000,
   driftRequeueBurst: 5,
   sopsAgeSecret: undefined,
+  buildLimits: DEFAULT_BUILD_LIMITS,
 });
 
 /** Defaults overridden by `overrides`, frozen (the artifact wait follows requeueDependency). */

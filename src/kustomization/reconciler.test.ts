@@ -148,7 +148,7 @@ describe("KustomizationReconciler steps", () => {
     expect(st?.inventory?.entries).toHaveLength(1);
   });
 
-  it("apply failure: Ready has the first error and the partial change set, as Flux; a Warning event lists every failure (issue 15)", async () => {
+  it("apply failure: Ready has the first error, a count (issue 14) and the partial change set, as Flux; a Warning event lists every failure (issue 15)", async () => {
     setSource(await server.publish("af", "main@sha1:af", { "deploy/a.yaml": cm("a") }));
     client.put(ks("app"));
     const ns = { group: "", kind: "Namespace", namespace: "", name: "apps" };
@@ -163,7 +163,7 @@ describe("KustomizationReconciler steps", () => {
     expect(cond("app", "Ready")).toMatchObject({
       status: "False",
       reason: "ReconciliationFailed",
-      message: "ConfigMap/apps/a dry-run failed (Invalid): bad a\nNamespace/apps created",
+      message: "ConfigMap/apps/a dry-run failed (Invalid): bad a (and 1 more error)\nNamespace/apps created",
     });
     expect(client.events).toContainEqual(
       expect.objectContaining({

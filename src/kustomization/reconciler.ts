@@ -50,6 +50,7 @@ import type { KustomizationOptions } from "./options.js";
 import type { ApplyPort, ApplyTargets, KustomizationClient } from "./ports.js";
 import { loadRemoteCluster } from "./remote-kubeconfig.js";
 import { HealthWaits } from "./health-waits.js";
+import type { ManifestRenderer } from "./render-pool.js";
 import { impersonationOf, Run, serviceAccountOf } from "./run.js";
 import { reconcileDependencies, reconcileSource, sourceKeyOf, type ResolvedSource } from "./source-steps.js";
 
@@ -77,6 +78,8 @@ export interface KustomizationReconcilerDeps {
   readonly options: KustomizationOptions;
   /** Notes about drift fights per `namespace/name` (from the controller's drift limiter). */
   readonly driftNote?: (key: string) => string | undefined;
+  /** Where builds run (the controller's RenderPool); in process when unset. */
+  readonly renderer?: ManifestRenderer;
   readonly now?: () => Date;
 }
 
@@ -221,6 +224,9 @@ export class KustomizationReconciler implements Reconciler {
         strictSubstitution: this.deps.options.strictSubstitution,
         retryAfterMs: kustomizationRetryInterval(ks.spec),
         ...(ks.spec.decryption === undefined ? {} : { decryption: () => this.decryption(run) }),
+        limits: this.deps.options.buildLimits,
+        signal: ctx.signal,
+        ...(this.deps.renderer ? { renderer: this.deps.renderer } : {}),
       });
       return { objects, apply };
     });

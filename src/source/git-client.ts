@@ -158,6 +158,7 @@ export class GitClient {
         ...target.auth.secrets,
         ...[target.proxy?.username, target.proxy?.password].filter((v) => v !== undefined),
       ],
+      credentialSource: target.auth.credentialSource,
       signal: target.signal,
       timeoutMs: target.timeoutMs,
     };

@@ -5,6 +5,7 @@
  */
 import type { ChangeSetEntry } from "../changeset.js";
 import { formatChangeSet } from "../changeset.js";
+import { firstWithCount } from "../../runtime/errors.js";
 
 /** A Kubernetes `Status` body as returned with API errors. */
 export interface KubeStatus {
@@ -67,7 +68,9 @@ export class ApplyError extends Error {
   readonly failures: readonly string[];
 
   constructor(failures: readonly string[], entries: readonly ChangeSetEntry[], cause?: unknown) {
-    const first = failures[0] ?? "apply failed";
+    // Flux reports the first failure; the count says the list goes on (issue 14: short and
+    // complete), and the reconciler's Warning event lists every one.
+    const first = firstWithCount(failures, "apply failed");
     const log = formatChangeSet(entries.filter((e) => CHANGED.has(e.action)));
     super(log === "" ? first : `${first}\n${log}`, cause === undefined ? {} : { cause });
     this.entries = entries;

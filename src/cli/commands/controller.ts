@@ -65,6 +65,10 @@ const FLAGS: [string, string][] = [
     "--graceful-shutdown-timeout <duration>",
     "drain window for in-flight reconciles after SIGTERM, then they are aborted (default 25s)",
   ],
+  ["--build-max-heap-bytes <n>", "heap limit of each build thread (default 536870912, 512 MiB; min 64 MiB)"],
+  ["--build-max-file-bytes <n>", "largest file a build reads (default 16777216, 16 MiB)"],
+  ["--build-max-total-bytes <n>", "most bytes one build reads in total (default 67108864, 64 MiB)"],
+  ["--build-max-objects <n>", "most objects one build parses (default 10000)"],
 ];
 
 /**
