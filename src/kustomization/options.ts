@@ -16,6 +16,12 @@ export interface KustomizationOptions {
   readonly concurrency: number;
   /** Strict post-build substitution (Flux feature gate `StrictPostBuildSubstitutions`, on). */
   readonly strictSubstitution: boolean;
+  /**
+   * Flux feature gate `AdditiveCELDependencyCheck` (off by default): `dependsOn[].readyExpr` is
+   * checked in addition to the built-in readiness rule instead of replacing it. Set from
+   * `--feature-gates`.
+   */
+  readonly additiveCELDependencyCheck: boolean;
   /** `--interval-jitter-percentage`. */
   readonly jitterPercent: number;
   /** Download/extraction settings (`--http-retry` and friends). */
@@ -36,6 +42,7 @@ export const DEFAULT_KUSTOMIZATION_OPTIONS: KustomizationOptions = Object.freeze
   defaultServiceAccount: undefined,
   concurrency: 4,
   strictSubstitution: true,
+  additiveCELDependencyCheck: false,
   jitterPercent: 5,
   artifact: Object.freeze({
     retries: 9,

@@ -45,7 +45,14 @@ import type { KustomizationOptions } from "./options.js";
 import type { ApplyPort, KustomizationClient } from "./ports.js";
 import { HealthWaits } from "./health-waits.js";
 import { impersonationOf, Run, serviceAccountOf } from "./run.js";
-import { reconcileDependencies, reconcileSource, sourceKeyOf, type ResolvedSource } from "./source-steps.js";
+import { compileHealthCheckExprs } from "./cel-steps.js";
+import {
+  reconcileDependencies,
+  reconcileSource,
+  sourceKeyOf,
+  type ResolvedSource,
+  type SourceStepOptions,
+} from "./source-steps.js";
 
 /** What the reconciler is built from. */
 export interface KustomizationReconcilerDeps {
@@ -135,6 +142,7 @@ export class KustomizationReconciler implements Reconciler {
 
   /** The ordered steps; returns the applied revision. */
   private async steps(run: Run, ctx: ReconcileContext): Promise<string> {
+    const custom = compileHealthCheckExprs(run.obj);
     const opts = this.stepOptions(run.obj);
     const resolved = await reconcileSource(run.obj, this.deps.client, opts);
     const revision = resolved.artifact.revision;
@@ -144,7 +152,7 @@ export class KustomizationReconciler implements Reconciler {
     if (!wantsHealthCheck(run.obj)) run.removeHealthy();
     await run.patchStatus();
     const objects = await this.fetchAndBuild(run, resolved, ctx);
-    const step = this.stepContext(run.obj, ctx);
+    const step = { ...this.stepContext(run.obj, ctx), customHealth: custom };
     run.progressing(run.forRevision("Detecting drift", revision));
     const applied = await this.applyAndPrune(run, objects, step, revision);
     await this.health(run, applied, step, resolved);
@@ -239,13 +247,10 @@ export class KustomizationReconciler implements Reconciler {
     }
   }
 
-  private stepOptions(ks: Kustomization): {
-    noCrossNamespaceRefs: boolean;
-    requeueDependencyMs: number;
-    retryIntervalMs: number;
-  } {
+  private stepOptions(ks: Kustomization): SourceStepOptions {
     return {
       noCrossNamespaceRefs: this.deps.options.noCrossNamespaceRefs,
+      additiveCELDependencyCheck: this.deps.options.additiveCELDependencyCheck,
       requeueDependencyMs: this.deps.options.requeueDependencyMs,
       retryIntervalMs: kustomizationRetryInterval(ks.spec),
     };

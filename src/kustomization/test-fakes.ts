@@ -11,7 +11,7 @@ import pino from "pino";
 import { pack } from "tar-stream";
 import type { Artifact, Kustomization } from "../api/index.js";
 import { type ChangeSetEntry, entryFor } from "../apply/changeset.js";
-import type { ApplyResult, DeleteResult, ObjectRef } from "../apply/cluster/types.js";
+import type { ApplyResult, DeleteResult, HealthOptions, ObjectRef } from "../apply/cluster/types.js";
 import { objMetadataOf, type KubeObject } from "../apply/types.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { ObjectKey, ReconcileContext } from "../runtime/reconciler.js";
@@ -133,7 +133,11 @@ export class FakeApply implements ApplyPort {
     return Promise.resolve({ entries, failed });
   }
 
-  waitForHealthy(refs: readonly ObjectRef[]): Promise<void> {
+  /** The options of every health wait, in order. */
+  readonly healthOptions: HealthOptions[] = [];
+
+  waitForHealthy(refs: readonly ObjectRef[], options: HealthOptions): Promise<void> {
+    this.healthOptions.push(options);
     this.calls.push(`health ${refs.map((r) => `${r.kind}/${r.name}`).join(",")}`);
     return this.healthError ? Promise.reject(this.healthError) : Promise.resolve();
   }
