@@ -8,6 +8,7 @@ import {
   type Artifact,
   type GitRepository,
   type GitRepositoryInclude,
+  gitVerificationMode,
 } from "../api/index.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { ReconcileContext } from "../runtime/reconciler.js";
@@ -88,6 +89,15 @@ export function includesChanged(obj: GitRepository, includes: readonly ResolvedI
   return !same(before, now);
 }
 
+/** Flux's `requiresVerification`: verify is set and was not yet verified in a covering mode. */
+export function requiresVerification(obj: GitRepository): boolean {
+  const mode = gitVerificationMode(obj.spec);
+  if (mode === undefined) return false;
+  const observed = obj.status?.sourceVerificationMode;
+  if (observed === undefined) return true;
+  return (observed === "Tag" && mode !== "Tag") || (observed === "HEAD" && mode !== "HEAD");
+}
+
 /**
  * Flux's `gitContentConfigChanged`: spec fields that shape the artifact differ from the ones it
  * was built with, so an unchanged commit still needs a new artifact.
@@ -100,6 +110,7 @@ export function contentConfigChanged(obj: GitRepository, includes: readonly Reso
     (s.recurseSubmodules ?? false) !== (st.observedRecurseSubmodules ?? false) ||
     !same(emptyToUndef(s.include), emptyToUndef(st.observedInclude)) ||
     !same(emptyToUndef(s.sparseCheckout), emptyToUndef(st.observedSparseCheckout)) ||
+    requiresVerification(obj) ||
     includesChanged(obj, includes)
   );
 }

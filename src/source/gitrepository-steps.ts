@@ -16,6 +16,8 @@ import {
 import { deleteCondition, isTrue, markReconciling, markTrue } from "../runtime/conditions.js";
 import { findReconcileError, GenericError, messageOf, WaitingError } from "../runtime/errors.js";
 import { gitAuthFor, parseRepositoryUrl } from "./git-auth.js";
+import type { GitTarget } from "./git-client.js";
+import { clearFailedVerification, reconcileVerification } from "./gitrepository-verify.js";
 import { loadIgnoreMatcher } from "./ignore.js";
 import { copyIncludedArtifact } from "./include-copy.js";
 import { refStrategy } from "./ref.js";
@@ -158,31 +160,43 @@ function markNewRevision(s: RunState): void {
 }
 
 /**
- * URL, credentials, includes, ref resolution (one ls-refs), the no-op shortcut, and checkout.
- * Sets: FetchFailed or IncludeUnavailable on failure; ArtifactOutdated + Reconciling on a new
- * revision. Clears: FetchFailed, IncludeUnavailable.
+ * URL, credentials, includes, ref resolution (one ls-refs), the no-op shortcut, checkout, then
+ * signature verification (gitrepository-verify.ts) before anything is stored.
+ * Sets: FetchFailed or IncludeUnavailable on failure; SourceVerified; ArtifactOutdated +
+ * Reconciling on a new revision. Clears: FetchFailed, IncludeUnavailable, a failed SourceVerified.
  */
 export async function reconcileSource(deps: GitRepositoryDeps, s: RunState): Promise<void> {
+  clearFailedVerification(s);
   s.includes = await resolveIncludes(deps, s);
+  await fetchSource(deps, s);
+  if (s.noop) return;
+  await reconcileVerification(deps, s, () => deps.git.readRawObjects(gitTarget(s), s.resolved!));
+  markNewRevision(s);
+}
+
+function gitTarget(s: RunState): GitTarget {
+  return {
+    auth: s.auth!,
+    cacheKey: `${nsName(s).namespace}/${nsName(s).name}`,
+    signal: s.signal,
+    timeoutMs: s.timeoutMs,
+  };
+}
+
+async function fetchSource(deps: GitRepositoryDeps, s: RunState): Promise<void> {
   try {
     const url = parseRepositoryUrl(s.obj.spec.url);
     const data = await secretData(deps, s);
     s.auth = gitAuthFor(url, data, s.obj.spec.secretRef?.name);
     s.secrets.push(...s.auth.secrets);
     s.strategy = refStrategy(gitRepositoryRef(s.obj.spec));
-    const target = {
-      auth: s.auth,
-      cacheKey: `${nsName(s).namespace}/${nsName(s).name}`,
-      signal: s.signal,
-      timeoutMs: s.timeoutMs,
-    };
+    const target = gitTarget(s);
     s.resolved = await deps.git.resolve(target, s.strategy);
     if (isUnchanged(s)) {
       s.noop = true;
       s.obj = deleteCondition(s.obj, ConditionType.FetchFailed);
       return;
     }
-    markNewRevision(s);
     // Without includes or sparse checkout the artifact is written straight from the git objects;
     // otherwise the tree is checked out so includes can be copied in.
     s.direct = (s.obj.spec.include ?? []).length === 0 && (s.obj.spec.sparseCheckout ?? []).length === 0;
