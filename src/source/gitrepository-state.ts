@@ -103,15 +103,18 @@ export function requiresVerification(obj: GitRepository): boolean {
  * was built with, so an unchanged commit still needs a new artifact.
  */
 export function contentConfigChanged(obj: GitRepository, includes: readonly ResolvedInclude[]): boolean {
+  return observedSpecChanged(obj) || requiresVerification(obj) || includesChanged(obj, includes);
+}
+
+/** The spec fields recorded as `status.observed*` differ from the spec. */
+function observedSpecChanged(obj: GitRepository): boolean {
   const s = obj.spec;
   const st = obj.status ?? {};
   return (
     (s.ignore ?? undefined) !== (st.observedIgnore ?? undefined) ||
     (s.recurseSubmodules ?? false) !== (st.observedRecurseSubmodules ?? false) ||
     !same(emptyToUndef(s.include), emptyToUndef(st.observedInclude)) ||
-    !same(emptyToUndef(s.sparseCheckout), emptyToUndef(st.observedSparseCheckout)) ||
-    requiresVerification(obj) ||
-    includesChanged(obj, includes)
+    !same(emptyToUndef(s.sparseCheckout), emptyToUndef(st.observedSparseCheckout))
   );
 }
 
