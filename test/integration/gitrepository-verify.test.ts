@@ -17,7 +17,7 @@ import {
   useTestNamespace,
   waitForObject,
 } from "../support/kube.js";
-import { kubectlOk } from "../support/kustomization-harness.js";
+import { assertKstatusRules, kubectlOk } from "../support/kustomization-harness.js";
 
 const ns = useTestNamespace("gitrepo-verify");
 const shard = randomSuffix();
@@ -42,7 +42,9 @@ async function applyRepo(name: string, spec: Record<string, unknown>): Promise<v
 
 /** Waits until GitRepository `name` satisfies `check` and returns it. */
 async function settled(name: string, check: (obj: any) => boolean): Promise<any> {
-  return waitForObject(ref(name), (o) => check(o as any), { timeoutMs: 60_000 });
+  const obj = await waitForObject(ref(name), (o) => check(o as any), { timeoutMs: 60_000 });
+  assertKstatusRules(obj);
+  return obj;
 }
 
 const verified = (obj: any) => conditionOf(obj, "SourceVerified");

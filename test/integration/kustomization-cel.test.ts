@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { GitRepo } from "../../src/dev/git-server/index.js";
 import { conditionOf, randomSuffix, useTestNamespace } from "../support/kube.js";
-import { KustomizationHarness, kubectlOk } from "../support/kustomization-harness.js";
+import { assertKstatusRules, KustomizationHarness, kubectlOk } from "../support/kustomization-harness.js";
 
 const ns = useTestNamespace("ks-cel");
 const suffix = randomSuffix();
@@ -114,6 +114,7 @@ describe("healthCheckExprs (issue 15)", () => {
     // Built-in kstatus calls a resource without conditions Current; the CEL rule holds it.
     await setGizmoStatus("g1", { phase: "Pending" });
     const waiting = await harness.ks("healthy");
+    assertKstatusRules(waiting);
     expect(conditionOf(waiting, "Ready")?.status).not.toBe("True");
     expect(conditionOf(waiting, "Healthy")?.status).toBe("Unknown");
     await setGizmoStatus("g1", { phase: "Ready" });
@@ -198,6 +199,7 @@ describe("dependsOn[].readyExpr (issue 15)", () => {
       `${ns()}_gated__ConfigMap`,
     ]);
     const dep = await harness.ks("dep");
+    assertKstatusRules(dep);
     expect(conditionOf(dep, "Ready")?.status).toBe("False");
   });
 

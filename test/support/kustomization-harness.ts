@@ -106,8 +106,29 @@ export class KustomizationHarness {
   }
 
   /** Waits for condition `type` of Kustomization `name`. */
-  condition(name: string, type: string, status: "True" | "False" | "Unknown", reason?: string): Promise<any> {
+  async condition(
+    name: string,
+    type: string,
+    status: "True" | "False" | "Unknown",
+    reason?: string,
+  ): Promise<any> {
     const options = { timeoutMs: 90_000, ...(reason === undefined ? {} : { reason }) };
-    return waitForCondition({ ...KS, name, namespace: this.ns() }, type, status, options);
+    const obj = await waitForCondition({ ...KS, name, namespace: this.ns() }, type, status, options);
+    assertKstatusRules(obj);
+    return obj;
   }
+}
+
+/** kstatus rules every Flux object read by a test must satisfy (conventions.md). */
+export function assertKstatusRules(obj: { metadata?: { generation?: number }; status?: any }): void {
+  const conditions: { type: string; status: string }[] = obj.status?.conditions ?? [];
+  const is = (type: string, status: string) => conditions.some((c) => c.type === type && c.status === status);
+  if (is("Ready", "True")) {
+    if (is("Reconciling", "True") || is("Stalled", "True"))
+      throw new Error("Ready=True with Reconciling/Stalled");
+    if (obj.status?.observedGeneration !== obj.metadata?.generation)
+      throw new Error("Ready=True on an old generation");
+  }
+  if (is("Stalled", "True") && is("Reconciling", "True"))
+    throw new Error("Stalled and Reconciling both True");
 }
