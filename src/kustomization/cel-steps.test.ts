@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Kustomization } from "../api/index.js";
 import { kustomizationOptions } from "./options.js";
 import { KustomizationReconciler } from "./reconciler.js";
-import { ArtifactServer, FakeApply, FakeClient, testContext } from "./test-fakes.js";
+import { ArtifactServer, FakeApply, FakeClient, testContext, testKustomization } from "./test-fakes.js";
 
 const server = new ArtifactServer();
 beforeAll(() => server.start());
@@ -16,30 +16,14 @@ function ks(
   spec: Partial<Kustomization["spec"]> = {},
   ready: "True" | "False" = "True",
 ): Kustomization {
-  return {
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: { name, namespace: "flux", generation: 1, finalizers: ["finalizers.fluxcd.io"] },
-    spec: {
-      interval: "1h",
-      prune: true,
-      path: "./deploy",
-      sourceRef: { kind: "GitRepository", name: "repo" },
-      ...spec,
-    },
-    status: {
-      observedGeneration: 1,
-      conditions: [
-        {
-          type: "Ready",
-          status: ready,
-          reason: "R",
-          message: "",
-          lastTransitionTime: "2026-01-01T00:00:00Z",
-        },
-      ],
-    },
+  const condition = {
+    type: "Ready",
+    status: ready,
+    reason: "R",
+    message: "",
+    lastTransitionTime: "2026-01-01T00:00:00Z",
   };
+  return { ...testKustomization(name, spec), status: { observedGeneration: 1, conditions: [condition] } };
 }
 
 let client: FakeClient;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Artifact, Kustomization } from "../api/index.js";
 import { kustomizationOptions } from "./options.js";
 import { KustomizationReconciler } from "./reconciler.js";
-import { ArtifactServer, FakeApply, FakeClient, testContext } from "./test-fakes.js";
+import { ArtifactServer, FakeApply, FakeClient, testContext, testKustomization } from "./test-fakes.js";
 
 const server = new ArtifactServer();
 beforeAll(() => server.start());
@@ -13,20 +13,7 @@ const cm = (name: string, extra = ""): string =>
 const deploy =
   "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  replicas: 1\n";
 
-function ks(name: string, spec: Partial<Kustomization["spec"]> = {}): Kustomization {
-  return {
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: { name, namespace: "flux", generation: 1, finalizers: ["finalizers.fluxcd.io"] },
-    spec: {
-      interval: "1h",
-      prune: true,
-      path: "./deploy",
-      sourceRef: { kind: "GitRepository", name: "repo" },
-      ...spec,
-    },
-  };
-}
+const ks = testKustomization;
 
 let client: FakeClient;
 let apply: FakeApply;

@@ -143,6 +143,22 @@ export class FakeApply implements ApplyPort {
   }
 }
 
+/** Kustomization `flux/<name>` with the finalizer, applying `./deploy` of GitRepository `repo`. */
+export function testKustomization(name: string, spec: Partial<Kustomization["spec"]> = {}): Kustomization {
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name, namespace: "flux", generation: 1, finalizers: ["finalizers.fluxcd.io"] },
+    spec: {
+      interval: "1h",
+      prune: true,
+      path: "./deploy",
+      sourceRef: { kind: "GitRepository", name: "repo" },
+      ...spec,
+    },
+  };
+}
+
 /** A reconcile context for tests. */
 export function testContext(): ReconcileContext {
   return {
