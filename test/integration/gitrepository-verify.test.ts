@@ -135,6 +135,26 @@ describe("GitRepository spec.verify (issue 15)", () => {
     expect(await source.storage.exists(path)).toBe(false);
   });
 
+  it("recovers once a trusted commit is pushed; a missing key Secret is a VerificationError", async () => {
+    const good = await repo.commit({ files: { "app/cm.yaml": "a: 4\n" }, sign: trusted });
+    await requestReconcile("head");
+    const obj = await settled("head", (o) => o.status?.artifact?.revision === `main@sha1:${good}`);
+    expect(verified(obj)).toMatchObject({ status: "True", reason: "Succeeded" });
+    expect(conditionOf(obj, "Ready")?.status).toBe("True");
+    await applyRepo("no-secret", {
+      url: repo.url,
+      interval: "1h",
+      ref: { branch: "main" },
+      verify: { secretRef: { name: "missing-keys" } },
+    });
+    const missing = await settled("no-secret", (o) => verified(o)?.status === "False");
+    expect(verified(missing)).toMatchObject({
+      reason: "VerificationError",
+      message: 'public keys secret error: secrets "missing-keys" not found',
+    });
+    expect(missing.status.artifact).toBeUndefined();
+  });
+
   it("Tag and TagAndHEAD verify a signed annotated tag (and its commit)", async () => {
     const tagged = await git.createRepo(`tagged-${shard}`);
     const commit = await tagged.commit({ files: { "x.yaml": "x: 1\n" }, sign: trusted });
