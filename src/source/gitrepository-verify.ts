@@ -1,11 +1,11 @@
 /**
- * `spec.verify`: the OpenPGP signatures of the checked-out commit and/or the tag it was reached
+ * `spec.verify`: the OpenPGP or SSH signatures of the checked-out commit and/or the tag it was reached
  * through, as source-controller's `verifySignature` checks them (flux-compat §1.5 step 6), before
  * any artifact is written: an unverified revision never becomes an artifact.
  *
- * Keys come from the Secret `spec.verify.secretRef`: `*.asc` entries (and, as in Flux, any entry
- * without the `.sshpub` suffix) are armored OpenPGP key rings. SSH signatures (`*.sshpub` keys)
- * are not supported by mooring and fail with a message saying so.
+ * Keys come from the Secret `spec.verify.secretRef`: `*.sshpub` entries are SSH authorized keys;
+ * `*.asc` entries (and, as in Flux, any other entry) are armored OpenPGP key rings. The
+ * signature's armor decides which kind is used.
  */
 import { ConditionType, gitVerificationMode, Reason } from "../api/index.js";
 import { deleteCondition, isFalse, markFalse, markTrue } from "../runtime/conditions.js";
@@ -18,6 +18,7 @@ import {
   type SignedObject,
   verifyPGP,
 } from "./git-signature.js";
+import { verifySSH } from "./git-ssh-signature.js";
 import { withoutStatus, withStatus, type GitRepositoryDeps, type RunState } from "./gitrepository-state.js";
 
 const PGP_SUFFIX = ".asc";
@@ -42,43 +43,66 @@ function fail(s: RunState, error: ReconcileError): never {
   throw error;
 }
 
-/** The trusted OpenPGP key rings of the Secret (every entry not ending in `.sshpub`). */
-async function keyRings(deps: GitRepositoryDeps, s: RunState, secretName: string): Promise<string[]> {
+/** Trusted keys: OpenPGP key rings and SSH authorized_keys texts, one per Secret entry. */
+interface TrustedKeys {
+  readonly pgp: readonly string[];
+  readonly ssh: readonly string[];
+}
+
+/** The trusted keys of the Secret, split by suffix as Flux does. */
+async function trustedKeys(deps: GitRepositoryDeps, s: RunState, secretName: string): Promise<TrustedKeys> {
   const namespace = s.obj.metadata.namespace ?? "";
   const data = await deps.client.getSecretData({ namespace, name: secretName });
   if (data === undefined) {
     const message = `public keys secret error: secrets "${secretName}" not found`;
     fail(s, new GenericError(Reason.VerificationError, message));
   }
-  return Object.entries(data)
-    .filter(([key]) => key.endsWith(PGP_SUFFIX) || !key.endsWith(SSH_SUFFIX))
-    .map(([, value]) => value);
+  const entries = Object.entries(data);
+  return {
+    pgp: entries.filter(([key]) => !key.endsWith(SSH_SUFFIX)).map(([, value]) => value),
+    ssh: entries.filter(([key]) => key.endsWith(SSH_SUFFIX)).map(([, value]) => value),
+  };
 }
 
-/** Flux's `verifyGitObject`: the signature's armor picks the method; returns the key ID. */
-async function verifyObject(subject: Subject, rings: readonly string[]): Promise<string> {
+/** How each signature type is verified: its keys, their Secret suffix, and Flux's wording. */
+const METHODS = {
+  openpgp: {
+    label: "PGP",
+    suffix: PGP_SUFFIX,
+    keys: (k: TrustedKeys) => k.pgp,
+    verify: verifyPGP,
+    failure: (what: string) => `unable to verify Git ${what}`,
+  },
+  ssh: {
+    label: "SSH",
+    suffix: SSH_SUFFIX,
+    keys: (k: TrustedKeys) => k.ssh,
+    verify: (signed: SignedObject, keys: readonly string[]) => Promise.resolve(verifySSH(signed, keys)),
+    failure: (what: string) => `unable to verify Git ${what} SSH signature`,
+  },
+} as const;
+
+/** Flux's `verifyGitObject`: the signature's armor picks the method; returns the key's name. */
+async function verifyObject(subject: Subject, keys: TrustedKeys): Promise<string> {
   const type = signatureType(subject.signed.signature);
-  if (type === "ssh") {
+  if (type !== "openpgp" && type !== "ssh") throw new Error(`unsupported signature type: ${type}`);
+  const method = METHODS[type];
+  const trusted = method.keys(keys);
+  if (trusted.length === 0) {
     throw new Error(
-      "SSH signature detected, but SSH signature verification is not supported by mooring: sign with an OpenPGP (gpg) key and list its public key under a '.asc' key of the verify Secret",
-    );
-  }
-  if (type !== "openpgp") throw new Error(`unsupported signature type: ${type}`);
-  if (rings.length === 0) {
-    throw new Error(
-      `PGP signature detected but no PGP public keys found in secret (keys with ${PGP_SUFFIX} suffix)`,
+      `${method.label} signature detected but no ${method.label} public keys found in secret (keys with ${method.suffix} suffix)`,
     );
   }
   try {
-    return await verifyPGP(subject.signed, rings);
+    return await method.verify(subject.signed, trusted);
   } catch (err) {
-    throw new Error(`unable to verify Git ${subject.what}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`${method.failure(subject.what)}: ${(err as Error).message}`, { cause: err });
   }
 }
 
-async function verifyOrFail(s: RunState, subject: Subject, rings: readonly string[]): Promise<string> {
+async function verifyOrFail(s: RunState, subject: Subject, keys: TrustedKeys): Promise<string> {
   try {
-    return await verifyObject(subject, rings);
+    return await verifyObject(subject, keys);
   } catch (err) {
     const reason = subject.what === "tag" ? Reason.InvalidTagSignature : Reason.InvalidCommitSignature;
     const message = `signature verification of ${subject.what} '${subject.shown}' failed: ${(err as Error).message}`;
@@ -121,17 +145,17 @@ export async function reconcileVerification(
     s.obj = deleteCondition(withoutStatus(s.obj, "sourceVerificationMode"), ConditionType.SourceVerified);
     return;
   }
-  const rings = await keyRings(deps, s, s.obj.spec.verify.secretRef.name);
+  const keys = await trustedKeys(deps, s, s.obj.spec.verify.secretRef.name);
   const resolved = s.resolved!;
   const raw = await readRaw();
   const lines: string[] = [];
   if (mode !== "HEAD") {
     const tag = tagSubject(s, resolved, raw);
-    lines.push(`tag '${tag.shown}' with key '${await verifyOrFail(s, tag, rings)}'`);
+    lines.push(`tag '${tag.shown}' with key '${await verifyOrFail(s, tag, keys)}'`);
   }
   if (mode !== "Tag") {
     const commit: Subject = { what: "commit", shown: resolved.commit, signed: parseSignedCommit(raw.commit) };
-    lines.push(`commit '${resolved.commit}' with key '${await verifyOrFail(s, commit, rings)}'`);
+    lines.push(`commit '${resolved.commit}' with key '${await verifyOrFail(s, commit, keys)}'`);
   }
   const message = `verified signature of\n${lines.map((l) => `\t- ${l}`).join("\n")}`;
   s.obj = withStatus(s.obj, { sourceVerificationMode: mode });

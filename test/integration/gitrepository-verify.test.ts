@@ -1,18 +1,18 @@
 /**
- * Issue 15, `GitRepository.spec.verify`, end to end: commits and tags signed by real `git` and
- * `gpg` (keys in temporary GnuPG homes), served by the real git server, verified by the source
- * controller against the public keys of a Secret, on the real control plane.
+ * Issue 15, `GitRepository.spec.verify`, end to end: commits and tags signed by real `git` with
+ * `gpg` (keys in temporary GnuPG homes) or `ssh-keygen` keys (`gpg.format=ssh`), served by the
+ * real git server, verified by the source controller against the public keys of a Secret, on the
+ * real control plane.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { GIT_REPOSITORY } from "../../src/api/index.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
-import { createGpgKey, createSshSigningKey, type GpgKey } from "../support/gpg.js";
+import { createGpgKey, createSshSigningKey, type GpgKey, type SshSigningKey } from "../support/gpg.js";
 import {
   conditionOf,
   randomSuffix,
-  readObject,
   testKubeConfig,
   useTestNamespace,
   waitForObject,
@@ -210,22 +210,104 @@ describe("GitRepository spec.verify (issue 15)", () => {
     expect(stalled.status.artifact).toBeUndefined();
   });
 
-  it("an SSH-signed commit fails clearly: mooring verifies OpenPGP signatures only", async () => {
-    const ssh = await git.createRepo(`ssh-${shard}`);
-    const key = await createSshSigningKey();
-    const sha = await ssh.commit({ files: { "x.yaml": "x: 1\n" }, sign: key }).finally(() => key.dispose());
-    await applyRepo("ssh", {
-      url: ssh.url,
-      interval: "1h",
-      ref: { branch: "main" },
-      verify: { secretRef: { name: "pgp-keys" } },
+  describe("SSH signatures (gpg.format=ssh, *.sshpub keys)", () => {
+    let signer: SshSigningKey;
+    let other: SshSigningKey;
+    const noMatch = "unable to verify payload with any of the given authorized keys: no matching key";
+
+    beforeAll(async () => {
+      [signer, other] = await Promise.all([createSshSigningKey("ed25519"), createSshSigningKey("ecdsa-256")]);
+      const secret = {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "ssh-keys", namespace: ns() },
+        stringData: { "signer.sshpub": signer.publicKey, "trusted.asc": trusted.publicKey },
+      };
+      await kubectlOk(["apply", "-f", "-"], stringify(secret));
     });
-    const obj = await settled("ssh", (o) => verified(o)?.status === "False");
-    expect(verified(obj)?.reason).toBe("InvalidCommitSignature");
-    expect(verified(obj)?.message).toBe(
-      `signature verification of commit '${sha}' failed: SSH signature detected, but SSH signature verification is not supported by mooring: sign with an OpenPGP (gpg) key and list its public key under a '.asc' key of the verify Secret`,
-    );
-    expect(obj.status.artifact).toBeUndefined();
-    expect(await readObject(ref("ssh"))).toBeDefined();
+
+    afterAll(async () => {
+      await signer?.dispose();
+      await other?.dispose();
+    });
+
+    it("an SSH-signed commit verifies against the .sshpub keys; a stranger's key fails with no artifact", async () => {
+      const ssh = await git.createRepo(`ssh-${shard}`);
+      const sha = await ssh.commit({ files: { "x.yaml": "x: 1\n" }, sign: signer });
+      await applyRepo("ssh", {
+        url: ssh.url,
+        interval: "1h",
+        ref: { branch: "main" },
+        verify: { secretRef: { name: "ssh-keys" } },
+      });
+      const ok = await settled("ssh", (o) => conditionOf(o, "Ready")?.status === "True");
+      expect(verified(ok)).toMatchObject({
+        status: "True",
+        reason: "Succeeded",
+        message: `verified signature of\n\t- commit '${sha}' with key '${signer.fingerprint}'`,
+      });
+      expect(ok.status.artifact.revision).toBe(`main@sha1:${sha}`);
+      const bad = await ssh.commit({ files: { "x.yaml": "x: 2\n" }, sign: other });
+      await requestReconcile("ssh");
+      const failed = await settled("ssh", (o) => verified(o)?.message?.includes(bad) === true);
+      expect(verified(failed)).toMatchObject({
+        status: "False",
+        reason: "InvalidCommitSignature",
+        message: `signature verification of commit '${bad}' failed: unable to verify Git commit SSH signature: ${noMatch}\npublic key does not match`,
+      });
+      expect(conditionOf(failed, "Ready")).toMatchObject({
+        status: "False",
+        reason: "InvalidCommitSignature",
+      });
+      expect(failed.status.artifact.revision).toBe(`main@sha1:${sha}`);
+      const path = source.storage.artifactPath("GitRepository", ns(), "ssh", `${bad}.tar.gz`);
+      expect(await source.storage.exists(path)).toBe(false);
+    });
+
+    it("TagAndHEAD verifies an SSH-signed tag; a tag signed by a stranger is InvalidTagSignature", async () => {
+      const tagged = await git.createRepo(`ssh-tagged-${shard}`);
+      const commit = await tagged.commit({ files: { "x.yaml": "x: 1\n" }, sign: signer });
+      await tagged.tag("v1.0.0", { message: "release", sign: signer });
+      await tagged.tag("v1.0.1", { message: "release", sign: other });
+      const [good, bad] = await Promise.all([
+        tagged.revParse("refs/tags/v1.0.0"),
+        tagged.revParse("refs/tags/v1.0.1"),
+      ]);
+      const spec = (tag: string) => ({
+        url: tagged.url,
+        interval: "1h",
+        ref: { tag },
+        verify: { mode: "TagAndHEAD", secretRef: { name: "ssh-keys" } },
+      });
+      await applyRepo("ssh-tag", spec("v1.0.0"));
+      await applyRepo("ssh-stranger-tag", spec("v1.0.1"));
+      const ok = await settled("ssh-tag", (o) => conditionOf(o, "Ready")?.status === "True");
+      expect(verified(ok)?.message).toBe(
+        `verified signature of\n\t- tag 'v1.0.0@${good}' with key '${signer.fingerprint}'\n\t- commit '${commit}' with key '${signer.fingerprint}'`,
+      );
+      const failed = await settled("ssh-stranger-tag", (o) => verified(o)?.status === "False");
+      expect(verified(failed)).toMatchObject({
+        reason: "InvalidTagSignature",
+        message: `signature verification of tag 'v1.0.1@${bad}' failed: unable to verify Git tag SSH signature: ${noMatch}\npublic key does not match`,
+      });
+      expect(failed.status.artifact).toBeUndefined();
+    });
+
+    it("an SSH signature with no .sshpub key in the Secret says so", async () => {
+      const ssh = await git.createRepo(`ssh-no-keys-${shard}`);
+      const sha = await ssh.commit({ files: { "x.yaml": "x: 1\n" }, sign: signer });
+      await applyRepo("ssh-no-keys", {
+        url: ssh.url,
+        interval: "1h",
+        ref: { branch: "main" },
+        verify: { secretRef: { name: "pgp-keys" } },
+      });
+      const obj = await settled("ssh-no-keys", (o) => verified(o)?.status === "False");
+      expect(verified(obj)).toMatchObject({
+        reason: "InvalidCommitSignature",
+        message: `signature verification of commit '${sha}' failed: SSH signature detected but no SSH public keys found in secret (keys with .sshpub suffix)`,
+      });
+      expect(obj.status.artifact).toBeUndefined();
+    });
   });
 });

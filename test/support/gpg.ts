@@ -1,9 +1,10 @@
 /**
- * Real OpenPGP keys for signing tests: each key lives in its own temporary GnuPG home, made
- * with the `gpg` CLI, so commits and tags are signed exactly as users sign them.
+ * Real signing keys for tests: OpenPGP keys each in its own temporary GnuPG home, made with the
+ * `gpg` CLI, and SSH keys made with `ssh-keygen`, so commits and tags are signed exactly as users
+ * sign them.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SigningKey } from "../../src/dev/git-server/index.js";
@@ -58,10 +59,50 @@ export async function createGpgKey(name: string, email: string): Promise<GpgKey>
   };
 }
 
-/** An ed25519 SSH key (for git's `gpg.format=ssh` signing) in a temporary directory. */
-export async function createSshSigningKey(): Promise<SigningKey & { dispose(): Promise<void> }> {
+/** An SSH signing key with its public half. */
+export interface SshSigningKey extends SigningKey {
+  /** `ssh-ed25519 AAAA… comment`, as an authorized_keys line. */
+  readonly publicKey: string;
+  /** `SHA256:…`, as `ssh-keygen -l` prints it. */
+  readonly fingerprint: string;
+  dispose(): Promise<void>;
+}
+
+/** SSH key types `ssh-keygen -t` makes that git can sign with. */
+export type SshKeyType = "ed25519" | "rsa" | "ecdsa-256" | "ecdsa-384" | "ecdsa-521";
+
+const KEYGEN_ARGS: Readonly<Record<SshKeyType, readonly string[]>> = {
+  ed25519: ["-t", "ed25519"],
+  rsa: ["-t", "rsa", "-b", "3072"],
+  "ecdsa-256": ["-t", "ecdsa", "-b", "256"],
+  "ecdsa-384": ["-t", "ecdsa", "-b", "384"],
+  "ecdsa-521": ["-t", "ecdsa", "-b", "521"],
+};
+
+/** An SSH key (for git's `gpg.format=ssh` signing) made by `ssh-keygen` in a temporary directory. */
+export async function createSshSigningKey(type: SshKeyType = "ed25519"): Promise<SshSigningKey> {
   const dir = await mkdtemp(join(tmpdir(), "sshsign-"));
-  const keyId = join(dir, "id_ed25519");
-  await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "signer@mooring.test", "-f", keyId], {});
-  return { keyId, format: "ssh", dispose: () => rm(dir, { recursive: true, force: true }) };
+  const keyId = join(dir, "id");
+  await run(
+    "ssh-keygen",
+    ["-q", ...KEYGEN_ARGS[type], "-N", "", "-C", "signer@mooring.test", "-f", keyId],
+    {},
+  );
+  const publicKey = await readFile(`${keyId}.pub`, "utf8");
+  const fingerprint = (await run("ssh-keygen", ["-l", "-f", `${keyId}.pub`], {})).split(" ")[1] ?? "";
+  return {
+    keyId,
+    format: "ssh",
+    publicKey,
+    fingerprint,
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Signs `file` with `ssh-keygen -Y sign` in `namespace`; returns the armored signature. */
+export async function sshSignFile(key: SshSigningKey, file: string, namespace = "git"): Promise<string> {
+  await run("ssh-keygen", ["-q", "-Y", "sign", "-n", namespace, "-f", key.keyId, file], {});
+  const signature = await readFile(`${file}.sig`, "utf8");
+  await rm(`${file}.sig`, { force: true });
+  return signature;
 }
