@@ -1,7 +1,7 @@
 /**
- * `spec.verify`: the OpenPGP or SSH signatures of the checked-out commit and/or the tag it was reached
- * through, as source-controller's `verifySignature` checks them (flux-compat §1.5 step 6), before
- * any artifact is written: an unverified revision never becomes an artifact.
+ * `spec.verify`: the OpenPGP or SSH signatures of the checked-out commit and/or the tag it was
+ * reached through, as source-controller's `verifySignature` checks them (flux-compat §1.5 step 6),
+ * before any artifact is written: an unverified revision never becomes an artifact.
  *
  * Keys come from the Secret `spec.verify.secretRef`: `*.sshpub` entries are SSH authorized keys;
  * `*.asc` entries (and, as in Flux, any other entry) are armored OpenPGP key rings. The

@@ -25,7 +25,7 @@ export interface CommitOptions {
   readonly branch?: string;
   /** Author and committer date; defaults to a fixed clock that advances one second per commit. */
   readonly date?: Date;
-  /** Sign the commit with this OpenPGP key (real `gpg`). */
+  /** Sign the commit with this key (real `gpg`, or `ssh-keygen` for SSH keys). */
   readonly sign?: SigningKey;
 }
 
