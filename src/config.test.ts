@@ -83,7 +83,10 @@ describe("controller config", () => {
 
   it("--sops-age-secret names a Secret in $RUNTIME_NAMESPACE, like kustomize-controller (issue 15)", () => {
     expect(controllerConfig({}, {}).sopsAgeSecret).toBeUndefined();
-    expect(parseControllerArgs(["--sops-age-secret", "sops-age"], { RUNTIME_NAMESPACE: "flux-system" }).sopsAgeSecret).toEqual({
+    expect(
+      parseControllerArgs(["--sops-age-secret", "sops-age"], { RUNTIME_NAMESPACE: "flux-system" })
+        .sopsAgeSecret,
+    ).toEqual({
       namespace: "flux-system",
       name: "sops-age",
     });
@@ -187,7 +190,7 @@ describe("Flux's controller flags (issue 15)", () => {
     const on = kustomizationOptionsFor(
       parseControllerArgs(
         [
-          "--feature-gates=StrictPostBuildSubstitutions=false,DisableFailFastBehavior=true,CancelHealthCheckOnNewRevision=true",
+          "--feature-gates=StrictPostBuildSubstitutions=false,DisableFailFastBehavior=true,CancelHealthCheckOnNewRevision=true,AdditiveCELDependencyCheck=true,DisableConfigWatchers=true",
         ],
         {},
       ),
@@ -196,12 +199,16 @@ describe("Flux's controller flags (issue 15)", () => {
       strictSubstitution: false,
       healthFailFast: false,
       cancelHealthCheckOnNewRevision: true,
+      additiveCELDependencyCheck: true,
+      watchConfigs: false,
     });
     const off = kustomizationOptionsFor(parseControllerArgs([], {}));
     expect(off).toMatchObject({
       strictSubstitution: true,
       healthFailFast: true,
       cancelHealthCheckOnNewRevision: false,
+      additiveCELDependencyCheck: false,
+      watchConfigs: true,
     });
   });
 

@@ -40,14 +40,8 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGate>> = {
     default: false,
     unsupported: "ExternalArtifact sources are not implemented; Kustomizations referencing one stall",
   },
-  AdditiveCELDependencyCheck: {
-    default: false,
-    unsupported: "dependsOn[].readyExpr is not implemented; Kustomizations using it stall",
-  },
-  DisableConfigWatchers: {
-    default: false,
-    unsupported: "mooring does not watch ConfigMaps and Secrets for changes",
-  },
+  AdditiveCELDependencyCheck: { default: false },
+  DisableConfigWatchers: { default: false },
   MigrateAPIVersion: {
     default: false,
     unsupported: "mooring does not rewrite the API version recorded in managed fields",

@@ -71,6 +71,8 @@ export function kustomizationOptionsFor(config: ControllerConfig): Kustomization
     strictSubstitution: gates.StrictPostBuildSubstitutions === true,
     healthFailFast: gates.DisableFailFastBehavior !== true,
     cancelHealthCheckOnNewRevision: gates.CancelHealthCheckOnNewRevision === true,
+    additiveCELDependencyCheck: gates.AdditiveCELDependencyCheck === true,
+    watchConfigs: gates.DisableConfigWatchers !== true,
     sopsAgeSecret: config.sopsAgeSecret,
     artifact: {
       ...DEFAULT_KUSTOMIZATION_OPTIONS.artifact,

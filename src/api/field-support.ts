@@ -6,7 +6,7 @@
  * implemented entry whose test files do not exist or never mention the field, and on a stall that
  * does not stall. Both reconcilers run {@link unsupportedField} as their first step.
  *
- * A field under an unconditional stall (e.g. `spec.verify.secretRef` while verify stalled) needs no entry of its
+ * A field under an unconditional stall (e.g. `spec.kubeConfig.configMapRef.name`) needs no entry of its
  * own: the object never gets past the stall. When such a stall becomes `implemented(...)`, the
  * test lists the sub-fields that now need an entry too.
  */
@@ -85,6 +85,9 @@ const HEALTH = "src/kustomization/apply-steps.test.ts";
 const REMOTE = "test/integration/kustomization-remote-cluster.test.ts";
 const REMOTE_LOADER = "src/kustomization/remote-kubeconfig.test.ts";
 const PROXY = "test/integration/gitrepository-proxy.test.ts";
+const VERIFY = "test/integration/gitrepository-verify.test.ts";
+const CEL = "test/integration/kustomization-cel.test.ts";
+const CEL_STEPS = "src/kustomization/cel-steps.test.ts";
 const SOPS = "test/integration/kustomization-sops.test.ts";
 const SOPS_BUILD = "test/unit/sops-kustomization.test.ts";
 
@@ -113,12 +116,10 @@ export const GIT_REPOSITORY_FIELDS: FieldRegistry = {
   "spec.ref.semver": implemented(GIT_BASICS, REF),
   "spec.ref.name": implemented(REF),
   "spec.ref.commit": implemented(GIT_BASICS, REF),
-  "spec.verify": stalled({
-    field: "spec.verify (signed commit and tag verification)",
-    remedy:
-      "remove spec.verify and verify signatures before changes reach the branch (e.g. a protected branch that requires signed commits)",
-    example: { mode: "HEAD", secretRef: { name: "pgp-keys" } },
-  }),
+  "spec.verify": implemented(VERIFY, "src/source/gitrepository-state.test.ts"),
+  "spec.verify.mode": implemented(VERIFY),
+  "spec.verify.secretRef": implemented(VERIFY),
+  "spec.verify.secretRef.name": implemented(VERIFY),
   "spec.proxySecretRef": implemented(PROXY, "src/source/git-proxy.test.ts"),
   "spec.proxySecretRef.name": implemented(PROXY),
   "spec.ignore": implemented("src/source/ignore.test.ts", "src/source/gitrepository-state.test.ts"),
@@ -162,20 +163,16 @@ export const KUSTOMIZATION_FIELDS: FieldRegistry = {
   "spec.healthChecks[].kind": implemented(HEALTH),
   "spec.healthChecks[].name": implemented(HEALTH),
   "spec.healthChecks[].namespace": implemented(HEALTH),
-  "spec.healthCheckExprs": stalled({
-    field: "spec.healthCheckExprs (CEL health checks)",
-    remedy: "remove it; spec.wait or spec.healthChecks check health with kstatus",
-    example: [{ apiVersion: "example.com/v1", kind: "Widget", current: "status.ready" }],
-  }),
+  "spec.healthCheckExprs": implemented(CEL, CEL_STEPS),
+  "spec.healthCheckExprs[].apiVersion": implemented(CEL, CEL_STEPS),
+  "spec.healthCheckExprs[].kind": implemented(CEL, CEL_STEPS),
+  "spec.healthCheckExprs[].current": implemented(CEL, CEL_STEPS),
+  "spec.healthCheckExprs[].inProgress": implemented(CEL, "src/apply/health/cel-status.test.ts"),
+  "spec.healthCheckExprs[].failed": implemented(CEL, CEL_STEPS),
   "spec.dependsOn": implemented(KS_CONTROLLER, KS_RECONCILER),
   "spec.dependsOn[].name": implemented(KS_CONTROLLER, KS_RECONCILER),
   "spec.dependsOn[].namespace": implemented(KS_RECONCILER),
-  "spec.dependsOn[].readyExpr": stalled({
-    field: "spec.dependsOn[].readyExpr (CEL readiness)",
-    remedy:
-      "remove readyExpr; the dependency is then ready when its Ready condition is True for its current generation",
-    example: "self.status.ready",
-  }),
+  "spec.dependsOn[].readyExpr": implemented(CEL, CEL_STEPS),
   "spec.targetNamespace": implemented(WRAPPER),
   "spec.namePrefix": implemented(WRAPPER),
   "spec.nameSuffix": implemented(WRAPPER),

@@ -7,6 +7,7 @@ import { healthCheckApiVersion, type Kustomization, kustomizationTimeout, Reason
 import { type ChangeSetEntry, formatChanges, pruneSurvivors } from "../apply/changeset.js";
 import { HealthCancelledError, HealthCheckError } from "../apply/cluster/errors.js";
 import type { ApplyResult, ObjectRef, OwnerRef } from "../apply/cluster/types.js";
+import type { CustomHealthChecks } from "../apply/health/cel-status.js";
 import { compileIgnoreRules, ignorePathsFor } from "../apply/ignore-rules.js";
 import { diffInventory, type InventoryEntry, mergeInventory, objectId } from "../apply/inventory.js";
 import { compareObjMetadata } from "../apply/staging.js";
@@ -27,6 +28,8 @@ export interface StepContext {
   readonly signal: AbortSignal;
   /** End health checks at the first Failed object (Flux's default; see `DisableFailFastBehavior`). */
   readonly failFast: boolean;
+  /** `spec.healthCheckExprs`, compiled before the run (see cel-steps.ts). */
+  readonly customHealth?: CustomHealthChecks;
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -186,6 +189,7 @@ export async function reconcileHealth(
         impersonate: ctx.impersonate,
         signal: ctx.signal,
         failFast: ctx.failFast,
+        custom: ctx.customHealth,
       });
     }
   } catch (err) {

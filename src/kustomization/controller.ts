@@ -133,14 +133,18 @@ export class KustomizationController {
       },
       { labelSelector: deps.labelSelector, indexers: { [CONFIGS_INDEX]: referencedConfigs } },
     );
-    this.configs = configInformers(
-      {
-        kubeConfig: deps.kubeConfig,
-        labelSelector: deps.configsLabelSelector ?? DEFAULT_WATCH_CONFIGS_SELECTOR,
-        log: deps.log,
-      },
-      (id) => this.onConfig(id),
-    );
+    // Flux's DisableConfigWatchers gate: referenced ConfigMaps and Secrets are then read at each
+    // reconcile only.
+    this.configs = !deps.options.watchConfigs
+      ? []
+      : configInformers(
+          {
+            kubeConfig: deps.kubeConfig,
+            labelSelector: deps.configsLabelSelector ?? DEFAULT_WATCH_CONFIGS_SELECTOR,
+            log: deps.log,
+          },
+          (id) => this.onConfig(id),
+        );
     this.sources = watch<SourceObject & KubeObject>(deps, GIT_REPOSITORY, {
       onAdd: (obj) => this.onSource(undefined, obj),
       onUpdate: (old, next) => this.onSource(old, next),

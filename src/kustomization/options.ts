@@ -33,6 +33,14 @@ export interface KustomizationOptions {
   readonly healthFailFast: boolean;
   /** A new source revision cancels a running health check (Flux's `CancelHealthCheckOnNewRevision`, off). */
   readonly cancelHealthCheckOnNewRevision: boolean;
+  /**
+   * Flux feature gate `AdditiveCELDependencyCheck` (off by default): `dependsOn[].readyExpr` is
+   * checked in addition to the built-in readiness rule instead of replacing it. Set from
+   * `--feature-gates`.
+   */
+  readonly additiveCELDependencyCheck: boolean;
+  /** Watch labelled ConfigMaps and Secrets (off with Flux's `DisableConfigWatchers` gate). */
+  readonly watchConfigs: boolean;
   /** `--interval-jitter-percentage`. */
   readonly jitterPercent: number;
   /** Download/extraction settings (`--http-retry` and friends). */
@@ -59,6 +67,8 @@ export const DEFAULT_KUSTOMIZATION_OPTIONS: KustomizationOptions = Object.freeze
   strictSubstitution: true,
   healthFailFast: true,
   cancelHealthCheckOnNewRevision: false,
+  additiveCELDependencyCheck: false,
+  watchConfigs: true,
   jitterPercent: 5,
   artifact: Object.freeze({
     retries: 9,

@@ -4,7 +4,7 @@ import { entryFor } from "../apply/changeset.js";
 import { ApplyError } from "../apply/cluster/errors.js";
 import { kustomizationOptions } from "./options.js";
 import { KustomizationReconciler } from "./reconciler.js";
-import { ArtifactServer, FakeApply, FakeClient, testContext } from "./test-fakes.js";
+import { ArtifactServer, FakeApply, FakeClient, testContext, testKustomization } from "./test-fakes.js";
 
 const server = new ArtifactServer();
 beforeAll(() => server.start());
@@ -15,20 +15,7 @@ const cm = (name: string, extra = ""): string =>
 const deploy =
   "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  replicas: 1\n";
 
-function ks(name: string, spec: Partial<Kustomization["spec"]> = {}): Kustomization {
-  return {
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: { name, namespace: "flux", generation: 1, finalizers: ["finalizers.fluxcd.io"] },
-    spec: {
-      interval: "1h",
-      prune: true,
-      path: "./deploy",
-      sourceRef: { kind: "GitRepository", name: "repo" },
-      ...spec,
-    },
-  };
-}
+const ks = testKustomization;
 
 let client: FakeClient;
 let apply: FakeApply;
@@ -271,12 +258,12 @@ describe("KustomizationReconciler steps", () => {
     setSource(await server.publish("ff", "main@sha1:ff", { "deploy/web.yaml": deploy }));
     client.put(ks("app", { wait: true }));
     await reconcile();
-    expect(apply.healthOptions?.failFast).toBe(true);
+    expect(apply.healthOptions.at(-1)?.failFast).toBe(true);
     const options = kustomizationOptions({ jitterPercent: 0, healthFailFast: false });
     rec = new KustomizationReconciler({ client, apply, options });
     client.put({ ...ks("app", { wait: true }), metadata: { ...ks("app").metadata, generation: 2 } });
     await reconcile();
-    expect(apply.healthOptions?.failFast).toBe(false);
+    expect(apply.healthOptions.at(-1)?.failFast).toBe(false);
   });
 
   it("suspended: nothing happens", async () => {

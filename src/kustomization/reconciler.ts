@@ -52,7 +52,14 @@ import { loadRemoteCluster } from "./remote-kubeconfig.js";
 import { HealthWaits } from "./health-waits.js";
 import type { ManifestRenderer } from "./render-pool.js";
 import { impersonationOf, Run, serviceAccountOf } from "./run.js";
-import { reconcileDependencies, reconcileSource, sourceKeyOf, type ResolvedSource } from "./source-steps.js";
+import { compileHealthCheckExprs } from "./cel-steps.js";
+import {
+  reconcileDependencies,
+  reconcileSource,
+  sourceKeyOf,
+  type ResolvedSource,
+  type SourceStepOptions,
+} from "./source-steps.js";
 
 /**
  * Ready carries the first apply failure, as Flux's does (issue 15); when several objects failed,
@@ -168,6 +175,7 @@ export class KustomizationReconciler implements Reconciler {
   private async steps(run: Run, ctx: ReconcileContext): Promise<string> {
     const stall = unsupportedField(run.obj, KUSTOMIZATION_FIELDS);
     if (stall !== undefined) throw new StallingError(stall.reason, stall.message);
+    const custom = compileHealthCheckExprs(run.obj);
     const opts = this.stepOptions(run.obj);
     const resolved = await reconcileSource(run.obj, this.deps.client, opts);
     const revision = resolved.artifact.revision;
@@ -177,7 +185,7 @@ export class KustomizationReconciler implements Reconciler {
     if (!wantsHealthCheck(run.obj)) run.removeHealthy();
     await run.patchStatus();
     const { objects, apply } = await this.fetchAndBuild(run, resolved, ctx);
-    const step = this.stepContext(run.obj, ctx);
+    const step = { ...this.stepContext(run.obj, ctx), customHealth: custom };
     run.progressing(run.forRevision("Detecting drift", revision));
     const applied = await this.applyAndPrune(run, objects, { ...step, apply }, revision);
     await this.health(run, applied, { ...step, apply }, resolved);
@@ -308,13 +316,10 @@ export class KustomizationReconciler implements Reconciler {
     }
   }
 
-  private stepOptions(ks: Kustomization): {
-    noCrossNamespaceRefs: boolean;
-    requeueDependencyMs: number;
-    retryIntervalMs: number;
-  } {
+  private stepOptions(ks: Kustomization): SourceStepOptions {
     return {
       noCrossNamespaceRefs: this.deps.options.noCrossNamespaceRefs,
+      additiveCELDependencyCheck: this.deps.options.additiveCELDependencyCheck,
       requeueDependencyMs: this.deps.options.requeueDependencyMs,
       retryIntervalMs: kustomizationRetryInterval(ks.spec),
     };

@@ -12,7 +12,13 @@ import { pack } from "tar-stream";
 import type { Artifact, Kustomization } from "../api/index.js";
 import { type ChangeSetEntry, entryFor } from "../apply/changeset.js";
 import type { ClusterTarget } from "../apply/cluster/apply-clusters.js";
-import type { ApplyResult, DeleteResult, ObjectRef, OwnerRef } from "../apply/cluster/types.js";
+import type {
+  ApplyResult,
+  DeleteResult,
+  HealthOptions,
+  ObjectRef,
+  OwnerRef,
+} from "../apply/cluster/types.js";
 import { objMetadataOf, type KubeObject } from "../apply/types.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { ObjectKey, ReconcileContext } from "../runtime/reconciler.js";
@@ -131,14 +137,11 @@ export class FakeApply implements ApplyPort {
     return Promise.resolve({ entries, failed });
   }
 
-  /** The options of the last health wait. */
-  healthOptions: Parameters<ApplyPort["waitForHealthy"]>[1] | undefined;
+  /** The options of every health wait, in order. */
+  readonly healthOptions: HealthOptions[] = [];
 
-  waitForHealthy(
-    refs: readonly ObjectRef[],
-    options: Parameters<ApplyPort["waitForHealthy"]>[1],
-  ): Promise<void> {
-    this.healthOptions = options;
+  waitForHealthy(refs: readonly ObjectRef[], options: HealthOptions): Promise<void> {
+    this.healthOptions.push(options);
     this.calls.push(`health ${refs.map((r) => `${r.kind}/${r.name}`).join(",")}`);
     return this.healthError ? Promise.reject(this.healthError) : Promise.resolve();
   }
@@ -152,6 +155,22 @@ export class FakeApply implements ApplyPort {
     if (target !== undefined) throw new Error("FakeApply has no remote clusters");
     return this;
   }
+}
+
+/** Kustomization `flux/<name>` with the finalizer, applying `./deploy` of GitRepository `repo`. */
+export function testKustomization(name: string, spec: Partial<Kustomization["spec"]> = {}): Kustomization {
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name, namespace: "flux", generation: 1, finalizers: ["finalizers.fluxcd.io"] },
+    spec: {
+      interval: "1h",
+      prune: true,
+      path: "./deploy",
+      sourceRef: { kind: "GitRepository", name: "repo" },
+      ...spec,
+    },
+  };
 }
 
 /** A reconcile context for tests. */

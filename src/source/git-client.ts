@@ -49,6 +49,15 @@ export interface ResolvedRef {
   readonly fullRef: string | undefined;
   /** Flux revision string, e.g. `main@sha1:<hash>`. */
   readonly revision: string;
+  /** The annotated tag object the ref points at (undefined for branches and lightweight tags). */
+  readonly tagObject?: string;
+}
+
+/** Raw objects to verify signatures on. */
+export interface RawObjects {
+  readonly commit: Uint8Array;
+  /** The annotated tag object, when the ref is one. */
+  readonly tag?: Uint8Array;
 }
 
 /** Outcome of a checkout. */
@@ -146,6 +155,41 @@ export class GitClient {
     return writeArchive(await commitEntries(src, req.commit, req.specIgnore), req.dest);
   }
 
+  /**
+   * The raw commit and, when the ref points at an annotated tag, the raw tag object, from the
+   * cache (the tag is fetched when the cache has the commit but not the tag).
+   */
+  async readRawObjects(target: GitTarget, resolved: ResolvedRef): Promise<RawObjects> {
+    const gitdir = this.cacheDir(target.cacheKey);
+    const cache = {};
+    try {
+      const commit = await readRaw(gitdir, resolved.commit, cache);
+      if (resolved.tagObject === undefined) return { commit };
+      const tag = await readRaw(gitdir, resolved.tagObject, cache).catch(async () => {
+        await this.fetchRef(target, gitdir, resolved.fullRef ?? "HEAD");
+        return readRaw(gitdir, resolved.tagObject!, cache);
+      });
+      return { commit, tag };
+    } catch (err) {
+      throw classifyGitError(err, this.errorContext(target));
+    }
+  }
+
+  private async fetchRef(target: GitTarget, gitdir: string, remoteRef: string): Promise<void> {
+    await git.fetch({
+      fs,
+      http: this.http(target),
+      gitdir,
+      url: target.auth.url,
+      headers: { ...target.auth.headers },
+      ref: "refs/mooring/tag",
+      remoteRef,
+      singleBranch: true,
+      tags: false,
+      depth: 1,
+    });
+  }
+
   /** Deletes an object's cache (on deletion of the GitRepository). */
   async removeCache(cacheKey: string): Promise<void> {
     await rm(this.cacheDir(cacheKey), { recursive: true, force: true });
@@ -198,7 +242,8 @@ export class GitClient {
     const match = refs.find((r) => r.ref === fullRef);
     if (match === undefined) await this.throwMissing(target, fullRef);
     const commit = match!.peeled ?? match!.oid;
-    return { commit, fullRef, revision: formatRevision(revisionRefName(strategy), commit) };
+    const revision = formatRevision(revisionRefName(strategy), commit);
+    return { commit, fullRef, revision, ...(match!.peeled ? { tagObject: match!.oid } : {}) };
   }
 
   private async resolveSemver(target: GitTarget, range: string): Promise<ResolvedRef> {
@@ -217,7 +262,8 @@ export class GitClient {
     }
     const ref = refs.find((r) => r.ref === `refs/tags/${tag}`)!;
     const commit = ref.peeled ?? ref.oid;
-    return { commit, fullRef: ref.ref, revision: formatRevision(tag, commit) };
+    const revision = formatRevision(tag, commit);
+    return { commit, fullRef: ref.ref, revision, ...(ref.peeled ? { tagObject: ref.oid } : {}) };
   }
 
   /** Distinguishes an empty repository from a missing ref (both list nothing). */
@@ -305,6 +351,11 @@ export class GitClient {
     await git.writeRef({ fs, gitdir, ref: LAST_REF, value: resolved.commit, force: true });
     return true;
   }
+}
+
+async function readRaw(gitdir: string, oid: string, cache: object): Promise<Uint8Array> {
+  const { object } = await git.readObject({ fs, gitdir, oid, format: "content", cache });
+  return object as Uint8Array;
 }
 
 async function hasCommit(gitdir: string, oid: string, cache: object): Promise<boolean> {

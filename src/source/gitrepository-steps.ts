@@ -26,6 +26,8 @@ import {
 import { gitAuthFor, parseRepositoryUrl } from "./git-auth.js";
 import type { GitProxy } from "./git-http.js";
 import { proxyFor } from "./git-proxy.js";
+import type { GitTarget } from "./git-client.js";
+import { clearFailedVerification, reconcileVerification } from "./gitrepository-verify.js";
 import { loadIgnoreMatcher } from "./ignore.js";
 import { copyIncludedArtifact } from "./include-copy.js";
 import { refStrategy } from "./ref.js";
@@ -190,12 +192,31 @@ function markNewRevision(s: RunState): void {
 }
 
 /**
- * URL, credentials, includes, ref resolution (one ls-refs), the no-op shortcut, and checkout.
- * Sets: FetchFailed or IncludeUnavailable on failure; ArtifactOutdated + Reconciling on a new
- * revision. Clears: FetchFailed, IncludeUnavailable.
+ * URL, credentials, includes, ref resolution (one ls-refs), the no-op shortcut, checkout, then
+ * signature verification (gitrepository-verify.ts) before anything is stored.
+ * Sets: FetchFailed or IncludeUnavailable on failure; SourceVerified; ArtifactOutdated +
+ * Reconciling on a new revision. Clears: FetchFailed, IncludeUnavailable, a failed SourceVerified.
  */
 export async function reconcileSource(deps: GitRepositoryDeps, s: RunState): Promise<void> {
+  clearFailedVerification(s);
   s.includes = await resolveIncludes(deps, s);
+  await fetchSource(deps, s);
+  if (s.noop) return;
+  await reconcileVerification(deps, s, () => deps.git.readRawObjects(gitTarget(s), s.resolved!));
+  markNewRevision(s);
+}
+
+function gitTarget(s: RunState): GitTarget {
+  return {
+    auth: s.auth!,
+    ...(s.proxy === undefined ? {} : { proxy: s.proxy }),
+    cacheKey: `${nsName(s).namespace}/${nsName(s).name}`,
+    signal: s.signal,
+    timeoutMs: s.timeoutMs,
+  };
+}
+
+async function fetchSource(deps: GitRepositoryDeps, s: RunState): Promise<void> {
   try {
     const url = parseRepositoryUrl(s.obj.spec.url);
     const data = await secretData(deps, s);
@@ -203,20 +224,14 @@ export async function reconcileSource(deps: GitRepositoryDeps, s: RunState): Pro
     s.secrets.push(...s.auth.secrets);
     const proxy = await proxySettings(deps, s);
     s.strategy = refStrategy(gitRepositoryRef(s.obj.spec));
-    const target = {
-      auth: s.auth,
-      ...(proxy === undefined ? {} : { proxy }),
-      cacheKey: `${nsName(s).namespace}/${nsName(s).name}`,
-      signal: s.signal,
-      timeoutMs: s.timeoutMs,
-    };
+    if (proxy !== undefined) s.proxy = proxy;
+    const target = gitTarget(s);
     s.resolved = await deps.git.resolve(target, s.strategy);
     if (isUnchanged(s)) {
       s.noop = true;
       s.obj = deleteCondition(s.obj, ConditionType.FetchFailed);
       return;
     }
-    markNewRevision(s);
     // Without includes or sparse checkout the artifact is written straight from the git objects;
     // otherwise the tree is checked out so includes can be copied in.
     s.direct = (s.obj.spec.include ?? []).length === 0 && (s.obj.spec.sparseCheckout ?? []).length === 0;

@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ApplyClusters, ApplyManager, type RequestInfo } from "../../src/apply/cluster/index.js";
+import { ApplyManager, type RequestInfo } from "../../src/apply/cluster/index.js";
+import { localClusters } from "../support/local-clusters.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { apiEventSink } from "../../src/runtime/event-sink.js";
 import { EventRecorder } from "../../src/runtime/events.js";
@@ -145,9 +146,7 @@ beforeAll(async () => {
     artifact: { ...kustomizationOptions().artifact, retryMinWaitMs: 100 },
     driftRequeueMinIntervalMs: 1_000,
   });
-  const clusters = new ApplyClusters(apply, () => {
-    throw new Error("this file has no remote clusters");
-  });
+  const clusters = localClusters(apply);
   // Sharded like the source controller: other files run their own Kustomization controllers.
   const labelSelector = `${SHARD_LABEL}=${shard}`;
   controller = new KustomizationController({

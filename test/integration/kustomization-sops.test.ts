@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ApplyClusters, ApplyManager } from "../../src/apply/cluster/index.js";
+import { ApplyManager } from "../../src/apply/cluster/index.js";
+import { localClusters } from "../support/local-clusters.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { ApiKustomizationClient } from "../../src/kustomization/cluster-client.js";
 import { KustomizationController } from "../../src/kustomization/controller.js";
@@ -72,9 +73,12 @@ const createKs = (name: string, path: string, decryption?: Record<string, unknow
   });
 
 const secretIn = async (name: string): Promise<Record<string, string> | undefined> => {
-  const s = (await readObject({ apiVersion: "v1", kind: "Secret", name, namespace: ns() })) as { data?: Record<string, string> } | undefined;
+  const s = (await readObject({ apiVersion: "v1", kind: "Secret", name, namespace: ns() })) as
+    { data?: Record<string, string> } | undefined;
   if (s === undefined) return undefined;
-  return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
+  return Object.fromEntries(
+    Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
+  );
 };
 
 /** Conditions and events of this namespace must never carry a decrypted value. */
@@ -89,15 +93,30 @@ async function expectNoPlaintextShown(name: string): Promise<void> {
 
 /** One app per directory: an encrypted Secret, an encrypted dotenv generator input, a ConfigMap. */
 async function app(dir: string, recipient: string): Promise<Record<string, string | Buffer>> {
-  const secret = stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: `db-${dir}` }, stringData: { password: PLAINTEXT[0] } });
+  const secret = stringify({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: `db-${dir}` },
+    stringData: { password: PLAINTEXT[0] },
+  });
   return {
     [`${dir}/kustomization.yaml`]: stringify({
       resources: ["db.yaml", "plain.yaml"],
       secretGenerator: [{ name: `api-${dir}`, envs: ["api.env"], options: { disableNameSuffixHash: true } }],
     }),
-    [`${dir}/db.yaml`]: await sops.encrypt(`${dir}-db.yaml`, secret, ["--age", recipient, "--encrypted-regex", "^(data|stringData)$"]),
+    [`${dir}/db.yaml`]: await sops.encrypt(`${dir}-db.yaml`, secret, [
+      "--age",
+      recipient,
+      "--encrypted-regex",
+      "^(data|stringData)$",
+    ]),
     [`${dir}/api.env`]: await sops.encrypt(`${dir}-api.env`, `TOKEN=${PLAINTEXT[1]}\n`, ["--age", recipient]),
-    [`${dir}/plain.yaml`]: stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `plain-${dir}` }, data: { k: "v" } }),
+    [`${dir}/plain.yaml`]: stringify({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: `plain-${dir}` },
+      data: { k: "v" },
+    }),
   };
 }
 
@@ -125,9 +144,7 @@ beforeAll(async () => {
     artifact: { ...kustomizationOptions().artifact, retryMinWaitMs: 100 },
     sopsAgeSecret: { namespace: ns(), name: "global-age" },
   });
-  const clusters = new ApplyClusters(apply, () => {
-    throw new Error("this file has no remote clusters");
-  });
+  const clusters = localClusters(apply);
   controller = new KustomizationController({
     kubeConfig: kc,
     client,
@@ -140,9 +157,13 @@ beforeAll(async () => {
     metadata: { name: "repo", namespace: ns(), labels: { [SHARD_LABEL]: shard } },
     spec: { url: repo.url, interval: "1h", ref: { branch: "main" } },
   });
-  await waitForObject({ ...GR, name: "repo", namespace: ns() }, (o) => (o as { status?: { artifact?: unknown } }).status?.artifact !== undefined, {
-    timeoutMs: 60_000,
-  });
+  await waitForObject(
+    { ...GR, name: "repo", namespace: ns() },
+    (o) => (o as { status?: { artifact?: unknown } }).status?.artifact !== undefined,
+    {
+      timeoutMs: 60_000,
+    },
+  );
 }, SOPS_BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -158,7 +179,9 @@ describe("Kustomization SOPS decryption on the control plane (issue 15)", () => 
   it("decrypts an age-encrypted Secret and an encrypted dotenv generator input: Ready, plaintext in the cluster", async () => {
     await applyYaml(ageKeySecret("sops-age", age.identity));
     await createKs("good", "./good", { provider: "sops", secretRef: { name: "sops-age" } });
-    const ks = await waitForCondition({ ...KS, name: "good", namespace: ns() }, "Ready", "True", { timeoutMs: 90_000 });
+    const ks = await waitForCondition({ ...KS, name: "good", namespace: ns() }, "Ready", "True", {
+      timeoutMs: 90_000,
+    });
     expect(conditionOf(ks, "Ready")?.reason).toBe("ReconciliationSucceeded");
     expect(await secretIn("db-good")).toEqual({ password: PLAINTEXT[0] });
     expect(await secretIn("api-good")).toEqual({ TOKEN: PLAINTEXT[1] });
@@ -168,7 +191,9 @@ describe("Kustomization SOPS decryption on the control plane (issue 15)", () => 
   it("uses the global --sops-age-secret when spec.decryption has no secretRef", async () => {
     await applyYaml({ ...ageKeySecret("global-age", age.identity) });
     await createKs("global", "./global", { provider: "sops" });
-    await waitForCondition({ ...KS, name: "global", namespace: ns() }, "Ready", "True", { timeoutMs: 90_000 });
+    await waitForCondition({ ...KS, name: "global", namespace: ns() }, "Ready", "True", {
+      timeoutMs: 90_000,
+    });
     expect(await secretIn("db-global")).toEqual({ password: PLAINTEXT[0] });
     expect(await secretIn("api-global")).toEqual({ TOKEN: PLAINTEXT[1] });
     await expectNoPlaintextShown("global");
@@ -176,11 +201,18 @@ describe("Kustomization SOPS decryption on the control plane (issue 15)", () => 
 
   it("without the right key: Ready=False BuildFailed naming the recipients, nothing applied", async () => {
     await createKs("other", "./other", { provider: "sops", secretRef: { name: "sops-age" } });
-    const ks = await waitForCondition({ ...KS, name: "other", namespace: ns() }, "Ready", "False", { reason: "BuildFailed", timeoutMs: 90_000 });
+    const ks = await waitForCondition({ ...KS, name: "other", namespace: ns() }, "Ready", "False", {
+      reason: "BuildFailed",
+      timeoutMs: 90_000,
+    });
     const message = conditionOf(ks, "Ready")?.message ?? "";
-    expect(message).toMatch(/^error decrypting sources: failed to decrypt 'other\/(db\.yaml|api\.env)': cannot get sops data key/);
+    expect(message).toMatch(
+      /^error decrypting sources: failed to decrypt 'other\/(db\.yaml|api\.env)': cannot get sops data key/,
+    );
     expect(message).toContain(other.recipient);
-    expect(await readObject({ apiVersion: "v1", kind: "ConfigMap", name: "plain-other", namespace: ns() })).toBeUndefined();
+    expect(
+      await readObject({ apiVersion: "v1", kind: "ConfigMap", name: "plain-other", namespace: ns() }),
+    ).toBeUndefined();
     expect(await secretIn("db-other")).toBeUndefined();
     expect((ks as { status?: { inventory?: unknown } }).status?.inventory).toBeUndefined();
     await expectNoPlaintextShown("other");
@@ -193,9 +225,13 @@ describe("Kustomization SOPS decryption on the control plane (issue 15)", () => 
       timeoutMs: 90_000,
     });
     expect(conditionOf(ks, "Ready")?.message).toMatch(
-      new RegExp(`^Secret/${ns()}/(api|db)-undecrypted is SOPS encrypted, configuring decryption is required for this secret to be reconciled$`),
+      new RegExp(
+        `^Secret/${ns()}/(api|db)-undecrypted is SOPS encrypted, configuring decryption is required for this secret to be reconciled$`,
+      ),
     );
-    expect(await readObject({ apiVersion: "v1", kind: "ConfigMap", name: "plain-undecrypted", namespace: ns() })).toBeUndefined();
+    expect(
+      await readObject({ apiVersion: "v1", kind: "ConfigMap", name: "plain-undecrypted", namespace: ns() }),
+    ).toBeUndefined();
     expect(await secretIn("db-undecrypted")).toBeUndefined();
     expect(await secretIn("api-undecrypted")).toBeUndefined();
   });

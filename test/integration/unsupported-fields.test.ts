@@ -7,7 +7,8 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ApplyClusters, ApplyManager } from "../../src/apply/cluster/index.js";
+import { ApplyManager } from "../../src/apply/cluster/index.js";
+import { localClusters } from "../support/local-clusters.js";
 import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { apiEventSink } from "../../src/runtime/event-sink.js";
 import { EventRecorder } from "../../src/runtime/events.js";
@@ -53,9 +54,7 @@ beforeAll(async () => {
   recorder = new EventRecorder({ sink: apiEventSink(kc), component: "kustomize-controller" });
   apply = new ApplyManager(kc);
   const client = new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e));
-  const clusters = new ApplyClusters(apply, () => {
-    throw new Error("this file has no remote clusters");
-  });
+  const clusters = localClusters(apply);
   controller = new KustomizationController({
     kubeConfig: kc,
     client,
@@ -118,7 +117,11 @@ describe("unsupported fields stall (issue 15)", () => {
     expect(await readObject(cmRef)).toBeUndefined();
 
     // Control: the same Kustomization without the field applies the ConfigMap.
-    await apply$({ ...KS, metadata: { name: "local", namespace: ns(), labels: { [SHARD_LABEL]: shard } }, spec });
+    await apply$({
+      ...KS,
+      metadata: { name: "local", namespace: ns(), labels: { [SHARD_LABEL]: shard } },
+      spec,
+    });
     await waitForCondition({ ...KS, name: "local", namespace: ns() }, "Ready", "True", { timeoutMs: 60_000 });
     expect(await readObject(cmRef)).toBeDefined();
   }, 180_000);

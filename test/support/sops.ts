@@ -27,7 +27,11 @@ export interface PgpKey {
   fingerprint: string;
 }
 
-function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Promise<string> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string },
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env });
     const out: Buffer[] = [];
@@ -36,7 +40,9 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
     child.stderr.on("data", (c: Buffer) => (err += c.toString()));
     child.on("error", reject);
     child.on("close", (code) =>
-      code === 0 ? resolve(Buffer.concat(out).toString("binary")) : reject(new Error(`${cmd} ${args.join(" ")}: ${err}`)),
+      code === 0
+        ? resolve(Buffer.concat(out).toString("binary"))
+        : reject(new Error(`${cmd} ${args.join(" ")}: ${err}`)),
     );
     child.stdin.end(opts.input ?? "");
   });
@@ -75,7 +81,8 @@ export class Sops {
     });
     const home = await mkdtemp(join(tmpdir(), "mooring-sops-"));
     const sops = new Sops(binary, home);
-    for (const k of pgp) await run("gpg", ["--batch", "--import"], { cwd: home, env: sops.env(), input: k.publicKey });
+    for (const k of pgp)
+      await run("gpg", ["--batch", "--import"], { cwd: home, env: sops.env(), input: k.publicKey });
     return sops;
   }
 
@@ -88,13 +95,21 @@ export class Sops {
    * say otherwise); returns the ciphertext bytes. `rule` is a `.sops.yaml` creation rule, for
    * settings sops has no flag for (mac_only_encrypted, comment regexes).
    */
-  async encrypt(name: string, content: string | Buffer, args: string[], rule?: Record<string, unknown>): Promise<Buffer> {
+  async encrypt(
+    name: string,
+    content: string | Buffer,
+    args: string[],
+    rule?: Record<string, unknown>,
+  ): Promise<Buffer> {
     const file = join(this.home, name);
     await writeFile(file, content);
     const config = join(this.home, `${name}.sops.yaml`);
     if (rule !== undefined) await writeFile(config, JSON.stringify({ creation_rules: [rule] }));
     const withConfig = rule === undefined ? [] : ["--config", config];
-    const out = await run(this.binary, [...withConfig, "encrypt", ...args, file], { cwd: this.home, env: this.env() });
+    const out = await run(this.binary, [...withConfig, "encrypt", ...args, file], {
+      cwd: this.home,
+      env: this.env(),
+    });
     return Buffer.from(out, "binary");
   }
 

@@ -8,6 +8,7 @@
  */
 import type { ChangeSetEntry } from "../changeset.js";
 import type { CommonMetadata } from "../normalize.js";
+import type { StatusContext } from "../health/result.js";
 import type { GroupKind, KubeObject, ObjMetadata } from "../types.js";
 
 /** The Kustomization an apply, prune or health wait acts for. */
@@ -86,6 +87,8 @@ export interface HealthOptions extends IdentityOptions {
   readonly signal?: AbortSignal | undefined;
   /** Stop at the first Failed object (Flux's default). */
   readonly failFast?: boolean | undefined;
+  /** `spec.healthCheckExprs` rules, consulted before the built-in kstatus rules. */
+  readonly custom?: StatusContext["custom"];
 }
 
 /** Why an owned object changed outside our own applies. */
