@@ -111,31 +111,23 @@ const TOP_FIELDS = new Set([
   "buildMetadata",
 ]);
 
+/** Fields of a configMapGenerator entry; a secretGenerator entry also has `type`. */
+const GENERATOR_FIELDS = [
+  "name",
+  "namespace",
+  "behavior",
+  "files",
+  "literals",
+  "envs",
+  "env",
+  "options",
+  "kvSources",
+];
+
 const NESTED_FIELDS: Record<string, Set<string>> = {
   labels: new Set(["pairs", "includeSelectors", "includeTemplates", "fields"]),
-  configMapGenerator: new Set([
-    "name",
-    "namespace",
-    "behavior",
-    "files",
-    "literals",
-    "envs",
-    "env",
-    "options",
-    "kvSources",
-  ]),
-  secretGenerator: new Set([
-    "name",
-    "namespace",
-    "behavior",
-    "files",
-    "literals",
-    "envs",
-    "env",
-    "options",
-    "type",
-    "kvSources",
-  ]),
+  configMapGenerator: new Set(GENERATOR_FIELDS),
+  secretGenerator: new Set([...GENERATOR_FIELDS, "type"]),
   patches: new Set(["path", "patch", "target", "options"]),
   images: new Set(["name", "newName", "newTag", "digest", "tagSuffix"]),
   replicas: new Set(["name", "count"]),

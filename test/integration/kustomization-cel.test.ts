@@ -182,7 +182,7 @@ describe("dependsOn[].readyExpr (issue 15)", () => {
     await harness.createKs("dep", { sourceRef: source, path: "./missing" });
     await harness.condition("dep", "Ready", "False", "ArtifactFailed");
     const readyExpr =
-      "has(dep.metadata.labels) && dep.metadata.labels['release'] == 'go' && self.metadata.name == 'gated'";
+      "has(dep.metadata.labels) && 'release' in dep.metadata.labels && dep.metadata.labels['release'] == 'go' && self.metadata.name == 'gated'";
     await harness.createKs("gated", {
       sourceRef: source,
       path: "./gated",

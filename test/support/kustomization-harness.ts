@@ -96,7 +96,7 @@ export class KustomizationHarness {
 
   /** Applies Kustomization `name` (interval 1h, prune) with `spec`. */
   async createKs(name: string, spec: Record<string, unknown>): Promise<void> {
-    const metadata = { name, namespace: this.ns() };
+    const metadata = { name, namespace: this.ns(), labels: { [SHARD_LABEL]: this.shard } };
     const body = { ...KS, metadata, spec: { interval: "1h", prune: true, ...spec } };
     await kubectlOk(["apply", "-f", "-"], stringify(body));
   }
