@@ -163,6 +163,16 @@ function tenant(name: string, url: string): object[] {
   ];
 }
 
+/**
+ * README "Builds and their limits": the controller's baseline plus, per build thread, its heap
+ * limit and about 64 MiB of thread overhead.
+ */
+function documentedRssBound(config: { concurrent: number; buildMaxHeapBytes: number }): number {
+  return config.concurrent * (config.buildMaxHeapBytes + 64 * 1024 * 1024);
+}
+let baselineRss = 0;
+let rssBound = 0;
+
 beforeAll(async () => {
   git = await startGitServer();
   storage = await mkdtemp(join(tmpdir(), "hostile-storage-"));
@@ -184,6 +194,8 @@ beforeAll(async () => {
     createLogger({ level: "error", encoding: "json" }),
   );
   done = running.done;
+  baselineRss = process.memoryUsage().rss;
+  rssBound = documentedRssBound(config);
   sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 }, 120_000);
 
@@ -258,12 +270,13 @@ describe("hostile repositories (issue 14)", () => {
       [
         `hostile repositories: ${cases.length} cases, ${results.length} BuildFailed, 0 crashes`,
         `second tenant's commit applied ${goodMs} ms after it was requested`,
-        `peak RSS of the test process (controller, its build threads and vitest): ${Math.round(peakRss / 1024 / 1024)} MiB`,
+        `peak RSS of the test process (controller, its build threads and vitest): ${Math.round(peakRss / 1024 / 1024)} MiB (baseline ${Math.round(baselineRss / 1024 / 1024)} MiB, documented bound above it ${Math.round(rssBound / 1024 / 1024)} MiB)`,
         ...results.map(
           (r) =>
             `  ${r.name}: BuildFailed seen ${r.ms} ms after the hostile repositories were pushed: ${r.message.slice(0, 160)}`,
         ),
       ].join("\n"),
     );
+    expect(peakRss - baselineRss, "peak RSS above the baseline").toBeLessThanOrEqual(rssBound);
   }, 600_000);
 });
