@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { must } from "../../src/dev/containers/docker.js";
 import { run } from "../../src/dev/go-build/exec.js";
-import { GIT_IMAGE, GIT_NAMESPACE } from "./manifests.js";
+import { GIT_IMAGE, GIT_NAMESPACE } from "../../src/dev/kind/demo.js";
 
 /** A Kubernetes object as kubectl prints it in JSON. */
 export interface Json {

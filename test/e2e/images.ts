@@ -8,7 +8,7 @@ import {
   DEMO_APP_IMAGE,
   ensureDemoAppImage,
 } from "../../src/dev/containers/project-images.js";
-import { GIT_IMAGE, MOORING_IMAGE } from "./manifests.js";
+import { GIT_DOCKERFILE, GIT_IMAGE, MOORING_IMAGE } from "../../src/dev/kind/demo.js";
 
 /** The upgrade target: the same build under a new tag, with its own image ID. */
 export const MOORING_UPGRADE_IMAGE = "mooring:0.1.1-e2e";
@@ -32,10 +32,7 @@ export async function buildE2eImages(options: {
     version: string;
   };
   const imageOptions = { ...options, nodeVersion: pkg.version };
-  await buildProjectImages(
-    { [MOORING_IMAGE]: "Dockerfile", [GIT_IMAGE]: "test/e2e/git-server.Dockerfile" },
-    imageOptions,
-  );
+  await buildProjectImages({ [MOORING_IMAGE]: "Dockerfile", [GIT_IMAGE]: GIT_DOCKERFILE }, imageOptions);
   await ensureDemoAppImage(imageOptions);
   // A label makes a distinct image, so the upgrade really swaps what the kubelet runs.
   const context = await mkdtemp(join(tmpdir(), "mooring-upgrade-"));

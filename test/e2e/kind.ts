@@ -9,8 +9,9 @@
  * `mooring uninstall` leaving nothing behind. The cluster is deleted at the end.
  *
  * Docker: the engine on PATH; `--setup-docker` (or CI=true) sets one up where none answers
- * (root, apt-get). Without an engine and without that, it says why and skips (exit 0); with it,
- * any failure fails (exit 1). `--keep-cluster` keeps the cluster for debugging.
+ * (root, apt-get). Only when no engine can run (none answers and none may or can be set up) does
+ * it say why and skip (exit 0); every other failure fails (exit 1). `--keep-cluster` keeps the
+ * cluster for debugging.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -32,7 +33,7 @@ async function main(): Promise<number> {
   try {
     toolchain = await prepareKind({ env: process.env, setUpDocker, log });
   } catch (err) {
-    if (err instanceof NoContainerEngineError && !setUpDocker) {
+    if (err instanceof NoContainerEngineError) {
       log(`skipped: ${err.message}. Nothing was created.`);
       return 0;
     }

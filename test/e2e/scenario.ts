@@ -7,7 +7,7 @@ import { ensureFluxCli } from "../../src/dev/flux/build.js";
 import { timed } from "../../src/dev/kind/cluster.js";
 import { type ClusterClient, condition } from "./cluster-client.js";
 import type { E2eImages } from "./images.js";
-import { demoManifests, GIT_NAMESPACE, gitServerManifests } from "./manifests.js";
+import { demoManifests, GIT_NAMESPACE, gitServerManifests } from "../../src/dev/kind/demo.js";
 import {
   assertArtifactServed,
   assertControllerHealthy,

@@ -116,24 +116,25 @@ export async function uninstallCommand(
   const objects = (await renderDeploy()).filter((o) => opts.crds === true || !isCRD(o as KubeObject));
   const isNs = (o: Obj): boolean => o.kind === "Namespace";
   const ordered = [...objects.filter((o) => !isNs(o)).reverse(), ...objects.filter(isNs)];
-  let released = false;
-  for (const obj of ordered) {
-    // Once the controller is gone nothing would clear the finalizers of its objects, and the
-    // namespace and CRD deletions would hang on them (issue 13): drop them, as `flux uninstall` does.
-    if ((isCRD(obj as KubeObject) || isNs(obj)) && !opts.dryRun && !released) {
-      await releaseFinalizers(api, io);
-      released = true;
-    }
-    try {
-      await api.delete(obj, undefined, opts.dryRun ? "All" : undefined, undefined, undefined, "Background");
-      io.stdout(`✔ ${obj.kind}/${obj.metadata.name} deleted\n`);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      io.stdout(`- ${obj.kind}/${obj.metadata.name} not found\n`);
-    }
+  // Once the controller is gone nothing would clear the finalizers of its objects, and the
+  // namespace and CRD deletions would hang on them (issue 13): drop them, as `flux uninstall` does.
+  const releaseAt = ordered.findIndex((o) => isCRD(o as KubeObject) || isNs(o));
+  for (const [i, obj] of ordered.entries()) {
+    if (i === releaseAt && !opts.dryRun) await releaseFinalizers(api, io);
+    await deleteOne(api, obj, opts.dryRun === true, io);
   }
   io.stdout("✔ mooring uninstalled\n");
   return 0;
+}
+
+async function deleteOne(api: KubernetesObjectApi, obj: Obj, dryRun: boolean, io: CliIo): Promise<void> {
+  try {
+    await api.delete(obj, undefined, dryRun ? "All" : undefined, undefined, undefined, "Background");
+    io.stdout(`✔ ${obj.kind}/${obj.metadata.name} deleted\n`);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    io.stdout(`- ${obj.kind}/${obj.metadata.name} not found\n`);
+  }
 }
 
 /**

@@ -22,7 +22,11 @@ export interface EngineOptions {
   log: (line: string) => void;
 }
 
-/** Why no engine can be used; the entry script decides whether that is a failure or a skip. */
+/**
+ * No engine answers and this script may not or cannot start one (not asked to, not root, no
+ * apt-get): the one case where callers skip, saying why. A set-up that was tried and failed is a
+ * ContainerStepError instead, and fails.
+ */
 export class NoContainerEngineError extends ContainerStepError {
   override name = "NoContainerEngineError";
 }
@@ -80,5 +84,5 @@ async function startDockerd(options: EngineOptions): Promise<string> {
     if (child.exitCode !== null) break;
     await sleep(500);
   }
-  throw new NoContainerEngineError(`dockerd did not come up; see ${logPath}`);
+  throw new ContainerStepError(`dockerd did not come up; see ${logPath}`);
 }
