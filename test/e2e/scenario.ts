@@ -5,17 +5,17 @@ import { must } from "../../src/dev/containers/docker.js";
 import { mooringCacheDir } from "../../src/dev/control-plane/cache.js";
 import { ensureFluxCli } from "../../src/dev/flux/build.js";
 import { timed } from "../../src/dev/kind/cluster.js";
-import { type ClusterClient, condition } from "./cluster-client.js";
+import type { ClusterClient } from "./cluster-client.js";
 import type { E2eImages } from "./images.js";
 import { demoManifests, GIT_NAMESPACE, gitServerManifests } from "../../src/dev/kind/demo.js";
 import {
-  assertArtifactServed,
   assertControllerHealthy,
   assertRbac,
   assertServiceEndpoints,
   assertUninstalled,
   SYSTEM_NS,
 } from "./steps-controller.js";
+import { upgrade } from "./steps-upgrade.js";
 import {
   assertDriftCorrected,
   assertFluxCli,
@@ -138,32 +138,7 @@ export async function runScenario(c: ClusterClient, o: ScenarioOptions): Promise
     assertFluxCli(await flux, c),
   );
 
-  await step("upgrade to a new image tag keeps status and artifacts", async () => {
-    const repoBefore = await c.get("gitrepository", "demo", SYSTEM_NS);
-    const uids = await inventoryUids(c, ks);
-    await c.kubectl("-n", SYSTEM_NS, "set", "image", "deploy/mooring", `manager=${o.images.upgrade}`);
-    await c.kubectl("-n", SYSTEM_NS, "rollout", "status", "deploy/mooring", "--timeout=300s");
-    await assertControllerHealthy(c, o.images.upgrade);
-    await requestReconcile(c);
-    const after = await waitKustomizationReady(
-      c,
-      String(ks.status?.lastAppliedRevision).replace(/^.*sha1:/, ""),
-    );
-    const repoAfter = await c.get("gitrepository", "demo", SYSTEM_NS);
-    assert.equal(condition(repoAfter, "Ready")?.status, "True");
-    assert.deepEqual(
-      (repoAfter?.status?.artifact as { revision: string; digest: string }).revision,
-      (repoBefore?.status?.artifact as { revision: string; digest: string }).revision,
-    );
-    assert.equal(
-      (repoAfter?.status?.artifact as { digest: string }).digest,
-      (repoBefore?.status?.artifact as { digest: string }).digest,
-    );
-    assert.deepEqual(after.status?.inventory, ks.status?.inventory);
-    assertKept(uids, await inventoryUids(c, after));
-    assert.ok(repoAfter);
-    await assertArtifactServed(c, repoAfter);
-  });
+  await step("upgrade to a new image tag keeps status and artifacts", () => upgrade(c, ks, o.images.upgrade));
 
   await step("mooring uninstall leaves nothing of mooring behind", async () => {
     await c.mooring("uninstall", "--yes", "--crds");

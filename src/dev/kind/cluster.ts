@@ -98,7 +98,31 @@ export async function createKindCluster(
       throw err;
     }
   });
+  if (node.builtLocally) await removeLocalPathStorage(kubeconfig, options.log);
   return cluster;
+}
+
+/**
+ * The locally built node image carries only placeholders for kind's local-path provisioner (it
+ * is not built here), so its add-on would never run: remove it rather than leave a failing pod.
+ */
+async function removeLocalPathStorage(kubeconfig: string, log: (line: string) => void): Promise<void> {
+  const env = { ...process.env, KUBECONFIG: kubeconfig };
+  await must(
+    "removing local-path storage",
+    "kubectl",
+    ["delete", "namespace", "local-path-storage", "--wait=false"],
+    { env },
+  );
+  await must(
+    "removing local-path storage",
+    "kubectl",
+    ["delete", "storageclass", "standard", "--ignore-not-found"],
+    { env },
+  );
+  log(
+    "offline node image: kind's local-path storage add-on is not built here; removed it (no default StorageClass)",
+  );
 }
 
 /**
