@@ -8,7 +8,7 @@ export const K3S_IMAGE = "rancher/k3s:v1.33.5-k3s1";
 
 /** A test cluster the global setup can hand to the tests. */
 export interface TestCluster {
-  kind: "local-control-plane" | "k3s";
+  kind: "local-control-plane" | "k3s" | "kind-node";
   kubeconfigPath: string;
   kubernetesVersion: string;
   describe: string;
