@@ -20,7 +20,7 @@ export async function upgrade(c: ClusterClient, ks: Json, image: string): Promis
   await c.kubectl("-n", SYSTEM_NS, "rollout", "status", "deploy/mooring", "--timeout=300s");
   await assertControllerHealthy(c, image);
   await requestReconcile(c);
-  const sha = String(ks.status?.lastAppliedRevision as string).replace(/^.*sha1:/, "");
+  const sha = String(ks.status?.lastAppliedRevision).replace(/^.*sha1:/, "");
   const after = await waitKustomizationReady(c, sha);
   const repoAfter = await c.get("gitrepository", "demo", SYSTEM_NS);
   assert.ok(repoAfter);

@@ -3,7 +3,8 @@
  * Docker, started by testcontainers from kind's node image (the stock one where a registry serves
  * it, else the one `npm run e2e:kind` builds here from Go modules), bootstrapped with
  * `kubeadm init` as kind does it. A real kubelet, scheduler, kube-proxy, CoreDNS and workload
- * controllers: tests that write workload status themselves skip on it, as on K3s.
+ * controllers, which overwrite workload status a test writes itself: `npm run test:kind-node`
+ * runs only test files that write none.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
