@@ -1,9 +1,10 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects: `unit` (pure logic, next to the code, no cluster) and `integration`
- * (test/integration, one real kube-apiserver + etcd + kube-controller-manager per run,
- * started by the global setup). Tests isolate by namespace.
+ * Projects: `unit` (pure logic, next to the code, no cluster), `integration` (test/integration,
+ * one real kube-apiserver + etcd + kube-controller-manager per run, started by the global setup;
+ * tests isolate by namespace), `flux-cli`, and `faults` (test/faults: real controller processes
+ * killed, restarted and cut off, one file at a time; issue 14).
  */
 export default defineConfig({
   test: {
@@ -47,6 +48,19 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 900_000,
           pool: "forks",
+        },
+      },
+      {
+        test: {
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["./test/support/global-setup.ts"],
+          sequence: { groupOrder: 3 },
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          pool: "forks",
+          maxWorkers: 1,
         },
       },
     ],

@@ -3,6 +3,9 @@
  * validated once at boot into a frozen object that the composition root (main.ts) hands to each
  * part. Nothing else reads flags or the environment.
  */
+import { type FeatureGates, parseFeatureGates, parseGoBool } from "./feature-gates.js";
+import { DEFAULT_WATCH_CONFIGS_SELECTOR } from "./kustomization/config-watch.js";
+import { DEFAULT_BUILD_LIMITS } from "./kustomization/options.js";
 import { defaultAdvertisedAddress } from "./source/storage.js";
 import { parseDuration } from "./util/duration.js";
 
@@ -27,12 +30,43 @@ export interface ControllerConfig {
   readonly logLevel: "debug" | "info" | "error";
   readonly logEncoding: "json" | "console";
   readonly watchLabelSelector: string | undefined;
+  /** ConfigMaps/Secrets watched for changes to referenced inputs; "" selects all of them. */
+  readonly watchConfigsLabelSelector: string;
   readonly intervalJitterPercent: number;
   readonly minRetryDelayMs: number;
   readonly maxRetryDelayMs: number;
   readonly httpRetry: number;
   /** Largest git pack accepted from a server; bigger fetches fail with a clear message. */
   readonly gitMaxPackBytes: number;
+  /** `--events-addr`: notification endpoint that every event is also POSTed to, as Flux does. */
+  readonly eventsAddr: string | undefined;
+  /** `--watch-all-namespaces=false` restricts every watch to this namespace ($RUNTIME_NAMESPACE). */
+  readonly watchNamespace: string | undefined;
+  /** `--feature-gates` over Flux's defaults. */
+  readonly featureGates: FeatureGates;
+  /** `--no-remote-bases`; mooring never fetches remote bases, so `false` changes nothing. */
+  readonly noRemoteBases: boolean;
+  readonly leaderElectionLeaseDurationMs: number;
+  readonly leaderElectionRenewDeadlineMs: number;
+  readonly leaderElectionRetryPeriodMs: number;
+  readonly leaderElectionReleaseOnCancel: boolean;
+  /** Flags accepted only so that Flux's overlays run; named in a startup notice when set. */
+  readonly compatibilityOnly: readonly string[];
+  /**
+   * `--sops-age-secret`: a Secret in the runtime namespace whose `.agekey` entries decrypt
+   * Kustomizations that set `spec.decryption` without a `secretRef`.
+   */
+  readonly sopsAgeSecret: { readonly namespace: string; readonly name: string } | undefined;
+  /** `--graceful-shutdown-timeout`: drain window for in-flight reconciles after SIGTERM. */
+  readonly gracefulShutdownTimeoutMs: number;
+  /** Heap limit of each build thread; a build past it fails with BuildFailed (issue 14). */
+  readonly buildMaxHeapBytes: number;
+  /** Largest file a build reads. */
+  readonly buildMaxFileBytes: number;
+  /** Most bytes one build reads in total. */
+  readonly buildMaxTotalBytes: number;
+  /** Most objects one build parses. */
+  readonly buildMaxObjects: number;
 }
 
 /** The raw flag values as commander hands them over (strings, booleans, undefined). */
@@ -43,10 +77,21 @@ export type ControllerFlags = Partial<
     | "artifactRetentionTtl"
     | "minRetryDelay"
     | "maxRetryDelay"
-    | "intervalJitterPercentage",
+    | "intervalJitterPercentage"
+    | "watchAllNamespaces"
+    | "enableLeaderElection"
+    | "leaderElectionLeaseDuration"
+    | "leaderElectionRenewDeadline"
+    | "leaderElectionRetryPeriod"
+    | "kubeApiQps"
+    | "kubeApiBurst"
+    | "sopsAgeSecret"
+    | "gracefulShutdownTimeout",
     string | boolean
   >
 >;
+
+const MIB = 1024 * 1024;
 
 /** A flag value that makes no sense; the message names the flag. */
 export class ConfigError extends Error {
@@ -83,15 +128,92 @@ function oneOf<T extends string>(
   return v as T;
 }
 
+/** A Go bool flag: bare (`true` from commander), or `--flag=<Go bool>`. */
+function goBool(flag: string, value: string | boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === "boolean") return value;
+  const parsed = parseGoBool(value);
+  if (parsed === undefined) throw new ConfigError(`--${flag} must be true or false, got "${value}"`);
+  return parsed;
+}
+
+/**
+ * Flux spells `--no-x=true`; commander reads `--no-x [bool]` as x=false when bare and x="true"
+ * when given a value, so a value is the `no-x` setting itself.
+ */
+function negated(flag: string, value: string | boolean | undefined): boolean {
+  if (value === undefined || value === true) return false;
+  return value === false ? true : goBool(flag, value, false);
+}
+
+function watchNamespace(flags: ControllerFlags, env: NodeJS.ProcessEnv): string | undefined {
+  if (goBool("watch-all-namespaces", flags.watchAllNamespaces, true)) return undefined;
+  const ns = env.RUNTIME_NAMESPACE;
+  if (ns === undefined || ns === "")
+    throw new ConfigError("--watch-all-namespaces=false needs RUNTIME_NAMESPACE, the namespace to watch");
+  return ns;
+}
+
+function featureGates(value: string | boolean | undefined): FeatureGates {
+  try {
+    return parseFeatureGates(str(value));
+  } catch (err) {
+    throw new ConfigError(`--feature-gates: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Leader election: `--enable-leader-election` (Flux's name) or `--leader-elect`, and Flux's timing
+ * flags. Defaults stay controller-runtime's (15s/10s/2s; Flux's binaries use 35s/30s/5s).
+ */
+function leaderElection(
+  flags: ControllerFlags,
+): Pick<
+  ControllerConfig,
+  | "leaderElect"
+  | "leaderElectionLeaseDurationMs"
+  | "leaderElectionRenewDeadlineMs"
+  | "leaderElectionRetryPeriodMs"
+  | "leaderElectionReleaseOnCancel"
+> {
+  return {
+    leaderElect:
+      goBool("leader-elect", flags.leaderElect, false) ||
+      goBool("enable-leader-election", flags.enableLeaderElection, false),
+    leaderElectionLeaseDurationMs: duration(
+      "leader-election-lease-duration",
+      flags.leaderElectionLeaseDuration,
+      "15s",
+    ),
+    leaderElectionRenewDeadlineMs: duration(
+      "leader-election-renew-deadline",
+      flags.leaderElectionRenewDeadline,
+      "10s",
+    ),
+    leaderElectionRetryPeriodMs: duration(
+      "leader-election-retry-period",
+      flags.leaderElectionRetryPeriod,
+      "2s",
+    ),
+    leaderElectionReleaseOnCancel: goBool(
+      "leader-election-release-on-cancel",
+      flags.leaderElectionReleaseOnCancel,
+      true,
+    ),
+  };
+}
+
 /** Validates flags into a frozen {@link ControllerConfig}; `env` supplies KUBECONFIG/RUNTIME_NAMESPACE/HOSTNAME. */
 export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv): ControllerConfig {
   const storageAddr = str(flags.storageAddr) ?? ":9090";
+  const runtimeNamespace = env.RUNTIME_NAMESPACE ?? "mooring-system";
+  const sopsAgeSecret = str(flags.sopsAgeSecret);
   return Object.freeze({
     kubeconfig: str(flags.kubeconfig) ?? env.KUBECONFIG,
     concurrent: integer("concurrent", flags.concurrent, 4, 1),
     concurrentSsa: integer("concurrent-ssa", flags.concurrentSsa, 4, 1),
     requeueDependencyMs: duration("requeue-dependency", flags.requeueDependency, "30s"),
-    noCrossNamespaceRefs: flags.noCrossNamespaceRefs === true,
+    noCrossNamespaceRefs: negated("no-cross-namespace-refs", flags.noCrossNamespaceRefs),
     defaultServiceAccount: str(flags.defaultServiceAccount),
     storagePath: str(flags.storagePath) ?? "/data",
     storageAddr,
@@ -101,15 +223,46 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     artifactRetentionRecords: integer("artifact-retention-records", flags.artifactRetentionRecords, 2, 1),
     metricsAddr: str(flags.metricsAddr) ?? ":8080",
     healthAddr: str(flags.healthAddr) ?? ":9440",
-    leaderElect: flags.leaderElect === true,
-    leaderElectionNamespace: str(flags.leaderElectionNamespace) ?? env.RUNTIME_NAMESPACE ?? "mooring-system",
+    ...leaderElection(flags),
+    leaderElectionNamespace: str(flags.leaderElectionNamespace) ?? runtimeNamespace,
     logLevel: oneOf("log-level", flags.logLevel, ["debug", "info", "error"], "info"),
     logEncoding: oneOf("log-encoding", flags.logEncoding, ["json", "console"], "json"),
     watchLabelSelector: str(flags.watchLabelSelector),
+    // Flux's default; an explicit empty value means every ConfigMap and Secret.
+    watchConfigsLabelSelector:
+      typeof flags.watchConfigsLabelSelector === "string"
+        ? flags.watchConfigsLabelSelector
+        : DEFAULT_WATCH_CONFIGS_SELECTOR,
     intervalJitterPercent: integer("interval-jitter-percentage", flags.intervalJitterPercentage, 5, 0),
     minRetryDelayMs: duration("min-retry-delay", flags.minRetryDelay, "750ms"),
     maxRetryDelayMs: duration("max-retry-delay", flags.maxRetryDelay, "15m"),
     httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
-    gitMaxPackBytes: integer("git-max-pack-bytes", flags.gitMaxPackBytes, 512 * 1024 * 1024, 1),
+    eventsAddr: str(flags.eventsAddr),
+    watchNamespace: watchNamespace(flags, env),
+    featureGates: featureGates(flags.featureGates),
+    noRemoteBases: negated("no-remote-bases", flags.noRemoteBases),
+    compatibilityOnly: (["kubeApiQps", "kubeApiBurst"] as const)
+      .filter((k) => flags[k] !== undefined)
+      .map((k) => (k === "kubeApiQps" ? "--kube-api-qps" : "--kube-api-burst")),
+    sopsAgeSecret:
+      sopsAgeSecret === undefined
+        ? undefined
+        : Object.freeze({ namespace: runtimeNamespace, name: sopsAgeSecret }),
+    gracefulShutdownTimeoutMs: duration("graceful-shutdown-timeout", flags.gracefulShutdownTimeout, "25s"),
+    gitMaxPackBytes: integer("git-max-pack-bytes", flags.gitMaxPackBytes, 512 * MIB, 1),
+    buildMaxHeapBytes: integer("build-max-heap-bytes", flags.buildMaxHeapBytes, 512 * MIB, 64 * MIB),
+    buildMaxFileBytes: integer(
+      "build-max-file-bytes",
+      flags.buildMaxFileBytes,
+      DEFAULT_BUILD_LIMITS.maxFileBytes,
+      1,
+    ),
+    buildMaxTotalBytes: integer(
+      "build-max-total-bytes",
+      flags.buildMaxTotalBytes,
+      DEFAULT_BUILD_LIMITS.maxTotalBytes,
+      1,
+    ),
+    buildMaxObjects: integer("build-max-objects", flags.buildMaxObjects, DEFAULT_BUILD_LIMITS.maxObjects, 1),
   });
 }

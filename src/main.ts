@@ -10,22 +10,29 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { ApplyManager } from "./apply/cluster/index.js";
+import { ApplyClusters, ApplyManager } from "./apply/cluster/index.js";
 import type { ControllerConfig } from "./config.js";
+import { unsupportedGateWarnings } from "./feature-gates.js";
 import { ApiKustomizationClient } from "./kustomization/cluster-client.js";
 import { KustomizationController } from "./kustomization/controller.js";
-import { kustomizationOptions } from "./kustomization/options.js";
+import { type KustomizationOptions, kustomizationOptions } from "./kustomization/options.js";
+import { EventForwarder } from "./runtime/event-forwarder.js";
+import { DEFAULT_KUSTOMIZATION_OPTIONS } from "./kustomization/options.js";
+import { RenderPool } from "./kustomization/render-pool.js";
 import { apiEventSink } from "./runtime/event-sink.js";
 import { EventRecorder } from "./runtime/events.js";
 import { LeaderElector } from "./runtime/leader-election.js";
 import { apiLeaseClient } from "./runtime/lease-client.js";
 import { createLogger } from "./runtime/logging.js";
-import { Manager } from "./runtime/manager.js";
+import { Manager, settlesWithin } from "./runtime/manager.js";
 import { createMetricsRegistry } from "./runtime/metrics.js";
 import { GitClient } from "./source/git-client.js";
 import { registerGitRepositoryController } from "./source/gitrepository-controller.js";
 import { startArtifactServer, type ArtifactServer } from "./source/server.js";
 import { ArtifactStorage } from "./source/storage.js";
+
+/** How long each part may take to close once the manager stopped. */
+const CLOSE_GRACE_MS = 3_000;
 
 /** Where the process runs, as main sees it (the environment is read by the CLI entry only). */
 export interface RuntimeEnvironment {
@@ -52,6 +59,41 @@ export function leaderElectionId(config: ControllerConfig): string {
   return `${base}-${createHash("sha256").update(config.watchLabelSelector).digest("hex").slice(0, 8)}`;
 }
 
+/** The Kustomization controller's options from the flags and feature gates. */
+export function kustomizationOptionsFor(config: ControllerConfig): KustomizationOptions {
+  const gates = config.featureGates;
+  return kustomizationOptions({
+    requeueDependencyMs: config.requeueDependencyMs,
+    noCrossNamespaceRefs: config.noCrossNamespaceRefs,
+    defaultServiceAccount: config.defaultServiceAccount,
+    concurrency: config.concurrent,
+    jitterPercent: config.intervalJitterPercent,
+    strictSubstitution: gates.StrictPostBuildSubstitutions === true,
+    healthFailFast: gates.DisableFailFastBehavior !== true,
+    cancelHealthCheckOnNewRevision: gates.CancelHealthCheckOnNewRevision === true,
+    additiveCELDependencyCheck: gates.AdditiveCELDependencyCheck === true,
+    watchConfigs: gates.DisableConfigWatchers !== true,
+    sopsAgeSecret: config.sopsAgeSecret,
+    artifact: {
+      ...DEFAULT_KUSTOMIZATION_OPTIONS.artifact,
+      retries: config.httpRetry,
+      requeueDependencyMs: config.requeueDependencyMs,
+    },
+  });
+}
+
+/** Flux's controller that would have reported about an object (notification-controller matches on it). */
+const fluxControllerOf = (obj: { kind: string }): string =>
+  obj.kind === "GitRepository" ? "source-controller" : "kustomize-controller";
+
+/** Says, once at startup, which accepted flags and gates change nothing in mooring. */
+function logCompatibilityNotes(config: ControllerConfig, log: Logger): void {
+  for (const line of unsupportedGateWarnings(config.featureGates)) log.warn(line);
+  for (const flag of config.compatibilityOnly) {
+    log.info(`${flag} is accepted for compatibility with Flux and has no effect in mooring`);
+  }
+}
+
 /** A running controller process. */
 export interface RunningController {
   /** Port of the artifact server (useful with `--storage-addr=127.0.0.1:0`). */
@@ -73,11 +115,22 @@ export async function startController(
 ): Promise<RunningController> {
   const kc = controllerKubeConfig(config, env);
   const registry = createMetricsRegistry({ processMetrics: true });
+  logCompatibilityNotes(config, log);
   const recorder = new EventRecorder({
     sink: apiEventSink(kc),
     component: "mooring",
     instance: env.instance,
     log,
+    ...(config.eventsAddr === undefined
+      ? {}
+      : {
+          forwarder: new EventForwarder({
+            address: config.eventsAddr,
+            reportingController: fluxControllerOf,
+            instance: env.instance || hostname(),
+            log,
+          }),
+        }),
   });
   await mkdir(config.storagePath, { recursive: true }).catch((err: unknown) => {
     throw new Error(`--storage-path ${config.storagePath} is not usable: ${(err as Error).message}`, {
@@ -99,6 +152,7 @@ export async function startController(
     registry,
     metricsAddr: config.metricsAddr,
     healthAddr: config.healthAddr,
+    gracefulShutdownTimeoutMs: config.gracefulShutdownTimeoutMs,
     ...(config.leaderElect ? { leaderElector: elector(kc, config, env, log) } : {}),
   });
   registerGitRepositoryController({
@@ -115,31 +169,38 @@ export async function startController(
       requeueDependencyMs: config.requeueDependencyMs,
       concurrency: config.concurrent,
       ...(config.watchLabelSelector ? { labelSelector: config.watchLabelSelector } : {}),
+      ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
     },
     recordEvent: (obj, e) => recorder.record(obj, e),
     log,
   });
-  const apply = new ApplyManager(kc, { concurrency: config.concurrentSsa });
+  const applyOptions = { concurrency: config.concurrentSsa };
+  const apply = new ApplyClusters(
+    new ApplyManager(kc, applyOptions),
+    (remote) => new ApplyManager(remote, applyOptions),
+  );
+  // One build thread per concurrent reconcile: a build never waits for another tenant's.
+  const renderPool = new RenderPool({ size: config.concurrent, maxHeapBytes: config.buildMaxHeapBytes });
   const kustomizations = new KustomizationController({
     kubeConfig: kc,
     client: new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e)),
     apply,
-    options: kustomizationOptions({
-      requeueDependencyMs: config.requeueDependencyMs,
-      noCrossNamespaceRefs: config.noCrossNamespaceRefs,
-      defaultServiceAccount: config.defaultServiceAccount,
-      concurrency: config.concurrent,
-      jitterPercent: config.intervalJitterPercent,
-    }),
+    options: kustomizationOptionsFor(config),
     log,
     registry,
     labelSelector: config.watchLabelSelector,
+    namespace: config.watchNamespace,
+    configsLabelSelector: config.watchConfigsLabelSelector,
+    renderer: renderPool.render,
   });
   manager.addRunnable(kustomizations);
+  // Each closing step is bounded: an API server or client that stopped answering must not keep a
+  // stopping process alive (issue 14).
   const done = manager.start(signal).finally(async () => {
-    await apply.close();
-    await recorder.flush();
-    await artifacts.close();
+    await settlesWithin(renderPool.close(), CLOSE_GRACE_MS);
+    await settlesWithin(apply.close(), CLOSE_GRACE_MS);
+    await settlesWithin(recorder.flush(), CLOSE_GRACE_MS);
+    await settlesWithin(artifacts.close(), CLOSE_GRACE_MS);
   });
   log.info(
     { storage: config.storagePath, artifacts: advertised, leaderElect: config.leaderElect },
@@ -157,7 +218,13 @@ function elector(
   const lease = { namespace: config.leaderElectionNamespace, name: leaderElectionId(config) };
   return new LeaderElector(
     apiLeaseClient(kc, lease),
-    { identity: `${env.instance || hostname()}_${process.pid}` },
+    {
+      identity: `${env.instance || hostname()}_${process.pid}`,
+      leaseDurationMs: config.leaderElectionLeaseDurationMs,
+      renewDeadlineMs: config.leaderElectionRenewDeadlineMs,
+      retryPeriodMs: config.leaderElectionRetryPeriodMs,
+      releaseOnCancel: config.leaderElectionReleaseOnCancel,
+    },
     log,
   );
 }

@@ -56,6 +56,11 @@ export const Reason = {
   InvalidCELExpression: "InvalidCELExpression",
   /** Cross-namespace reference refused (Stalled). */
   AccessDenied: "AccessDenied",
+  /**
+   * mooring's own (Stalled): the spec sets a field mooring does not implement; the message names
+   * the field and what to do instead (issue 15, `field-support.ts`).
+   */
+  UnsupportedField: "UnsupportedField",
   /** A path could not be resolved or left its root. */
   InvalidPath: "InvalidPath",
   /** A storage directory could not be created. */

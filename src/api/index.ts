@@ -8,3 +8,4 @@ export * from "./meta.js";
 export * from "./git-repository.js";
 export * from "./kustomization-parts.js";
 export * from "./kustomization.js";
+export * from "./field-support.js";

@@ -7,13 +7,15 @@ import { healthCheckApiVersion, type Kustomization, kustomizationTimeout, Reason
 import { type ChangeSetEntry, formatChanges, pruneSurvivors } from "../apply/changeset.js";
 import { HealthCancelledError, HealthCheckError } from "../apply/cluster/errors.js";
 import type { ApplyResult, ObjectRef, OwnerRef } from "../apply/cluster/types.js";
+import type { CustomHealthChecks } from "../apply/health/cel-status.js";
 import { compileIgnoreRules, ignorePathsFor } from "../apply/ignore-rules.js";
 import { diffInventory, type InventoryEntry, mergeInventory, objectId } from "../apply/inventory.js";
 import { compareObjMetadata } from "../apply/staging.js";
 import type { KubeObject } from "../apply/types.js";
-import { GenericError } from "../runtime/errors.js";
+import { ErrorList, GenericError } from "../runtime/errors.js";
 import { formatDuration } from "../util/duration.js";
 import { groupOf, versionOf } from "../util/kube-object.js";
+import { undecryptedSecretProblem } from "./decryption.js";
 import type { ApplyPort } from "./ports.js";
 
 /** Identity and cancellation shared by the steps of one run. */
@@ -24,6 +26,10 @@ export interface StepContext {
   readonly impersonate: string | undefined;
   readonly retryAfterMs: number;
   readonly signal: AbortSignal;
+  /** End health checks at the first Failed object (Flux's default; see `DisableFailFastBehavior`). */
+  readonly failFast: boolean;
+  /** `spec.healthCheckExprs`, compiled before the run (see cel-steps.ts). */
+  readonly customHealth?: CustomHealthChecks;
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -38,6 +44,10 @@ export async function reconcileApply(
   ctx: StepContext,
 ): Promise<ApplyResult> {
   const ignore = compileIgnoreRules(ctx.ks.spec.ignore ?? []);
+  const encrypted = undecryptedSecretProblem(objects);
+  if (encrypted !== undefined) {
+    throw new GenericError(Reason.ReconciliationFailed, encrypted, { retryAfterMs: ctx.retryAfterMs });
+  }
   try {
     return await apply.applyAllStaged(objects, {
       owner: ctx.owner,
@@ -106,12 +116,17 @@ export async function reconcilePrune(
   const error =
     result.failed.length === 0
       ? undefined
-      : new GenericError(
-          Reason.PruneFailed,
-          `delete failed, errors: ${result.failed.map((f) => f.error).join("; ")}`,
-          { retryAfterMs: ctx.retryAfterMs },
+      : deleteFailed(
+          result.failed.map((f) => f.error),
+          ctx.retryAfterMs,
         );
   return { inventory: mergeInventory(next, survivors), changes: formatChanges(result.entries), error };
+}
+
+/** `PruneFailed` for failed deletes: the first and a count in Ready, all of them in the event. */
+export function deleteFailed(errors: readonly string[], retryAfterMs: number): GenericError {
+  const list = new ErrorList(errors, "delete failed, errors: ");
+  return new GenericError(Reason.PruneFailed, list.message, { cause: list, retryAfterMs });
 }
 
 /** The objects to wait for: everything applied but skipped (`wait`), or `spec.healthChecks`. */
@@ -150,6 +165,12 @@ export class HealthCheckCanceled extends GenericError {
   }
 }
 
+/** Why a wait's signal fired, as the end of "Health check canceled: …". */
+function cancelReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.message !== "" ? reason.message : "a new revision is available";
+}
+
 /**
  * Waits until `refs` are healthy within the Kustomization's timeout. Returns the Healthy message.
  * Throws `HealthCheckFailed` naming the unhealthy objects, or {@link HealthCheckCanceled}.
@@ -167,12 +188,13 @@ export async function reconcileHealth(
         timeoutMs,
         impersonate: ctx.impersonate,
         signal: ctx.signal,
-        failFast: true,
+        failFast: ctx.failFast,
+        custom: ctx.customHealth,
       });
     }
   } catch (err) {
     if (err instanceof HealthCancelledError || ctx.signal.aborted) {
-      throw new HealthCheckCanceled("Health check canceled: a new revision is available", err);
+      throw new HealthCheckCanceled(`Health check canceled: ${cancelReason(ctx.signal)}`, err);
     }
     const why = err instanceof HealthCheckError ? err.message : messageOf(err);
     throw new GenericError(

@@ -61,6 +61,7 @@ beforeAll(async () => {
   files.set("/evil.tar.gz", await tarGz([{ name: "../escape.yaml", body: "x" }]));
   files.set("/big.tar.gz", await tarGz([{ name: "big.yaml", body: "x".repeat(2 << 20) }]));
   server = createServer((req, res) => {
+    if (req.url === "/silent.tar.gz") return; // never answers: a dead leader behind a proxy
     if (req.url === "/flaky.tar.gz" && flaky-- > 0) {
       res.writeHead(503).end();
       return;
@@ -183,5 +184,45 @@ describe("secureJoin", () => {
     ["a/../../b", "/r/b"],
   ])("%s → %s", (rel, want) => {
     expect(secureJoin("/r", rel)).toBe(want);
+  });
+});
+
+describe("artifact failover (issue 14)", () => {
+  it("re-reads the source after a failed attempt and downloads the moved artifact at once", async () => {
+    const refreshed: string[] = [];
+    const dead = { ...good(), url: "http://127.0.0.1:1/gone.tar.gz" };
+    const text = await withArtifact(
+      { artifact: dead, path: "./deploy", refresh: async () => (refreshed.push("get"), good()) },
+      { ...opts(), retries: 0 },
+      async ({ dir }) => readFile(path.join(dir, "app.yaml"), "utf8"),
+    );
+    expect(text).toBe("kind: ConfigMap\n");
+    expect(refreshed).toEqual(["get"]);
+  });
+
+  it("gives up on an address that never answers after the idle timeout, not the reconcile timeout", async () => {
+    const silent = { ...good(), url: `${base}/silent.tar.gz` };
+    const err = await withArtifact(
+      { artifact: silent, path: "", refresh: async () => silent },
+      { ...opts(), retries: 1, attemptIdleTimeoutMs: 100 },
+      async () => "ok",
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GenericError);
+    expect((err as Error).message).toMatch(/giving up after 2 attempt\(s\): .*no response for 100 ms/);
+  });
+
+  it("a 404 on a moved artifact follows it; a new revision ends the download to be retried at once", async () => {
+    const missing = { ...good(), url: `${base}/missing.tar.gz` };
+    await expect(
+      withArtifact({ artifact: missing, path: "", refresh: async () => good() }, opts(), async () => "ok"),
+    ).resolves.toBe("ok");
+    const err = await withArtifact(
+      { artifact: missing, path: "", refresh: async () => ({ ...good(), revision: "main@sha1:2" }) },
+      opts(),
+      async () => "ok",
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GenericError);
+    expect((err as GenericError).retryAfterMs).toBe(0);
+    expect((err as Error).message).toContain("source revision changed to 'main@sha1:2'");
   });
 });

@@ -31,7 +31,17 @@ export interface ArtifactFetchOptions {
   readonly requeueDependencyMs: number;
   /** Parent of the per-build temp directories (defaults to the OS temp dir). */
   readonly tmpDir?: string;
+  /**
+   * An attempt that gets no response, or no body bytes, for this long is abandoned and retried
+   * (default 10 s): a dead leader's address must not hold a reconcile for a minute (issue 14).
+   */
+  readonly attemptIdleTimeoutMs?: number;
 }
+
+const DEFAULT_ATTEMPT_IDLE_TIMEOUT_MS = 10_000;
+
+/** The fields of an artifact a download needs. */
+export type ArtifactLocation = Pick<Artifact, "url" | "digest" | "revision">;
 
 /** What the caller's work receives. */
 export interface FetchedArtifact {
@@ -43,10 +53,16 @@ export interface FetchedArtifact {
 
 /** Which artifact to fetch and which path inside it the build needs. */
 export interface ArtifactRequest {
-  readonly artifact: Pick<Artifact, "url" | "digest" | "revision">;
+  readonly artifact: ArtifactLocation;
   /** `spec.path`; "" means the artifact root. */
   readonly path: string;
   readonly signal?: AbortSignal;
+  /**
+   * Reads the source's current artifact afresh from the API server (not a cache). Called after a
+   * failed attempt: after a failover the new leader serves the artifact at its own address, and
+   * a download keeps going to the dead one unless it looks again (issue 14).
+   */
+  readonly refresh?: () => Promise<ArtifactLocation | undefined>;
 }
 
 /** Flux's secure join: `..` segments cannot climb above `root` (they are clamped to it). */
@@ -109,43 +125,118 @@ function meter(maxBytes: number): { stream: Transform; hex: () => string } {
   return { stream, hex: () => hash.digest("hex") };
 }
 
+/** An abort signal that fires when {@link IdleTimer.touch} has not been called for `ms`. */
+class IdleTimer {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly ms: number) {
+    this.touch();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  touch(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.controller.abort(new Error(`no data for ${this.ms} ms`)), this.ms);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/** Errors worth another attempt: the connection, not the answer (classified errors) nor our abort. */
+function retryable(err: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted === true || err instanceof RetryableError) return false;
+  return !(err instanceof GenericError || err instanceof WaitingError);
+}
+
+function failureText(err: unknown, idle: IdleTimer): string {
+  return idle.signal.aborted ? `no response for ${idle.ms} ms` : causeText(err);
+}
+
 async function attempt(
   url: string,
   file: string,
   opts: ArtifactFetchOptions,
   signal?: AbortSignal,
 ): Promise<string> {
-  let res: Response;
+  const idle = new IdleTimer(opts.attemptIdleTimeoutMs ?? DEFAULT_ATTEMPT_IDLE_TIMEOUT_MS);
+  const both = signal ? AbortSignal.any([signal, idle.signal]) : idle.signal;
   try {
-    res = await fetch(url, { signal: signal ?? null });
+    const res = await fetch(url, { signal: both });
+    idle.touch();
+    const body = await checkResponse(res, url, opts);
+    const m = meter(opts.maxBytes);
+    m.stream.on("data", () => idle.touch());
+    await pipeline(Readable.fromWeb(body), m.stream, createWriteStream(file));
+    return m.hex();
   } catch (err) {
-    if (signal?.aborted) throw err;
-    throw new RetryableError(`GET ${url}: ${causeText(err)}`);
+    throw retryable(err, signal) ? new RetryableError(`GET ${url}: ${failureText(err, idle)}`) : err;
+  } finally {
+    idle.stop();
   }
-  const body = await checkResponse(res, url, opts);
-  const m = meter(opts.maxBytes);
-  await pipeline(Readable.fromWeb(body), m.stream, createWriteStream(file));
-  return m.hex();
 }
 
-/** Downloads `url` into `file` with retries; returns the hex sha256 of what was written. */
+/** What a download ends with: the artifact it got (after any refresh) and the hex sha256. */
+interface Downloaded {
+  readonly artifact: ArtifactLocation;
+  readonly sha256: string;
+}
+
+/**
+ * The source's current artifact when it moved (same revision, new URL or digest: a failover);
+ * undefined when unchanged or unreadable. A new revision ends the download: the next reconcile
+ * applies it.
+ */
+async function moved(
+  current: ArtifactLocation,
+  refresh: ArtifactRequest["refresh"],
+): Promise<ArtifactLocation | undefined> {
+  const fresh = await refresh?.().catch(() => undefined);
+  if (fresh === undefined || (fresh.url === current.url && fresh.digest === current.digest)) return undefined;
+  if (fresh.revision !== current.revision) {
+    throw new GenericError(
+      Reason.ArtifactFailed,
+      `source revision changed to '${fresh.revision}' while downloading '${current.revision}'; retrying with it`,
+      { retryAfterMs: 0 },
+    );
+  }
+  return fresh;
+}
+
+/**
+ * Downloads the artifact into `file` with retries. After each failed attempt (and on a 404) the
+ * source is read afresh through `request.refresh`: a moved artifact is downloaded at once from its
+ * new URL, without waiting out the backoff.
+ */
 export async function download(
-  url: string,
+  request: Pick<ArtifactRequest, "artifact" | "refresh" | "signal">,
   file: string,
   opts: ArtifactFetchOptions,
-  signal?: AbortSignal,
-): Promise<string> {
-  const shown = stripUrlCredentials(url);
+): Promise<Downloaded> {
+  const { signal } = request;
+  let artifact = request.artifact;
   let wait = opts.retryMinWaitMs;
   for (let n = 0; ; n++) {
     try {
-      return await attempt(url, file, opts, signal);
+      return { artifact, sha256: await attempt(artifact.url, file, opts, signal) };
     } catch (err) {
-      if (!(err instanceof RetryableError)) throw err;
+      const notFound = err instanceof WaitingError;
+      if (!(err instanceof RetryableError) && !notFound) throw err;
+      const next = await moved(artifact, request.refresh);
+      if (next !== undefined) {
+        artifact = next;
+        continue;
+      }
+      if (notFound) throw err;
       if (n >= opts.retries) {
         throw new GenericError(
           Reason.ArtifactFailed,
-          `failed to download artifact from ${shown}: giving up after ${n + 1} attempt(s): ${err.message}`,
+          `failed to download artifact from ${stripUrlCredentials(artifact.url)}: giving up after ${n + 1} attempt(s): ${err.message}`,
         );
       }
       await sleep(wait, undefined, { signal });
@@ -163,12 +254,13 @@ export async function withArtifact<T>(
   opts: ArtifactFetchOptions,
   work: (fetched: FetchedArtifact) => Promise<T>,
 ): Promise<T> {
-  const { artifact, path: specPath, signal } = request;
+  const { path: specPath } = request;
   const tmp = await mkdtemp(path.join(opts.tmpDir ?? tmpdir(), "mooring-ks-"));
   try {
-    const want = expectedSha256(artifact.digest);
+    expectedSha256(request.artifact.digest);
     const file = path.join(tmp, "artifact.tar.gz");
-    const got = await download(artifact.url, file, opts, signal);
+    const { artifact, sha256: got } = await download(request, file, opts);
+    const want = expectedSha256(artifact.digest);
     if (got !== want) {
       throw new GenericError(
         Reason.ArtifactFailed,

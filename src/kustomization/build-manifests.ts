@@ -1,17 +1,22 @@
 /**
- * The build step of a Kustomization (flux-compat §3.4 step 5–6): Flux's wrapper, the kustomize
- * engine jailed to the artifact root, decode into objects, post-build substitution. Every failure
- * is a `BuildFailed` error whose message names the file or object, so the user can fix the repo.
+ * The build step of a Kustomization (flux-compat §3.4 step 5–6): read the `substituteFrom`
+ * objects, then render (Flux's wrapper, SOPS decryption, the kustomize engine jailed to the
+ * artifact root, decode, post-build substitution) on the given renderer, within `spec.timeout` and
+ * the input limits. Every failure is a `BuildFailed` error whose message names the file, object or
+ * limit, so the user can fix the repo.
  */
-import { type Kustomization, Reason } from "../api/index.js";
+import { type Kustomization, kustomizationTimeout, Reason } from "../api/index.js";
 import type { KubeObject } from "../apply/types.js";
-import { build, render } from "../kustomize/index.js";
+import { type BuildLimits, UNLIMITED } from "../kustomize/index.js";
 import { GenericError } from "../runtime/errors.js";
-import { substituteResources, type FetchedSubstituteSource } from "../substitute/index.js";
-import { fromYamlText } from "../substitute/yaml-text.js";
-import { isJsonObject } from "../util/kube-object.js";
+import { registerSecretValues } from "../runtime/secret-values.js";
+import type { FetchedSubstituteSource } from "../substitute/index.js";
 import type { FetchedArtifact } from "./artifact-fetch.js";
-import { wrapKustomization } from "./flux-wrapper.js";
+import type { SopsDecryption } from "./decryption.js";
+import { type RenderHooks, renderManifests, type RenderRequest } from "./render-manifests.js";
+import { type ManifestRenderer, renderInProcess } from "./render-pool.js";
+
+export { decodeObject } from "./render-manifests.js";
 
 /** Reads a `substituteFrom` object; undefined when it does not exist. */
 export type ConfigDataReader = (
@@ -26,30 +31,76 @@ export interface BuildInput {
   readonly strictSubstitution: boolean;
   /** Failures retry at this delay (`retryInterval`). */
   readonly retryAfterMs: number;
+  /** Where the render runs; in process when unset (the CLI). */
+  readonly renderer?: ManifestRenderer;
+  /** Input limits; none when unset. */
+  readonly limits?: BuildLimits;
+  /** Stops the render (controller shutdown). */
+  readonly signal?: AbortSignal;
+  /**
+   * SOPS decryption for `spec.decryption` (keys loaded when called); unset: nothing is decrypted
+   * (the CLI, or no `spec.decryption`).
+   */
+  readonly decryption?: () => Promise<SopsDecryption>;
 }
 
-const KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io/";
-
-/** Decodes rendered text into one object, checking the fields every object needs. */
-export function decodeObject(text: string): KubeObject | undefined {
-  const value: unknown = fromYamlText(text);
-  if (!isJsonObject(value)) throw new Error("rendered document is not an object");
-  const obj = value as KubeObject;
-  if (typeof obj.apiVersion === "string" && obj.apiVersion.startsWith(KUSTOMIZE_CONFIG_GROUP))
-    return undefined;
-  const name: unknown = isJsonObject(obj.metadata) ? obj.metadata.name : undefined;
-  if (typeof obj.apiVersion !== "string" || obj.apiVersion === "")
-    throw new Error("object has no apiVersion");
-  if (typeof obj.kind !== "string" || obj.kind === "") throw new Error("object has no kind");
-  if (typeof name !== "string" || name === "") throw new Error(`${obj.kind} has no metadata.name`);
-  return obj;
+/** The owner key under which a Kustomization's secret values are registered for scrubbing. */
+export function secretOwnerOf(ks: Kustomization): string {
+  return `Kustomization/${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`;
 }
 
-async function fetchSubstituteSources(input: BuildInput): Promise<FetchedSubstituteSource[]> {
-  const refs = input.ks.spec.postBuild?.substituteFrom ?? [];
+/**
+ * Reads the `substituteFrom` objects. The decoded values of Secrets are registered for scrubbing
+ * before anything can fail with them in a message (issue 14: an API server rejecting a substituted
+ * label echoes the value).
+ */
+async function fetchSubstituteSources(input: BuildInput): Promise<FetchedSubstituteSource[] | undefined> {
+  if (input.ks.spec.postBuild === undefined) return undefined;
+  const refs = input.ks.spec.postBuild.substituteFrom ?? [];
   const out: FetchedSubstituteSource[] = [];
-  for (const ref of refs) out.push({ ref, data: await input.readConfig(ref.kind, ref.name) });
+  const secrets: string[] = [];
+  for (const ref of refs) {
+    const data = await input.readConfig(ref.kind, ref.name);
+    if (ref.kind === "Secret" && data !== undefined) {
+      secrets.push(...Object.values(data).map((v) => Buffer.from(v, "base64").toString("utf8")));
+    }
+    out.push({ ref, data });
+  }
+  registerSecretValues(secretOwnerOf(input.ks), "substituteFrom", secrets);
   return out;
+}
+
+/** Flux's wording for a decryption failure: "error decrypting sources: …". */
+async function decryptSources(decryption: SopsDecryption, root: string, dir: string): Promise<void> {
+  try {
+    await decryption.sources(root, dir);
+  } catch (err) {
+    throw new Error(`error decrypting sources: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Renders with SOPS decryption between the steps. The keys are live objects of this thread, so
+ * this render runs in process: the input limits and the alias budget hold, the thread's heap and
+ * time limits do not. Decrypted values are registered for scrubbing, a failed build's included.
+ */
+async function renderDecrypted(
+  request: RenderRequest,
+  ks: Kustomization,
+  decryption: () => Promise<SopsDecryption>,
+): Promise<KubeObject[]> {
+  const sops = await decryption();
+  const hooks: RenderHooks = {
+    afterWrap: () => decryptSources(sops, request.root, request.dir),
+    afterDecode: (objects) => sops.objects(objects),
+  };
+  try {
+    return await renderManifests(request, hooks);
+  } finally {
+    registerSecretValues(secretOwnerOf(ks), "sops", sops.values);
+  }
 }
 
 const fail = (err: unknown, retryAfterMs: number): GenericError =>
@@ -63,23 +114,22 @@ const fail = (err: unknown, retryAfterMs: number): GenericError =>
  * in kustomize's output order, substituted. Throws a `BuildFailed` {@link GenericError}.
  */
 export async function buildManifests(fetched: FetchedArtifact, input: BuildInput): Promise<KubeObject[]> {
-  let objects: KubeObject[];
-  try {
-    await wrapKustomization(fetched.root, fetched.dir, input.ks.spec);
-    const resources = await build(fetched.dir, { allowedRoot: fetched.root });
-    objects = resources.map((r) => decodeObject(render([r]))).filter((o): o is KubeObject => o !== undefined);
-  } catch (err) {
-    throw fail(err, input.retryAfterMs);
-  }
-  const postBuild = input.ks.spec.postBuild;
-  if (postBuild === undefined) return objects;
+  const render = input.renderer ?? renderInProcess;
   try {
     const substituteFrom = await fetchSubstituteSources(input);
-    return substituteResources(
-      objects,
-      { ...postBuild, substituteFrom },
-      { strict: input.strictSubstitution },
-    );
+    const request: RenderRequest = {
+      root: fetched.root,
+      dir: fetched.dir,
+      spec: input.ks.spec,
+      substituteFrom,
+      strictSubstitution: input.strictSubstitution,
+      limits: input.limits ?? UNLIMITED,
+    };
+    if (input.decryption !== undefined) return await renderDecrypted(request, input.ks, input.decryption);
+    return await render(request, {
+      timeoutMs: kustomizationTimeout(input.ks.spec),
+      ...(input.signal ? { signal: input.signal } : {}),
+    });
   } catch (err) {
     throw fail(err, input.retryAfterMs);
   }

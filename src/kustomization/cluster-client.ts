@@ -3,9 +3,8 @@
  * transport. The manager may wrap it to serve `getKustomization`/`getSource` from informer
  * caches; dependencies are always read here, uncached, as Flux does.
  */
-import { type KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { GIT_REPOSITORY, KUSTOMIZATION, type Kustomization } from "../api/index.js";
-import type { ObjectRef } from "../apply/cluster/types.js";
 import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";
@@ -41,14 +40,10 @@ const core = (plural: string): { group: string; version: string; plural: string 
 
 /** A {@link KustomizationClient} talking to the cluster of `kc`. */
 export class ApiKustomizationClient implements KustomizationClient {
-  private readonly objects: KubernetesObjectApi;
-
   constructor(
     private readonly kc: KubeConfig,
     private readonly recordEvent: EventSinkFn,
-  ) {
-    this.objects = KubernetesObjectApi.makeApiClient(kc);
-  }
+  ) {}
 
   getKustomization(key: ObjectKey): Promise<Kustomization | undefined> {
     return this.getKustomizationUncached(key);
@@ -81,16 +76,6 @@ export class ApiKustomizationClient implements KustomizationClient {
     return (await orUndefined(kubeRequest(this.kc, path))) !== undefined;
   }
 
-  async objectExists(ref: ObjectRef): Promise<boolean> {
-    const apiVersion = ref.group === "" ? ref.version : `${ref.group}/${ref.version}`;
-    const header = {
-      apiVersion,
-      kind: ref.kind,
-      metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
-    };
-    return (await orUndefined(this.objects.read(header))) !== undefined;
-  }
-
   async patchStatus(obj: Kustomization): Promise<void> {
     const path = objectPath(KUSTOMIZATION, keyOf(obj), "/status");
     await kubeRequest(this.kc, path, { method: "PATCH", body: { status: obj.status ?? {} } });
@@ -100,9 +85,7 @@ export class ApiKustomizationClient implements KustomizationClient {
     const body = {
       metadata: { finalizers: [...finalizers], resourceVersion: obj.metadata.resourceVersion },
     };
-    await orUndefined(
-      kubeRequest(this.kc, objectPath(KUSTOMIZATION, keyOf(obj)), { method: "PATCH", body }),
-    );
+    await orUndefined(kubeRequest(this.kc, objectPath(KUSTOMIZATION, keyOf(obj)), { method: "PATCH", body }));
   }
 
   emitEvent(obj: Kustomization, event: EventRecord): Promise<void> {

@@ -4,8 +4,11 @@
  * - Kustomizations: enqueue on create, generation or `requestedAt` change, deletion.
  * - GitRepositories: when the artifact appears or its revision changes, cancel health waits on
  *   an older revision and enqueue the Kustomizations that reference it (index by sourceRef).
- * - Owned objects changed or deleted by someone else (the ApplyManager's drift hook): requeue the
- *   owner within seconds, through a per-Kustomization {@link DriftLimiter}.
+ * - ConfigMaps and Secrets selected by `--watch-configs-label-selector` (metadata only): a change
+ *   enqueues the Kustomizations that reference them (index of the Kustomization cache).
+ * - Owned objects changed or deleted by someone else (the drift hook of every cluster's
+ *   ApplyManager, local or remote): requeue the owner within seconds, through a per-Kustomization
+ *   {@link DriftLimiter}.
  *
  * SEAM: issue 3's manager (leader election, health/metrics server, shared informers) will own
  * start/stop; {@link KustomizationController} exposes the same start/stop so it can be handed
@@ -22,34 +25,64 @@ import { ReconcileMetrics } from "../runtime/metrics.js";
 import { WorkerPool } from "../runtime/queue/worker-pool.js";
 import { WorkQueue } from "../runtime/queue/work-queue.js";
 import { parseKey } from "../runtime/reconciler.js";
+import { forgetSecretValues } from "../runtime/secret-values.js";
+import { secretOwnerOf } from "./build-manifests.js";
 import { DriftLimiter } from "./drift-limiter.js";
 import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
 import { Informer } from "../runtime/informer/informer.js";
+import type { ObjectMetadata } from "../runtime/informer/metadata-only.js";
+import type { IndexFunc } from "../runtime/informer/store.js";
 import type { InformerHandler, MetaObject } from "../runtime/informer/types.js";
+import {
+  CONFIGS_INDEX,
+  configInformers,
+  DEFAULT_WATCH_CONFIGS_SELECTOR,
+  referencedConfigs,
+} from "./config-watch.js";
 import type { KustomizationOptions } from "./options.js";
-import type { ApplyPort, KustomizationClient, SourceObject } from "./ports.js";
+import type { ApplyTargets, KustomizationClient, SourceObject } from "./ports.js";
 import { KustomizationReconciler } from "./reconciler.js";
+import type { ManifestRenderer } from "./render-pool.js";
 import {
   alreadyAttempted,
   artifactRevision,
   kustomizationChanged,
   SourceIndex,
+  sourceArtifactMoved,
   sourceId,
   sourceRevisionChanged,
 } from "./watch-rules.js";
+
+/** Why health waits end when the process stops. */
+const SHUTTING_DOWN = "the controller is shutting down";
 
 /** What the controller is built from. */
 export interface KustomizationControllerDeps {
   readonly kubeConfig: KubeConfig;
   readonly client: KustomizationClient;
-  /** The ApplyManager (or anything with its methods), plus its drift hook. */
-  readonly apply: ApplyPort & { onDrift(listener: DriftListener): () => void; forget(owner: OwnerRef): void };
+  /**
+   * The apply layers of the local and remote clusters ({@link ApplyClusters}, or anything with its
+   * methods), with the drift hook of every cluster and `forget` for deleted Kustomizations.
+   */
+  readonly apply: ApplyTargets & {
+    onDrift(listener: DriftListener): () => void;
+    forget(owner: OwnerRef): void;
+  };
   readonly options: KustomizationOptions;
   readonly log?: Logger;
   /** `--watch-label-selector`: only Kustomizations matching it are reconciled (sharding). */
   readonly labelSelector?: string | undefined;
+  /** `--watch-all-namespaces=false`: watch (and so reconcile) only this namespace. */
+  readonly namespace?: string | undefined;
+  /**
+   * `--watch-configs-label-selector`: ConfigMaps and Secrets whose changes reconcile the
+   * Kustomizations referencing them at once (default `reconcile.fluxcd.io/watch=Enabled`; "" all).
+   */
+  readonly configsLabelSelector?: string | undefined;
   /** Where `workqueue_*` and `gotk_reconcile_duration_seconds` go (the manager's registry). */
   readonly registry?: Registry;
+  /** Where builds run: the composition root's RenderPool; in process when unset. */
+  readonly renderer?: ManifestRenderer;
 }
 
 /** The running controller. */
@@ -63,6 +96,7 @@ export class KustomizationController {
   private readonly log: Logger;
   private readonly kustomizations: Informer<Kustomization>;
   private readonly sources: Informer<SourceObject & KubeObject>;
+  private readonly configs: Informer<ObjectMetadata>[];
   private unsubscribeDrift: (() => void) | undefined;
 
   constructor(private readonly deps: KustomizationControllerDeps) {
@@ -81,6 +115,7 @@ export class KustomizationController {
       apply: deps.apply,
       options: deps.options,
       driftNote: (key) => this.drift.note(key),
+      ...(deps.renderer ? { renderer: deps.renderer } : {}),
     });
     this.pool = new WorkerPool({
       queue: this.queue,
@@ -88,12 +123,29 @@ export class KustomizationController {
       handle: (key, signal) => this.reconcileTimed(key, signal),
       onError: (key, error) => this.log.error({ key, error: messageOf(error) }, "reconcile failed"),
     });
-    this.kustomizations = watch<Kustomization>(deps, KUSTOMIZATION, deps.labelSelector, {
-      onAdd: (obj) => this.onKustomization(undefined, obj),
-      onUpdate: (old, next) => this.onKustomization(old, next),
-      onDelete: (old) => this.onKustomizationDeleted(old),
-    });
-    this.sources = watch<SourceObject & KubeObject>(deps, GIT_REPOSITORY, undefined, {
+    this.kustomizations = watch<Kustomization>(
+      deps,
+      KUSTOMIZATION,
+      {
+        onAdd: (obj) => this.onKustomization(undefined, obj),
+        onUpdate: (old, next) => this.onKustomization(old, next),
+        onDelete: (old) => this.onKustomizationDeleted(old),
+      },
+      { labelSelector: deps.labelSelector, indexers: { [CONFIGS_INDEX]: referencedConfigs } },
+    );
+    // Flux's DisableConfigWatchers gate: referenced ConfigMaps and Secrets are then read at each
+    // reconcile only.
+    this.configs = !deps.options.watchConfigs
+      ? []
+      : configInformers(
+          {
+            kubeConfig: deps.kubeConfig,
+            labelSelector: deps.configsLabelSelector ?? DEFAULT_WATCH_CONFIGS_SELECTOR,
+            log: deps.log,
+          },
+          (id) => this.onConfig(id),
+        );
+    this.sources = watch<SourceObject & KubeObject>(deps, GIT_REPOSITORY, {
       onAdd: (obj) => this.onSource(undefined, obj),
       onUpdate: (old, next) => this.onSource(old, next),
     });
@@ -117,21 +169,36 @@ export class KustomizationController {
     this.unsubscribeDrift = this.deps.apply.onDrift((e) => this.onDrift(e));
     this.kustomizations.start();
     this.sources.start();
+    for (const informer of this.configs) informer.start();
     this.pool.start();
     return this;
   }
 
-  /** Stops watching and drains in-flight reconciles (aborting them when `abort`). */
+  /**
+   * Stops watching and drains in-flight reconciles (aborting them when `abort`). Health waits end
+   * at once: they only watch the cluster, and the next leader runs them again (issue 14).
+   */
   async stop(abort = false): Promise<void> {
     this.unsubscribeDrift?.();
-    await Promise.all([this.kustomizations.stop(), this.sources.stop()]);
     this.queue.shutdown();
-    await this.pool.stop(abort);
+    this.reconciler.healthWaits.close(SHUTTING_DOWN);
+    await Promise.all([
+      this.kustomizations.stop(),
+      this.sources.stop(),
+      ...this.configs.map((i) => i.stop()),
+      this.pool.stop(abort),
+    ]);
   }
 
-  /** Whether both watches have listed. */
+  /** Reconciles in flight right now. */
+  get active(): number {
+    return this.pool.active;
+  }
+
+  /** Whether every watch has listed. */
   get synced(): boolean {
-    return this.kustomizations.hasSynced() && this.sources.hasSynced();
+    const all = [this.kustomizations, this.sources, ...this.configs];
+    return all.every((i) => i.hasSynced());
   }
 
   private context(key: string, signal: AbortSignal): Parameters<KustomizationReconciler["reconcile"]>[1] {
@@ -160,16 +227,36 @@ export class KustomizationController {
     this.metrics?.deleteObject(KUSTOMIZATION.kind, parseKey(key));
     this.index.delete(key);
     this.drift.forget(key);
+    forgetSecretValues(secretOwnerOf(old));
   }
 
   private onSource(old: SourceObject | undefined, next: SourceObject): void {
+    if (sourceArtifactMoved(old, next)) return this.retryFailedOn(next);
     if (!sourceRevisionChanged(old, next)) return;
     const revision = artifactRevision(next) ?? "";
     const ref = { kind: next.kind, namespace: next.metadata.namespace ?? "", name: next.metadata.name ?? "" };
-    for (const key of this.reconciler.healthWaits.cancelForNewRevision(ref, revision)) this.queue.add(key);
+    if (this.deps.options.cancelHealthCheckOnNewRevision) {
+      for (const key of this.reconciler.healthWaits.cancelForNewRevision(ref, revision)) this.queue.add(key);
+    }
     for (const key of this.index.referencing(sourceId(ref.kind, ref.namespace, ref.name))) {
       const ks = this.kustomizations.store.get(key);
       if (ks !== undefined && !alreadyAttempted(ks, revision)) this.queue.add(key);
+    }
+  }
+
+  /** A watched ConfigMap or Secret changed: reconcile the Kustomizations that read it. */
+  private onConfig(id: string): void {
+    for (const ks of this.kustomizations.store.byIndex(CONFIGS_INDEX, id)) {
+      this.queue.add(`${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`);
+    }
+  }
+
+  /** Requeues the Kustomizations on `source` that are not Ready (their download may have failed). */
+  private retryFailedOn(source: SourceObject): void {
+    const id = sourceId(source.kind, source.metadata.namespace ?? "", source.metadata.name ?? "");
+    for (const key of this.index.referencing(id)) {
+      const ready = this.kustomizations.store.get(key)?.status?.conditions?.find((c) => c.type === "Ready");
+      if (ready?.status !== "True") this.queue.add(key);
     }
   }
 
@@ -193,13 +280,21 @@ export class KustomizationController {
 function watch<T extends MetaObject>(
   deps: KustomizationControllerDeps,
   kind: { readonly crdName: string; readonly apiVersion: string; readonly plural: string },
-  labelSelector: string | undefined,
   handler: InformerHandler<T>,
+  {
+    labelSelector,
+    indexers = {},
+  }: { labelSelector?: string | undefined; indexers?: Record<string, IndexFunc<T>> } = {},
 ): Informer<T> {
   const informer = new Informer<T>({
     name: kind.crdName,
+    indexers,
     source: apiListWatcher<T>(deps.kubeConfig, {
-      resource: { apiVersion: kind.apiVersion, plural: kind.plural },
+      resource: {
+        apiVersion: kind.apiVersion,
+        plural: kind.plural,
+        ...(deps.namespace ? { namespace: deps.namespace } : {}),
+      },
       ...(labelSelector ? { labelSelector } : {}),
     }),
     ...(deps.log ? { log: deps.log } : {}),

@@ -203,3 +203,38 @@ describe("withScratchCopy", () => {
     expect(await readdir(root)).toEqual(["a.yaml"]);
   });
 });
+
+describe("patch targets (issue 15)", () => {
+  it("copies every selector field of spec.patches[].target that is set, in Flux's order", async () => {
+    const root = await tree({ "app.yaml": cm("app") });
+    const res = await wrapKustomization(root, root, {
+      patches: [
+        {
+          patch: "- op: remove\n  path: /x\n",
+          target: {
+            group: "apps",
+            version: "v1",
+            kind: "Deployment",
+            name: "web",
+            namespace: "prod",
+            annotationSelector: "team=a",
+            labelSelector: "tier=web",
+          },
+        },
+      ],
+    });
+    const text = await readFile(res.file, "utf8");
+    expect(text).toContain(
+      [
+        "    target:",
+        "      group: apps",
+        "      version: v1",
+        "      kind: Deployment",
+        "      name: web",
+        "      namespace: prod",
+        "      labelSelector: tier=web",
+        "      annotationSelector: team=a",
+      ].join("\n"),
+    );
+  });
+});

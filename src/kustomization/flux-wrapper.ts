@@ -11,10 +11,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Document, isMap, parseDocument } from "yaml";
 import type { Image, KustomizationSpec, Patch, Selector } from "../api/index.js";
+import { isRemoteReference } from "../kustomize/remote.js";
+import { type BuildLimits, UNLIMITED } from "../kustomize/limits.js";
 import {
   displayPath,
   findKustomizationFile,
   generateKustomization,
+  perFileOnly,
   WrapperError,
 } from "./generate-kustomization.js";
 
@@ -41,12 +44,10 @@ export interface WrapResult {
   readonly generated: boolean;
 }
 
-const REMOTE_PREFIXES = ["git::", "git@", "github.com/", "gitlab.com/", "bitbucket.org/", "ssh:"];
-
 /** Flux accepts only local relative component paths (no URLs, no absolute paths). */
 export function isLocalRelativePath(p: string): boolean {
-  if (path.isAbsolute(p) || p.includes("://")) return false;
-  return !REMOTE_PREFIXES.some((prefix) => p.startsWith(prefix));
+  if (path.isAbsolute(p) || p.includes("://") || p.startsWith("ssh:")) return false;
+  return !isRemoteReference(p);
 }
 
 /** A kustomize patch target with only the selector fields that are set (as Go omits empty ones). */
@@ -147,14 +148,20 @@ export async function mergeSpec(doc: Document, dir: string, spec: WrapperSpec): 
  * when missing, merges the spec into it and writes it back. Throws {@link WrapperError} (or a YAML
  * error naming the file) on invalid input.
  */
-export async function wrapKustomization(root: string, dir: string, spec: WrapperSpec): Promise<WrapResult> {
+export async function wrapKustomization(
+  root: string,
+  dir: string,
+  spec: WrapperSpec,
+  limits: BuildLimits = UNLIMITED,
+): Promise<WrapResult> {
   const existing = await findKustomizationFile(dir);
   const name = existing ?? "kustomization.yaml";
   const file = path.join(dir, name);
   let doc: Document;
   if (existing === undefined) {
-    doc = new Document(await generateKustomization(root, dir));
+    doc = new Document(await generateKustomization(root, dir, limits));
   } else {
+    perFileOnly(limits).read((await stat(file)).size, displayPath(root, file));
     doc = parseDocument(await readFile(file, "utf8"));
     const err = doc.errors[0];
     if (err)

@@ -8,6 +8,7 @@
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { isMap, parseAllDocuments } from "yaml";
+import { BuildBudget, type BuildLimits, UNLIMITED } from "../kustomize/limits.js";
 
 /** Names kustomize accepts for a kustomization file, in the order it looks for them. */
 export const KUSTOMIZATION_FILE_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"] as const;
@@ -40,6 +41,18 @@ function isWithin(file: string, root: string): boolean {
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
 }
 
+/**
+ * The document as an object, or why it cannot be one: unresolved or excessive aliases (an alias
+ * bomb) surface only here, as the yaml package's ReferenceError.
+ */
+function toObject(doc: ReturnType<typeof parseAllDocuments>[number]): Record<string, unknown> | string {
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /** Why one YAML document is not a Kubernetes object, or undefined when it is one (or empty). */
 function documentProblem(doc: ReturnType<typeof parseAllDocuments>[number]): string | undefined {
   const err = doc.errors[0];
@@ -47,8 +60,13 @@ function documentProblem(doc: ReturnType<typeof parseAllDocuments>[number]): str
   const root = doc.contents;
   if (root === null || root === undefined) return undefined;
   if (!isMap(root)) return "a document is not a mapping";
-  if (root.items.length === 0) return undefined;
-  const obj = doc.toJS() as Record<string, unknown>;
+  return root.items.length === 0 ? undefined : objectProblem(doc);
+}
+
+/** Why a non-empty mapping document is not a Kubernetes object, or undefined when it is one. */
+function objectProblem(doc: ReturnType<typeof parseAllDocuments>[number]): string | undefined {
+  const obj = toObject(doc);
+  if (typeof obj === "string") return obj;
   const ok = typeof obj.apiVersion === "string" && typeof obj.kind === "string" && obj.kind !== "";
   return ok ? undefined : "missing Resource metadata (apiVersion and kind are required)";
 }
@@ -65,27 +83,36 @@ export function checkKubernetesYaml(text: string, shown: string): void {
 const isYamlFile = (name: string): boolean => name.endsWith(".yaml") || name.endsWith(".yml");
 
 /** Reads a listed file, following a symlink only when it stays inside `root`. */
-async function readListedFile(root: string, file: string): Promise<string> {
+async function readListedFile(root: string, file: string, sizes: BuildBudget): Promise<string> {
   const real = await realpath(file);
   if (!isWithin(real, root)) {
     throw new WrapperError(`security; file '${displayPath(root, file)}' resolves outside the source root`);
   }
+  sizes.read((await stat(real)).size, displayPath(root, file));
   return readFile(real, "utf8");
 }
 
+/**
+ * A budget with only the per-file limit: the build that follows reads the listed files again and
+ * accounts for totals and objects itself.
+ */
+export function perFileOnly(limits: BuildLimits): BuildBudget {
+  return new BuildBudget({ ...UNLIMITED, maxFileBytes: limits.maxFileBytes });
+}
+
 /** Walks `dir` in lexical order, appending resource paths (absolute) to `out`. */
-async function scanDir(root: string, dir: string, out: string[]): Promise<void> {
+async function scanDir(root: string, dir: string, out: string[], sizes: BuildBudget): Promise<void> {
   const names = (await readdir(dir)).sort();
   for (const name of names) {
     const full = path.join(dir, name);
     const st = await lstat(full);
     if (st.isDirectory()) {
       if ((await findKustomizationFile(full)) !== undefined) out.push(full);
-      else await scanDir(root, full, out);
+      else await scanDir(root, full, out, sizes);
       continue;
     }
     if (!isYamlFile(name) || !(st.isFile() || st.isSymbolicLink())) continue;
-    checkKubernetesYaml(await readListedFile(root, full), displayPath(root, full));
+    checkKubernetesYaml(await readListedFile(root, full, sizes), displayPath(root, full));
     out.push(full);
   }
 }
@@ -94,9 +121,13 @@ async function scanDir(root: string, dir: string, out: string[]): Promise<void> 
  * The kustomization Flux would generate for `dir` (inside `root`): `resources` as `./`-relative
  * paths; an empty directory gets `namespace: _placeholder` so kustomize accepts it.
  */
-export async function generateKustomization(root: string, dir: string): Promise<Record<string, unknown>> {
+export async function generateKustomization(
+  root: string,
+  dir: string,
+  limits: BuildLimits = UNLIMITED,
+): Promise<Record<string, unknown>> {
   const found: string[] = [];
-  await scanDir(root, dir, found);
+  await scanDir(root, dir, found, perFileOnly(limits));
   const resources = found.map((f) => `./${path.relative(dir, f).split(path.sep).join("/")}`);
   const k: Record<string, unknown> = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",

@@ -22,10 +22,15 @@ const sourceId = (k: SourceKey): string => `${k.kind}/${k.namespace}/${k.name}`;
 /** The registry of running waits. */
 export class HealthWaits {
   private readonly waits = new Map<string, Entry>();
+  private closed: Error | undefined;
 
-  /** Registers the wait of `key` on `revision` of `source`; the signal also follows `parent`. */
+  /**
+   * Registers the wait of `key` on `revision` of `source`; the signal also follows `parent`. After
+   * {@link close} the signal is aborted from the start.
+   */
   start(key: string, source: SourceKey, revision: string, parent: AbortSignal): HealthWait {
     const abort = new AbortController();
+    if (this.closed !== undefined) abort.abort(this.closed);
     const entry = { source: sourceId(source), revision, abort };
     this.waits.set(key, entry);
     return {
@@ -42,10 +47,19 @@ export class HealthWaits {
     const cancelled: string[] = [];
     for (const [key, entry] of this.waits) {
       if (entry.source !== id || entry.revision === revision) continue;
-      entry.abort.abort(new Error(`new revision ${revision}`));
+      entry.abort.abort(new Error(`a new revision is available`));
       cancelled.push(key);
     }
     return cancelled;
+  }
+
+  /**
+   * Cancels every running wait and every wait started from now on, saying `why` (the controller is
+   * shutting down: a reconcile still applying when the drain began must not start a wait then).
+   */
+  close(why: string): void {
+    this.closed = new Error(why);
+    for (const entry of this.waits.values()) entry.abort.abort(this.closed);
   }
 
   /** Keys with a running wait (tests, metrics). */

@@ -2,7 +2,20 @@
  * The Kustomization controller's settings (Flux's flags, flux-compat §6.4), built once by the
  * composition root and handed in frozen: nothing in this module tree reads the environment.
  */
+import type { BuildLimits } from "../kustomize/index.js";
 import type { ArtifactFetchOptions } from "./artifact-fetch.js";
+
+const MIB = 1024 * 1024;
+
+/**
+ * The controller's default input limits per build (issue 14): generous for real repositories
+ * (the largest CRD bundles are a few MiB), far below what a build thread's heap can hold.
+ */
+export const DEFAULT_BUILD_LIMITS: BuildLimits = Object.freeze({
+  maxFileBytes: 16 * MIB,
+  maxTotalBytes: 64 * MIB,
+  maxObjects: 10_000,
+});
 
 /** Everything the reconciler and its controller wiring are configured with. */
 export interface KustomizationOptions {
@@ -16,6 +29,18 @@ export interface KustomizationOptions {
   readonly concurrency: number;
   /** Strict post-build substitution (Flux feature gate `StrictPostBuildSubstitutions`, on). */
   readonly strictSubstitution: boolean;
+  /** Health checks end at the first Failed object (off with Flux's `DisableFailFastBehavior`). */
+  readonly healthFailFast: boolean;
+  /** A new source revision cancels a running health check (Flux's `CancelHealthCheckOnNewRevision`, off). */
+  readonly cancelHealthCheckOnNewRevision: boolean;
+  /**
+   * Flux feature gate `AdditiveCELDependencyCheck` (off by default): `dependsOn[].readyExpr` is
+   * checked in addition to the built-in readiness rule instead of replacing it. Set from
+   * `--feature-gates`.
+   */
+  readonly additiveCELDependencyCheck: boolean;
+  /** Watch labelled ConfigMaps and Secrets (off with Flux's `DisableConfigWatchers` gate). */
+  readonly watchConfigs: boolean;
   /** `--interval-jitter-percentage`. */
   readonly jitterPercent: number;
   /** Download/extraction settings (`--http-retry` and friends). */
@@ -27,6 +52,10 @@ export interface KustomizationOptions {
   readonly driftRequeueMinIntervalMs: number;
   /** Drift requeues allowed in a burst before the minimum interval applies. */
   readonly driftRequeueBurst: number;
+  /** `--sops-age-secret`: the global age key Secret, used when `decryption.secretRef` is unset. */
+  readonly sopsAgeSecret: { readonly namespace: string; readonly name: string } | undefined;
+  /** Input limits of each build (`--build-max-file-bytes` and friends). */
+  readonly buildLimits: BuildLimits;
 }
 
 /** Flux's defaults, plus mooring's drift limits. */
@@ -36,6 +65,10 @@ export const DEFAULT_KUSTOMIZATION_OPTIONS: KustomizationOptions = Object.freeze
   defaultServiceAccount: undefined,
   concurrency: 4,
   strictSubstitution: true,
+  healthFailFast: true,
+  cancelHealthCheckOnNewRevision: false,
+  additiveCELDependencyCheck: false,
+  watchConfigs: true,
   jitterPercent: 5,
   artifact: Object.freeze({
     retries: 9,
@@ -46,6 +79,8 @@ export const DEFAULT_KUSTOMIZATION_OPTIONS: KustomizationOptions = Object.freeze
   }),
   driftRequeueMinIntervalMs: 10_000,
   driftRequeueBurst: 5,
+  sopsAgeSecret: undefined,
+  buildLimits: DEFAULT_BUILD_LIMITS,
 });
 
 /** Defaults overridden by `overrides`, frozen (the artifact wait follows requeueDependency). */

@@ -13,8 +13,11 @@ import type {
   DeleteOptions,
   DeleteResult,
   HealthOptions,
+  IdentityOptions,
   ObjectRef,
+  OwnerRef,
 } from "../apply/cluster/types.js";
+import type { ClusterTarget } from "../apply/cluster/apply-clusters.js";
 import type { KubeObject } from "../apply/types.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { ObjectKey } from "../runtime/reconciler.js";
@@ -48,8 +51,6 @@ export interface KustomizationClient {
   getConfigData(kind: "ConfigMap" | "Secret", key: ObjectKey): Promise<Record<string, string> | undefined>;
   /** Whether a ServiceAccount exists (finalisation skips prune when it does not). */
   serviceAccountExists(key: ObjectKey): Promise<boolean>;
-  /** Whether an object still exists (WaitForTermination). */
-  objectExists(ref: ObjectRef): Promise<boolean>;
   /** Writes `obj.status` (status subresource). */
   patchStatus(obj: Kustomization): Promise<void>;
   /** Replaces the finalizer list, guarded by the object's resourceVersion. */
@@ -66,4 +67,15 @@ export interface ApplyPort {
   applyAllStaged(objects: readonly KubeObject[], options: ApplyOptions): Promise<ApplyResult>;
   deleteStale(stale: readonly ObjectRef[], options: DeleteOptions): Promise<DeleteResult>;
   waitForHealthy(refs: readonly ObjectRef[], options: HealthOptions): Promise<void>;
+  /** Whether an object still exists (WaitForTermination). */
+  objectExists(ref: ObjectRef, options: IdentityOptions): Promise<boolean>;
+}
+
+/**
+ * Chooses the cluster a Kustomization's objects live on (`spec.kubeConfig`): the apply layer of
+ * the local cluster, or of the remote cluster `target` describes. There is no default: a
+ * Kustomization with a kubeConfig only ever gets the remote cluster's apply layer.
+ */
+export interface ApplyTargets {
+  select(owner: OwnerRef, target: ClusterTarget | undefined): ApplyPort;
 }

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Artifact, Kustomization } from "../api/index.js";
+import { entryFor } from "../apply/changeset.js";
+import { ApplyError } from "../apply/cluster/errors.js";
 import { kustomizationOptions } from "./options.js";
 import { KustomizationReconciler } from "./reconciler.js";
-import { ArtifactServer, FakeApply, FakeClient, testContext } from "./test-fakes.js";
+import { ArtifactServer, FakeApply, FakeClient, testContext, testKustomization } from "./test-fakes.js";
 
 const server = new ArtifactServer();
 beforeAll(() => server.start());
@@ -13,20 +15,7 @@ const cm = (name: string, extra = ""): string =>
 const deploy =
   "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  replicas: 1\n";
 
-function ks(name: string, spec: Partial<Kustomization["spec"]> = {}): Kustomization {
-  return {
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: { name, namespace: "flux", generation: 1, finalizers: ["finalizers.fluxcd.io"] },
-    spec: {
-      interval: "1h",
-      prune: true,
-      path: "./deploy",
-      sourceRef: { kind: "GitRepository", name: "repo" },
-      ...spec,
-    },
-  };
-}
+const ks = testKustomization;
 
 let client: FakeClient;
 let apply: FakeApply;
@@ -146,6 +135,34 @@ describe("KustomizationReconciler steps", () => {
     expect(st?.inventory?.entries).toHaveLength(1);
   });
 
+  it("apply failure: Ready has the first error, a count (issue 14) and the partial change set, as Flux; a Warning event lists every failure (issue 15)", async () => {
+    setSource(await server.publish("af", "main@sha1:af", { "deploy/a.yaml": cm("a") }));
+    client.put(ks("app"));
+    const ns = { group: "", kind: "Namespace", namespace: "", name: "apps" };
+    apply.applyError = new ApplyError(
+      [
+        "ConfigMap/apps/a dry-run failed (Invalid): bad a",
+        "ConfigMap/apps/b dry-run failed (Invalid): bad b",
+      ],
+      [entryFor(ns, "v1", "created"), entryFor({ ...ns, name: "same" }, "v1", "unchanged")],
+    );
+    await reconcile();
+    expect(cond("app", "Ready")).toMatchObject({
+      status: "False",
+      reason: "ReconciliationFailed",
+      message: "ConfigMap/apps/a dry-run failed (Invalid): bad a (and 1 more error)\nNamespace/apps created",
+    });
+    expect(client.events).toContainEqual(
+      expect.objectContaining({
+        type: "Warning",
+        reason: "ReconciliationFailed",
+        message:
+          "2 objects failed to apply:\nConfigMap/apps/a dry-run failed (Invalid): bad a\nConfigMap/apps/b dry-run failed (Invalid): bad b",
+      }),
+    );
+    expect(client.events.filter((e) => e.message.includes("created") && e.type === "Normal")).toEqual([]);
+  });
+
   it("retries at retryInterval after a failure", async () => {
     setSource(await server.publish("x1", "main@sha1:1", { "deploy/bad.yaml": "kind: [\n" }));
     client.put(ks("app", { retryInterval: "2m" }));
@@ -235,6 +252,18 @@ describe("KustomizationReconciler steps", () => {
     await reconcile();
     expect(cond("app", "Healthy")).toMatchObject({ status: "True", reason: "Succeeded" });
     expect(cond("app", "Ready")?.status).toBe("True");
+  });
+
+  it("health checks fail fast unless the DisableFailFastBehavior gate turned it off (issue 15)", async () => {
+    setSource(await server.publish("ff", "main@sha1:ff", { "deploy/web.yaml": deploy }));
+    client.put(ks("app", { wait: true }));
+    await reconcile();
+    expect(apply.healthOptions.at(-1)?.failFast).toBe(true);
+    const options = kustomizationOptions({ jitterPercent: 0, healthFailFast: false });
+    rec = new KustomizationReconciler({ client, apply, options });
+    client.put({ ...ks("app", { wait: true }), metadata: { ...ks("app").metadata, generation: 2 } });
+    await reconcile();
+    expect(apply.healthOptions.at(-1)?.failFast).toBe(false);
   });
 
   it("suspended: nothing happens", async () => {

@@ -13,11 +13,15 @@ import {
   kustomizationInterval,
   kustomizationRetryInterval,
   kustomizationTimeout,
+  KUSTOMIZATION_FIELDS,
   Reason,
+  unsupportedField,
 } from "../api/index.js";
-import type { ApplyResult } from "../apply/cluster/types.js";
+import { ApplyError } from "../apply/cluster/errors.js";
+import type { ApplyResult, OwnerRef } from "../apply/cluster/types.js";
 import { formatChanges } from "../apply/changeset.js";
 import type { KubeObject } from "../apply/types.js";
+import { StallingError } from "../runtime/errors.js";
 import { computeResult } from "../runtime/result.js";
 import { jitterWith } from "../runtime/jitter.js";
 import {
@@ -40,22 +44,56 @@ import {
   wantsHealthCheck,
 } from "./apply-steps.js";
 import { buildManifests } from "./build-manifests.js";
+import { loadDecryptionKeys, SopsDecryption } from "./decryption.js";
 import { finalize } from "./finalize.js";
 import type { KustomizationOptions } from "./options.js";
-import type { ApplyPort, KustomizationClient } from "./ports.js";
+import type { ApplyPort, ApplyTargets, KustomizationClient } from "./ports.js";
+import { loadRemoteCluster } from "./remote-kubeconfig.js";
 import { HealthWaits } from "./health-waits.js";
+import type { ManifestRenderer } from "./render-pool.js";
 import { impersonationOf, Run, serviceAccountOf } from "./run.js";
-import { reconcileDependencies, reconcileSource, sourceKeyOf, type ResolvedSource } from "./source-steps.js";
+import { compileHealthCheckExprs } from "./cel-steps.js";
+import {
+  reconcileDependencies,
+  reconcileSource,
+  sourceKeyOf,
+  type ResolvedSource,
+  type SourceStepOptions,
+} from "./source-steps.js";
+
+/**
+ * Ready carries the first apply failure, as Flux's does (issue 15); when several objects failed,
+ * a Warning event lists them all, so mooring's extra detail is not lost.
+ */
+async function reportEveryFailure(run: Run, err: unknown, revision: string): Promise<void> {
+  const failures = findApplyError(err)?.failures ?? [];
+  if (failures.length < 2) return;
+  const message = `${failures.length} objects failed to apply:\n${failures.join("\n")}`;
+  await run.event("Warning", message, revision, Reason.ReconciliationFailed);
+}
+
+function findApplyError(err: unknown): ApplyError | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) if (e instanceof ApplyError) return e;
+  return undefined;
+}
 
 /** What the reconciler is built from. */
 export interface KustomizationReconcilerDeps {
   readonly client: KustomizationClient;
-  readonly apply: ApplyPort;
+  /** The apply layer of the local cluster or of a `spec.kubeConfig` remote cluster. */
+  readonly apply: ApplyTargets;
   readonly options: KustomizationOptions;
   /** Notes about drift fights per `namespace/name` (from the controller's drift limiter). */
   readonly driftNote?: (key: string) => string | undefined;
+  /** Where builds run (the controller's RenderPool); in process when unset. */
+  readonly renderer?: ManifestRenderer;
   readonly now?: () => Date;
 }
+
+const ownerOf = (ks: Kustomization): OwnerRef => ({
+  name: ks.metadata.name ?? "",
+  namespace: ks.metadata.namespace ?? "",
+});
 
 /** Reconciles `kustomize.toolkit.fluxcd.io/v1` Kustomizations. */
 export class KustomizationReconciler implements Reconciler {
@@ -74,7 +112,7 @@ export class KustomizationReconciler implements Reconciler {
     if (ks.metadata.deletionTimestamp) {
       return finalize(ks, {
         client: this.deps.client,
-        apply: this.deps.apply,
+        apply: () => this.applyTarget(ks),
         serviceAccount: sa,
         impersonate: impersonationOf(ks, this.deps.options.defaultServiceAccount),
         signal: ctx.signal,
@@ -135,6 +173,9 @@ export class KustomizationReconciler implements Reconciler {
 
   /** The ordered steps; returns the applied revision. */
   private async steps(run: Run, ctx: ReconcileContext): Promise<string> {
+    const stall = unsupportedField(run.obj, KUSTOMIZATION_FIELDS);
+    if (stall !== undefined) throw new StallingError(stall.reason, stall.message);
+    const custom = compileHealthCheckExprs(run.obj);
     const opts = this.stepOptions(run.obj);
     const resolved = await reconcileSource(run.obj, this.deps.client, opts);
     const revision = resolved.artifact.revision;
@@ -143,38 +184,71 @@ export class KustomizationReconciler implements Reconciler {
     run.readyInProgress();
     if (!wantsHealthCheck(run.obj)) run.removeHealthy();
     await run.patchStatus();
-    const objects = await this.fetchAndBuild(run, resolved, ctx);
-    const step = this.stepContext(run.obj, ctx);
+    const { objects, apply } = await this.fetchAndBuild(run, resolved, ctx);
+    const step = { ...this.stepContext(run.obj, ctx), customHealth: custom };
     run.progressing(run.forRevision("Detecting drift", revision));
-    const applied = await this.applyAndPrune(run, objects, step, revision);
-    await this.health(run, applied, step, resolved);
+    const applied = await this.applyAndPrune(run, objects, { ...step, apply }, revision);
+    await this.health(run, applied, { ...step, apply }, resolved);
     run.setStatus({ lastAppliedRevision: revision });
     return revision;
   }
 
   /**
-   * Download, verify, extract, build, substitute. Sets `lastAttemptedRevision` once the artifact
-   * and path are there. Errors: `ArtifactFailed` (fetch), `BuildFailed` (build).
+   * The apply layer of the cluster `ks` applies to: the remote cluster of `spec.kubeConfig`
+   * (never the local one when it is set), else the local cluster. Throws `ReconciliationFailed`
+   * when the kubeconfig cannot be loaded.
+   */
+  private async applyTarget(ks: Kustomization): Promise<ApplyPort> {
+    const remote = await loadRemoteCluster(ks, this.deps.client, kustomizationRetryInterval(ks.spec));
+    return this.deps.apply.select(ownerOf(ks), remote);
+  }
+
+  /**
+   * Download, verify, extract, pick the cluster, build, substitute. Sets `lastAttemptedRevision`
+   * once the artifact and path are there. Errors: `ArtifactFailed` (fetch), `ReconciliationFailed`
+   * (kubeConfig, in Flux's order: after the fetch, before the build), `BuildFailed` (build).
    */
   private async fetchAndBuild(
     run: Run,
     resolved: ResolvedSource,
     ctx: ReconcileContext,
-  ): Promise<KubeObject[]> {
+  ): Promise<{ objects: KubeObject[]; apply: ApplyPort }> {
     const ks = run.obj;
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(kustomizationTimeout(ks.spec))]);
-    const request = { artifact: resolved.artifact, path: ks.spec.path ?? "", signal };
+    const request = {
+      artifact: resolved.artifact,
+      path: ks.spec.path ?? "",
+      signal,
+      refresh: async () => (await this.deps.client.getSource(resolved.key))?.status?.artifact,
+    };
     return withArtifact(request, this.deps.options.artifact, async (fetched) => {
       run.setStatus({ lastAttemptedRevision: resolved.artifact.revision });
       run.progressing(run.forRevision("Building manifests", resolved.artifact.revision));
-      return buildManifests(fetched, {
+      const apply = await this.applyTarget(ks);
+      const objects = await buildManifests(fetched, {
         ks,
         readConfig: (kind, name) =>
           this.deps.client.getConfigData(kind, { namespace: ks.metadata.namespace ?? "", name }),
         strictSubstitution: this.deps.options.strictSubstitution,
         retryAfterMs: kustomizationRetryInterval(ks.spec),
+        ...(ks.spec.decryption === undefined ? {} : { decryption: () => this.decryption(run) }),
+        limits: this.deps.options.buildLimits,
+        signal: ctx.signal,
+        ...(this.deps.renderer ? { renderer: this.deps.renderer } : {}),
       });
+      return { objects, apply };
     });
+  }
+
+  /** The run's SOPS decryption; the values it decrypts are collected in `run.secretValues`. */
+  private async decryption(run: Run): Promise<SopsDecryption> {
+    const keys = await loadDecryptionKeys(run.obj, {
+      readSecret: (namespace, name) => this.deps.client.getConfigData("Secret", { namespace, name }),
+      ...(this.deps.options.sopsAgeSecret === undefined
+        ? {}
+        : { globalAgeSecret: this.deps.options.sopsAgeSecret }),
+    });
+    return new SopsDecryption(keys, run.secretValues);
   }
 
   /**
@@ -184,17 +258,20 @@ export class KustomizationReconciler implements Reconciler {
   private async applyAndPrune(
     run: Run,
     objects: KubeObject[],
-    step: StepContext,
+    step: StepContext & { apply: ApplyPort },
     revision: string,
   ): Promise<ApplyResult> {
     const previous = run.obj.status?.inventory?.entries ?? [];
-    const applied = await reconcileApply(objects, this.deps.apply, step);
+    const applied = await reconcileApply(objects, step.apply, step).catch(async (err: unknown) => {
+      await reportEveryFailure(run, err, revision);
+      throw err;
+    });
     const changes = formatChanges(applied.entries);
     if (changes !== "") {
       run.changed = true;
       await run.event("Normal", changes, revision);
     }
-    const pruned = await reconcilePrune(previous, inventoryOf(applied.entries), this.deps.apply, step);
+    const pruned = await reconcilePrune(previous, inventoryOf(applied.entries), step.apply, step);
     run.setStatus({ inventory: { entries: pruned.inventory } });
     if (pruned.changes !== "") {
       run.changed = true;
@@ -208,7 +285,7 @@ export class KustomizationReconciler implements Reconciler {
   private async health(
     run: Run,
     applied: ApplyResult,
-    step: StepContext,
+    step: StepContext & { apply: ApplyPort },
     resolved: ResolvedSource,
   ): Promise<void> {
     if (!wantsHealthCheck(run.obj)) {
@@ -223,7 +300,7 @@ export class KustomizationReconciler implements Reconciler {
     await run.patchStatus();
     const wait = this.healthWaits.start(run.key, sourceKeyOf(run.obj), revision, step.signal);
     try {
-      const message = await reconcileHealth(healthRefs(run.obj, applied.entries), this.deps.apply, {
+      const message = await reconcileHealth(healthRefs(run.obj, applied.entries), step.apply, {
         ...step,
         signal: wait.signal,
       });
@@ -239,13 +316,10 @@ export class KustomizationReconciler implements Reconciler {
     }
   }
 
-  private stepOptions(ks: Kustomization): {
-    noCrossNamespaceRefs: boolean;
-    requeueDependencyMs: number;
-    retryIntervalMs: number;
-  } {
+  private stepOptions(ks: Kustomization): SourceStepOptions {
     return {
       noCrossNamespaceRefs: this.deps.options.noCrossNamespaceRefs,
+      additiveCELDependencyCheck: this.deps.options.additiveCELDependencyCheck,
       requeueDependencyMs: this.deps.options.requeueDependencyMs,
       retryIntervalMs: kustomizationRetryInterval(ks.spec),
     };
@@ -254,10 +328,11 @@ export class KustomizationReconciler implements Reconciler {
   private stepContext(ks: Kustomization, ctx: ReconcileContext): StepContext {
     return {
       ks,
-      owner: { name: ks.metadata.name ?? "", namespace: ks.metadata.namespace ?? "" },
+      owner: ownerOf(ks),
       impersonate: impersonationOf(ks, this.deps.options.defaultServiceAccount),
       retryAfterMs: kustomizationRetryInterval(ks.spec),
       signal: ctx.signal,
+      failFast: this.deps.options.healthFailFast,
     };
   }
 }

@@ -23,6 +23,11 @@ export class Run {
   obj: Kustomization;
   /** Whether anything changed in the cluster (decides the "finished" event). */
   changed = false;
+  /**
+   * Plaintext values SOPS decryption revealed in this run: what a scrubber must keep out of
+   * conditions, events and logs. Never log this list.
+   */
+  readonly secretValues: string[] = [];
   readonly startedAt: number;
 
   constructor(
@@ -83,9 +88,16 @@ export class Run {
   }
 
   /** Emits an event whose reason is the current Ready reason, with the revision metadata. */
-  async event(type: EventRecord["type"], message: string, revision?: string): Promise<void> {
+  async event(
+    type: EventRecord["type"],
+    message: string,
+    revision?: string,
+    reasonOverride?: string,
+  ): Promise<void> {
     const reason =
-      getCondition(this.obj, ConditionType.Ready)?.reason ?? (type === "Normal" ? "info" : "error");
+      reasonOverride ??
+      getCondition(this.obj, ConditionType.Ready)?.reason ??
+      (type === "Normal" ? "info" : "error");
     const metadata =
       revision === undefined ? undefined : { "kustomize.toolkit.fluxcd.io/revision": revision };
     await this.client.emitEvent(this.obj, { type, reason, message, ...(metadata ? { metadata } : {}) });

@@ -4,19 +4,18 @@
  */
 import {
   type Artifact,
+  type DependencyReference,
   dependencyNamespace,
   type Kustomization,
   Reason,
-  SourceKind,
   sourceRefNamespace,
 } from "../api/index.js";
 import { getCondition } from "../runtime/conditions.js";
+import { CelEvaluationError } from "../runtime/cel/expression.js";
 import { GenericError, StallingError, WaitingError } from "../runtime/errors.js";
+import { readyExprHolds } from "./cel-steps.js";
 import { formatDuration } from "../util/duration.js";
 import type { KustomizationClient, SourceKey, SourceObject } from "./ports.js";
-
-/** Source kinds this controller can fetch from. */
-const SUPPORTED_SOURCE_KINDS: ReadonlySet<string> = new Set([SourceKind.GitRepository]);
 
 /** The source and its artifact, once resolved. */
 export interface ResolvedSource {
@@ -30,6 +29,11 @@ export interface SourceStepOptions {
   readonly noCrossNamespaceRefs: boolean;
   readonly requeueDependencyMs: number;
   readonly retryIntervalMs: number;
+  /**
+   * Flux feature gate `AdditiveCELDependencyCheck` (off by default): a `readyExpr` is checked in
+   * addition to the built-in readiness rule instead of replacing it.
+   */
+  readonly additiveCELDependencyCheck: boolean;
 }
 
 /** The source key of a Kustomization (namespace defaulted to its own). */
@@ -40,7 +44,6 @@ export function sourceKeyOf(ks: Kustomization): SourceKey {
 /**
  * Resolves the source. Sets nothing itself; throws:
  * - Stalled `AccessDenied` for a cross-namespace ref under `--no-cross-namespace-refs`;
- * - Stalled `ArtifactFailed` for a kind this controller cannot fetch;
  * - `ArtifactFailed` (retry at retryInterval) when the source does not exist;
  * - waiting `ArtifactFailed` (requeue-dependency) when it has no artifact yet.
  */
@@ -56,9 +59,6 @@ export async function reconcileSource(
       Reason.AccessDenied,
       `cannot access ${shown}, cross-namespace references have been blocked`,
     );
-  }
-  if (!SUPPORTED_SOURCE_KINDS.has(key.kind)) {
-    throw new StallingError(Reason.ArtifactFailed, `source kind '${key.kind}' is not supported by mooring`);
   }
   const source = await client.getSource(key);
   if (source === undefined) {
@@ -104,9 +104,36 @@ export function dependencyProblem(
 }
 
 /**
+ * The message saying why dependency `dep` of `ks` is not ready, or undefined when it is ready:
+ * its `readyExpr` first (when set; an evaluation error is the message as Flux words it),
+ * then the built-in rule unless a readyExpr replaces it (gate `AdditiveCELDependencyCheck` off).
+ * Throws Stalled `InvalidCELExpression` for a readyExpr that does not compile.
+ */
+function readinessProblem(
+  ref: DependencyReference,
+  dep: Kustomization,
+  ks: Kustomization,
+  context: { shown: string; revision: string; additive: boolean },
+): string | undefined {
+  const notReady = (problem: string): string => `dependency '${context.shown}' ${problem}`;
+  if ((ref.readyExpr ?? "") !== "") {
+    try {
+      if (!readyExprHolds(ref, ks, dep)) return notReady("is not ready according to readyExpr eval");
+    } catch (err) {
+      if (err instanceof CelEvaluationError) return err.message;
+      throw err;
+    }
+    if (!context.additive) return undefined;
+  }
+  const problem = dependencyProblem(dep, ks, context.revision);
+  return problem === undefined ? undefined : notReady(problem);
+}
+
+/**
  * Checks `spec.dependsOn` (dependencies read uncached). Throws waiting `DependencyNotReady`
  * (requeue-dependency) naming the first dependency that is missing or not ready; Stalled
- * `AccessDenied` for a cross-namespace dependency under `--no-cross-namespace-refs`.
+ * `AccessDenied` for a cross-namespace dependency under `--no-cross-namespace-refs`; Stalled
+ * `InvalidCELExpression` for a `readyExpr` that does not compile.
  */
 export async function reconcileDependencies(
   ks: Kustomization,
@@ -125,11 +152,10 @@ export async function reconcileDependencies(
       );
     }
     const dep = await client.getKustomizationUncached(key);
-    const problem = dep === undefined ? "not found" : dependencyProblem(dep, ks, revision);
-    if (problem !== undefined) {
-      throw new WaitingError(Reason.DependencyNotReady, `dependency '${shown}' ${problem}`, {
-        requeueAfterMs: opts.requeueDependencyMs,
-      });
-    }
+    const context = { shown, revision, additive: opts.additiveCELDependencyCheck };
+    const message =
+      dep === undefined ? `dependency '${shown}' not found` : readinessProblem(ref, dep, ks, context);
+    if (message === undefined) continue;
+    throw new WaitingError(Reason.DependencyNotReady, message, { requeueAfterMs: opts.requeueDependencyMs });
   }
 }

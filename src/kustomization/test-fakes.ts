@@ -11,7 +11,14 @@ import pino from "pino";
 import { pack } from "tar-stream";
 import type { Artifact, Kustomization } from "../api/index.js";
 import { type ChangeSetEntry, entryFor } from "../apply/changeset.js";
-import type { ApplyResult, DeleteResult, ObjectRef } from "../apply/cluster/types.js";
+import type { ClusterTarget } from "../apply/cluster/apply-clusters.js";
+import type {
+  ApplyResult,
+  DeleteResult,
+  HealthOptions,
+  ObjectRef,
+  OwnerRef,
+} from "../apply/cluster/types.js";
 import { objMetadataOf, type KubeObject } from "../apply/types.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { ObjectKey, ReconcileContext } from "../runtime/reconciler.js";
@@ -55,9 +62,6 @@ export class FakeClient implements KustomizationClient {
   }
   serviceAccountExists(key: ObjectKey): Promise<boolean> {
     return Promise.resolve(this.serviceAccounts.has(k(key)));
-  }
-  objectExists(_ref: ObjectRef): Promise<boolean> {
-    return Promise.resolve(false);
   }
   patchStatus(obj: Kustomization): Promise<void> {
     this.statusPatches++;
@@ -133,10 +137,40 @@ export class FakeApply implements ApplyPort {
     return Promise.resolve({ entries, failed });
   }
 
-  waitForHealthy(refs: readonly ObjectRef[]): Promise<void> {
+  /** The options of every health wait, in order. */
+  readonly healthOptions: HealthOptions[] = [];
+
+  waitForHealthy(refs: readonly ObjectRef[], options: HealthOptions): Promise<void> {
+    this.healthOptions.push(options);
     this.calls.push(`health ${refs.map((r) => `${r.kind}/${r.name}`).join(",")}`);
     return this.healthError ? Promise.reject(this.healthError) : Promise.resolve();
   }
+
+  objectExists(ref: ObjectRef): Promise<boolean> {
+    return Promise.resolve(this.live.has(this.id(ref)));
+  }
+
+  /** The local cluster only: a remote target is a test bug, never a fallback. */
+  select(_owner: OwnerRef, target: ClusterTarget | undefined): ApplyPort {
+    if (target !== undefined) throw new Error("FakeApply has no remote clusters");
+    return this;
+  }
+}
+
+/** Kustomization `flux/<name>` with the finalizer, applying `./deploy` of GitRepository `repo`. */
+export function testKustomization(name: string, spec: Partial<Kustomization["spec"]> = {}): Kustomization {
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name, namespace: "flux", generation: 1, finalizers: ["finalizers.fluxcd.io"] },
+    spec: {
+      interval: "1h",
+      prune: true,
+      path: "./deploy",
+      sourceRef: { kind: "GitRepository", name: "repo" },
+      ...spec,
+    },
+  };
 }
 
 /** A reconcile context for tests. */

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { Kustomization } from "../api/index.js";
 import { DriftLimiter } from "./drift-limiter.js";
 import type { SourceObject } from "./ports.js";
-import { alreadyAttempted, kustomizationChanged, SourceIndex, sourceRevisionChanged } from "./watch-rules.js";
+import {
+  alreadyAttempted,
+  kustomizationChanged,
+  SourceIndex,
+  sourceArtifactMoved,
+  sourceRevisionChanged,
+} from "./watch-rules.js";
 
 const ks = (
   over: { generation?: number; requestedAt?: string; source?: string; ns?: string } = {},
@@ -108,5 +114,17 @@ describe("DriftLimiter (issue 6 item 9)", () => {
     expect(lim.admit("k", event, 1_010).requeue).toBe(true);
     expect(lim.admit("k", event, 5_000).requeue).toBe(true);
     expect(lim.note("k")).toBeUndefined();
+  });
+});
+
+describe("sourceArtifactMoved (issue 14)", () => {
+  const src = (url: string, digest: string, revision = "main@sha1:1") =>
+    ({ kind: "GitRepository", metadata: {}, status: { artifact: { url, digest, revision } } }) as never;
+  it("is true for the same revision served at another URL or digest, false otherwise", () => {
+    expect(sourceArtifactMoved(src("http://a/x", "d1"), src("http://b/x", "d1"))).toBe(true);
+    expect(sourceArtifactMoved(src("http://a/x", "d1"), src("http://a/x", "d2"))).toBe(true);
+    expect(sourceArtifactMoved(src("http://a/x", "d1"), src("http://a/x", "d1"))).toBe(false);
+    expect(sourceArtifactMoved(src("http://a/x", "d1"), src("http://b/x", "d2", "main@sha1:2"))).toBe(false);
+    expect(sourceArtifactMoved(undefined, src("http://b/x", "d1"))).toBe(false);
   });
 });

@@ -29,6 +29,17 @@ export function sourceRevisionChanged(old: SourceObject | undefined, next: Sourc
   return rev !== undefined && rev !== artifactRevision(old);
 }
 
+/**
+ * The same revision is now served from another URL or with another digest: a new leader stored it
+ * again after a failover (issue 14). Kustomizations that failed to download the old one retry.
+ */
+export function sourceArtifactMoved(old: SourceObject | undefined, next: SourceObject): boolean {
+  const a = old?.status?.artifact;
+  const b = next.status?.artifact;
+  if (a === undefined || b === undefined || a.revision !== b.revision) return false;
+  return a.url !== b.url || a.digest !== b.digest;
+}
+
 /** `Kind/namespace/name` of a source. */
 export function sourceId(kind: string, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;

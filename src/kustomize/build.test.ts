@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildSync } from "./build.js";
 import { KustomizeError } from "./errors.js";
+import { type BuildLimits, UNLIMITED } from "./limits.js";
 import { render } from "./output.js";
 import { buildTree } from "./testing/tree.js";
 
@@ -16,6 +17,15 @@ function buildError(files: Record<string, string>, root = ".", allowedRoot?: str
   } catch (err) {
     expect(err).toBeInstanceOf(KustomizeError);
     return err as KustomizeError;
+  }
+  throw new Error("expected the build to fail");
+}
+
+function limitError(files: Record<string, string>, limits: BuildLimits): Error {
+  try {
+    buildTree(files, ".", { limits });
+  } catch (err) {
+    return err as Error;
   }
   throw new Error("expected the build to fail");
 }
@@ -130,7 +140,37 @@ describe("kustomize build errors", () => {
 
   it("remote bases are refused with a clear error", () => {
     const err = buildError({ "kustomization.yaml": K + "resources:\n- https://github.com/org/repo//deploy?ref=v1\n" });
-    expect(err.message).toContain("remote resource 'https://github.com/org/repo//deploy?ref=v1' is not supported");
+    expect(err.message).toContain("remote bases are not supported: 'https://github.com/org/repo//deploy?ref=v1'");
+  });
+
+  it("every form of remote base is refused as remote, not looked up as a missing file (issue 14)", () => {
+    for (const ref of [
+      "git::https://example.com/org/repo.git//app?ref=v1",
+      "github.com/org/repo//app?ref=v1",
+      "git@github.com:org/repo.git//app",
+      "ssh://git@example.com/org/repo.git",
+      "s3::https://bucket.s3.amazonaws.com/app",
+    ]) {
+      const err = buildError({ "kustomization.yaml": K + `resources:\n- ${ref}\n` });
+      expect(err.message).toContain(`remote bases are not supported: '${ref}'`);
+      expect(err.message).not.toContain("looked for");
+    }
+  });
+
+  it("input limits: per-file size, total bytes and objects fail with the size and the limit (issue 14)", () => {
+    const cm = (n: number): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${n}\n`;
+    const big = `${cm(1)}data:\n  k: ${"x".repeat(200)}\n`;
+    const files = { "kustomization.yaml": K + "resources: [a.yaml, b.yaml]\n", "a.yaml": big, "b.yaml": cm(2) };
+    const limits = (l: Partial<BuildLimits>): BuildLimits => ({ ...UNLIMITED, ...l });
+    expect(limitError(files, limits({ maxFileBytes: 150 })).message).toMatch(
+      /^a\.yaml: file is \d+ bytes, over the 150 bytes limit per file \(controller flag --build-max-file-bytes\)/,
+    );
+    expect(limitError(files, limits({ maxTotalBytes: 360 })).message).toMatch(
+      /^b\.yaml: the build has read \d+ bytes, over the 360 bytes limit per build/,
+    );
+    expect(limitError(files, limits({ maxObjects: 1 })).message).toBe(
+      "b.yaml: the build has more than 1 objects, the limit per build (controller flag --build-max-objects): split the Kustomization",
+    );
   });
 
   it("features kubectl refuses by default are refused: helm charts, validators, unknown OpenAPI versions", () => {

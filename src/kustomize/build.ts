@@ -6,6 +6,7 @@ import { KustomizeError } from "./errors.js";
 import { runGenerators } from "./generators/run.js";
 import { contentHash } from "./hash.js";
 import { COMPONENT_KIND, parseKustomization, type Kustomization } from "./kustomization.js";
+import { BuildBudget, type BuildLimits } from "./limits.js";
 import { Loader } from "./loader.js";
 import { PatchSchema } from "./openapi/schema.js";
 import { joinOrigin, writeOriginAnnotations } from "./origin.js";
@@ -25,6 +26,8 @@ export interface BuildOptions {
    * kustomization reads only inside its own directory). Set (Flux): anything inside this root.
    */
   allowedRoot?: string;
+  /** Input limits (file size, total bytes, objects); none when unset. */
+  limits?: BuildLimits;
 }
 
 /** A loaded kustomization directory. */
@@ -117,6 +120,7 @@ class Builder {
     if (!t.ldr.isDir(p)) {
       const { text, file } = t.ldr.read(p);
       const resources = parseResources(text, t.ldr.display(file));
+      t.ldr.budget.parsed(resources.length, t.ldr.display(file));
       if (t.originPath !== undefined) for (const r of resources) r.originInfo = { path: joinOrigin(t.originPath, p) };
       ra.append(resources, t.file);
       return;
@@ -154,7 +158,8 @@ class Builder {
   run(root: string, options: BuildOptions): Resource[] {
     const dir = realpathSync(root);
     const allowed = options.allowedRoot === undefined ? undefined : realpathSync(options.allowedRoot);
-    const ldr = new Loader(dir, { allowedRoot: allowed, displayRoot: allowed ?? dir });
+    const budget = new BuildBudget(options.limits);
+    const ldr = new Loader(dir, { allowedRoot: allowed, displayRoot: allowed ?? dir, budget });
     const t = loadTarget(ldr);
     const metadata = (t.k.buildMetadata ?? []).map(String);
     if (metadata.length > 0) t.originPath = "";

@@ -3,6 +3,7 @@ import type { Resource } from "./resource.js";
 
 export type { BuildOptions } from "./build.js";
 export { KustomizeError } from "./errors.js";
+export { type BuildLimits, formatBytes, UNLIMITED } from "./limits.js";
 export { render } from "./output.js";
 export { Resource } from "./resource.js";
 export { buildSync } from "./build.js";

@@ -75,18 +75,59 @@ export interface Kustomization {
 }
 
 const TOP_FIELDS = new Set([
-  "apiVersion", "kind", "metadata", "openapi", "namePrefix", "nameSuffix", "namespace",
-  "commonLabels", "labels", "commonAnnotations", "patchesStrategicMerge", "patchesJson6902",
-  "patches", "images", "imageTags", "replacements", "replicas", "vars", "sortOptions",
-  "resources", "components", "crds", "bases", "configMapGenerator", "secretGenerator",
-  "helmGlobals", "helmCharts", "helmChartInflationGenerator", "generatorOptions",
-  "configurations", "generators", "transformers", "validators", "buildMetadata",
+  "apiVersion",
+  "kind",
+  "metadata",
+  "openapi",
+  "namePrefix",
+  "nameSuffix",
+  "namespace",
+  "commonLabels",
+  "labels",
+  "commonAnnotations",
+  "patchesStrategicMerge",
+  "patchesJson6902",
+  "patches",
+  "images",
+  "imageTags",
+  "replacements",
+  "replicas",
+  "vars",
+  "sortOptions",
+  "resources",
+  "components",
+  "crds",
+  "bases",
+  "configMapGenerator",
+  "secretGenerator",
+  "helmGlobals",
+  "helmCharts",
+  "helmChartInflationGenerator",
+  "generatorOptions",
+  "configurations",
+  "generators",
+  "transformers",
+  "validators",
+  "buildMetadata",
 ]);
+
+/** Fields of a configMapGenerator entry; a secretGenerator entry also has `type`. */
+const GENERATOR_FIELDS = [
+  "name",
+  "namespace",
+  "behavior",
+  "files",
+  "literals",
+  "envs",
+  "env",
+  "options",
+  "kvSources",
+];
 
 const NESTED_FIELDS: Record<string, Set<string>> = {
   labels: new Set(["pairs", "includeSelectors", "includeTemplates", "fields"]),
-  configMapGenerator: new Set(["name", "namespace", "behavior", "files", "literals", "envs", "env", "options", "kvSources"]),
-  secretGenerator: new Set(["name", "namespace", "behavior", "files", "literals", "envs", "env", "options", "type", "kvSources"]),
+  configMapGenerator: new Set(GENERATOR_FIELDS),
+  secretGenerator: new Set([...GENERATOR_FIELDS, "type"]),
   patches: new Set(["path", "patch", "target", "options"]),
   images: new Set(["name", "newName", "newTag", "digest", "tagSuffix"]),
   replicas: new Set(["name", "count"]),
@@ -102,7 +143,8 @@ function checkItemFields(list: unknown, field: string, allowed: Set<string>, fil
   for (const item of list as unknown[]) {
     if (typeof item !== "object" || item === null) continue;
     const bad = Object.keys(item).find((key) => !allowed.has(key));
-    if (bad !== undefined) throw new KustomizeError(`invalid Kustomization: json: unknown field "${bad}" in ${field}`, { file });
+    if (bad !== undefined)
+      throw new KustomizeError(`invalid Kustomization: json: unknown field "${bad}" in ${field}`, { file });
   }
 }
 
@@ -121,9 +163,11 @@ function foldFieldNames(k: Record<string, unknown>): void {
 function checkFields(k: Record<string, unknown>, file: string): void {
   foldFieldNames(k);
   for (const key of Object.keys(k)) {
-    if (!TOP_FIELDS.has(key)) throw new KustomizeError(`invalid Kustomization: json: unknown field "${key}"`, { file });
+    if (!TOP_FIELDS.has(key))
+      throw new KustomizeError(`invalid Kustomization: json: unknown field "${key}"`, { file });
   }
-  for (const [field, allowed] of Object.entries(NESTED_FIELDS)) checkItemFields(k[field], field, allowed, file);
+  for (const [field, allowed] of Object.entries(NESTED_FIELDS))
+    checkItemFields(k[field], field, allowed, file);
 }
 
 /** Moves deprecated fields to their replacements, as kustomize's FixKustomization does. */
@@ -149,9 +193,18 @@ export function parseKustomization(text: string, file: string): Kustomization {
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, version: "1.1" });
   const err = doc.errors[0];
   if (err) {
-    throw new KustomizeError(`invalid YAML: ${err.message.split("\n")[0]}`, { file, line: lineOf(text, err.pos[0]) });
+    throw new KustomizeError(`invalid YAML: ${err.message.split("\n")[0]}`, {
+      file,
+      line: lineOf(text, err.pos[0]),
+    });
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // Unresolved or excessive aliases surface only here, as the yaml package's ReferenceError.
+    throw new KustomizeError(`invalid YAML: ${(err as Error).message}`, { file, cause: err });
+  }
   if (value === null || value === undefined) return fixed({}, file);
   if (typeof value !== "object" || Array.isArray(value)) {
     throw new KustomizeError("a kustomization file must be a YAML mapping", { file });
@@ -165,7 +218,11 @@ function fixed(k: Kustomization, file: string): Kustomization {
   if (k.kind && k.kind !== KUSTOMIZATION_KIND && k.kind !== COMPONENT_KIND) {
     throw new KustomizeError(`kind '${k.kind}' is not a Kustomization or Component`, { file });
   }
-  if (k.kind === COMPONENT_KIND && k.apiVersion !== undefined && k.apiVersion !== "kustomize.config.k8s.io/v1alpha1") {
+  if (
+    k.kind === COMPONENT_KIND &&
+    k.apiVersion !== undefined &&
+    k.apiVersion !== "kustomize.config.k8s.io/v1alpha1"
+  ) {
     throw new KustomizeError(`apiVersion for Component should be kustomize.config.k8s.io/v1alpha1`, { file });
   }
   fixLegacy(k);

@@ -1,6 +1,8 @@
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { KustomizeError } from "./errors.js";
+import { BuildBudget } from "./limits.js";
+import { isRemoteReference, REMOTE_NOT_SUPPORTED } from "./remote.js";
 
 /** Names kustomize accepts for a kustomization file, in the order it tries them. */
 export const KUSTOMIZATION_FILE_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -19,15 +21,21 @@ export class Loader {
   readonly allowedRoot: string;
   /** Real path of the top of the build, used to print paths in errors. */
   readonly displayRoot: string;
+  /** Bytes and objects used by the whole build, shared by every loader of the build. */
+  readonly budget: BuildBudget;
   private readonly cache: Map<string, string>;
   private readonly rootOnly: boolean;
 
-  constructor(dir: string, opts: { allowedRoot?: string; displayRoot?: string; cache?: Map<string, string> }) {
+  constructor(
+    dir: string,
+    opts: { allowedRoot?: string; displayRoot?: string; cache?: Map<string, string>; budget?: BuildBudget },
+  ) {
     this.dir = dir;
     this.rootOnly = opts.allowedRoot === undefined;
     this.allowedRoot = opts.allowedRoot ?? dir;
     this.displayRoot = opts.displayRoot ?? dir;
     this.cache = opts.cache ?? new Map<string, string>();
+    this.budget = opts.budget ?? new BuildBudget();
   }
 
   /** A path relative to the top of the build, for messages. */
@@ -38,11 +46,7 @@ export class Loader {
 
   /** Resolves `rel` against this directory and checks it stays inside the allowed root. */
   resolve(rel: string): string {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rel) || rel.startsWith("git@") || /^github\.com\//.test(rel)) {
-      throw new KustomizeError(`remote resource '${rel}' is not supported: only local files can be built`, {
-        file: this.display(this.dir),
-      });
-    }
+    this.refuseRemote(rel);
     const abs = path.resolve(this.dir, rel);
     let real: string;
     try {
@@ -62,7 +66,17 @@ export class Loader {
     return real;
   }
 
+  /** kustomize would fetch a URL; mooring builds only what the source artifact holds. */
+  private refuseRemote(rel: string): void {
+    if (isRemoteReference(rel)) {
+      throw new KustomizeError(`remote bases are not supported: '${rel}' ${REMOTE_NOT_SUPPORTED}`, {
+        file: this.display(this.dir),
+      });
+    }
+  }
+
   private resolveDir(rel: string): string {
+    this.refuseRemote(rel);
     let real: string;
     if (!this.rootOnly) real = this.resolve(rel);
     else {
@@ -94,6 +108,7 @@ export class Loader {
     const real = this.resolve(rel);
     let text = this.cache.get(real);
     if (text === undefined) {
+      this.budget.read(this.sizeOf(real), this.display(real));
       try {
         text = readFileSync(real, "utf8");
       } catch (cause) {
@@ -107,10 +122,20 @@ export class Loader {
   /** Reads a file as bytes (generator inputs may be binary). */
   readBytes(rel: string): { buffer: Buffer; file: string } {
     const real = this.resolve(rel);
+    this.budget.read(this.sizeOf(real), this.display(real));
     try {
       return { buffer: readFileSync(real), file: real };
     } catch (cause) {
       throw new KustomizeError(`cannot read '${rel}'`, { file: this.display(real), cause });
+    }
+  }
+
+  /** Size of a file about to be read (0 when it cannot be stat'ed: the read reports that). */
+  private sizeOf(real: string): number {
+    try {
+      return statSync(real).size;
+    } catch {
+      return 0;
     }
   }
 
@@ -125,6 +150,7 @@ export class Loader {
       allowedRoot: this.rootOnly ? undefined : this.allowedRoot,
       displayRoot: this.displayRoot,
       cache: this.cache,
+      budget: this.budget,
     });
   }
 

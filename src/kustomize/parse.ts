@@ -1,5 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, YAMLMap } from "yaml";
-import type { Document, Pair } from "yaml";
+import { isMap, isScalar, isSeq, parseAllDocuments, YAMLMap } from "yaml";
+import { expandAliases } from "./aliases.js";
 import { KustomizeError } from "./errors.js";
 import { getIn, Resource, scalarText } from "./resource.js";
 
@@ -14,9 +14,7 @@ export function parseResources(text: string, file: string): Resource[] {
   const out: Resource[] = [];
   for (const doc of docs) {
     const err = doc.errors[0];
-    if (err) {
-      throw new KustomizeError(`malformed YAML: ${err.message.split("\n")[0]}`, { file, line: lineOf(text, err.pos[0]) });
-    }
+    if (err) throw new KustomizeError(`malformed YAML: ${parseProblem(err.message)}`, { file, line: lineOf(text, err.pos[0]) });
     const root = doc.contents;
     if (root === null || root === undefined) continue;
     if (isScalar(root) && (root.value === "" || root.value === null)) continue;
@@ -25,29 +23,17 @@ export function parseResources(text: string, file: string): Resource[] {
       throw new KustomizeError("malformed YAML: a resource must be a mapping", { file, line });
     }
     if (root.items.length === 0) continue;
-    if (text.includes("*")) deAnchor(root, doc);
+    if (text.includes("*")) expandAliases(doc, file);
     expandList(root, file, out);
   }
   return out;
 }
 
-/** Replaces aliases by copies of their anchored nodes and expands `<<` merge keys (kyaml's DeAnchor). */
-function deAnchor(node: unknown, doc: Document): void {
-  if (isMap(node)) {
-    const merged: Pair[] = [];
-    for (const pair of [...node.items]) {
-      if (isAlias(pair.value)) pair.value = pair.value.resolve(doc)?.clone() ?? null;
-      deAnchor(pair.value, doc);
-      if (isScalar(pair.key) && pair.key.value === "<<" && isMap(pair.value)) {
-        merged.push(...pair.value.items.filter((p) => !node.items.some((q) => scalarText(q.key) === scalarText(p.key))));
-        node.items.splice(node.items.indexOf(pair), 1);
-      }
-    }
-    node.items.push(...merged);
-  } else if (isSeq(node)) {
-    node.items = node.items.map((item) => (isAlias(item) ? (item.resolve(doc)?.clone() ?? null) : item));
-    for (const item of node.items) deAnchor(item, doc);
-  }
+/** The first line of a parser error; the parser's stack overflow on deep nesting, said plainly. */
+export function parseProblem(message: string): string {
+  const first = message.split("\n")[0] ?? "";
+  if (!first.startsWith("Maximum call stack size exceeded")) return first;
+  return "nested too deeply for the YAML parser (its stack ran out)";
 }
 
 /** 1-based line of a character offset (errors name lines, not offsets). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_FAILURE_REASON,
+  ErrorList,
   GenericError,
   StallingError,
   TerminalError,
@@ -9,6 +10,7 @@ import {
   findReconcileError,
   messageOf,
 } from "./errors.js";
+import { computeResult } from "./result.js";
 
 describe("reconcile errors", () => {
   it("carry a reason and a native cause", () => {
@@ -94,5 +96,30 @@ describe("messageOf API errors (client-node ApiException)", () => {
   });
   it("keeps the error's own message when the body is not a Status", () => {
     expect(messageOf(Object.assign(new Error("boom"), { code: 500, body: "<html>" }))).toBe("boom");
+  });
+});
+
+describe("ErrorList (issue 14)", () => {
+  it("puts the first error and a count in the message, every error in the event", () => {
+    const errors = Array.from({ length: 13 }, (_, i) => `ConfigMap/ns/c${i} failed`);
+    const list = new ErrorList(errors, "apply failed: ");
+    expect(list.message).toBe("apply failed: ConfigMap/ns/c0 failed (and 12 more errors)");
+    const wrapped = new GenericError("ReconciliationFailed", `${list.message}\nConfigMap/ns/x created`, {
+      cause: list,
+    });
+    const failure = classifyError(wrapped);
+    expect(failure.message).toBe(wrapped.message);
+    expect(failure.details).toBe(`apply failed: ${errors.join("\n")}\nConfigMap/ns/x created`);
+    const events = computeResult({ metadata: { generation: 1 } }, "success", wrapped, {
+      intervalMs: 0,
+    }).events;
+    expect(events[0]?.message).toBe(failure.details);
+  });
+
+  it("keeps a single error as it is, and bounds a huge list in the event", () => {
+    expect(new ErrorList(["only one"]).message).toBe("only one");
+    const huge = new ErrorList(Array.from({ length: 100_000 }, (_, i) => `object ${i} is wrong`));
+    expect(huge.details.length).toBeLessThanOrEqual(256 * 1024 + 40);
+    expect(huge.details).toMatch(/\n\(and \d+ more errors\)$/);
   });
 });

@@ -140,6 +140,8 @@ export interface ClassifiedError {
   readonly reason: string;
   /** Sanitised message for conditions, events and logs. */
   readonly message: string;
+  /** Sanitised long form for the failure event (the message, with any error list written out). */
+  readonly details: string;
   readonly eventType: ErrorEventType;
   /** Fixed requeue delay (waiting, or generic with retryAfter); undefined means backoff/interval. */
   readonly requeueAfterMs: number | undefined;
@@ -155,12 +157,15 @@ export interface ClassifiedError {
  */
 export function classifyError(err: unknown, secrets: Iterable<string> = []): ClassifiedError {
   const found = findReconcileError(err);
-  const message = sanitizeMessage(messageOf(err), secrets);
+  const raw = messageOf(err);
+  const message = sanitizeMessage(raw, secrets);
+  const details = sanitizeMessage(detailsOf(err, raw), secrets);
   if (found === undefined) {
     return {
       kind: "generic",
       reason: DEFAULT_FAILURE_REASON,
       message,
+      details,
       eventType: "Warning",
       requeueAfterMs: undefined,
       ignore: false,
@@ -178,6 +183,7 @@ export function classifyError(err: unknown, secrets: Iterable<string> = []): Cla
     kind: found.kind,
     reason: found.reason,
     message,
+    details,
     eventType: found.eventType,
     requeueAfterMs,
     ignore,
@@ -211,4 +217,55 @@ export function messageOf(err: unknown): string {
   } catch {
     return String(err);
   }
+}
+
+/** Longest event message built from an {@link ErrorList}; an Event is an object like any other. */
+const MAX_DETAILS_LENGTH = 256 * 1024;
+
+/** The first error and how many follow: "<first> (and 3 more errors)". */
+export function firstWithCount(errors: readonly string[], empty = ""): string {
+  const more = errors.length - 1;
+  return `${errors[0] ?? empty}${more > 0 ? ` (and ${more} more error${more === 1 ? "" : "s"})` : ""}`;
+}
+
+/**
+ * Several failures as one error (issue 14): the message is the first failure and a count, short
+ * enough for a condition and complete in what it says; `details` lists every failure (as many as
+ * fit in an event) and becomes the failure event's message.
+ */
+export class ErrorList extends Error {
+  override readonly name: string = "ErrorList";
+  /** Every failure, one per line, after the prefix. */
+  readonly details: string;
+
+  constructor(errors: readonly string[], prefix = "", options: { cause?: unknown } = {}) {
+    super(`${prefix}${firstWithCount(errors)}`, options.cause === undefined ? {} : { cause: options.cause });
+    let details = prefix + errors.join("\n");
+    if (details.length > MAX_DETAILS_LENGTH) {
+      let kept = 0;
+      let length = prefix.length;
+      while (kept < errors.length && length + errors[kept]!.length + 1 <= MAX_DETAILS_LENGTH) {
+        length += errors[kept]!.length + 1;
+        kept++;
+      }
+      details = `${prefix}${errors.slice(0, kept).join("\n")}\n(and ${errors.length - kept} more errors)`;
+    }
+    this.details = details;
+  }
+}
+
+/**
+ * The long form of `message` for the failure event: when an {@link ErrorList} (or anything with
+ * `details`) is in the cause chain, its summary in `message` is replaced by its full list.
+ */
+export function detailsOf(err: unknown, message: string): string {
+  let current: unknown = err;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && current instanceof Error; depth++) {
+    const details = (current as { details?: unknown }).details;
+    if (typeof details === "string") {
+      return message.includes(current.message) ? message.replace(current.message, details) : message;
+    }
+    current = current.cause;
+  }
+  return message;
 }

@@ -86,6 +86,11 @@ export interface EventRecorderOptions {
   readonly refillMs?: number;
   /** How long an identical event is aggregated into the same object (default 10 min). */
   readonly aggregateWindowMs?: number;
+  /**
+   * `--events-addr`: every event is also handed here (before aggregation and rate limiting, as
+   * Flux posts every event to notification-controller).
+   */
+  readonly forwarder?: { forward(obj: InvolvedObject, event: EventRecord): Promise<void> };
 }
 
 interface Seen {
@@ -113,13 +118,19 @@ export class EventRecorder {
 
   /** Records `event` about `obj`; returns at once (see {@link flush}). */
   record(obj: InvolvedObject, event: EventRecord): void {
+    if (this.options.forwarder) this.track(this.options.forwarder.forward(obj, event));
     if (!this.allow(objectKey(obj))) {
       this.options.log?.debug({ reason: event.reason }, "event dropped by rate limit");
       return;
     }
-    const p = this.send(obj, event).catch((err: unknown) => {
-      this.options.log?.warn({ error: err, reason: event.reason }, "failed to record event");
-    });
+    this.track(
+      this.send(obj, event).catch((err: unknown) => {
+        this.options.log?.warn({ error: err, reason: event.reason }, "failed to record event");
+      }),
+    );
+  }
+
+  private track(p: Promise<void>): void {
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
   }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { LeaseClient, LeaseRecord, StoredLease } from "./lease-client.js";
 import { LeaderElector } from "./leader-election.js";
+import { createLogger } from "./logging.js";
 
 /** One in-memory Lease with optimistic concurrency; `down` makes every call fail. */
 class MemoryLease {
@@ -113,5 +114,28 @@ describe("LeaderElector", () => {
     expect(
       () => new LeaderElector(mem.client("x"), { identity: "x", leaseDurationMs: 10, renewDeadlineMs: 10 }),
     ).toThrow();
+  });
+});
+
+describe("LeaderElector logging (issue 14)", () => {
+  it("logs the winning replica readably through the production logger", async () => {
+    const lines: string[] = [];
+    const log = createLogger({ encoding: "json", destination: { write: (s: string) => void lines.push(s) } });
+    const mem = new MemoryLease();
+    const elector = new LeaderElector(mem.client("pod-a_42"), { identity: "pod-a_42", ...timing }, log);
+    const stop = new AbortController();
+    let leading = false;
+    const done = elector.run(
+      { onStartedLeading: () => void (leading = true), onStoppedLeading: () => undefined },
+      stop.signal,
+    );
+    await until(() => leading, "leading");
+    stop.abort();
+    await done;
+    const won = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === "leader election won");
+    expect(won?.holderIdentity).toBe("pod-a_42");
+    expect(lines.join("")).not.toContain("*****");
   });
 });

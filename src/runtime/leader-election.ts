@@ -73,7 +73,12 @@ export class LeaderElector {
     }
     if (signal.aborted) return "cancelled";
     this.leader = true;
-    this.log?.info({ lease: this.client.describe, identity: this.config.identity }, "leader election won");
+    // `holderIdentity`, the Lease's own field name: the logger redacts any `identity` key (it is the
+    // SSH private key's name in Flux Secrets), which made the replica unreadable (issue 14).
+    this.log?.info(
+      { lease: this.client.describe, holderIdentity: this.config.identity },
+      "leader election won",
+    );
     const leading = new AbortController();
     callbacks.onStartedLeading(leading.signal);
     const end = await this.renewLoop(signal);

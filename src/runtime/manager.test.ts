@@ -101,4 +101,47 @@ describe("Manager", () => {
     await running;
     expect(aborted).toBe(true);
   });
+
+  it("gives up on a reconcile that ignores its abort signal, so shutdown still completes (issue 14)", async () => {
+    const { log, lines } = quietLogger();
+    const manager = new Manager({
+      log,
+      registry: createMetricsRegistry({ processMetrics: false }),
+      gracefulShutdownTimeoutMs: 20,
+      abortGraceMs: 50,
+    });
+    let started = false;
+    const c = manager.addController({
+      name: "stuck",
+      kind: "Stuck",
+      reconciler: { reconcile: () => ((started = true), new Promise(() => undefined)) },
+    });
+    c.watch(new Informer<Obj>({ name: "stuck", source: staticSource(["x"]) }));
+    const stop = new AbortController();
+    const running = manager.start(stop.signal);
+    for (let i = 0; i < 200 && !started; i++) await sleep(5);
+    stop.abort();
+    await running;
+    const messages = lines.map((l) => JSON.parse(l) as { msg: string; inFlight?: number });
+    expect(messages.find((m) => m.msg === "shutting down, draining reconciles")?.inFlight).toBe(1);
+    expect(messages.map((m) => m.msg)).toContain(
+      "aborted reconciles did not return in time; giving up on them",
+    );
+    expect(messages.at(-1)?.msg).toBe("manager stopped");
+  });
+
+  it("counts a runnable's work in flight and tells it when the drain begins", async () => {
+    const { log, lines } = quietLogger();
+    const manager = new Manager({ log, registry: createMetricsRegistry({ processMetrics: false }) });
+    const stops: boolean[] = [];
+    manager.addRunnable({ start: () => undefined, stop: async (abort) => void stops.push(abort), active: 3 });
+    const stop = new AbortController();
+    const running = manager.start(stop.signal);
+    await sleep(20);
+    stop.abort();
+    await running;
+    expect(stops).toEqual([false]);
+    const drain = lines.map((l) => JSON.parse(l) as { msg: string; inFlight?: number });
+    expect(drain.find((m) => m.msg === "shutting down, draining reconciles")?.inFlight).toBe(3);
+  });
 });

@@ -22,9 +22,22 @@ export interface ManagerOptions {
   readonly healthAddr?: string;
   /** Present when `--enable-leader-election`. */
   readonly leaderElector?: LeaderElector;
-  /** How long in-flight reconciles may run after a shutdown request (default 30 s). */
+  /**
+   * `--graceful-shutdown-timeout`: how long in-flight reconciles may run after a shutdown request
+   * before they are aborted (default 25 s, well inside the pod's 60 s grace period).
+   */
   readonly gracefulShutdownTimeoutMs?: number;
+  /**
+   * How long aborted reconciles, informers and servers get to return before the manager gives up
+   * on them and goes on to release the Lease (default 5 s). Something that ignores its abort
+   * signal must not keep the process, or the Lease, past the pod's grace period.
+   */
+  readonly abortGraceMs?: number;
 }
+
+/** The default drain window: Flux's helm-controller flag, sized for a 60 s termination grace period. */
+export const DEFAULT_GRACEFUL_SHUTDOWN_TIMEOUT_MS = 25_000;
+const DEFAULT_ABORT_GRACE_MS = 5_000;
 
 /**
  * Something that runs only while this process leads, next to the controllers (controller-runtime's
@@ -32,7 +45,14 @@ export interface ManagerOptions {
  */
 export interface Runnable {
   start(): unknown;
+  /**
+   * Stops taking work and waits for in-flight work; `abort` signals it to end early. Called with
+   * `false` when a drain begins (waits that only watch the cluster may end at once then), and
+   * with `true` once the drain window has passed.
+   */
   stop(abort: boolean): Promise<void>;
+  /** Work in flight right now (counted in the shutdown log line). */
+  readonly active?: number;
 }
 
 /** Leadership was lost; the process should exit non-zero and be restarted. */
@@ -133,25 +153,41 @@ export class Manager {
 
   /** Lets in-flight reconciles finish until the deadline, then aborts them. */
   private async drain(): Promise<void> {
-    const timeoutMs = this.options.gracefulShutdownTimeoutMs ?? 30_000;
-    const active = this.controllers.reduce((n, c) => n + c.active, 0);
-    this.options.log.info({ inFlight: active, timeoutMs }, "shutting down, draining reconciles");
+    const timeoutMs = this.options.gracefulShutdownTimeoutMs ?? DEFAULT_GRACEFUL_SHUTDOWN_TIMEOUT_MS;
+    this.options.log.info({ inFlight: this.inFlight(), timeoutMs }, "shutting down, draining reconciles");
     const stopped = Promise.all([...this.controllers, ...this.runnables].map((c) => c.stop(false)));
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<"timeout">(
-      (resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)),
-    );
-    const first = await Promise.race([stopped.then(() => "drained" as const), deadline]);
-    clearTimeout(timer);
-    if (first === "timeout") {
-      this.options.log.warn("graceful shutdown deadline passed, aborting in-flight reconciles");
+    if (!(await settlesWithin(stopped, timeoutMs))) {
+      this.options.log.warn(
+        { inFlight: this.inFlight() },
+        "graceful shutdown deadline passed, aborting in-flight reconciles",
+      );
       await this.abortAll();
     }
   }
 
-  /** Aborts every in-flight reconcile and waits for them to return. */
+  /**
+   * Aborts every in-flight reconcile and waits for them to return, at most the abort grace: one
+   * that ignores its signal is left behind (the process is about to exit) rather than holding
+   * the Lease.
+   */
   private async abortAll(): Promise<void> {
-    await Promise.all([...this.controllers, ...this.runnables].map((c) => c.stop(true)));
+    const stopped = Promise.all([...this.controllers, ...this.runnables].map((c) => c.stop(true)));
+    if (!(await settlesWithin(stopped, this.abortGraceMs))) {
+      this.options.log.error(
+        { inFlight: this.inFlight(), graceMs: this.abortGraceMs },
+        "aborted reconciles did not return in time; giving up on them",
+      );
+    }
+  }
+
+  private get abortGraceMs(): number {
+    return this.options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS;
+  }
+
+  /** Reconciles running now, in every controller and runnable. */
+  private inFlight(): number {
+    const runnables = this.runnables.reduce((n, r) => n + (r.active ?? 0), 0);
+    return this.controllers.reduce((n, c) => n + c.active, runnables);
   }
 
   private async startServers(): Promise<void> {
@@ -167,10 +203,33 @@ export class Manager {
     }
   }
 
+  /** Stops informers and probe servers, each bounded by the abort grace (a watch stuck connecting). */
   private async shutdown(): Promise<void> {
-    await Promise.all([...this.informers].map((i) => i.stop()));
-    await Promise.all(this.servers.splice(0).map((s) => s.close()));
-    this.options.log.info("manager stopped");
+    const informers = Promise.all([...this.informers].map((i) => i.stop()));
+    const servers = Promise.all(this.servers.splice(0).map((s) => s.close()));
+    const closed = await settlesWithin(Promise.all([informers, servers]), this.abortGraceMs);
+    this.options.log.info({ closed }, "manager stopped");
+  }
+}
+
+/**
+ * True when `work` settles (either way) within `ms`; false when the time ran out first. The timer
+ * never keeps the process alive.
+ */
+export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  const settled = work.then(
+    () => true as const,
+    () => true as const,
+  );
+  try {
+    return await Promise.race([settled, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

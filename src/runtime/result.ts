@@ -208,7 +208,7 @@ function eventsFor(failure: ClassifiedError | undefined, options: ResultOptions)
     {
       type: failure.eventType,
       reason: failure.reason,
-      message: failure.message,
+      message: failure.details,
       ...(metadata === undefined ? {} : { metadata }),
     },
   ];

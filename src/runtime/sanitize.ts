@@ -6,21 +6,22 @@
  * is the one place that knows how to remove such material.
  */
 
+import { MIN_SECRET_LENGTH, secretValues } from "./secret-values.js";
+
 /** Matches the userinfo part of any `scheme://userinfo@` URL prefix. */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"]*@/gi;
 
 /** Text that replaces a known secret value. */
 export const REDACTED = "*****";
 
-/** Secret values shorter than this are not scrubbed: replacing "a" everywhere destroys messages. */
-const MIN_SECRET_LENGTH = 4;
-
 /**
  * Removes credentials from `message`: the userinfo of every URL (`https://user:pass@host` →
- * `https://host`) and every occurrence of the given secret values (and their URL-encoded forms).
+ * `https://host`), every value in the process's secret registry (`secret-values.ts`: substituted
+ * Secret data, SOPS-decrypted values) and every occurrence of the given secret values (and their
+ * URL-encoded forms).
  */
 export function sanitizeMessage(message: string, secrets: Iterable<string> = []): string {
-  let out = message.replace(URL_USERINFO, "$1");
+  let out = secretValues.scrub(message.replace(URL_USERINFO, "$1"), REDACTED);
   const values = [...secrets]
     .flatMap((s) => [s, encodeURIComponent(s)])
     .filter((s) => s.length >= MIN_SECRET_LENGTH)

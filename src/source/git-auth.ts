@@ -19,6 +19,8 @@ export interface GitAuth {
   readonly key?: string;
   /** Values to scrub from every message. */
   readonly secrets: readonly string[];
+  /** Where the credentials sent come from, so an authentication failure points at the right place. */
+  readonly credentialSource: "secretRef" | "url" | "none";
 }
 
 /** Parses the URL and refuses what isomorphic-git cannot speak (SSH) with a stalling error. */
@@ -71,17 +73,17 @@ interface Credentials {
   readonly user: string | undefined;
   readonly pass: string | undefined;
   readonly token: string | undefined;
+  readonly source: GitAuth["credentialSource"];
 }
 
 /** Secret keys win; URL userinfo is the fallback when the Secret has no basic credentials. */
 function credentials(url: URL, d: Readonly<Record<string, string>>): Credentials {
   const fromSecret = text(d, "username") !== undefined || text(d, "password") !== undefined;
   const fromUrl = (v: string): string | undefined => (v === "" ? undefined : decodeURIComponent(v));
-  return {
-    user: fromSecret ? text(d, "username") : fromUrl(url.username),
-    pass: fromSecret ? text(d, "password") : fromUrl(url.password),
-    token: text(d, "bearerToken"),
-  };
+  const token = text(d, "bearerToken");
+  const user = fromSecret ? text(d, "username") : fromUrl(url.username);
+  const source = fromSecret || token !== undefined ? "secretRef" : user !== undefined ? "url" : "none";
+  return { user, pass: fromSecret ? text(d, "password") : fromUrl(url.password), token, source };
 }
 
 function secretValues(c: Credentials): string[] {
@@ -125,6 +127,7 @@ export function gitAuthFor(
     url: clean.toString(),
     headers: authorizationHeader(c.user, c.pass, c.token),
     secrets,
+    credentialSource: c.source,
     ...tlsMaterial(d),
   };
 }

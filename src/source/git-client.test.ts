@@ -178,10 +178,21 @@ describe("GitClient against protected servers", () => {
         .catch((e: unknown) => e);
       expect(findReconcileError(bad)?.reason).toBe("AuthenticationFailed");
       expect((bad as Error).message).not.toContain("wrong-pass");
+      expect((bad as Error).message).toContain("check the credentials in spec.secretRef");
       const none = await c
         .resolve(target("a/4", r2.url), refStrategy({ branch: "main" }))
         .catch((e: unknown) => e);
       expect(findReconcileError(none)?.reason).toBe("AuthenticationFailed");
+      expect((none as Error).message).toContain("the repository needs credentials: set spec.secretRef");
+      // Issue 14: a wrong password in the URL itself, with no secretRef, points at the URL.
+      const inUrl = r1.url.replace("://", "://git:wrong-pass@");
+      const badUrl = await c
+        .resolve(target("a/5", inUrl), refStrategy({ branch: "main" }))
+        .catch((e: unknown) => e);
+      expect(findReconcileError(badUrl)?.reason).toBe("AuthenticationFailed");
+      expect((badUrl as Error).message).toContain("check the username and password in spec.url");
+      expect((badUrl as Error).message).not.toContain("secretRef");
+      expect((badUrl as Error).message).not.toContain("wrong-pass");
     } finally {
       await basic.stop();
       await bearer.stop();

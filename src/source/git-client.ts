@@ -19,7 +19,7 @@ import { writeArchive, type ArchiveResult } from "./archive.js";
 import { checkoutTree } from "./git-checkout.js";
 import { commitEntries } from "./git-tree-archive.js";
 import { classifyGitError } from "./git-errors.js";
-import { createGitHttpClient, PackTooLargeError } from "./git-http.js";
+import { createGitHttpClient, type GitProxy, PackTooLargeError } from "./git-http.js";
 import { remoteRefFor, revisionRefName, selectSemverTag, type RefStrategy } from "./ref.js";
 import { formatRevision } from "./revision.js";
 
@@ -34,6 +34,8 @@ export interface GitClientOptions {
 /** One remote operation's inputs. */
 export interface GitTarget {
   readonly auth: GitAuth;
+  /** `spec.proxySecretRef`: every request goes through this proxy. */
+  readonly proxy?: GitProxy;
   /** Cache key, e.g. `<namespace>/<name>`. */
   readonly cacheKey: string;
   readonly signal?: AbortSignal;
@@ -47,6 +49,15 @@ export interface ResolvedRef {
   readonly fullRef: string | undefined;
   /** Flux revision string, e.g. `main@sha1:<hash>`. */
   readonly revision: string;
+  /** The annotated tag object the ref points at (undefined for branches and lightweight tags). */
+  readonly tagObject?: string;
+}
+
+/** Raw objects to verify signatures on. */
+export interface RawObjects {
+  readonly commit: Uint8Array;
+  /** The annotated tag object, when the ref is one. */
+  readonly tag?: Uint8Array;
 }
 
 /** Outcome of a checkout. */
@@ -144,6 +155,41 @@ export class GitClient {
     return writeArchive(await commitEntries(src, req.commit, req.specIgnore), req.dest);
   }
 
+  /**
+   * The raw commit and, when the ref points at an annotated tag, the raw tag object, from the
+   * cache (the tag is fetched when the cache has the commit but not the tag).
+   */
+  async readRawObjects(target: GitTarget, resolved: ResolvedRef): Promise<RawObjects> {
+    const gitdir = this.cacheDir(target.cacheKey);
+    const cache = {};
+    try {
+      const commit = await readRaw(gitdir, resolved.commit, cache);
+      if (resolved.tagObject === undefined) return { commit };
+      const tag = await readRaw(gitdir, resolved.tagObject, cache).catch(async () => {
+        await this.fetchRef(target, gitdir, resolved.fullRef ?? "HEAD");
+        return readRaw(gitdir, resolved.tagObject!, cache);
+      });
+      return { commit, tag };
+    } catch (err) {
+      throw classifyGitError(err, this.errorContext(target));
+    }
+  }
+
+  private async fetchRef(target: GitTarget, gitdir: string, remoteRef: string): Promise<void> {
+    await git.fetch({
+      fs,
+      http: this.http(target),
+      gitdir,
+      url: target.auth.url,
+      headers: { ...target.auth.headers },
+      ref: "refs/mooring/tag",
+      remoteRef,
+      singleBranch: true,
+      tags: false,
+      depth: 1,
+    });
+  }
+
   /** Deletes an object's cache (on deletion of the GitRepository). */
   async removeCache(cacheKey: string): Promise<void> {
     await rm(this.cacheDir(cacheKey), { recursive: true, force: true });
@@ -152,7 +198,11 @@ export class GitClient {
   private errorContext(target: GitTarget): Parameters<typeof classifyGitError>[1] {
     return {
       url: target.auth.url,
-      secrets: target.auth.secrets,
+      secrets: [
+        ...target.auth.secrets,
+        ...[target.proxy?.username, target.proxy?.password].filter((v) => v !== undefined),
+      ],
+      credentialSource: target.auth.credentialSource,
       signal: target.signal,
       timeoutMs: target.timeoutMs,
     };
@@ -164,6 +214,7 @@ export class GitClient {
       ca,
       cert,
       key,
+      ...(target.proxy === undefined ? {} : { proxy: target.proxy }),
       signal: target.signal,
       maxPackBytes: this.opts.maxPackBytes,
     });
@@ -191,7 +242,8 @@ export class GitClient {
     const match = refs.find((r) => r.ref === fullRef);
     if (match === undefined) await this.throwMissing(target, fullRef);
     const commit = match!.peeled ?? match!.oid;
-    return { commit, fullRef, revision: formatRevision(revisionRefName(strategy), commit) };
+    const revision = formatRevision(revisionRefName(strategy), commit);
+    return { commit, fullRef, revision, ...(match!.peeled ? { tagObject: match!.oid } : {}) };
   }
 
   private async resolveSemver(target: GitTarget, range: string): Promise<ResolvedRef> {
@@ -210,7 +262,8 @@ export class GitClient {
     }
     const ref = refs.find((r) => r.ref === `refs/tags/${tag}`)!;
     const commit = ref.peeled ?? ref.oid;
-    return { commit, fullRef: ref.ref, revision: formatRevision(tag, commit) };
+    const revision = formatRevision(tag, commit);
+    return { commit, fullRef: ref.ref, revision, ...(ref.peeled ? { tagObject: ref.oid } : {}) };
   }
 
   /** Distinguishes an empty repository from a missing ref (both list nothing). */
@@ -298,6 +351,11 @@ export class GitClient {
     await git.writeRef({ fs, gitdir, ref: LAST_REF, value: resolved.commit, force: true });
     return true;
   }
+}
+
+async function readRaw(gitdir: string, oid: string, cache: object): Promise<Uint8Array> {
+  const { object } = await git.readObject({ fs, gitdir, oid, format: "content", cache });
+  return object as Uint8Array;
 }
 
 async function hasCommit(gitdir: string, oid: string, cache: object): Promise<boolean> {

@@ -12,6 +12,8 @@ export interface GitErrorContext {
   /** URL without credentials. */
   readonly url: string;
   readonly secrets: readonly string[];
+  /** Where the credentials sent came from (see GitAuth). */
+  readonly credentialSource: "secretRef" | "url" | "none";
   /** Set when the caller's signal fired (timeout). */
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
@@ -39,25 +41,57 @@ function httpStatus(err: unknown): number | undefined {
 
 type Description = { reason: string; detail: string };
 
-const HTTP_DETAILS: Readonly<Record<number, Description>> = {
-  401: {
-    reason: Reason.AuthenticationFailed,
-    detail: "authentication required (HTTP 401): check the credentials in spec.secretRef",
-  },
-  403: {
-    reason: Reason.AuthenticationFailed,
-    detail: "authorization failed (HTTP 403): the credentials in spec.secretRef have no read access",
-  },
-  404: { reason: Reason.GitOperationFailed, detail: "repository not found (HTTP 404): check spec.url" },
-};
+/** Where to look when the server refuses the credentials, by where they came from (issue 14). */
+const CREDENTIALS: Readonly<Record<GitErrorContext["credentialSource"], { check: string; holder: string }>> =
+  {
+    secretRef: {
+      check: "check the credentials in spec.secretRef",
+      holder: "the credentials in spec.secretRef",
+    },
+    url: { check: "check the username and password in spec.url", holder: "the credentials in spec.url" },
+    none: { check: "the repository needs credentials: set spec.secretRef", holder: "anonymous access" },
+  };
 
-function describeHttp(status: number): Description {
-  return (
-    HTTP_DETAILS[status] ?? {
-      reason: Reason.GitOperationFailed,
-      detail: `unexpected HTTP status ${status} from the git server`,
-    }
-  );
+function describeHttp(status: number, source: GitErrorContext["credentialSource"]): Description {
+  const where = CREDENTIALS[source];
+  if (status === 401) {
+    return {
+      reason: Reason.AuthenticationFailed,
+      detail: `authentication required (HTTP 401): ${where.check}`,
+    };
+  }
+  if (status === 403) {
+    return {
+      reason: Reason.AuthenticationFailed,
+      detail: `authorization failed (HTTP 403): ${where.holder} has no read access`,
+    };
+  }
+  if (status === 407) {
+    return {
+      reason: Reason.AuthenticationFailed,
+      detail:
+        "proxy authentication required (HTTP 407): check 'username' and 'password' in spec.proxySecretRef",
+    };
+  }
+  if (status === 404) {
+    return { reason: Reason.GitOperationFailed, detail: "repository not found (HTTP 404): check spec.url" };
+  }
+  return {
+    reason: Reason.GitOperationFailed,
+    detail: `unexpected HTTP status ${status} from the git server`,
+  };
+}
+
+/**
+ * The status a proxy refused a request with: undici reports it only in its message, for a
+ * forwarded request (`Proxy Authentication Required (407)`) and for a CONNECT tunnel.
+ */
+function proxyStatus(err: unknown): number | undefined {
+  const m =
+    /^Proxy (?:Authentication Required \((\d{3})\)|response \((\d{3})\) !== 200 when HTTP Tunneling)$/.exec(
+      messageOf(err),
+    );
+  return m === null ? undefined : Number(m[1] ?? m[2]);
 }
 
 function describeCode(code: string | undefined): Description | undefined {
@@ -77,8 +111,8 @@ function describeCode(code: string | undefined): Description | undefined {
 }
 
 function describe(err: unknown, ctx: GitErrorContext): Description {
-  const status = httpStatus(err);
-  if (status !== undefined) return describeHttp(status);
+  const status = httpStatus(err) ?? proxyStatus(err);
+  if (status !== undefined) return describeHttp(status, ctx.credentialSource);
   if (err instanceof PackTooLargeError) {
     return {
       reason: Reason.GitOperationFailed,

@@ -1,22 +1,34 @@
 /**
- * The HTTP transport handed to isomorphic-git.
+ * The HTTP transport handed to isomorphic-git, on undici (the project's one HTTP client).
  *
  * isomorphic-git's bundled Node client cannot take a custom CA, cannot bound how much a server
- * sends and buffers responses its own way; this one uses node:http(s) directly so the source
- * controller can trust `ca.crt` from a Secret, abort on the reconcile's signal and refuse a pack
+ * sends, cannot go through a proxy and buffers responses its own way; this one trusts `ca.crt`
+ * from a Secret, presents a client certificate, goes through `spec.proxySecretRef`'s proxy
+ * (undici's ProxyAgent: plain forwarding for http://, CONNECT for https://, `Proxy-Authorization`
+ * from the Secret's username and password), aborts on the reconcile's signal and refuses a pack
  * larger than the configured limit before it is held in memory.
  */
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { STATUS_CODES } from "node:http";
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from "isomorphic-git";
+import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
+
+/** An HTTP(S) (or SOCKS5) proxy and its credentials (GitRepository `spec.proxySecretRef`). */
+export interface GitProxy {
+  /** Proxy URL without credentials. */
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+}
 
 /** Options of {@link createGitHttpClient}. */
 export interface GitHttpOptions {
-  /** PEM CA bundle to trust besides the system roots' replacement (Secret key `ca.crt`). */
+  /** PEM CA bundle to trust instead of the system roots (Secret key `ca.crt`). */
   readonly ca?: string;
   /** PEM client certificate and key for mutual TLS (Secret keys `tls.crt`, `tls.key`). */
   readonly cert?: string;
   readonly key?: string;
+  /** Send every request through this proxy. */
+  readonly proxy?: GitProxy;
   /** Aborts every request in flight. */
   readonly signal?: AbortSignal;
   /** Largest response body accepted from a `git-upload-pack` POST, in bytes. */
@@ -31,12 +43,14 @@ export class PackTooLargeError extends Error {
   }
 }
 
-async function* bodyOf(res: IncomingMessage, limit: number | undefined): AsyncGenerator<Uint8Array> {
+type ResponseBody = Dispatcher.ResponseData["body"];
+
+async function* bodyOf(body: ResponseBody, limit: number | undefined): AsyncGenerator<Uint8Array> {
   let total = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
+  for await (const chunk of body as AsyncIterable<Buffer>) {
     total += chunk.length;
     if (limit !== undefined && total > limit) {
-      res.destroy();
+      body.destroy();
       throw new PackTooLargeError(limit);
     }
     yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -50,29 +64,61 @@ async function collectBody(body: GitHttpRequest["body"]): Promise<Buffer | undef
   return Buffer.concat(parts);
 }
 
-function send(
+const dispatchers = new Map<string, Dispatcher>();
+/** Distinct TLS/proxy settings kept with open connections; the oldest is closed beyond this. */
+const MAX_DISPATCHERS = 32;
+
+/**
+ * The connection pool for these TLS and proxy settings (undefined: undici's global one), shared
+ * by every request with the same settings so connections are kept alive across reconciles.
+ */
+function dispatcherFor(opts: GitHttpOptions): Dispatcher | undefined {
+  const tls = {
+    ...(opts.ca ? { ca: opts.ca } : {}),
+    ...(opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}),
+  };
+  if (opts.proxy === undefined && Object.keys(tls).length === 0) return undefined;
+  const id = JSON.stringify([tls, opts.proxy ?? null]);
+  let d = dispatchers.get(id);
+  if (d === undefined) {
+    d = opts.proxy === undefined ? new Agent({ connect: tls }) : proxyAgent(opts.proxy, tls);
+    dispatchers.set(id, d);
+    if (dispatchers.size > MAX_DISPATCHERS) {
+      const [oldest, old] = dispatchers.entries().next().value as [string, Dispatcher];
+      dispatchers.delete(oldest);
+      void old.close().catch(() => undefined);
+    }
+  }
+  return d;
+}
+
+function proxyAgent(proxy: GitProxy, requestTls: Record<string, string>): ProxyAgent {
+  const basic =
+    proxy.username === undefined
+      ? undefined
+      : `Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ""}`).toString("base64")}`;
+  return new ProxyAgent({ uri: proxy.url, requestTls, ...(basic === undefined ? {} : { token: basic }) });
+}
+
+async function send(
   url: URL,
   req: GitHttpRequest,
   body: Buffer | undefined,
   opts: GitHttpOptions,
-): Promise<IncomingMessage> {
-  const headers: Record<string, string> = { ...req.headers };
-  if (body !== undefined) headers["content-length"] = String(body.length);
-  const doRequest = url.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const tls = {
-      ...(opts.ca ? { ca: opts.ca } : {}),
-      ...(opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}),
-    };
-    const r = doRequest(url, { method: req.method ?? "GET", headers, signal: opts.signal, ...tls }, resolve);
-    r.on("error", reject);
-    r.end(body);
+): Promise<Dispatcher.ResponseData> {
+  const dispatcher = dispatcherFor(opts);
+  return request(url, {
+    method: req.method ?? "GET",
+    headers: { ...req.headers },
+    ...(body === undefined ? {} : { body }),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(dispatcher ? { dispatcher } : {}),
   });
 }
 
-function flatHeaders(res: IncomingMessage): Record<string, string> {
+function flatHeaders(headers: Dispatcher.ResponseData["headers"]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers))
+  for (const [k, v] of Object.entries(headers))
     if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
   return out;
 }
@@ -85,8 +131,8 @@ export function createGitHttpClient(opts: GitHttpOptions = {}): HttpClient {
       let url = new URL(req.url);
       let res = await send(url, req, body, opts);
       for (let hops = 0; hops < 5 && req.method !== "POST" && isRedirect(res.statusCode); hops++) {
-        res.resume();
-        url = new URL(res.headers.location ?? "", url);
+        await res.body.dump();
+        url = new URL(flatHeaders(res.headers).location ?? "", url);
         res = await send(url, req, body, opts);
       }
       // Only a request that wants objects gets a pack back; ref listings stay unbounded.
@@ -95,15 +141,15 @@ export function createGitHttpClient(opts: GitHttpOptions = {}): HttpClient {
       return {
         url: url.toString(),
         method: req.method ?? "GET",
-        headers: flatHeaders(res),
-        body: bodyOf(res, isPack ? opts.maxPackBytes : undefined),
-        statusCode: res.statusCode ?? 0,
-        statusMessage: res.statusMessage ?? "",
+        headers: flatHeaders(res.headers),
+        body: bodyOf(res.body, isPack ? opts.maxPackBytes : undefined),
+        statusCode: res.statusCode,
+        statusMessage: STATUS_CODES[res.statusCode] ?? "",
       };
     },
   };
 }
 
-function isRedirect(status: number | undefined): boolean {
+function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }

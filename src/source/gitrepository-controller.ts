@@ -28,6 +28,8 @@ export interface GitRepositoryControllerDeps {
     readonly concurrency?: number;
     /** `--watch-label-selector`. */
     readonly labelSelector?: string;
+    /** `--watch-all-namespaces=false`: watch only this namespace. */
+    readonly namespace?: string;
   };
   /** Where events go (the runtime's EventRecorder). */
   readonly recordEvent: EventSinkFn;
@@ -39,7 +41,11 @@ export function registerGitRepositoryController(deps: GitRepositoryControllerDep
   const informer = new Informer<GitRepository>({
     name: GIT_REPOSITORY.crdName,
     source: apiListWatcher<GitRepository>(deps.kubeConfig, {
-      resource: { apiVersion: GIT_REPOSITORY.apiVersion, plural: GIT_REPOSITORY.plural },
+      resource: {
+        apiVersion: GIT_REPOSITORY.apiVersion,
+        plural: GIT_REPOSITORY.plural,
+        ...(deps.options.namespace ? { namespace: deps.options.namespace } : {}),
+      },
       ...(deps.options.labelSelector ? { labelSelector: deps.options.labelSelector } : {}),
     }),
     ...(deps.log ? { log: deps.log } : {}),

@@ -28,6 +28,7 @@ import {
 import { computeResult } from "../runtime/result.js";
 import {
   reconcileArtifact,
+  reconcileFieldSupport,
   reconcileInclude,
   reconcileSource,
   reconcileStorage,
@@ -36,8 +37,9 @@ import { GIT_REPOSITORY_SUMMARY, type GitRepositoryDeps, type RunState } from ".
 
 type Step = (deps: GitRepositoryDeps, s: RunState) => Promise<void>;
 
-/** The steps, in Flux's order. */
+/** The steps, in Flux's order, after mooring's check that every spec field is supported. */
 export const GIT_REPOSITORY_STEPS: readonly Step[] = [
+  reconcileFieldSupport,
   reconcileStorage,
   reconcileSource,
   reconcileInclude,

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Artifact, GitRepository } from "../api/index.js";
 import { statusPatch } from "./cluster-client.js";
-import { contentConfigChanged, includesChanged, withoutStatus, withStatus } from "./gitrepository-state.js";
+import {
+  contentConfigChanged,
+  includesChanged,
+  requiresVerification,
+  withoutStatus,
+  withStatus,
+} from "./gitrepository-state.js";
 
 const art = (revision: string, digest = "sha256:aa"): Artifact => ({
   path: "p",
@@ -37,6 +43,28 @@ describe("content configuration changes (Flux gitContentConfigChanged)", () => {
     expect(contentConfigChanged(repo({ sparseCheckout: ["apps"] }), [])).toBe(true);
     const include = [{ repository: { name: "lib" } }];
     expect(contentConfigChanged(repo({ include }), [])).toBe(true);
+  });
+
+  it("changes while spec.verify has not been verified in a mode that covers it (issue 15)", () => {
+    const verify = (mode: "HEAD" | "Tag" | "TagAndHEAD" | "head") => ({ mode, secretRef: { name: "keys" } });
+    expect(requiresVerification(repo({}))).toBe(false);
+    expect(requiresVerification(repo({ verify: verify("HEAD") }))).toBe(true);
+    expect(contentConfigChanged(repo({ verify: verify("HEAD") }), [])).toBe(true);
+    expect(requiresVerification(repo({ verify: verify("head") }, { sourceVerificationMode: "HEAD" }))).toBe(
+      false,
+    );
+    expect(
+      requiresVerification(repo({ verify: verify("TagAndHEAD") }, { sourceVerificationMode: "TagAndHEAD" })),
+    ).toBe(false);
+    expect(
+      requiresVerification(repo({ verify: verify("Tag") }, { sourceVerificationMode: "TagAndHEAD" })),
+    ).toBe(false);
+    expect(
+      requiresVerification(repo({ verify: verify("TagAndHEAD") }, { sourceVerificationMode: "HEAD" })),
+    ).toBe(true);
+    expect(requiresVerification(repo({ verify: verify("HEAD") }, { sourceVerificationMode: "Tag" }))).toBe(
+      true,
+    );
   });
 
   it("changes when an included artifact moved on", () => {

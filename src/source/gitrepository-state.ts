@@ -8,11 +8,13 @@ import {
   type Artifact,
   type GitRepository,
   type GitRepositoryInclude,
+  gitVerificationMode,
 } from "../api/index.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { ReconcileContext } from "../runtime/reconciler.js";
 import type { SummarySpec } from "../runtime/summary.js";
 import type { GitAuth } from "./git-auth.js";
+import type { GitProxy } from "./git-http.js";
 import type { GitClient, ResolvedRef } from "./git-client.js";
 import type { GitRepositoryClient } from "./ports.js";
 import type { RefStrategy } from "./ref.js";
@@ -48,6 +50,8 @@ export interface RunState {
   readonly timeoutMs: number;
   readonly workDir: string;
   auth?: GitAuth;
+  /** `spec.proxySecretRef`'s proxy, when set. */
+  proxy?: GitProxy;
   strategy?: RefStrategy;
   resolved?: ResolvedRef;
   includes: ResolvedInclude[];
@@ -88,19 +92,32 @@ export function includesChanged(obj: GitRepository, includes: readonly ResolvedI
   return !same(before, now);
 }
 
+/** Flux's `requiresVerification`: verify is set and was not yet verified in a covering mode. */
+export function requiresVerification(obj: GitRepository): boolean {
+  const mode = gitVerificationMode(obj.spec);
+  if (mode === undefined) return false;
+  const observed = obj.status?.sourceVerificationMode;
+  if (observed === undefined) return true;
+  return (observed === "Tag" && mode !== "Tag") || (observed === "HEAD" && mode !== "HEAD");
+}
+
 /**
  * Flux's `gitContentConfigChanged`: spec fields that shape the artifact differ from the ones it
  * was built with, so an unchanged commit still needs a new artifact.
  */
 export function contentConfigChanged(obj: GitRepository, includes: readonly ResolvedInclude[]): boolean {
+  return observedSpecChanged(obj) || requiresVerification(obj) || includesChanged(obj, includes);
+}
+
+/** The spec fields recorded as `status.observed*` differ from the spec. */
+function observedSpecChanged(obj: GitRepository): boolean {
   const s = obj.spec;
   const st = obj.status ?? {};
   return (
     (s.ignore ?? undefined) !== (st.observedIgnore ?? undefined) ||
     (s.recurseSubmodules ?? false) !== (st.observedRecurseSubmodules ?? false) ||
     !same(emptyToUndef(s.include), emptyToUndef(st.observedInclude)) ||
-    !same(emptyToUndef(s.sparseCheckout), emptyToUndef(st.observedSparseCheckout)) ||
-    includesChanged(obj, includes)
+    !same(emptyToUndef(s.sparseCheckout), emptyToUndef(st.observedSparseCheckout))
   );
 }
 

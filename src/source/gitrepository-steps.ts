@@ -8,14 +8,26 @@ import {
   ConditionType,
   EVENT_METADATA,
   GIT_REPOSITORY,
+  GIT_REPOSITORY_FIELDS,
   Reason,
   gitRepositoryRef,
+  unsupportedField,
   includeFromPath,
   includeToPath,
 } from "../api/index.js";
 import { deleteCondition, isTrue, markReconciling, markTrue } from "../runtime/conditions.js";
-import { findReconcileError, GenericError, messageOf, WaitingError } from "../runtime/errors.js";
+import {
+  findReconcileError,
+  GenericError,
+  messageOf,
+  StallingError,
+  WaitingError,
+} from "../runtime/errors.js";
 import { gitAuthFor, parseRepositoryUrl } from "./git-auth.js";
+import type { GitProxy } from "./git-http.js";
+import { proxyFor } from "./git-proxy.js";
+import type { GitTarget } from "./git-client.js";
+import { clearFailedVerification, reconcileVerification } from "./gitrepository-verify.js";
 import { loadIgnoreMatcher } from "./ignore.js";
 import { copyIncludedArtifact } from "./include-copy.js";
 import { refStrategy } from "./ref.js";
@@ -39,6 +51,17 @@ function failOn(s: RunState, type: string, err: unknown, fallbackReason: string)
   const e = known ?? new GenericError(fallbackReason, messageOf(err), { cause: err, secrets: s.secrets });
   s.obj = markTrue(s.obj, type, { reason: e.reason, message: e.message, now: s.ctx.now() });
   throw known === undefined ? e : err;
+}
+
+/**
+ * First step (issue 15): a spec field mooring does not implement stalls the object before any
+ * work, with the reason and remedy from `GIT_REPOSITORY_FIELDS`. Sets nothing itself; the result
+ * computation marks Stalled and Ready=False.
+ */
+export function reconcileFieldSupport(_deps: GitRepositoryDeps, s: RunState): Promise<void> {
+  const stall = unsupportedField(s.obj, GIT_REPOSITORY_FIELDS);
+  if (stall !== undefined) return Promise.reject(new StallingError(stall.reason, stall.message));
+  return Promise.resolve();
 }
 
 /**
@@ -111,6 +134,17 @@ async function secretData(deps: GitRepositoryDeps, s: RunState): Promise<Record<
   return data;
 }
 
+/** The proxy of `spec.proxySecretRef`, if any (its credentials join the scrubbed secrets). */
+async function proxySettings(deps: GitRepositoryDeps, s: RunState): Promise<GitProxy | undefined> {
+  const ref = s.obj.spec.proxySecretRef;
+  if (ref === undefined) return undefined;
+  const { namespace } = nsName(s);
+  const data = await deps.client.getSecretData({ namespace, name: ref.name });
+  const settings = proxyFor(data, `${namespace}/${ref.name}`);
+  s.secrets.push(...settings.secrets);
+  return settings.proxy;
+}
+
 async function resolveIncludes(deps: GitRepositoryDeps, s: RunState): Promise<ResolvedInclude[]> {
   const out: ResolvedInclude[] = [];
   for (const include of s.obj.spec.include ?? []) {
@@ -158,31 +192,46 @@ function markNewRevision(s: RunState): void {
 }
 
 /**
- * URL, credentials, includes, ref resolution (one ls-refs), the no-op shortcut, and checkout.
- * Sets: FetchFailed or IncludeUnavailable on failure; ArtifactOutdated + Reconciling on a new
- * revision. Clears: FetchFailed, IncludeUnavailable.
+ * URL, credentials, includes, ref resolution (one ls-refs), the no-op shortcut, checkout, then
+ * signature verification (gitrepository-verify.ts) before anything is stored.
+ * Sets: FetchFailed or IncludeUnavailable on failure; SourceVerified; ArtifactOutdated +
+ * Reconciling on a new revision. Clears: FetchFailed, IncludeUnavailable, a failed SourceVerified.
  */
 export async function reconcileSource(deps: GitRepositoryDeps, s: RunState): Promise<void> {
+  clearFailedVerification(s);
   s.includes = await resolveIncludes(deps, s);
+  await fetchSource(deps, s);
+  if (s.noop) return;
+  await reconcileVerification(deps, s, () => deps.git.readRawObjects(gitTarget(s), s.resolved!));
+  markNewRevision(s);
+}
+
+function gitTarget(s: RunState): GitTarget {
+  return {
+    auth: s.auth!,
+    ...(s.proxy === undefined ? {} : { proxy: s.proxy }),
+    cacheKey: `${nsName(s).namespace}/${nsName(s).name}`,
+    signal: s.signal,
+    timeoutMs: s.timeoutMs,
+  };
+}
+
+async function fetchSource(deps: GitRepositoryDeps, s: RunState): Promise<void> {
   try {
     const url = parseRepositoryUrl(s.obj.spec.url);
     const data = await secretData(deps, s);
     s.auth = gitAuthFor(url, data, s.obj.spec.secretRef?.name);
     s.secrets.push(...s.auth.secrets);
+    const proxy = await proxySettings(deps, s);
     s.strategy = refStrategy(gitRepositoryRef(s.obj.spec));
-    const target = {
-      auth: s.auth,
-      cacheKey: `${nsName(s).namespace}/${nsName(s).name}`,
-      signal: s.signal,
-      timeoutMs: s.timeoutMs,
-    };
+    if (proxy !== undefined) s.proxy = proxy;
+    const target = gitTarget(s);
     s.resolved = await deps.git.resolve(target, s.strategy);
     if (isUnchanged(s)) {
       s.noop = true;
       s.obj = deleteCondition(s.obj, ConditionType.FetchFailed);
       return;
     }
-    markNewRevision(s);
     // Without includes or sparse checkout the artifact is written straight from the git objects;
     // otherwise the tree is checked out so includes can be copied in.
     s.direct = (s.obj.spec.include ?? []).length === 0 && (s.obj.spec.sparseCheckout ?? []).length === 0;
@@ -290,7 +339,8 @@ async function writeArtifact(deps: GitRepositoryDeps, s: RunState): Promise<void
           .toISOString()
           .replace(/\.\d+Z$/, "Z"),
       },
-      observedRecurseSubmodules: spec.recurseSubmodules ?? false,
+      // Submodules are never checked out (recurseSubmodules: true stalls, issue 15).
+      observedRecurseSubmodules: false,
       ...(spec.ignore === undefined ? {} : { observedIgnore: spec.ignore }),
       ...(spec.include === undefined || spec.include.length === 0
         ? {}

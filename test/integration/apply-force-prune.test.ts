@@ -3,7 +3,12 @@
  * API server (issue 6 items 2, 5 and 7).
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { ApplyManager, serviceAccountUser, type ObjectRef } from "../../src/apply/cluster/index.js";
+import {
+  ApplyError,
+  ApplyManager,
+  serviceAccountUser,
+  type ObjectRef,
+} from "../../src/apply/cluster/index.js";
 import type { KubeObject } from "../../src/apply/types.js";
 import { kubectl, readObject, testKubeConfig, useTestNamespace } from "../support/kube.js";
 
@@ -49,7 +54,7 @@ describe("immutable fields", () => {
     const err = await manager.applyAllStaged([deployment("v2")], { owner }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     const message = (err as Error).message;
-    expect(message).toContain(`Deployment/${ns()}/api dry-run failed`);
+    expect(message).toContain(`Deployment/${ns()}/api dry-run failed (Invalid): `);
     expect(message).toContain("field is immutable");
     expect(message).toContain("spec.force: true");
     expect(message).toContain("kustomize.toolkit.fluxcd.io/force: enabled");
@@ -79,8 +84,22 @@ describe("stage semantics", () => {
     const err = await manager
       .applyAllStaged([configMap("atomic-ok"), configMap("Bad_Name")], { owner })
       .catch((e: unknown) => e);
-    expect((err as Error).message).toContain(`ConfigMap/${ns()}/Bad_Name dry-run failed`);
+    expect((err as Error).message).toMatch(
+      new RegExp(`^ConfigMap/${ns()}/Bad_Name dry-run failed \\(Invalid\\): `),
+    );
     expect(await uidOf("ConfigMap", "v1", "atomic-ok")).toBeUndefined();
+  });
+
+  it("reports the first failing object as Flux does; every failure stays on the error (issue 15)", async () => {
+    const err = await manager
+      .applyAllStaged([configMap("A_Bad"), configMap("B_Bad")], { owner })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplyError);
+    const message = (err as ApplyError).message;
+    expect(message).toMatch(new RegExp(`^ConfigMap/${ns()}/A_Bad dry-run failed \\(Invalid\\): `));
+    expect(message).not.toContain("B_Bad");
+    expect((err as ApplyError).failures).toHaveLength(2);
+    expect((err as ApplyError).failures[1]).toContain(`ConfigMap/${ns()}/B_Bad dry-run failed (Invalid)`);
   });
 });
 
@@ -227,8 +246,12 @@ describe("impersonation", () => {
       .applyAllStaged([configMap("as-nobody")], { owner, impersonate: serviceAccountUser(ns(), "nobody") })
       .catch((e: unknown) => e);
     const message = (err as Error).message;
-    expect(message).toContain(`ConfigMap/${ns()}/as-nobody`);
-    expect(message).toContain(`User "system:serviceaccount:${ns()}:nobody" cannot get resource "configmaps"`);
+    // Flux's words (issue 15): the failed GET is not reported, the dry-run's error is.
+    expect(message).toMatch(new RegExp(`^ConfigMap/${ns()}/as-nobody dry-run failed \\(Forbidden\\): `));
+    expect(message).toContain(
+      `User "system:serviceaccount:${ns()}:nobody" cannot patch resource "configmaps"`,
+    );
+    expect(message).not.toContain("get failed");
   });
 
   it("a ServiceAccount bound to edit in the namespace can apply", async () => {

@@ -11,7 +11,7 @@ import {
   type ObjectRef,
   type RequestInfo,
 } from "../../src/apply/cluster/index.js";
-import { kubectl, testKubeConfig, useTestNamespace } from "../support/kube.js";
+import { availableDeploymentStatus, kubectl, testKubeConfig, useTestNamespace } from "../support/kube.js";
 
 const ns = useTestNamespace("apply-health");
 const owner = { name: "web", namespace: "flux-system" };
@@ -73,16 +73,7 @@ const unavailable = {
     { type: "Available", status: "False", reason: "MinimumReplicasUnavailable", message: "no pods" },
   ],
 };
-const available = {
-  replicas: 1,
-  updatedReplicas: 1,
-  readyReplicas: 1,
-  availableReplicas: 1,
-  conditions: [
-    { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "ok" },
-    { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: "ok" },
-  ],
-};
+const available = availableDeploymentStatus();
 
 describe("health wait", () => {
   it("times out naming the unavailable Deployment and its failing check, using only list and watch", async () => {

@@ -2,6 +2,8 @@
  * Issue 4 acceptance, artifact content: `.sourceignore` files and `spec.ignore` exclude what they
  * say (and drop the default excludes), the same commit archived by two processes gives
  * byte-identical tarballs, and `spec.include` copies another GitRepository's artifact (sub)tree.
+ * Issue 15: `spec.sparseCheckout` archives only its directories; `spec.recurseSubmodules: true`
+ * stalls instead of being recorded as observed.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -209,5 +211,42 @@ describe("GitRepository artifact content (issue 4)", () => {
       obj.status as { conditions: { type: string; status: string; reason: string }[] }
     ).conditions.find((c) => c.type === "Ready");
     expect(ready).toMatchObject({ status: "False", reason: "NotFound" });
+  });
+
+  it("spec.sparseCheckout archives only the listed directories (issue 15)", async () => {
+    await applyRepo("sparse", {
+      url: repo.url,
+      interval: "10m",
+      ref: { branch: "main" },
+      sparseCheckout: ["infra"],
+    });
+    const obj = await readyWith("sparse");
+    const names = await entriesOf(obj.status!.artifact!.url);
+    expect(names).toContain("infra/db.yaml");
+    expect(names).not.toContain("apps/app.yaml");
+    expect(names).not.toContain("README.md");
+    expect((obj.status as { observedSparseCheckout?: string[] }).observedSparseCheckout).toEqual(["infra"]);
+  });
+
+  it("spec.recurseSubmodules: true stalls, says what to do, and is never recorded as observed (issue 15)", async () => {
+    await applyRepo("submodules", {
+      url: repo.url,
+      interval: "10m",
+      ref: { branch: "main" },
+      recurseSubmodules: true,
+    });
+    const obj = await waitForObject<Obj>(
+      ref("submodules"),
+      (o: Obj) => o.status?.conditions?.some((c) => c.type === "Stalled" && c.status === "True") === true,
+    );
+    const conditions = (
+      obj.status as { conditions: { type: string; status: string; reason: string; message: string }[] }
+    ).conditions;
+    const ready = conditions.find((c) => c.type === "Ready");
+    expect(ready).toMatchObject({ status: "False", reason: "UnsupportedField" });
+    expect(ready?.message).toMatch(/^spec\.recurseSubmodules is not supported by mooring: set it to false/);
+    expect(computeStatus(obj as KubeObject, { now: Date.now() }).status).toBe("Failed");
+    expect(obj.status?.artifact).toBeUndefined();
+    expect((obj.status as { observedRecurseSubmodules?: boolean }).observedRecurseSubmodules).not.toBe(true);
   });
 });

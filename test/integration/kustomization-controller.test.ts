@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ApplyManager, type RequestInfo } from "../../src/apply/cluster/index.js";
+import { localClusters } from "../support/local-clusters.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { apiEventSink } from "../../src/runtime/event-sink.js";
 import { EventRecorder } from "../../src/runtime/events.js";
@@ -15,6 +16,7 @@ import { ApiKustomizationClient } from "../../src/kustomization/cluster-client.j
 import { KustomizationController } from "../../src/kustomization/controller.js";
 import { kustomizationOptions } from "../../src/kustomization/options.js";
 import {
+  availableDeploymentStatus,
   conditionOf,
   eventually,
   kubectl,
@@ -89,7 +91,11 @@ async function createSource(repo: GitRepo, name: string): Promise<string> {
 async function createKs(name: string, spec: Record<string, unknown>): Promise<void> {
   await kubectlOk(
     ["apply", "-f", "-"],
-    stringify({ ...KS, metadata: { name, namespace: ns() }, spec: { interval: "1h", prune: true, ...spec } }),
+    stringify({
+      ...KS,
+      metadata: { name, namespace: ns(), labels: { [SHARD_LABEL]: shard } },
+      spec: { interval: "1h", prune: true, ...spec },
+    }),
   );
 }
 
@@ -140,7 +146,16 @@ beforeAll(async () => {
     artifact: { ...kustomizationOptions().artifact, retryMinWaitMs: 100 },
     driftRequeueMinIntervalMs: 1_000,
   });
-  controller = new KustomizationController({ kubeConfig: kc, client, apply, options }).start();
+  const clusters = localClusters(apply);
+  // Sharded like the source controller: other files run their own Kustomization controllers.
+  const labelSelector = `${SHARD_LABEL}=${shard}`;
+  controller = new KustomizationController({
+    kubeConfig: kc,
+    client,
+    apply: clusters,
+    options,
+    labelSelector,
+  }).start();
 });
 
 afterAll(async () => {
@@ -517,17 +532,7 @@ describe("Kustomization controller (issue 6)", () => {
       name: "slow",
       namespace: ns(),
     })) as any;
-    const status = {
-      observedGeneration: d.metadata.generation,
-      replicas: 1,
-      updatedReplicas: 1,
-      readyReplicas: 1,
-      availableReplicas: 1,
-      conditions: [
-        { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "ok" },
-        { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: "ok" },
-      ],
-    };
+    const status = availableDeploymentStatus(d.metadata.generation);
     await kubectlOk([
       "patch",
       "deployment",

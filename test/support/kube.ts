@@ -69,6 +69,13 @@ export function kubectl(args: string[], input?: string): Promise<KubectlResult> 
   });
 }
 
+/** {@link kubectl} that throws with kubectl's stderr when it fails; returns stdout. */
+export async function kubectlOk(args: string[], input?: string): Promise<string> {
+  const res = await kubectl(args, input);
+  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${res.stderr}`);
+  return res.stdout;
+}
+
 /** Options for {@link eventually}. */
 export interface EventuallyOptions {
   timeoutMs?: number;
@@ -200,4 +207,22 @@ export async function runUntilMatches<T extends { code: number; out: string }>(
     if ((result.code === 0 && pattern.test(result.out)) || Date.now() > deadline) return result;
     await sleep(250);
   }
+}
+
+/**
+ * The status the deployment controller writes for one available replica: tests write it
+ * themselves, as the local control plane runs no kubelet and no workload controllers.
+ */
+export function availableDeploymentStatus(observedGeneration?: number): Record<string, unknown> {
+  return {
+    ...(observedGeneration === undefined ? {} : { observedGeneration }),
+    replicas: 1,
+    updatedReplicas: 1,
+    readyReplicas: 1,
+    availableReplicas: 1,
+    conditions: [
+      { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "ok" },
+      { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: "ok" },
+    ],
+  };
 }

@@ -35,6 +35,7 @@ import type {
   DeleteResult,
   DriftListener,
   HealthOptions,
+  IdentityOptions,
   ObjectRef,
   OwnerRef,
 } from "./types.js";
@@ -109,8 +110,8 @@ export class ApplyManager {
     const planErrors = planned.flatMap((r) => (r.ok ? [] : [r.error]));
     if (planErrors.length > 0) {
       for (const p of plans) abandonPlan(ctx, p);
-      const decided = plans.filter((p) => p.payload === undefined).map((p) => p.entry);
-      throw applyFailure(planErrors, [...done, ...decided]);
+      // Flux applies nothing of a stage whose dry-runs failed: the log lists earlier stages only.
+      throw applyFailure(planErrors, done);
     }
     const applied = await mapLimit(plans, limit, (plan) => executePlan(ctx, plan));
     const errors = applied.flatMap((r) => (r.ok ? [] : [r.error]));
@@ -149,7 +150,7 @@ export class ApplyManager {
       });
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
-      throw new ApplyError(`${stage.name} not ready: ${text}`, entries, err);
+      throw new ApplyError([`${stage.name} not ready: ${text}`], entries, err);
     }
     this.owned?.markReady(owner, ids);
     const changed = new Set(
@@ -195,6 +196,11 @@ export class ApplyManager {
    */
   waitForHealthy(objects: readonly ObjectRef[], options: HealthOptions): Promise<void> {
     return waitForHealthy(this.client.as(options.impersonate), objects, options);
+  }
+
+  /** Whether the object exists (WaitForTermination), as the given identity. */
+  async objectExists(ref: ObjectRef, options: IdentityOptions = {}): Promise<boolean> {
+    return (await this.client.as(options.impersonate).get(ref, options.signal)) !== undefined;
   }
 
   /** Subscribes to "an owned object was changed or deleted by someone else". */

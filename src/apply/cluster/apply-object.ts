@@ -14,7 +14,7 @@ import { objectId } from "../inventory.js";
 import { cleanupPatch, type CleanupOptions } from "../takeover.js";
 import { formatObject } from "../../util/kube-object.js";
 import { objMetadataOf, type KubeObject } from "../types.js";
-import { ApplyError, errorText } from "./errors.js";
+import { ApplyError, dryRunFailedMessage, errorText } from "./errors.js";
 import { renderedHash } from "./fingerprint.js";
 import { refOf, type ObjectClient } from "./object-client.js";
 import type { OwnedObjects } from "./owned-objects.js";
@@ -73,11 +73,10 @@ async function dryRun(
     return { dry: await apply(), live };
   } catch (err) {
     const subject = formatObject(obj);
-    if (live === undefined || !isImmutableError(err)) {
-      throw new Error(`${subject} dry-run failed: ${errorText(err)}`, { cause: err });
-    }
+    const message = dryRunFailedMessage(subject, (obj.metadata.namespace ?? "") !== "", err);
+    if (live === undefined || !isImmutableError(err)) throw new Error(message, { cause: err });
     if (!shouldForceRecreate(ctx.options.force === true, obj, live)) {
-      throw new Error(`${subject} dry-run failed: ${errorText(err)}. ${forceHint(subject)}`, { cause: err });
+      throw new Error(`${message}. ${forceHint(subject)}`, { cause: err });
     }
     await step(obj, "delete for recreation", async () => {
       await ctx.client.delete(refOf(obj), live.metadata.uid);
@@ -119,9 +118,29 @@ interface Checked {
   readonly payload?: KubeObject;
 }
 
-async function check(ctx: ApplyContext, obj: KubeObject, ignore: readonly string[]): Promise<Checked> {
-  let live = await step(obj, "get", () => ctx.client.get(refOf(obj), ctx.options.signal));
+/**
+ * GETs the live object. A failed GET (often Forbidden under impersonation) is reported as Flux
+ * reports it: Flux ignores the GET error and the dry-run's error names the problem (issue 15);
+ * only when that dry-run succeeds is the GET error itself thrown.
+ */
+async function getLive(ctx: ApplyContext, obj: KubeObject): Promise<KubeObject | undefined> {
   ctx.stats.gets++;
+  try {
+    return await ctx.client.get(refOf(obj), ctx.options.signal);
+  } catch (err) {
+    ctx.stats.dryRuns++;
+    await ctx.client
+      .apply(obj, { fieldManager: ctx.fieldManager, dryRun: true, signal: ctx.options.signal })
+      .catch((dryErr: unknown) => {
+        const message = dryRunFailedMessage(formatObject(obj), (obj.metadata.namespace ?? "") !== "", dryErr);
+        throw new Error(message, { cause: dryErr });
+      });
+    throw new Error(`${formatObject(obj)} get failed: ${errorText(err)}`, { cause: err });
+  }
+}
+
+async function check(ctx: ApplyContext, obj: KubeObject, ignore: readonly string[]): Promise<Checked> {
+  let live = await getLive(ctx, obj);
   if (applyPolicy(obj, live).skip) return { entry: changeSetEntry(obj, "skipped"), live: undefined };
   const result = await dryRun(ctx, obj, live);
   live = result.live;
@@ -207,8 +226,11 @@ export function abandonPlan(ctx: ApplyContext, plan: Plan): void {
   if (plan.pending) ctx.owned?.settle(ctx.options.owner, undefined, undefined, plan.id);
 }
 
-/** Wraps per-object failures into one {@link ApplyError} with the partial change set. */
+/**
+ * Wraps per-object failures (in object order) into one {@link ApplyError}: the first names the
+ * failure as Flux does; `entries` are what was applied before it.
+ */
 export function applyFailure(errors: readonly unknown[], entries: readonly ChangeSetEntry[]): ApplyError {
-  const text = errors.map((e) => (e instanceof Error ? e.message : String(e))).join("; ");
-  return new ApplyError(text, entries, errors[0]);
+  const texts = errors.map((e) => (e instanceof Error ? e.message : String(e)));
+  return new ApplyError(texts, entries, errors[0]);
 }

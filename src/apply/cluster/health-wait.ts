@@ -4,7 +4,7 @@
  * conditions and messages from `health/wait.ts`. A slow tick re-evaluates time-dependent rules
  * (a Pod's scheduling window) without any request.
  */
-import { computeStatus } from "../health/kstatus.js";
+import { computeStatus, type StatusContext } from "../health/kstatus.js";
 import { healthFailureMessage, waitIsOver, type HealthReport } from "../health/wait.js";
 import { objectId } from "../inventory.js";
 import { objMetadataOf, type KubeObject } from "../types.js";
@@ -24,13 +24,13 @@ interface Watched {
 
 const RETICK_MS = 5_000;
 
-function report(w: Watched, now: number): HealthReport {
+function report(w: Watched, ctx: StatusContext): HealthReport {
   if (w.obj === undefined) {
     // Never read: say why (e.g. the impersonated user may not list this kind).
     const result = w.error === undefined ? undefined : { status: "Unknown" as const, message: w.error };
     return { ref: w.ref, result, jobWithTTL: w.jobWithTTL, ...(w.error !== undefined && { error: w.error }) };
   }
-  const result = computeStatus(w.obj ?? undefined, { now });
+  const result = computeStatus(w.obj ?? undefined, ctx);
   const detail = result.status !== "Current" ? result.message : undefined;
   const error = [detail, w.error].filter((s) => s !== undefined && s !== "").join("; ");
   return { ref: w.ref, result, jobWithTTL: w.jobWithTTL, ...(error !== "" && { error }) };
@@ -105,7 +105,7 @@ export async function waitForHealthy(
   try {
     await new Promise<void>((resolve, reject) => {
       const evaluate = (timedOut: boolean): void => {
-        const reports = all.map((w) => report(w, Date.now()));
+        const reports = all.map((w) => report(w, { now: Date.now(), custom: options.custom }));
         if (!timedOut && !waitIsOver(reports, options.failFast ?? true)) return;
         const message = healthFailureMessage(reports, timedOut);
         if (message === undefined) resolve();

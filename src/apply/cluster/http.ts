@@ -7,11 +7,7 @@
  * KubeConfig's own TLS and credentials.
  */
 import { HttpMethod, type KubeConfig } from "@kubernetes/client-node";
-import {
-  closeKubeTransport,
-  kubeTransport,
-  type TransportResponse,
-} from "../../runtime/kube-transport.js";
+import { closeKubeTransport, kubeTransport, type TransportResponse } from "../../runtime/kube-transport.js";
 import { KubeApiError, type KubeStatus } from "./errors.js";
 import type { RequestInfo } from "./types.js";
 

@@ -2,6 +2,7 @@
  * The cluster-facing apply layer: what the Kustomization reconciler imports.
  */
 export { ApplyManager, DEFAULT_FIELD_MANAGER } from "./apply-manager.js";
+export { ApplyClusters, type ClusterTarget } from "./apply-clusters.js";
 export { forceHint } from "./apply-object.js";
 export {
   ApplyError,

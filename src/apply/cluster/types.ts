@@ -8,6 +8,7 @@
  */
 import type { ChangeSetEntry } from "../changeset.js";
 import type { CommonMetadata } from "../normalize.js";
+import type { StatusContext } from "../health/result.js";
 import type { GroupKind, KubeObject, ObjMetadata } from "../types.js";
 
 /** The Kustomization an apply, prune or health wait acts for. */
@@ -29,6 +30,7 @@ export interface IdentityOptions {
    * controller's own identity.
    */
   readonly impersonate?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Options of {@link ApplyManager.applyAllStaged}. */
@@ -85,6 +87,8 @@ export interface HealthOptions extends IdentityOptions {
   readonly signal?: AbortSignal | undefined;
   /** Stop at the first Failed object (Flux's default). */
   readonly failFast?: boolean | undefined;
+  /** `spec.healthCheckExprs` rules, consulted before the built-in kstatus rules. */
+  readonly custom?: StatusContext["custom"];
 }
 
 /** Why an owned object changed outside our own applies. */

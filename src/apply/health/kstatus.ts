@@ -101,12 +101,15 @@ function readyStatus(obj: KubeObject): StatusResult {
 }
 
 /**
- * The kstatus of a live object (`undefined`: not found). Jobs use Flux's reader, which skips the
- * generic rules and is Current only once complete.
+ * The kstatus of a live object (`undefined`: not found). `healthCheckExprs` rules decide first
+ * for the kinds they cover. Jobs use Flux's reader, which skips the generic rules and is Current
+ * only once complete.
  */
 export function computeStatus(obj: KubeObject | undefined, ctx: StatusContext): StatusResult {
   if (obj === undefined) return { status: "NotFound", message: "Resource not found" };
   try {
+    const custom = ctx.custom?.statusOf(obj);
+    if (custom !== undefined) return custom;
     if (ruleKey(obj) === "batch/Job") return jobStatus(obj);
     const rule = RULES[ruleKey(obj)];
     return genericStatus(obj) ?? (rule ? rule(obj, ctx) : readyStatus(obj));

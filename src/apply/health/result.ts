@@ -1,4 +1,5 @@
 /** kstatus result values and constructors, shared by the per-kind rules. */
+import type { KubeObject } from "../../util/kube-object.js";
 
 /** kstatus values. */
 export type KStatus = "InProgress" | "Failed" | "Current" | "Terminating" | "NotFound" | "Unknown";
@@ -10,10 +11,15 @@ export interface StatusResult {
   readonly reason?: string;
 }
 
-/** Context for time-dependent rules (Pod scheduling window). */
+/** Context for time-dependent rules (Pod scheduling window) and custom rules. */
 export interface StatusContext {
   /** Epoch milliseconds. */
   readonly now: number;
+  /**
+   * `spec.healthCheckExprs` rules: undefined for an object they do not cover; a result replaces
+   * every built-in rule (Flux's custom status readers come first).
+   */
+  readonly custom?: { statusOf(obj: KubeObject): StatusResult | undefined } | undefined;
 }
 
 /** InProgress with the reason it is not done yet. */

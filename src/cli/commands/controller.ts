@@ -11,7 +11,11 @@ const FLAGS: [string, string][] = [
     "--requeue-dependency <duration>",
     "wait before re-checking a dependency or a missing artifact (default 30s)",
   ],
-  ["--no-cross-namespace-refs", "refuse sourceRefs and dependsOn in other namespaces"],
+  ["--no-cross-namespace-refs [bool]", "refuse sourceRefs and dependsOn in other namespaces"],
+  [
+    "--no-remote-bases [bool]",
+    "refuse remote kustomize bases (mooring never fetches them, so this is always in effect)",
+  ],
   ["--default-service-account <name>", "service account impersonated when spec.serviceAccountName is empty"],
   ["--storage-path <dir>", "artifact storage directory (default /data)"],
   ["--storage-addr <addr>", "artifact server listen address (default :9090)"],
@@ -23,7 +27,12 @@ const FLAGS: [string, string][] = [
   ["--artifact-retention-records <n>", "artifacts kept per object (default 2)"],
   ["--metrics-addr <addr>", "Prometheus /metrics listen address (default :8080)"],
   ["--health-addr <addr>", "/healthz and /readyz listen address (default :9440)"],
-  ["--leader-elect", "elect a leader on a Lease so that only one replica reconciles"],
+  ["--leader-elect [bool]", "elect a leader on a Lease so that only one replica reconciles"],
+  ["--enable-leader-election [bool]", "Flux's name for --leader-elect"],
+  ["--leader-election-lease-duration <duration>", "how long a lease is valid (default 15s)"],
+  ["--leader-election-renew-deadline <duration>", "how long the leader retries renewing (default 10s)"],
+  ["--leader-election-retry-period <duration>", "wait between lease attempts (default 2s)"],
+  ["--leader-election-release-on-cancel [bool]", "release the lease on a clean stop (default true)"],
   [
     "--leader-election-namespace <ns>",
     "namespace of the Lease (default $RUNTIME_NAMESPACE or mooring-system)",
@@ -31,19 +40,68 @@ const FLAGS: [string, string][] = [
   ["--log-level <level>", "debug, info or error (default info)"],
   ["--log-encoding <encoding>", "json or console (default json)"],
   ["--watch-label-selector <selector>", "only reconcile objects matching this label selector (sharding)"],
+  ["--watch-all-namespaces [bool]", "watch every namespace (default true); false: only $RUNTIME_NAMESPACE"],
+  ["--events-addr <url>", "also POST every event as Flux's event JSON to this notification endpoint"],
+  [
+    "--feature-gates <A=true,B=false>",
+    "Flux's feature gates; unknown gates are refused, gates mooring cannot honour are named at startup",
+  ],
+  ["--kube-api-qps <n>", "accepted for compatibility with Flux; mooring does not throttle API requests"],
+  ["--kube-api-burst <n>", "accepted for compatibility with Flux; mooring does not throttle API requests"],
+  [
+    "--watch-configs-label-selector <selector>",
+    "ConfigMaps and Secrets whose changes reconcile the Kustomizations using them at once (default reconcile.fluxcd.io/watch=Enabled; empty: all)",
+  ],
   ["--interval-jitter-percentage <n>", "jitter applied to every interval requeue (default 5)"],
   ["--min-retry-delay <duration>", "first backoff after a failure (default 750ms)"],
   ["--max-retry-delay <duration>", "longest backoff after failures (default 15m)"],
   ["--http-retry <n>", "artifact download retries (default 9)"],
   ["--git-max-pack-bytes <n>", "largest git pack accepted from a server (default 536870912, 512 MiB)"],
+  [
+    "--sops-age-secret <name>",
+    "Secret in $RUNTIME_NAMESPACE (default mooring-system) whose .agekey entries decrypt Kustomizations with spec.decryption but no secretRef",
+  ],
+  [
+    "--graceful-shutdown-timeout <duration>",
+    "drain window for in-flight reconciles after SIGTERM, then they are aborted (default 25s)",
+  ],
+  ["--build-max-heap-bytes <n>", "heap limit of each build thread (default 536870912, 512 MiB; min 64 MiB)"],
+  ["--build-max-file-bytes <n>", "largest file a build reads (default 16777216, 16 MiB)"],
+  ["--build-max-total-bytes <n>", "most bytes one build reads in total (default 67108864, 64 MiB)"],
+  ["--build-max-objects <n>", "most objects one build parses (default 10000)"],
 ];
+
+/**
+ * After SIGTERM the manager drains, aborts, releases the Lease and closes within the drain window
+ * plus a few bounded grace periods; should anything still hold the process past this margin, it
+ * exits anyway, before the kubelet's SIGKILL, so a restart is never slower than it has to be.
+ */
+const EXIT_BACKSTOP_MARGIN_MS = 20_000;
+
+function exitBackstop(signal: AbortSignal, drainMs: number, io: CliIo): void {
+  signal.addEventListener(
+    "abort",
+    () => {
+      setTimeout(() => {
+        io.stderr(`✗ shutdown did not complete within ${drainMs + EXIT_BACKSTOP_MARGIN_MS} ms; exiting\n`);
+        process.exit(1);
+      }, drainMs + EXIT_BACKSTOP_MARGIN_MS).unref();
+    },
+    { once: true },
+  );
+}
 
 /** The validated config from a parsed `controller` command (its own flags and the globals). */
 function configOf(self: Command, env: NodeJS.ProcessEnv): ControllerConfig {
   // --kubeconfig is the program's global flag; the rest are this command's.
-  const flags = self.optsWithGlobals<ControllerFlags & { crossNamespaceRefs?: boolean }>();
-  // commander turns --no-x into x=false; the config speaks of noCrossNamespaceRefs.
-  return controllerConfig({ ...flags, noCrossNamespaceRefs: flags.crossNamespaceRefs === false }, env);
+  const flags = self.optsWithGlobals<
+    ControllerFlags & { crossNamespaceRefs?: string | boolean; remoteBases?: string | boolean }
+  >();
+  // commander turns --no-x into x=false and --no-x=v into x=v; the config speaks of noX.
+  return controllerConfig(
+    { ...flags, noCrossNamespaceRefs: flags.crossNamespaceRefs, noRemoteBases: flags.remoteBases },
+    env,
+  );
 }
 
 function defineControllerCommand(program: Command): Command {
@@ -83,7 +141,9 @@ export function addControllerCommand(program: Command, io: CliIo, setExit: (code
       isTTY: io.tty,
       instance: io.env.HOSTNAME ?? "",
     };
-    const running = await startController(config, env, shutdownSignal());
+    const signal = shutdownSignal();
+    exitBackstop(signal, config.gracefulShutdownTimeoutMs, io);
+    const running = await startController(config, env, signal);
     // Lost leadership ends the process non-zero so that it is restarted (controller-runtime).
     const code = await running.done.then(
       () => 0,

@@ -8,6 +8,7 @@ import { prepareForApply } from "../../apply/normalize.js";
 import { type KubeObject, objMetadataOf } from "../../apply/types.js";
 import { buildManifests, type ConfigDataReader } from "../../kustomization/build-manifests.js";
 import { withScratchCopy } from "../../kustomization/flux-wrapper.js";
+import { loadRemoteCluster } from "../../kustomization/remote-kubeconfig.js";
 import { CliError, type CliIo, type GlobalOptions, loadKubeConfig, targetNamespace } from "../context.js";
 import { FLUX_KINDS, FluxObjects, isNotFound } from "../flux-objects.js";
 import { formatData } from "../output.js";
@@ -62,17 +63,17 @@ async function runDiff(name: string, dir: string, options: GlobalOptions, io: Cl
     namespace,
     name,
   )) as unknown as Kustomization;
+  const readConfig = clusterConfigReader(kc, namespace);
+  // spec.kubeConfig: the objects live on the remote cluster, so the dry-runs go there.
+  const remote = await loadRemoteCluster(ks, { getConfigData: (kind, key) => readConfig(kind, key.name) }, 0);
   const built = await withScratchCopy(resolve(dir), (root) =>
-    buildManifests(
-      { root, dir: root },
-      { ks, readConfig: clusterConfigReader(kc, namespace), strictSubstitution: false, retryAfterMs: 0 },
-    ),
+    buildManifests({ root, dir: root }, { ks, readConfig, strictSubstitution: false, retryAfterMs: 0 }),
   );
   const prepared = prepareForApply(built, {
     owner: { name, namespace },
     commonMetadata: ks.spec.commonMetadata,
   });
-  const applier = manifestApplier(kc);
+  const applier = manifestApplier(remote?.kubeConfig ?? kc);
   const entries: DiffEntry[] = [];
   try {
     for (const obj of prepared)

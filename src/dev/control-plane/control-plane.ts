@@ -23,6 +23,12 @@ export interface ControlPlane {
   dir: string;
   /** Pids of etcd, kube-apiserver, kube-controller-manager and the watchdog. */
   pids: number[];
+  /**
+   * Stops kube-apiserver (SIGTERM, as a rolling restart does), keeps it down for `downMs`, then
+   * starts it again on the same port with the same data and waits for `/readyz`: what the fault
+   * tests provoke mid-reconcile (issue 14).
+   */
+  restartApiServer(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,7 +58,8 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   try {
     const started = await startAll(dir, options, procs);
     const pids = [...procs.map((p) => p.child.pid ?? 0), reaperPid];
-    return { ...started, dir, pids, stop };
+    const { restart, ...rest } = started;
+    return { ...rest, dir, pids, stop, restartApiServer: restart };
   } catch (err) {
     await stop();
     throw err;
@@ -63,7 +70,11 @@ async function startAll(
   dir: string,
   options: StartOptions,
   procs: ManagedProcess[],
-): Promise<Omit<ControlPlane, "dir" | "pids" | "stop">> {
+): Promise<
+  Omit<ControlPlane, "dir" | "pids" | "stop" | "restartApiServer"> & {
+    restart: (downMs?: number) => Promise<void>;
+  }
+> {
   const timeout = options.readyTimeoutMs ?? 120_000;
   const pki = await generatePki(dir);
   const track = async (proc: ManagedProcess): Promise<ManagedProcess> => {
@@ -74,20 +85,26 @@ async function startAll(
   const etcdUrl = await startEtcd(dir, options.binaries.etcd, track, timeout);
   const apiPort = await freePort();
   const server = `https://127.0.0.1:${apiPort}`;
-  const apiserver = await track(
-    startProcess(
-      "kube-apiserver",
-      options.binaries["kube-apiserver"],
-      apiserverArgs(pki, etcdUrl, apiPort, dir),
-      join(dir, "kube-apiserver.log"),
-    ),
-  );
   const tls = await tlsClient(pki);
-  await waitUntilReady(
-    apiserver,
-    async () => (await httpsGet(`${server}/readyz`, tls)).status === 200,
-    timeout,
-  );
+  const startApiServer = async (): Promise<ManagedProcess> => {
+    const proc = await track(
+      startProcess(
+        "kube-apiserver",
+        options.binaries["kube-apiserver"],
+        apiserverArgs(pki, etcdUrl, apiPort, dir),
+        join(dir, "kube-apiserver.log"),
+      ),
+    );
+    await waitUntilReady(proc, async () => (await httpsGet(`${server}/readyz`, tls)).status === 200, timeout);
+    return proc;
+  };
+  let apiserver = await startApiServer();
+  const restart = async (downMs = 0): Promise<void> => {
+    await stopProcess(apiserver);
+    procs.splice(procs.indexOf(apiserver), 1);
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    apiserver = await startApiServer();
+  };
   const kubeconfigPath = join(dir, "kubeconfig");
   await writeKubeconfig(kubeconfigPath, server, pki);
   const kcmPort = await freePort();
@@ -107,6 +124,7 @@ async function startAll(
     timeout,
   );
   return {
+    restart,
     server,
     kubeconfigPath,
     kubernetesVersion: await binaryVersion(options.binaries["kube-apiserver"], /Kubernetes (v\S+)/),

@@ -4,4 +4,4 @@
 export { startGitServer } from "./git-server.js";
 export type { GitRequestRecord, GitServer, GitServerAuth, GitServerOptions } from "./git-server.js";
 export { GitRepo } from "./repo.js";
-export type { CommitOptions, FileSpec, TagOptions } from "./repo.js";
+export type { CommitOptions, FileSpec, SigningKey, TagOptions } from "./repo.js";

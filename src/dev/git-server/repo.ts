@@ -25,6 +25,18 @@ export interface CommitOptions {
   readonly branch?: string;
   /** Author and committer date; defaults to a fixed clock that advances one second per commit. */
   readonly date?: Date;
+  /** Sign the commit with this key (real `gpg`, or `ssh-keygen` for SSH keys). */
+  readonly sign?: SigningKey;
+}
+
+/** A signing key used through `git commit -S` / `git tag -s`: OpenPGP (gpg) by default, or SSH. */
+export interface SigningKey {
+  /** OpenPGP: key ID, fingerprint or user ID gpg knows the secret key by. SSH: private key file. */
+  readonly keyId: string;
+  /** OpenPGP: the `GNUPGHOME` holding the secret key. */
+  readonly gnupgHome?: string;
+  /** `ssh` signs with `ssh-keygen -Y sign` (git's `gpg.format=ssh`). */
+  readonly format?: "openpgp" | "ssh";
 }
 
 /** Input of {@link GitRepo.tag}. */
@@ -33,7 +45,18 @@ export interface TagOptions {
   readonly target?: string;
   /** Annotated tag with this message; lightweight when absent. */
   readonly message?: string;
+  /** Sign the (annotated) tag with this key. */
+  readonly sign?: SigningKey;
 }
+
+const signingEnv = (key: SigningKey | undefined): Record<string, string> =>
+  key?.gnupgHome === undefined ? {} : { GNUPGHOME: key.gnupgHome };
+
+/** `-c` options selecting the key (before the subcommand). */
+const signingConfig = (key: SigningKey | undefined): string[] =>
+  key === undefined
+    ? []
+    : ["-c", `gpg.format=${key.format ?? "openpgp"}`, "-c", `user.signingkey=${key.keyId}`];
 
 let clock = Date.UTC(2026, 0, 1);
 
@@ -70,9 +93,12 @@ export class GitRepo {
     await this.switchTo(branch);
     for (const [path, spec] of Object.entries(opts.files)) await this.writeSpec(path, spec);
     clock += 1000;
-    const env = gitIdentityEnv(opts.date ?? new Date(clock));
+    const env = { ...gitIdentityEnv(opts.date ?? new Date(clock)), ...signingEnv(opts.sign) };
+    const signArgs = opts.sign === undefined ? ["--no-gpg-sign"] : ["--gpg-sign"];
     await git(["add", "-A"], { cwd: this.workPath });
-    await git(["commit", "-q", "--allow-empty", "-m", opts.message ?? "update"], { cwd: this.workPath, env });
+    const message = opts.message ?? "update";
+    const args = [...signingConfig(opts.sign), "commit", "-q", "--allow-empty", ...signArgs, "-m", message];
+    await git(args, { cwd: this.workPath, env });
     await git(["push", "-q", "origin", `HEAD:refs/heads/${branch}`], { cwd: this.workPath });
     return git(["rev-parse", "HEAD"], { cwd: this.workPath });
   }
@@ -81,11 +107,13 @@ export class GitRepo {
   async tag(name: string, opts: TagOptions = {}): Promise<string> {
     const target = opts.target ?? `refs/remotes/origin/${this.defaultBranch}`;
     await git(["fetch", "-q", "origin"], { cwd: this.workPath });
+    const kind = opts.sign === undefined ? ["-a"] : ["-s"];
     const args =
       opts.message === undefined
         ? ["tag", "-f", name, target]
-        : ["tag", "-f", "-a", name, "-m", opts.message, target];
-    await git(args, { cwd: this.workPath, env: gitIdentityEnv(new Date(clock)) });
+        : [...signingConfig(opts.sign), "tag", "-f", ...kind, name, "-m", opts.message, target];
+    const env = { ...gitIdentityEnv(new Date(clock)), ...signingEnv(opts.sign) };
+    await git(args, { cwd: this.workPath, env });
     await git(["push", "-q", "-f", "origin", `refs/tags/${name}`], { cwd: this.workPath });
     return git(["rev-parse", `${name}^{commit}`], { cwd: this.workPath });
   }

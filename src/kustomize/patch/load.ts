@@ -1,4 +1,5 @@
 import { isMap, isSeq, parseAllDocuments, type Node as YamlNode, type YAMLMap } from "yaml";
+import { expandAliases } from "../aliases.js";
 import { fieldOf, isNullScalar, textOf } from "./nodes.js";
 import { parseJson6902, type JsonPatchOp } from "./json6902.js";
 import type { TargetSelector } from "./select.js";
@@ -81,6 +82,7 @@ export function parsePatchDocuments(text: string, source: string): YamlNode[] {
     if ("errors" in doc && doc.errors.length > 0) {
       throw new Error(`invalid YAML in patch ${source}: ${doc.errors[0]!.message}`);
     }
+    if (text.includes("*")) expandAliases(doc, `patch ${source}`);
     const contents = doc.contents as YamlNode | null;
     if (contents === null || (textOf(contents) ?? "x") === "") continue;
     out.push(contents);
