@@ -13,6 +13,7 @@ import {
   assertRbac,
   assertServiceEndpoints,
   assertUninstalled,
+  installedClusterObjects,
   SYSTEM_NS,
 } from "./steps-controller.js";
 import { upgrade } from "./steps-upgrade.js";
@@ -141,7 +142,8 @@ export async function runScenario(c: ClusterClient, o: ScenarioOptions): Promise
   await step("upgrade to a new image tag keeps status and artifacts", () => upgrade(c, ks, o.images.upgrade));
 
   await step("mooring uninstall leaves nothing of mooring behind", async () => {
+    const installed = await installedClusterObjects(c);
     await c.mooring("uninstall", "--yes", "--crds");
-    await assertUninstalled(c);
+    await assertUninstalled(c, installed);
   });
 }

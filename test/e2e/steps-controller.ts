@@ -77,24 +77,43 @@ export async function assertArtifactServed(c: ClusterClient, repo: Json): Promis
   assert.equal(out, `200 ${artifact.digest}`);
 }
 
-/** Everything install created is gone: namespace, CRDs, cluster-scoped RBAC. */
-export async function assertUninstalled(c: ClusterClient): Promise<void> {
+/** The label deploy/ puts on everything it installs, CRDs and cluster-scoped RBAC included. */
+const INSTALLED = "app.kubernetes.io/instance=mooring-system";
+const CLUSTER_SCOPED = ["clusterroles", "clusterrolebindings", "crd"] as const;
+
+/** The cluster-scoped objects install created, by kind; each kind must have some (no vacuous check). */
+export async function installedClusterObjects(c: ClusterClient): Promise<Record<string, string[]>> {
+  const found: Record<string, string[]> = {};
+  for (const kind of CLUSTER_SCOPED) {
+    found[kind] = (await c.list(kind, INSTALLED)).map((o) => o.metadata.name);
+    assert.ok(found[kind].length > 0, `install created no ${kind} labelled ${INSTALLED}`);
+  }
+  return found;
+}
+
+/** Everything install created is gone: namespace, CRDs, cluster-scoped RBAC (`installed` names them). */
+export async function assertUninstalled(
+  c: ClusterClient,
+  installed: Record<string, string[]>,
+): Promise<void> {
   await until(
     "mooring-system and the CRDs to be deleted",
     async () => {
       const ns = await c.get("namespace", SYSTEM_NS);
-      const crds = await c.list("crd", "app.kubernetes.io/part-of=mooring");
+      const crds = await c.list("crd", INSTALLED);
       return !ns && crds.length === 0;
     },
     300_000,
   );
-  for (const kind of ["clusterroles", "clusterrolebindings", "crd"]) {
-    const left = await c.list(kind, "app.kubernetes.io/part-of=mooring");
+  for (const kind of CLUSTER_SCOPED) {
+    const left = await c.list(kind, INSTALLED);
     assert.deepEqual(
       left.map((o) => o.metadata.name),
       [],
       `${kind} left behind`,
     );
+    for (const name of installed[kind] ?? [])
+      assert.equal(await c.get(kind, name), undefined, `${kind} ${name} left behind`);
   }
   for (const crd of [
     "gitrepositories.source.toolkit.fluxcd.io",
