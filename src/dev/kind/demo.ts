@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 export const GIT_NAMESPACE = "demo-git";
 /** The git server's image, built from GIT_DOCKERFILE. */
 export const GIT_IMAGE = "mooring-demo-git:dev";
-/** Path of the git server's Dockerfile in the repository. */
+/** Path of the git server's Dockerfile in the repository; it builds FROM MOORING_IMAGE, so after it. */
 export const GIT_DOCKERFILE = "src/dev/git-server/Dockerfile";
 /** The tag deploy/deployment.yaml runs. */
 export const MOORING_IMAGE = "mooring:0.1.0";
