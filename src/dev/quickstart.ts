@@ -4,6 +4,7 @@
  * demo GitRepository and Kustomization, prints them once Ready, and tells the user how to push a
  * change. Ctrl-C stops everything. With `--kubeconfig` (or KUBECONFIG pointing at a reachable
  * cluster and `--use-cluster`) it skips the local control plane and uses that cluster instead.
+ * With `--kind` it runs the demo on real pods in a kind cluster instead (quickstart-kind.ts).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -201,8 +202,15 @@ Ctrl-C stops everything.`);
   await rm(work, { recursive: true, force: true });
 }
 
+/** `--kind`: the demo on real pods in a kind cluster (loaded only then: the default stays fast). */
+async function entry(): Promise<void> {
+  if (!process.argv.includes("--kind")) return main();
+  const { kindQuickstart } = await import("./quickstart-kind.js");
+  await kindQuickstart(repoRoot, say);
+}
+
 // Exit explicitly once cleaned up: client watches may still hold sockets for a moment.
-main()
+entry()
   .then(() => process.exit(0))
   .catch((err: unknown) => {
     say(err instanceof ControlPlaneUnavailableError ? err.message : String((err as Error).stack ?? err));

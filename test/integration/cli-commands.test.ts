@@ -14,6 +14,7 @@ import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-
 import { startController } from "../../src/main.js";
 import { createLogger } from "../../src/runtime/logging.js";
 import {
+  eventually,
   kubeconfigPath,
   kubectl,
   randomSuffix,
@@ -268,11 +269,24 @@ describe("mooring CLI against a live controller", () => {
       "✔ CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io applied",
     );
     expect(res.out).toContain("✔ mooring installed");
+    // An object of the controller's, its finalizer set: with the controller deleted first, the
+    // namespace would stay Terminating on it forever unless uninstall releases it (issue 13).
+    const left = {
+      ...GR,
+      metadata: { name: "left-behind", namespace: "mooring-system", finalizers: ["finalizers.fluxcd.io"] },
+    };
+    await apply({ ...left, spec: { url: "https://example.invalid/left.git", interval: "1h" } });
     const gone = await cli("uninstall", "--yes");
     expect(gone.code).toBe(0);
+    expect(gone.out).toContain("✔ GitRepository/mooring-system/left-behind finalizer removed");
     expect(gone.out).toContain("✔ Deployment/mooring deleted");
     expect(gone.out).toContain("✔ Namespace/mooring-system deleted");
     expect(gone.out).not.toContain("CustomResourceDefinition");
+    await eventually("mooring-system to be deleted", () =>
+      readObject({ apiVersion: "v1", kind: "Namespace", name: "mooring-system" }).then((o) =>
+        o === undefined ? true : undefined,
+      ),
+    );
     expect(
       await readObject({
         apiVersion: "apiextensions.k8s.io/v1",

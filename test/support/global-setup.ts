@@ -9,6 +9,7 @@ import { startControlPlane } from "../../src/dev/control-plane/control-plane.js"
 import { ControlPlaneUnavailableError } from "../../src/dev/control-plane/errors.js";
 import { KUBERNETES_VERSION } from "../../src/dev/control-plane/versions.js";
 import { startK3s, type TestCluster } from "./k3s.js";
+import { startKindNode } from "./kind-node.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -38,15 +39,23 @@ async function startLocalControlPlane(): Promise<TestCluster> {
   };
 }
 
+/** The local control plane, or a cluster in Docker through testcontainers (k3s, kind-node). */
+function startCluster(choice: string | undefined): Promise<TestCluster> {
+  if (choice === "k3s") return startK3s();
+  if (choice === "kind-node") return startKindNode(log);
+  if (choice) throw new Error(`MOORING_TEST_CLUSTER=${choice}: expected k3s or kind-node (or unset)`);
+  return startLocalControlPlane();
+}
+
 /**
- * One real cluster per test run: the local control plane, or K3s in Docker when
- * MOORING_TEST_CLUSTER=k3s. There is no fallback: if it cannot start, the run fails with one line
+ * One real cluster per test run: the local control plane, or a cluster in Docker when
+ * MOORING_TEST_CLUSTER is k3s or kind-node. There is no fallback: if it cannot start, the run fails with one line
  * that says why. The CRDs are installed once for every test file.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let cluster: TestCluster;
   try {
-    cluster = process.env.MOORING_TEST_CLUSTER === "k3s" ? await startK3s() : await startLocalControlPlane();
+    cluster = await startCluster(process.env.MOORING_TEST_CLUSTER);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`[control-plane] ${message}`);

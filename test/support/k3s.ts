@@ -8,7 +8,7 @@ export const K3S_IMAGE = "rancher/k3s:v1.33.5-k3s1";
 
 /** A test cluster the global setup can hand to the tests. */
 export interface TestCluster {
-  kind: "local-control-plane" | "k3s";
+  kind: "local-control-plane" | "k3s" | "kind-node";
   kubeconfigPath: string;
   kubernetesVersion: string;
   describe: string;
@@ -17,10 +17,10 @@ export interface TestCluster {
 
 /**
  * The optional integration path on Docker (MOORING_TEST_CLUSTER=k3s): one K3s container through
- * testcontainers. It is never the default and never a fallback: CI has no Docker engine, and
- * when this path is chosen without one, the run fails saying so. Note that K3s runs real workload
- * controllers and a kubelet, unlike the local control plane, so tests that write workload status
- * themselves skip on it.
+ * testcontainers. It is never the default and never a fallback: when this path is chosen without
+ * a Docker engine, the run fails saying so. It needs the K3s image from a registry (CI runs the
+ * kind-node path instead). K3s runs real workload controllers and a kubelet, unlike the local
+ * control plane, so they overwrite workload status a test writes itself.
  */
 export async function startK3s(): Promise<TestCluster> {
   let started;

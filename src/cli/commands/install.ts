@@ -3,7 +3,8 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
+import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
+import { GIT_REPOSITORY, KUSTOMIZATION } from "../../api/constants.js";
 import { parse } from "yaml";
 import { manifestApplier, type ManifestApplier } from "../../apply/cluster/index.js";
 import { isCRD } from "../../apply/staging.js";
@@ -115,17 +116,56 @@ export async function uninstallCommand(
   const objects = (await renderDeploy()).filter((o) => opts.crds === true || !isCRD(o as KubeObject));
   const isNs = (o: Obj): boolean => o.kind === "Namespace";
   const ordered = [...objects.filter((o) => !isNs(o)).reverse(), ...objects.filter(isNs)];
-  for (const obj of ordered) {
-    try {
-      await api.delete(obj, undefined, opts.dryRun ? "All" : undefined, undefined, undefined, "Background");
-      io.stdout(`✔ ${obj.kind}/${obj.metadata.name} deleted\n`);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      io.stdout(`- ${obj.kind}/${obj.metadata.name} not found\n`);
-    }
+  // Once the controller is gone nothing would clear the finalizers of its objects, and the
+  // namespace and CRD deletions would hang on them (issue 13): drop them, as `flux uninstall` does.
+  const releaseAt = ordered.findIndex((o) => isCRD(o as KubeObject) || isNs(o));
+  for (const [i, obj] of ordered.entries()) {
+    if (i === releaseAt && !opts.dryRun) await releaseFinalizers(api, io);
+    await deleteOne(api, obj, opts.dryRun === true, io);
   }
   io.stdout("✔ mooring uninstalled\n");
   return 0;
+}
+
+async function deleteOne(api: KubernetesObjectApi, obj: Obj, dryRun: boolean, io: CliIo): Promise<void> {
+  try {
+    await api.delete(obj, undefined, dryRun ? "All" : undefined, undefined, undefined, "Background");
+    io.stdout(`✔ ${obj.kind}/${obj.metadata.name} deleted\n`);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    io.stdout(`- ${obj.kind}/${obj.metadata.name} not found\n`);
+  }
+}
+
+/**
+ * Removes mooring's finalizer from every GitRepository and Kustomization, so deleting them (with
+ * the CRDs or the namespace) neither hangs nor prunes what they applied.
+ */
+async function releaseFinalizers(api: KubernetesObjectApi, io: CliIo): Promise<void> {
+  for (const kind of [GIT_REPOSITORY, KUSTOMIZATION]) {
+    const list = await api.list(kind.apiVersion, kind.kind).catch((err: unknown) => {
+      if (isNotFound(err)) return { items: [] };
+      throw err;
+    });
+    for (const obj of list.items) {
+      if (!obj.metadata?.finalizers?.length) continue;
+      const { name, namespace } = obj.metadata;
+      const patch = {
+        apiVersion: kind.apiVersion,
+        kind: kind.kind,
+        metadata: { name, namespace, finalizers: null },
+      };
+      await api.patch(
+        patch as unknown as KubernetesObject,
+        undefined,
+        undefined,
+        FIELD_MANAGER,
+        undefined,
+        PatchStrategy.MergePatch,
+      );
+      io.stdout(`✔ ${kind.kind}/${obj.metadata.namespace}/${obj.metadata.name} finalizer removed\n`);
+    }
+  }
 }
 
 /** Server-side applies (or dry-runs) one stage, one progress line per object. */

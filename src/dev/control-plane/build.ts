@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { tail } from "../go-build/exec.js";
-import { ensureGoBinaries, goCommand } from "../go-build/go-build.js";
+import { ensureGoBinaries, goCommand, type GoBuildSpec } from "../go-build/go-build.js";
 import { ControlPlaneUnavailableError } from "./errors.js";
 import { CONTROL_PLANE_PACKAGES, type ControlPlaneBinary, stagingModuleVersion } from "./versions.js";
 
@@ -30,7 +30,13 @@ export async function ensureControlPlaneBinaries(options: BuildOptions): Promise
     version,
     packages: CONTROL_PLANE_PACKAGES,
     ldflags: versionLdflags(version),
-    prepareModule: (dir) => writeBuildModule(dir, version, options.log),
+    prepareModule: (dir) =>
+      writeKubernetesBuildModule(dir, {
+        version,
+        module: "mooring.local/control-plane",
+        imports: CONTROL_PLANE_IMPORTS,
+        spec: { label: "control-plane", log: options.log, unavailable },
+      }),
     unavailable,
     log: options.log,
   });
@@ -38,7 +44,7 @@ export async function ensureControlPlaneBinaries(options: BuildOptions): Promise
 }
 
 /** Stamps the version the way the Kubernetes release build does, so /version and kubectl agree. */
-function versionLdflags(version: string): string {
+export function versionLdflags(version: string): string {
   const [major, minor] = version.replace(/^v/, "").split(".");
   const pkg = "k8s.io/component-base/version";
   return [
@@ -50,25 +56,38 @@ function versionLdflags(version: string): string {
   ].join(" ");
 }
 
+const CONTROL_PLANE_IMPORTS = [
+  "k8s.io/kubernetes/cmd/kube-apiserver/app",
+  "k8s.io/kubernetes/cmd/kube-controller-manager/app",
+  "go.etcd.io/etcd/server/v3/etcdmain",
+];
+
+/** What {@link writeKubernetesBuildModule} writes: the module's name and the packages it pins. */
+export interface KubernetesBuildModule {
+  version: string;
+  module: string;
+  imports: readonly string[];
+  spec: Pick<GoBuildSpec, "label" | "log" | "unavailable">;
+}
+
 /**
  * k8s.io/kubernetes replaces its staging modules with local directories, which a consumer module
  * cannot see; we replace each with its published v0.x version instead. etcd comes in at the
- * version Kubernetes pins.
+ * version Kubernetes pins. Shared by the control-plane build and the kind node image's binaries.
  */
-async function writeBuildModule(
+export async function writeKubernetesBuildModule(
   moduleDir: string,
-  version: string,
-  log: (line: string) => void,
+  build: KubernetesBuildModule,
 ): Promise<void> {
-  const spec = { label: "control-plane", log, unavailable };
+  const { version, spec } = build;
   const downloaded = await goCommand(
     spec,
     ["mod", "download", "-json", `k8s.io/kubernetes@${version}`],
     moduleDir,
     "downloading k8s.io/kubernetes",
   ).catch((err: unknown) => {
-    throw unavailable(
-      `cannot build the local control plane: k8s.io/kubernetes@${version} is not available from the Go module proxy (${tail(String(err), 1)})`,
+    throw spec.unavailable(
+      `cannot build ${spec.label}: k8s.io/kubernetes@${version} is not available from the Go module proxy (${tail(String(err), 1)})`,
     );
   });
   const upstreamGoMod = await readFile((JSON.parse(downloaded) as { GoMod: string }).GoMod, "utf8");
@@ -78,16 +97,11 @@ async function writeBuildModule(
   const replaces = staging.map((mod) => `\t${mod} => ${mod} ${stagingModuleVersion(version)}`).join("\n");
   await writeFile(
     join(moduleDir, "go.mod"),
-    `module mooring.local/control-plane\n\ngo 1.26.0\n\nrequire k8s.io/kubernetes ${version}\n\nreplace (\n${replaces}\n)\n`,
+    `module ${build.module}\n\ngo 1.26.0\n\nrequire k8s.io/kubernetes ${version}\n\nreplace (\n${replaces}\n)\n`,
   );
-  const imports = [
-    "k8s.io/kubernetes/cmd/kube-apiserver/app",
-    "k8s.io/kubernetes/cmd/kube-controller-manager/app",
-    "go.etcd.io/etcd/server/v3/etcdmain",
-  ];
   await writeFile(
     join(moduleDir, "tools.go"),
-    `//go:build tools\n\n// Package tools pins what the control-plane build compiles.\npackage tools\n\nimport (\n${imports.map((i) => `\t_ "${i}"`).join("\n")}\n)\n`,
+    `//go:build tools\n\n// Package tools pins what the ${spec.label} build compiles.\npackage tools\n\nimport (\n${build.imports.map((i) => `\t_ "${i}"`).join("\n")}\n)\n`,
   );
   await goCommand(spec, ["mod", "tidy"], moduleDir, "downloading modules");
 }

@@ -1,5 +1,5 @@
 /**
- * A standalone git server process for the kind e2e (test/e2e/git-server.Dockerfile): serves one
+ * A standalone git server process for the kind e2e and the kind quick start (src/dev/git-server/Dockerfile): serves one
  * repository seeded from a directory, pushable over HTTP.
  *
  * Usage: node serve.js --host 0.0.0.0 --port 8080 --seed /seed/demo [--name demo]

@@ -23,7 +23,7 @@ export async function withBuildLock(
         await rm(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (!announced) log("[control-plane] another process is building the control plane; waiting for it");
+      if (!announced) log("another process is building this; waiting for it");
       announced = true;
       await sleep(2000);
     }

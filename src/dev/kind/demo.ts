@@ -1,9 +1,19 @@
-/** The objects the kind e2e creates, as YAML streams (kept in code so names stay in one place). */
+/**
+ * The demo in a kind cluster, for the e2e and the kind quick start: an in-cluster git server
+ * holding examples/demo, and the demo GitRepository and Kustomization, as YAML streams (kept in
+ * code so names stay in one place).
+ */
 import { stringify } from "yaml";
 
-export const GIT_NAMESPACE = "e2e-git";
-export const GIT_IMAGE = "mooring-e2e-git:dev";
+/** Namespace of the in-cluster git server. */
+export const GIT_NAMESPACE = "demo-git";
+/** The git server's image, built from GIT_DOCKERFILE. */
+export const GIT_IMAGE = "mooring-demo-git:dev";
+/** Path of the git server's Dockerfile in the repository; it builds FROM MOORING_IMAGE, so after it. */
+export const GIT_DOCKERFILE = "src/dev/git-server/Dockerfile";
+/** The tag deploy/deployment.yaml runs. */
 export const MOORING_IMAGE = "mooring:0.1.0";
+/** The demo repository's URL inside the cluster. */
 export const DEMO_URL = `http://git-server.${GIT_NAMESPACE}.svc.cluster.local/demo.git`;
 
 const docs = (...objects: object[]): string => objects.map((o) => stringify(o)).join("---\n");
@@ -45,7 +55,7 @@ export function gitServerManifests(): string {
 }
 
 /** The demo GitRepository and Kustomization, in the controller's namespace like a Flux install. */
-export function demoManifests(namespace: string): string {
+export function demoManifests(namespace: string, interval = "1h"): string {
   return docs(
     {
       apiVersion: "source.toolkit.fluxcd.io/v1",
@@ -57,9 +67,9 @@ export function demoManifests(namespace: string): string {
       apiVersion: "kustomize.toolkit.fluxcd.io/v1",
       kind: "Kustomization",
       metadata: { name: "demo", namespace },
-      // interval 1h: drift must be corrected by mooring's watches, not by the interval.
+      // The e2e's 1h: drift must be corrected by mooring's watches, not by the interval.
       spec: {
-        interval: "1h",
+        interval,
         path: "./overlays/prod",
         prune: true,
         wait: true,
