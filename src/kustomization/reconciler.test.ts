@@ -1,3 +1,4 @@
+import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Artifact, Kustomization } from "../api/index.js";
 import { entryFor } from "../apply/changeset.js";
@@ -76,9 +77,18 @@ describe("KustomizationReconciler steps", () => {
     });
     expect(client.events[1]?.message).toMatch(/^Reconciliation finished in .*, next run in 1h$/);
     client.events.length = 0;
-    await reconcile();
+    const lines: { msg: string; revision?: string }[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    await rec.reconcile({ namespace: "flux", name: "app" }, { ...testContext(), log });
     expect(client.events).toEqual([]);
     expect(cond("app", "Ready")?.status).toBe("True");
+    // A quiet success is still logged as kustomize-controller logs it, for `flux logs`.
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: expect.stringMatching(/^Reconciliation finished in .*, next run in 1h$/),
+        revision: "main@sha1:1111",
+      }),
+    );
   });
 
   it("prunes what left the source, keeping objects whose delete failed", async () => {

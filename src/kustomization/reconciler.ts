@@ -153,13 +153,13 @@ export class KustomizationReconciler implements Reconciler {
     await this.deps.client.patchStatus(out.obj);
     run.obj = out.obj;
     for (const e of out.events) await this.deps.client.emitEvent(out.obj, e);
-    if (error === undefined && revision !== undefined && (run.changed || !wasReady)) {
+    if (error === undefined && revision !== undefined) {
       const took = formatDuration(this.now().getTime() - run.startedAt);
-      await run.event(
-        "Normal",
-        `Reconciliation finished in ${took}, next run in ${ks.spec.interval}`,
-        revision,
-      );
+      const finished = `Reconciliation finished in ${took}, next run in ${ks.spec.interval}`;
+      // Logged on every success, as kustomize-controller does (what `flux logs` shows); the event
+      // only when something changed or Ready came back, so quiet intervals stay quiet.
+      ctx.log.info({ revision }, finished);
+      if (run.changed || !wasReady) await run.event("Normal", finished, revision);
     }
     if (out.failure !== undefined) ctx.log.info({ reason: out.failure.reason }, out.failure.message);
     return out.result;

@@ -135,7 +135,7 @@ export async function runScenario(c: ClusterClient, o: ScenarioOptions): Promise
 
   await step("/metrics and /healthz through the Service", () => assertServiceEndpoints(c));
 
-  await step("flux CLI: get, reconcile --with-source, tree, events", async () =>
+  await step("flux CLI: get, reconcile --with-source, tree, events, logs", async () =>
     assertFluxCli(await flux, c),
   );
 

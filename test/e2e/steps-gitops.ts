@@ -147,7 +147,7 @@ export async function waitMidReconcile(c: ClusterClient, marker: string, sha: st
   );
 }
 
-/** The flux CLI (get, reconcile --with-source, tree, events) against the in-cluster install. */
+/** The flux CLI (get, reconcile --with-source, tree, events, logs) against the in-cluster install. */
 export async function assertFluxCli(flux: string, c: ClusterClient): Promise<void> {
   const env = { ...process.env, KUBECONFIG: c.kubeconfig };
   // flux prints progress (►, ✔) on stderr and tables on stdout: both are asserted.
@@ -165,4 +165,12 @@ export async function assertFluxCli(flux: string, c: ClusterClient): Promise<voi
   assert.match(tree, /Deployment\/demo\/web/);
   const events = await run("events", "--for", "Kustomization/demo");
   assert.match(events, /Kustomization\/demo/);
+  // flux logs finds mooring's pods by deploy/'s labels and filters mooring's JSON lines by Flux's keys.
+  const logs = await run("logs", "--flux-namespace", SYSTEM_NS, "--kind", "Kustomization", "--name", "demo");
+  assert.match(logs, /Kustomization\/demo/i, `flux logs printed no line of Kustomization demo: ${logs}`);
+  assert.doesNotMatch(
+    logs,
+    /GitRepository\//i,
+    "flux logs --kind Kustomization printed a GitRepository line",
+  );
 }
