@@ -7,40 +7,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ApplyManager } from "../../src/apply/cluster/index.js";
-import { localClusters } from "../support/local-clusters.js";
-import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
-import { ApiKustomizationClient } from "../../src/kustomization/cluster-client.js";
-import { KustomizationController } from "../../src/kustomization/controller.js";
+import type { GitRepo } from "../../src/dev/git-server/index.js";
 import { kustomizationOptions } from "../../src/kustomization/options.js";
-import { apiEventSink } from "../../src/runtime/event-sink.js";
-import { EventRecorder } from "../../src/runtime/events.js";
-import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
-import {
-  conditionOf,
-  kubectlOk,
-  randomSuffix,
-  readObject,
-  testKubeConfig,
-  useTestNamespace,
-  waitForCondition,
-  waitForObject,
-} from "../support/kube.js";
+import { conditionOf, kubectlOk, randomSuffix, readObject, useTestNamespace } from "../support/kube.js";
+import { KustomizationHarness } from "../support/kustomization-harness.js";
 import { newAgeKey, Sops, SOPS_BUILD_TIMEOUT_MS, type AgeKey } from "../support/sops.js";
 
 const ns = useTestNamespace("ks-sops");
 const suffix = randomSuffix();
-const SHARD_LABEL = "mooring.test/shard";
-const shard = `ks-sops-${suffix}`;
 const KS = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" };
-const GR = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
 const PLAINTEXT = ["db-password-f00d", "api-token-c0ffee"];
 
-let git: GitServer;
-let source: SourceHarness;
-let apply: ApplyManager;
-let controller: KustomizationController;
-let recorder: EventRecorder;
+let harness: KustomizationHarness;
 let sops: Sops;
 let age: AgeKey;
 let other: AgeKey;
@@ -55,21 +33,12 @@ const ageKeySecret = (name: string, identity: string) => ({
   stringData: { "identity.agekey": `${identity}\n` },
 });
 
-/** This file's Kustomizations carry this shard label; its controller reconciles only them. */
-const SHARD_KEY = "sharding.fluxcd.io/key";
-
 const createKs = (name: string, path: string, decryption?: Record<string, unknown>) =>
-  applyYaml({
-    ...KS,
-    metadata: { name, namespace: ns(), labels: { [SHARD_KEY]: shard } },
-    spec: {
-      interval: "1h",
-      prune: true,
-      path,
-      targetNamespace: ns(),
-      sourceRef: { kind: "GitRepository", name: "repo" },
-      ...(decryption ? { decryption } : {}),
-    },
+  harness.createKs(name, {
+    path,
+    targetNamespace: ns(),
+    sourceRef: { kind: "GitRepository", name: "repo" },
+    ...(decryption ? { decryption } : {}),
   });
 
 const secretIn = async (name: string): Promise<Record<string, string> | undefined> => {
@@ -124,8 +93,11 @@ beforeAll(async () => {
   sops = await Sops.start();
   age = await newAgeKey();
   other = await newAgeKey();
-  git = await startGitServer();
-  repo = await git.createRepo(`sops-${suffix}`);
+  harness = await KustomizationHarness.start(ns, {
+    artifact: { ...kustomizationOptions().artifact, retryMinWaitMs: 100 },
+    sopsAgeSecret: { namespace: ns(), name: "global-age" },
+  });
+  repo = await harness.git.createRepo(`sops-${suffix}`);
   await repo.commit({
     files: {
       ...(await app("good", age.recipient)),
@@ -135,43 +107,11 @@ beforeAll(async () => {
     },
     message: "encrypted apps",
   });
-  const kc = testKubeConfig();
-  source = await startSourceController(kc, { labelSelector: `${SHARD_LABEL}=${shard}` });
-  recorder = new EventRecorder({ sink: apiEventSink(kc), component: "kustomize-controller" });
-  apply = new ApplyManager(kc);
-  const client = new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e));
-  const options = kustomizationOptions({
-    artifact: { ...kustomizationOptions().artifact, retryMinWaitMs: 100 },
-    sopsAgeSecret: { namespace: ns(), name: "global-age" },
-  });
-  const clusters = localClusters(apply);
-  controller = new KustomizationController({
-    kubeConfig: kc,
-    client,
-    apply: clusters,
-    options,
-    labelSelector: `${SHARD_KEY}=${shard}`,
-  }).start();
-  await applyYaml({
-    ...GR,
-    metadata: { name: "repo", namespace: ns(), labels: { [SHARD_LABEL]: shard } },
-    spec: { url: repo.url, interval: "1h", ref: { branch: "main" } },
-  });
-  await waitForObject(
-    { ...GR, name: "repo", namespace: ns() },
-    (o) => (o as { status?: { artifact?: unknown } }).status?.artifact !== undefined,
-    {
-      timeoutMs: 60_000,
-    },
-  );
+  await harness.createSource(repo, "repo");
 }, SOPS_BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
-  await controller?.stop(true);
-  await apply?.close();
-  await recorder?.flush();
-  await source?.stop();
-  await git?.stop();
+  await harness?.stop();
   await sops?.stop();
 });
 
@@ -179,9 +119,7 @@ describe("Kustomization SOPS decryption on the control plane (issue 15)", () => 
   it("decrypts an age-encrypted Secret and an encrypted dotenv generator input: Ready, plaintext in the cluster", async () => {
     await applyYaml(ageKeySecret("sops-age", age.identity));
     await createKs("good", "./good", { provider: "sops", secretRef: { name: "sops-age" } });
-    const ks = await waitForCondition({ ...KS, name: "good", namespace: ns() }, "Ready", "True", {
-      timeoutMs: 90_000,
-    });
+    const ks = await harness.condition("good", "Ready", "True");
     expect(conditionOf(ks, "Ready")?.reason).toBe("ReconciliationSucceeded");
     expect(await secretIn("db-good")).toEqual({ password: PLAINTEXT[0] });
     expect(await secretIn("api-good")).toEqual({ TOKEN: PLAINTEXT[1] });
@@ -191,9 +129,7 @@ describe("Kustomization SOPS decryption on the control plane (issue 15)", () => 
   it("uses the global --sops-age-secret when spec.decryption has no secretRef", async () => {
     await applyYaml({ ...ageKeySecret("global-age", age.identity) });
     await createKs("global", "./global", { provider: "sops" });
-    await waitForCondition({ ...KS, name: "global", namespace: ns() }, "Ready", "True", {
-      timeoutMs: 90_000,
-    });
+    await harness.condition("global", "Ready", "True");
     expect(await secretIn("db-global")).toEqual({ password: PLAINTEXT[0] });
     expect(await secretIn("api-global")).toEqual({ TOKEN: PLAINTEXT[1] });
     await expectNoPlaintextShown("global");
@@ -201,10 +137,7 @@ describe("Kustomization SOPS decryption on the control plane (issue 15)", () => 
 
   it("without the right key: Ready=False BuildFailed naming the recipients, nothing applied", async () => {
     await createKs("other", "./other", { provider: "sops", secretRef: { name: "sops-age" } });
-    const ks = await waitForCondition({ ...KS, name: "other", namespace: ns() }, "Ready", "False", {
-      reason: "BuildFailed",
-      timeoutMs: 90_000,
-    });
+    const ks = await harness.condition("other", "Ready", "False", "BuildFailed");
     const message = conditionOf(ks, "Ready")?.message ?? "";
     expect(message).toMatch(
       /^error decrypting sources: failed to decrypt 'other\/(db\.yaml|api\.env)': cannot get sops data key/,
@@ -220,10 +153,7 @@ describe("Kustomization SOPS decryption on the control plane (issue 15)", () => 
 
   it("without spec.decryption: Ready=False ReconciliationFailed with Flux's message, nothing applied", async () => {
     await createKs("undecrypted", "./undecrypted");
-    const ks = await waitForCondition({ ...KS, name: "undecrypted", namespace: ns() }, "Ready", "False", {
-      reason: "ReconciliationFailed",
-      timeoutMs: 90_000,
-    });
+    const ks = await harness.condition("undecrypted", "Ready", "False", "ReconciliationFailed");
     expect(conditionOf(ks, "Ready")?.message).toMatch(
       new RegExp(
         `^Secret/${ns()}/(api|db)-undecrypted is SOPS encrypted, configuring decryption is required for this secret to be reconciled$`,
