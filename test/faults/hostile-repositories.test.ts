@@ -12,16 +12,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startInProcessController } from "../support/in-process-controller.js";
 import { stringify } from "yaml";
-import { controllerConfig } from "../../src/config.js";
 import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import type { FileSpec } from "../../src/dev/git-server/repo.js";
-import { startController } from "../../src/main.js";
-import { createLogger } from "../../src/runtime/logging.js";
 import { aliasBomb, deepNesting } from "../support/hostile-yaml.js";
 import {
   conditionOf,
-  kubeconfigPath,
   kubectl,
   randomSuffix,
   readObject,
@@ -176,23 +173,12 @@ let rssBound = 0;
 beforeAll(async () => {
   git = await startGitServer();
   storage = await mkdtemp(join(tmpdir(), "hostile-storage-"));
-  const config = controllerConfig(
-    {
-      kubeconfig: kubeconfigPath(),
-      storagePath: storage,
-      storageAddr: "127.0.0.1:0",
-      metricsAddr: "127.0.0.1:0",
-      healthAddr: "127.0.0.1:0",
-      watchLabelSelector: `sharding.fluxcd.io/key=${shard}`,
-    },
-    {},
-  );
-  const running = await startController(
-    config,
-    { inCluster: false, isTTY: false, instance: "hostile-test" },
-    stop.signal,
-    createLogger({ level: "error", encoding: "json" }),
-  );
+  const { config, running } = await startInProcessController({
+    storagePath: storage,
+    shard,
+    instance: "hostile-test",
+    signal: stop.signal,
+  });
   done = running.done;
   baselineRss = process.memoryUsage().rss;
   rssBound = documentedRssBound(config);

@@ -7,12 +7,10 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startInProcessController } from "../support/in-process-controller.js";
 import { stringify } from "yaml";
 import { runCli } from "../../src/cli/program.js";
-import { controllerConfig } from "../../src/config.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
-import { startController } from "../../src/main.js";
-import { createLogger } from "../../src/runtime/logging.js";
 import {
   eventually,
   kubeconfigPath,
@@ -79,23 +77,12 @@ beforeAll(async () => {
   await repo.commit({ files: appFiles(), message: "app" });
   storage = await mkdtemp(join(tmpdir(), "cli-storage-"));
   scratch = await mkdtemp(join(tmpdir(), "cli-local-"));
-  const config = controllerConfig(
-    {
-      kubeconfig: kubeconfigPath(),
-      storagePath: storage,
-      storageAddr: "127.0.0.1:0",
-      metricsAddr: "127.0.0.1:0",
-      healthAddr: "127.0.0.1:0",
-      watchLabelSelector: `sharding.fluxcd.io/key=${shard}`,
-    },
-    {},
-  );
-  const running = await startController(
-    config,
-    { inCluster: false, isTTY: false, instance: "cli-test" },
-    stop.signal,
-    createLogger({ level: "error", encoding: "json" }),
-  );
+  const { running } = await startInProcessController({
+    storagePath: storage,
+    shard,
+    instance: "cli-test",
+    signal: stop.signal,
+  });
   done = running.done;
   await apply(
     {

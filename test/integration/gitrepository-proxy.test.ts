@@ -12,13 +12,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { connect, type AddressInfo } from "node:net";
-import type { KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { GIT_REPOSITORY } from "../../src/api/constants.js";
 import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
 import {
+  conditionOf,
+  type Condition,
   kubectl,
   randomSuffix,
   testKubeConfig,
@@ -133,18 +134,15 @@ const ref = (name: string) => ({
   namespace: ns(),
   name,
 });
-type Cond = { type: string; status: string; reason: string; message: string };
-const cond = (o: KubernetesObject, type: string): Cond | undefined =>
-  (o as { status?: { conditions?: Cond[] } }).status?.conditions?.find((c) => c.type === type);
 
 /** Waits for a finished failed attempt with `reason` and returns its FetchFailed condition. */
-async function failsWith(name: string, reason: string): Promise<Cond> {
+async function failsWith(name: string, reason: string): Promise<Condition> {
   const obj = await waitForObject(
     ref(name),
-    (o) => cond(o, "Ready")?.status === "False" && cond(o, "Ready")?.reason === reason,
+    (o) => conditionOf(o, "Ready")?.status === "False" && conditionOf(o, "Ready")?.reason === reason,
     { timeoutMs: 60_000 },
   );
-  const fetchFailed = cond(obj, "FetchFailed");
+  const fetchFailed = conditionOf(obj, "FetchFailed");
   expect(fetchFailed?.reason).toBe(reason);
   return fetchFailed!;
 }

@@ -1,0 +1,43 @@
+/**
+ * The real controller (main.ts, build threads included) started in the test process against the
+ * test cluster, reconciling only the objects of one shard, with its servers on free local ports.
+ */
+import { controllerConfig, type ControllerConfig } from "../../src/config.js";
+import { startController, type RunningController } from "../../src/main.js";
+import { createLogger } from "../../src/runtime/logging.js";
+import { kubeconfigPath } from "./kube.js";
+
+/** Where and as whom the controller runs. */
+export interface InProcessControllerOptions {
+  readonly storagePath: string;
+  /** `sharding.fluxcd.io/key` value of the objects it reconciles. */
+  readonly shard: string;
+  /** Shown as the controller's instance. */
+  readonly instance: string;
+  /** Aborting it stops the controller. */
+  readonly signal: AbortSignal;
+}
+
+/** Starts the controller; returns its validated config and the running handle. */
+export async function startInProcessController(
+  options: InProcessControllerOptions,
+): Promise<{ config: ControllerConfig; running: RunningController }> {
+  const config = controllerConfig(
+    {
+      kubeconfig: kubeconfigPath(),
+      storagePath: options.storagePath,
+      storageAddr: "127.0.0.1:0",
+      metricsAddr: "127.0.0.1:0",
+      healthAddr: "127.0.0.1:0",
+      watchLabelSelector: `sharding.fluxcd.io/key=${options.shard}`,
+    },
+    {},
+  );
+  const running = await startController(
+    config,
+    { inCluster: false, isTTY: false, instance: options.instance },
+    options.signal,
+    createLogger({ level: "error", encoding: "json" }),
+  );
+  return { config, running };
+}
