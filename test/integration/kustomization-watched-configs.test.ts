@@ -5,6 +5,7 @@
  * selects it (here: a second controller with the empty selector, Flux's "everything").
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localClusters } from "../support/local-clusters.js";
 import { stringify } from "yaml";
 import { ApplyClusters, ApplyManager } from "../../src/apply/cluster/index.js";
 import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
@@ -48,18 +49,16 @@ const apply = (obj: Record<string, unknown>): Promise<string> =>
   kubectlOk(["apply", "-f", "-"], stringify(obj));
 
 /** A Kustomization controller reconciling only the Kustomizations of `group`. */
-function startController(group: string, configsLabelSelector: string | undefined): void {
+function startController(group: string, configsLabelSelector: string | undefined, watchConfigs = true): void {
   const kc = testKubeConfig();
-  const targets = new ApplyClusters(new ApplyManager(kc), () => {
-    throw new Error("this file has no remote clusters");
-  });
+  const targets = localClusters(new ApplyManager(kc));
   clusters.push(targets);
   const client = new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e));
   const controller = new KustomizationController({
     kubeConfig: kc,
     client,
     apply: targets,
-    options: kustomizationOptions(),
+    options: kustomizationOptions({ watchConfigs }),
     labelSelector: `${SHARD_LABEL}=${shard}-${group}`,
     configsLabelSelector,
   });
@@ -117,6 +116,7 @@ beforeAll(async () => {
     ["labelled-secret", "token"],
     ["plain", "plain"],
     ["everything", "everything"],
+    ["gate-off", "gated"],
   ]) {
     files[`${name}/out.yaml`] = stringify(configMap(`out-${name ?? ""}`, { value: `\${${variable ?? ""}}` }));
     files[`${name}/kustomization.yaml`] = stringify({ resources: ["out.yaml"] });
@@ -127,6 +127,7 @@ beforeAll(async () => {
   recorder = new EventRecorder({ sink: apiEventSink(kc), component: "kustomize-controller" });
   startController("default", undefined);
   startController("all", "");
+  startController("gate-off", undefined, false);
   const revision = `main@sha1:${await repo.revParse("main")}`;
   await apply({
     ...GR,
@@ -231,5 +232,34 @@ describe("reconcile.fluxcd.io/watch: Enabled (issue 15)", () => {
       '{"data":{"everything":"second"}}',
     ]);
     await renders("everything", "second");
+  });
+
+  it("with Flux's DisableConfigWatchers gate nothing is watched, labelled or not", async () => {
+    await apply(configMap("off-vars", { gated: "first" }, WATCH));
+    await createKs("gate-off", "gate-off", { kind: "ConfigMap", name: "off-vars" });
+    const before = await readObject({ ...KS, name: "gate-off", namespace: ns() });
+    await kubectlOk([
+      "-n",
+      ns(),
+      "patch",
+      "configmap/off-vars",
+      "--type=merge",
+      "-p",
+      '{"data":{"gated":"second"}}',
+    ]);
+    // The same kind of change is handled by the controllers that watch (the witness).
+    await kubectlOk([
+      "-n",
+      ns(),
+      "patch",
+      "configmap/vars",
+      "--type=merge",
+      "-p",
+      '{"data":{"greeting":"witness"}}',
+    ]);
+    await renders("labelled-cm", "witness");
+    expect(await rendered("gate-off")).toBe("first");
+    const after = await readObject({ ...KS, name: "gate-off", namespace: ns() });
+    expect(after?.metadata?.resourceVersion).toBe(before?.metadata?.resourceVersion);
   });
 });
