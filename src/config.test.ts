@@ -72,6 +72,18 @@ describe("controller config", () => {
     );
   });
 
+  it("retry delays: Flux's 750ms..15m, overridable, ordered; both controllers get them (issue 17)", () => {
+    const c = controllerConfig({ minRetryDelay: "2s", maxRetryDelay: "1m" }, {});
+    expect(c).toMatchObject({ minRetryDelayMs: 2_000, maxRetryDelayMs: 60_000 });
+    expect(kustomizationOptionsFor(c).backoff).toEqual({ baseDelayMs: 2_000, maxDelayMs: 60_000 });
+    expect(() => controllerConfig({ minRetryDelay: "2m", maxRetryDelay: "1m" }, {})).toThrow(
+      new ConfigError("--min-retry-delay (120000 ms) must not be greater than --max-retry-delay (60000 ms)"),
+    );
+    expect(() => controllerConfig({ minRetryDelay: "0s" }, {})).toThrow(
+      new ConfigError("--min-retry-delay must be greater than 0"),
+    );
+  });
+
   it("derives the advertised address like Flux unless one is given", () => {
     expect(controllerConfig({ storageAddr: "0.0.0.0:9090" }, { HOSTNAME: "host-a" }).storageAdvAddr).toBe(
       "host-a:9090",

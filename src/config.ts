@@ -116,6 +116,18 @@ function integer(flag: string, value: string | boolean | undefined, fallback: nu
   return n;
 }
 
+/** `--min-retry-delay` / `--max-retry-delay`: Flux's 750 ms and 15 min; the first may not exceed the second. */
+function retryDelays(flags: ControllerFlags): { minRetryDelayMs: number; maxRetryDelayMs: number } {
+  const minRetryDelayMs = duration("min-retry-delay", flags.minRetryDelay, "750ms");
+  const maxRetryDelayMs = duration("max-retry-delay", flags.maxRetryDelay, "15m");
+  if (minRetryDelayMs <= 0) throw new ConfigError(`--min-retry-delay must be greater than 0`);
+  if (minRetryDelayMs > maxRetryDelayMs)
+    throw new ConfigError(
+      `--min-retry-delay (${minRetryDelayMs} ms) must not be greater than --max-retry-delay (${maxRetryDelayMs} ms)`,
+    );
+  return { minRetryDelayMs, maxRetryDelayMs };
+}
+
 function oneOf<T extends string>(
   flag: string,
   value: string | boolean | undefined,
@@ -234,8 +246,7 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
         ? flags.watchConfigsLabelSelector
         : DEFAULT_WATCH_CONFIGS_SELECTOR,
     intervalJitterPercent: integer("interval-jitter-percentage", flags.intervalJitterPercentage, 5, 0),
-    minRetryDelayMs: duration("min-retry-delay", flags.minRetryDelay, "750ms"),
-    maxRetryDelayMs: duration("max-retry-delay", flags.maxRetryDelay, "15m"),
+    ...retryDelays(flags),
     httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
     eventsAddr: str(flags.eventsAddr),
     watchNamespace: watchNamespace(flags, env),

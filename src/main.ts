@@ -25,6 +25,7 @@ import { LeaderElector } from "./runtime/leader-election.js";
 import { apiLeaseClient } from "./runtime/lease-client.js";
 import { createLogger } from "./runtime/logging.js";
 import { Manager, settlesWithin } from "./runtime/manager.js";
+import type { BackoffOptions } from "./runtime/queue/rate-limiter.js";
 import { createMetricsRegistry } from "./runtime/metrics.js";
 import { GitClient } from "./source/git-client.js";
 import { registerGitRepositoryController } from "./source/gitrepository-controller.js";
@@ -59,6 +60,11 @@ export function leaderElectionId(config: ControllerConfig): string {
   return `${base}-${createHash("sha256").update(config.watchLabelSelector).digest("hex").slice(0, 8)}`;
 }
 
+/** `--min-retry-delay` / `--max-retry-delay`, the failure backoff of both controllers. */
+export function backoffOf(config: ControllerConfig): BackoffOptions {
+  return { baseDelayMs: config.minRetryDelayMs, maxDelayMs: config.maxRetryDelayMs };
+}
+
 /** The Kustomization controller's options from the flags and feature gates. */
 export function kustomizationOptionsFor(config: ControllerConfig): KustomizationOptions {
   const gates = config.featureGates;
@@ -68,6 +74,7 @@ export function kustomizationOptionsFor(config: ControllerConfig): Kustomization
     defaultServiceAccount: config.defaultServiceAccount,
     concurrency: config.concurrent,
     jitterPercent: config.intervalJitterPercent,
+    backoff: backoffOf(config),
     strictSubstitution: gates.StrictPostBuildSubstitutions === true,
     healthFailFast: gates.DisableFailFastBehavior !== true,
     cancelHealthCheckOnNewRevision: gates.CancelHealthCheckOnNewRevision === true,
@@ -168,6 +175,8 @@ export async function startController(
     options: {
       requeueDependencyMs: config.requeueDependencyMs,
       concurrency: config.concurrent,
+      jitterPercent: config.intervalJitterPercent,
+      backoff: backoffOf(config),
       ...(config.watchLabelSelector ? { labelSelector: config.watchLabelSelector } : {}),
       ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
     },

@@ -24,6 +24,7 @@ import { messageOf } from "../runtime/errors.js";
 import { ReconcileMetrics } from "../runtime/metrics.js";
 import { WorkerPool } from "../runtime/queue/worker-pool.js";
 import { WorkQueue } from "../runtime/queue/work-queue.js";
+import { ExponentialRateLimiter } from "../runtime/queue/rate-limiter.js";
 import { parseKey } from "../runtime/reconciler.js";
 import { forgetSecretValues } from "../runtime/secret-values.js";
 import { secretOwnerOf } from "./build-manifests.js";
@@ -102,6 +103,7 @@ export class KustomizationController {
   constructor(private readonly deps: KustomizationControllerDeps) {
     this.queue = new WorkQueue({
       name: "kustomization",
+      rateLimiter: new ExponentialRateLimiter(deps.options.backoff),
       ...(deps.registry ? { registry: deps.registry } : {}),
     });
     this.metrics = deps.registry ? new ReconcileMetrics(deps.registry) : undefined;

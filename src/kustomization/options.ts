@@ -3,6 +3,7 @@
  * composition root and handed in frozen: nothing in this module tree reads the environment.
  */
 import type { BuildLimits } from "../kustomize/index.js";
+import { DEFAULT_BACKOFF, type BackoffOptions } from "../runtime/queue/rate-limiter.js";
 import type { ArtifactFetchOptions } from "./artifact-fetch.js";
 
 const MIB = 1024 * 1024;
@@ -43,6 +44,8 @@ export interface KustomizationOptions {
   readonly watchConfigs: boolean;
   /** `--interval-jitter-percentage`. */
   readonly jitterPercent: number;
+  /** `--min-retry-delay` / `--max-retry-delay`: per-Kustomization failure backoff. */
+  readonly backoff: BackoffOptions;
   /** Download/extraction settings (`--http-retry` and friends). */
   readonly artifact: ArtifactFetchOptions;
   /**
@@ -70,6 +73,7 @@ export const DEFAULT_KUSTOMIZATION_OPTIONS: KustomizationOptions = Object.freeze
   additiveCELDependencyCheck: false,
   watchConfigs: true,
   jitterPercent: 5,
+  backoff: DEFAULT_BACKOFF,
   artifact: Object.freeze({
     retries: 9,
     retryMinWaitMs: 1_000,

@@ -11,6 +11,7 @@ import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
 import { Informer } from "../runtime/informer/informer.js";
 import { fluxDefaultPredicate } from "../runtime/informer/predicates.js";
 import type { Manager } from "../runtime/manager.js";
+import type { BackoffOptions } from "../runtime/queue/rate-limiter.js";
 import { ApiGitRepositoryClient, type EventSinkFn } from "./cluster-client.js";
 import type { GitClient } from "./git-client.js";
 import { GitRepositoryReconciler } from "./gitrepository-reconciler.js";
@@ -26,6 +27,8 @@ export interface GitRepositoryControllerDeps {
   readonly options: GitRepositoryOptions & {
     /** `--concurrent` (Flux source-controller default 2). */
     readonly concurrency?: number;
+    /** `--min-retry-delay` / `--max-retry-delay` (Flux's 750 ms to 15 min when absent). */
+    readonly backoff?: BackoffOptions;
     /** `--watch-label-selector`. */
     readonly labelSelector?: string;
     /** `--watch-all-namespaces=false`: watch only this namespace. */
@@ -62,6 +65,7 @@ export function registerGitRepositoryController(deps: GitRepositoryControllerDep
     kind: GIT_REPOSITORY.kind,
     reconciler,
     concurrency: deps.options.concurrency ?? 2,
+    ...(deps.options.backoff ? { backoff: deps.options.backoff } : {}),
   });
   controller.watch(informer, { predicate: fluxDefaultPredicate });
   return controller;

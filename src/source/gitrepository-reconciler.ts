@@ -25,6 +25,7 @@ import {
   type Reconciler,
   type Result,
 } from "../runtime/reconciler.js";
+import { DEFAULT_JITTER_PERCENT, jitterWith } from "../runtime/jitter.js";
 import { computeResult } from "../runtime/result.js";
 import {
   reconcileArtifact,
@@ -112,6 +113,7 @@ export class GitRepositoryReconciler implements Reconciler {
     const revision = s.obj.status?.artifact?.revision;
     const out = computeResult(s.obj, "success", error, {
       intervalMs: gitRepositoryInterval(s.obj.spec),
+      jitter: jitterWith(this.deps.options.jitterPercent ?? DEFAULT_JITTER_PERCENT),
       summary: GIT_REPOSITORY_SUMMARY,
       secrets: s.secrets,
       now: s.ctx.now(),

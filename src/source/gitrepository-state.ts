@@ -26,6 +26,8 @@ export interface GitRepositoryOptions {
   readonly requeueDependencyMs: number;
   /** Parent of per-reconcile work dirs; the OS temp dir when absent. */
   readonly tmpDir?: string;
+  /** `--interval-jitter-percentage` (default 5). */
+  readonly jitterPercent?: number;
 }
 
 /** Everything a reconcile uses. */
