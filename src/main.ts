@@ -190,19 +190,18 @@ export async function startController(
   );
   // One build thread per concurrent reconcile: a build never waits for another tenant's.
   const renderPool = new RenderPool({ size: config.concurrent, maxHeapBytes: config.buildMaxHeapBytes });
-  const kustomizations = new KustomizationController({
+  new KustomizationController({
+    manager,
     kubeConfig: kc,
     client: new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e)),
     apply,
     options: kustomizationOptionsFor(config),
     log,
-    registry,
     labelSelector: config.watchLabelSelector,
     namespace: config.watchNamespace,
     configsLabelSelector: config.watchConfigsLabelSelector,
     renderer: renderPool.render,
   });
-  manager.addRunnable(kustomizations);
   // Each closing step is bounded: an API server or client that stopped answering must not keep a
   // stopping process alive (issue 14).
   const done = manager.start(signal).finally(async () => {

@@ -5,7 +5,7 @@ import type { SourceObject } from "./ports.js";
 import {
   alreadyAttempted,
   kustomizationChanged,
-  SourceIndex,
+  referencedSource,
   sourceArtifactMoved,
   sourceRevisionChanged,
 } from "./watch-rules.js";
@@ -62,18 +62,10 @@ describe("sourceRevisionChanged", () => {
   });
 });
 
-describe("SourceIndex", () => {
-  it("indexes by sourceRef with the namespace defaulted, and follows moves", () => {
-    const idx = new SourceIndex();
-    idx.set("flux/a", ks());
-    idx.set("flux/b", ks({ source: "repo" }));
-    idx.set("flux/c", ks({ source: "other", ns: "shared" }));
-    expect(idx.referencing("GitRepository/flux/repo")).toEqual(["flux/a", "flux/b"]);
-    idx.set("flux/b", ks({ source: "other", ns: "shared" }));
-    expect(idx.referencing("GitRepository/flux/repo")).toEqual(["flux/a"]);
-    expect(idx.referencing("GitRepository/shared/other")).toEqual(["flux/b", "flux/c"]);
-    idx.delete("flux/a");
-    expect(idx.referencing("GitRepository/flux/repo")).toEqual([]);
+describe("referencedSource", () => {
+  it("indexes by sourceRef with the namespace defaulted to the Kustomization's", () => {
+    expect(referencedSource(ks())).toEqual(["GitRepository/flux/repo"]);
+    expect(referencedSource(ks({ source: "other", ns: "shared" }))).toEqual(["GitRepository/shared/other"]);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * What makes the Kustomization controller look again (flux-compat §3.4 "Watches"), as pure
- * functions and one index, so the rules are tested without a cluster: a Kustomization's
+ * functions, so the rules are tested without a cluster: a Kustomization's
  * generation or `requestedAt` changed; a source's artifact appeared or its revision changed
  * (enqueue the Kustomizations that reference it, unless they already attempted that revision).
  */
@@ -51,33 +51,10 @@ export function alreadyAttempted(ks: Kustomization, revision: string): boolean {
   return ks.status?.lastAttemptedRevision === revision && ready?.status !== "False";
 }
 
-/** Kustomizations by the source they reference: the secondary index of the source watch. */
-export class SourceIndex {
-  private readonly bySource = new Map<string, Set<string>>();
-  private readonly byKey = new Map<string, string>();
-
-  /** Records (or moves) the reference of Kustomization `key`. */
-  set(key: string, ks: Kustomization): void {
-    this.delete(key);
-    const ref = ks.spec.sourceRef;
-    const id = sourceId(ref.kind, sourceRefNamespace(ks), ref.name);
-    this.byKey.set(key, id);
-    let keys = this.bySource.get(id);
-    if (keys === undefined) this.bySource.set(id, (keys = new Set()));
-    keys.add(key);
-  }
-
-  delete(key: string): void {
-    const id = this.byKey.get(key);
-    if (id === undefined) return;
-    this.byKey.delete(key);
-    const keys = this.bySource.get(id);
-    keys?.delete(key);
-    if (keys?.size === 0) this.bySource.delete(id);
-  }
-
-  /** Keys of the Kustomizations referencing a source. */
-  referencing(id: string): string[] {
-    return [...(this.bySource.get(id) ?? [])].sort();
-  }
+/**
+ * The source a Kustomization references (`Kind/namespace/name`, the namespace defaulted to the
+ * Kustomization's): the index of the Kustomization cache that maps a source event to its users.
+ */
+export function referencedSource(ks: Kustomization): string[] {
+  return [sourceId(ks.spec.sourceRef.kind, sourceRefNamespace(ks), ks.spec.sourceRef.name)];
 }

@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { Informer } from "./informer/informer.js";
 import { enqueueHandler, type EnqueueOptions } from "./informer/predicates.js";
-import type { MetaObject } from "./informer/types.js";
+import type { InformerHandler, MetaObject } from "./informer/types.js";
 import { reconcileLogger } from "./logging.js";
 import { ReconcileMetrics } from "./metrics.js";
 import { keyOf, parseKey, type Reconciler, type Result } from "./reconciler.js";
@@ -83,9 +83,25 @@ export class Controller {
     );
   }
 
+  /**
+   * Registers an informer whose events `handler` maps to keys itself, for mappings that need more
+   * than {@link watch} offers (the old and new object, several keys, a superseded wait). The
+   * informer joins this controller's cache-sync gate like any watched one; the handler, like every
+   * handler, only decides and enqueues.
+   */
+  watchWith<T extends MetaObject>(informer: Informer<T>, handler: InformerHandler<T>): void {
+    this.informers.push(informer as unknown as Informer<MetaObject>);
+    informer.addHandler(handler);
+  }
+
   /** Requests a reconcile of `key` (`namespace/name`). */
   enqueue(key: string): void {
     this.queue.add(key);
+  }
+
+  /** Requests a reconcile of `key` in `delayMs` (one pending entry per key, the earliest wins). */
+  enqueueAfter(key: string, delayMs: number): void {
+    this.queue.addAfter(key, delayMs);
   }
 
   /**

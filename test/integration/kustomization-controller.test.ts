@@ -13,7 +13,10 @@ import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-
 import { apiEventSink } from "../../src/runtime/event-sink.js";
 import { EventRecorder } from "../../src/runtime/events.js";
 import { ApiKustomizationClient } from "../../src/kustomization/cluster-client.js";
-import { KustomizationController } from "../../src/kustomization/controller.js";
+import {
+  startKustomizationController,
+  type RunningKustomizationController,
+} from "../support/kustomization-controller.js";
 import { kustomizationOptions } from "../../src/kustomization/options.js";
 import {
   availableDeploymentStatus,
@@ -40,7 +43,7 @@ let source: SourceHarness;
 const SHARD_LABEL = "mooring.test/shard";
 const shard = `ks-ctrl-${suffix}`;
 let apply: ApplyManager;
-let controller: KustomizationController;
+let controller: RunningKustomizationController;
 let recorder: EventRecorder;
 const requests: RequestInfo[] = [];
 
@@ -149,17 +152,17 @@ beforeAll(async () => {
   const clusters = localClusters(apply);
   // Sharded like the source controller: other files run their own Kustomization controllers.
   const labelSelector = `${SHARD_LABEL}=${shard}`;
-  controller = new KustomizationController({
+  controller = startKustomizationController({
     kubeConfig: kc,
     client,
     apply: clusters,
     options,
     labelSelector,
-  }).start();
+  });
 });
 
 afterAll(async () => {
-  await controller?.stop(true);
+  await controller?.stop();
   await apply?.close();
   await recorder?.flush();
   await source?.stop();

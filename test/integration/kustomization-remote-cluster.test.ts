@@ -16,7 +16,10 @@ import { type ControlPlane, startControlPlane } from "../../src/dev/control-plan
 import { KUBERNETES_VERSION } from "../../src/dev/control-plane/versions.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { ApiKustomizationClient } from "../../src/kustomization/cluster-client.js";
-import { KustomizationController } from "../../src/kustomization/controller.js";
+import {
+  startKustomizationController,
+  type RunningKustomizationController,
+} from "../support/kustomization-controller.js";
 import { kustomizationOptions } from "../../src/kustomization/options.js";
 import { apiEventSink } from "../../src/runtime/event-sink.js";
 import { EventRecorder } from "../../src/runtime/events.js";
@@ -46,7 +49,7 @@ let git: GitServer;
 let repo: GitRepo;
 let source: SourceHarness;
 let clusters: ApplyClusters;
-let controller: KustomizationController;
+let controller: RunningKustomizationController;
 let recorder: EventRecorder;
 
 async function kubectlOk(args: string[], input?: string): Promise<string> {
@@ -213,17 +216,17 @@ beforeAll(async () => {
   const options = kustomizationOptions({ driftRequeueMinIntervalMs: 1_000 });
   // Sharded: other files run their own Kustomization controllers on the same control plane.
   const labelSelector = `${SHARD_LABEL}=${shard}`;
-  controller = new KustomizationController({
+  controller = startKustomizationController({
     kubeConfig: kc,
     client,
     apply: clusters,
     options,
     labelSelector,
-  }).start();
+  });
 }, 600_000);
 
 afterAll(async () => {
-  await controller?.stop(true);
+  await controller?.stop();
   await clusters?.close();
   await recorder?.flush();
   await source?.stop();

@@ -10,7 +10,10 @@ import { stringify } from "yaml";
 import { ApplyClusters, ApplyManager } from "../../src/apply/cluster/index.js";
 import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { ApiKustomizationClient } from "../../src/kustomization/cluster-client.js";
-import { KustomizationController } from "../../src/kustomization/controller.js";
+import {
+  startKustomizationController,
+  type RunningKustomizationController,
+} from "../support/kustomization-controller.js";
 import { kustomizationOptions } from "../../src/kustomization/options.js";
 import { apiEventSink } from "../../src/runtime/event-sink.js";
 import { EventRecorder } from "../../src/runtime/events.js";
@@ -36,7 +39,7 @@ const GR = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" };
 let git: GitServer;
 let source: SourceHarness;
 let recorder: EventRecorder;
-const controllers: KustomizationController[] = [];
+const controllers: RunningKustomizationController[] = [];
 const clusters: ApplyClusters[] = [];
 
 async function kubectlOk(args: string[], input?: string): Promise<string> {
@@ -54,7 +57,7 @@ function startController(group: string, configsLabelSelector: string | undefined
   const targets = localClusters(new ApplyManager(kc));
   clusters.push(targets);
   const client = new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e));
-  const controller = new KustomizationController({
+  const controller = startKustomizationController({
     kubeConfig: kc,
     client,
     apply: targets,
@@ -62,7 +65,7 @@ function startController(group: string, configsLabelSelector: string | undefined
     labelSelector: `${SHARD_LABEL}=${shard}-${group}`,
     configsLabelSelector,
   });
-  controllers.push(controller.start());
+  controllers.push(controller);
 }
 
 /** A Kustomization of `group` rendering `./<path>` with variables from one ConfigMap or Secret. */
@@ -142,7 +145,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of controllers) await c.stop(true);
+  for (const c of controllers) await c.stop();
   for (const c of clusters) await c.close();
   await recorder?.flush();
   await source?.stop();

@@ -8,7 +8,7 @@ import { localClusters } from "./local-clusters.js";
 import { ApplyManager } from "../../src/apply/cluster/index.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { ApiKustomizationClient } from "../../src/kustomization/cluster-client.js";
-import { KustomizationController } from "../../src/kustomization/controller.js";
+import { startKustomizationController } from "./kustomization-controller.js";
 import { kustomizationOptions, type KustomizationOptions } from "../../src/kustomization/options.js";
 import { apiEventSink } from "../../src/runtime/event-sink.js";
 import { EventRecorder } from "../../src/runtime/events.js";
@@ -59,15 +59,15 @@ export class KustomizationHarness {
     const apply = new ApplyManager(kc, {});
     const client = new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e));
     const options = kustomizationOptions({ ...overrides });
-    const controller = new KustomizationController({
+    const controller = startKustomizationController({
       kubeConfig: kc,
       client,
       apply: localClusters(apply),
       options,
       labelSelector: `${SHARD_LABEL}=${shard}`,
-    }).start();
+    });
     return new KustomizationHarness(git, ns, shard, [
-      () => controller.stop(true),
+      () => controller.stop(),
       () => apply.close(),
       () => recorder.flush(),
       () => source.stop(),
