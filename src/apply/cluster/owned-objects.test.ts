@@ -104,6 +104,25 @@ describe("OwnedObjects", () => {
     owned.close();
   });
 
+  it("reports tampering with the owner labels as drift of the Kustomization that applied it (issue 17)", async () => {
+    const { http, owned, drift } = await setup();
+    const relabelled = cm("11", { manager: "kubectl-label" });
+    relabelled.metadata.labels = { "kustomize.toolkit.fluxcd.io/name": "someone-else" };
+    http.push("MODIFIED", relabelled);
+    await settleEvents();
+    // The label removed altogether: the watch's selector drops the object, reported as a delete.
+    const unlabelled = cm("12", { manager: "kubectl-label" });
+    delete unlabelled.metadata.labels;
+    http.push("DELETED", unlabelled);
+    await settleEvents();
+    expect(drift.map((d) => `${d.owner.namespace}/${d.owner.name} ${d.kind}`)).toEqual([
+      "flux-system/app modified",
+      "flux-system/app deleted",
+    ]);
+    expect(owned.canSkip(owner, cm("5"), "h1")).toBe(false);
+    owned.close();
+  });
+
   it("reports a delete", async () => {
     const { http, owned, drift } = await setup();
     http.push("DELETED", cm("8"));

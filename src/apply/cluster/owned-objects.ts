@@ -199,13 +199,36 @@ export class OwnedObjects {
 
   /** Decides whether an event from the watch is someone else's change to what we applied. */
   private judge(type: "MODIFIED" | "DELETED", obj: KubeObject): void {
-    const owner = ownerOf(obj);
-    const record = owner ? this.records.get(ownerKey(owner))?.get(objectId(objMetadataOf(obj))) : undefined;
-    if (!owner || !record || record.uid !== obj.metadata.uid) return;
-    if (type === "MODIFIED" && !this.takenAway(obj, record)) return;
-    const event = driftEvent(owner, type, obj);
+    const found = this.appliedBy(obj);
+    if (found === undefined) return;
+    if (type === "MODIFIED" && !this.takenAway(obj, found.record)) return;
+    const event = driftEvent(found.owner, type, obj);
     for (const l of this.listeners) l(event);
   }
+
+  /**
+   * The Kustomization that applied `obj` and its record: found through the owner labels, or, when
+   * someone changed or removed those labels (the watch then reports a change or, once the object
+   * leaves its selector, a delete), through the records themselves, so tampering with the owner
+   * label is corrected as fast as any other field.
+   */
+  private appliedBy(obj: KubeObject): { owner: OwnerRef; record: AppliedRecord } | undefined {
+    const id = objectId(objMetadataOf(obj));
+    const uid = obj.metadata.uid;
+    const labelled = ownerOf(obj);
+    const record = labelled ? this.records.get(ownerKey(labelled))?.get(id) : undefined;
+    if (labelled !== undefined && record !== undefined && record.uid === uid) return { owner: labelled, record };
+    for (const [key, records] of this.records) {
+      const r = records.get(id);
+      if (r !== undefined && r.uid === uid) return { owner: parseOwnerKey(key), record: r };
+    }
+    return undefined;
+  }
+}
+
+function parseOwnerKey(key: string): OwnerRef {
+  const slash = key.indexOf("/");
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
 /** The mirror still shows the object as we left it (same version, or same content). */
