@@ -191,6 +191,8 @@ export class KustomizationController {
     const key = `${event.owner.namespace}/${event.owner.name}`;
     const decision = this.drift.admit(key, event, Date.now());
     if (decision.requeue) {
+      // A running health wait holds the key: end it so that the correction runs now.
+      this.reconciler.healthWaits.cancel(key, driftCancelReason(event));
       this.controller.enqueue(key);
       return;
     }
@@ -201,6 +203,13 @@ export class KustomizationController {
       void this.deps.client.emitEvent(ks, { type: "Warning", reason, message: decision.announce });
     }
   }
+}
+
+/** The end of "Health check canceled: …" when drift ends a wait. */
+function driftCancelReason(event: DriftEvent): string {
+  const o = event.object;
+  const what = `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
+  return `${what} was ${event.kind === "deleted" ? "deleted" : "changed"} by someone else; re-applying`;
 }
 
 /** A runtime informer over one Flux kind (its handlers are added by the controller's watches). */

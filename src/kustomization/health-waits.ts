@@ -1,7 +1,9 @@
 /**
  * Running health waits, by Kustomization, so that a newer artifact revision of their source can
  * cancel them (issue 6 item 6; Flux's `CancelHealthCheckOnNewRevision`): waiting out a timeout
- * for a revision that is already superseded only delays the fix.
+ * for a revision that is already superseded only delays the fix. Drift of an applied object
+ * cancels the wait too (issue 17): the reconcile is queued behind the wait, and the correction
+ * would otherwise wait for the health-check timeout.
  */
 import type { SourceKey } from "./ports.js";
 
@@ -51,6 +53,14 @@ export class HealthWaits {
       cancelled.push(key);
     }
     return cancelled;
+  }
+
+  /** Cancels the running wait of `key`, if any, saying `why`; true when there was one. */
+  cancel(key: string, why: string): boolean {
+    const entry = this.waits.get(key);
+    if (entry === undefined) return false;
+    entry.abort.abort(new Error(why));
+    return true;
   }
 
   /**

@@ -33,7 +33,7 @@ const KS = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization"
 const ATTEMPTS = 10;
 const stop = new AbortController();
 let done: Promise<void> | undefined;
-let metricsPort: number | undefined;
+let running: Awaited<ReturnType<typeof startController>> | undefined;
 let storage = "";
 
 async function apply(obj: object): Promise<void> {
@@ -43,7 +43,9 @@ async function apply(obj: object): Promise<void> {
 
 /** `gotk_reconcile_duration_seconds_count` of one object, as scraped from /metrics. */
 async function reconcileCount(kind: string, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const port = running?.manager.ports.metrics;
+  if (port === undefined) return 0;
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const line = text
     .split("\n")
     .find(
@@ -82,14 +84,13 @@ beforeAll(async () => {
     ],
     {},
   );
-  const running = await startController(
+  running = await startController(
     config,
     { inCluster: false, isTTY: false, instance: "retry-flags-test" },
     stop.signal,
     createLogger({ level: "error", encoding: "json" }),
   );
   done = running.done;
-  metricsPort = running.manager.ports.metrics;
 }, 60_000);
 
 afterAll(async () => {
