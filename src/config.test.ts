@@ -84,6 +84,13 @@ describe("controller config", () => {
     );
   });
 
+  it("--verify-noop-every: default 10, reaches the Kustomization options, 0 allowed (issue 17)", () => {
+    expect(kustomizationOptionsFor(controllerConfig({}, {})).verifyNoopEvery).toBe(10);
+    expect(kustomizationOptionsFor(controllerConfig({ verifyNoopEvery: "1" }, {})).verifyNoopEvery).toBe(1);
+    expect(controllerConfig({ verifyNoopEvery: "0" }, {}).verifyNoopEvery).toBe(0);
+    expect(() => controllerConfig({ verifyNoopEvery: "-1" }, {})).toThrow(/--verify-noop-every must be an integer >= 0/);
+  });
+
   it("derives the advertised address like Flux unless one is given", () => {
     expect(controllerConfig({ storageAddr: "0.0.0.0:9090" }, { HOSTNAME: "host-a" }).storageAdvAddr).toBe(
       "host-a:9090",

@@ -67,6 +67,8 @@ export interface ControllerConfig {
   readonly buildMaxTotalBytes: number;
   /** Most objects one build parses. */
   readonly buildMaxObjects: number;
+  /** Every Nth apply of a Kustomization skips the no-op cache (1: always, 0: never). */
+  readonly verifyNoopEvery: number;
 }
 
 /** The raw flag values as commander hands them over (strings, booleans, undefined). */
@@ -275,5 +277,6 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
       1,
     ),
     buildMaxObjects: integer("build-max-objects", flags.buildMaxObjects, DEFAULT_BUILD_LIMITS.maxObjects, 1),
+    verifyNoopEvery: integer("verify-noop-every", flags.verifyNoopEvery, 10, 0),
   });
 }

@@ -81,6 +81,7 @@ export function kustomizationOptionsFor(config: ControllerConfig): Kustomization
     additiveCELDependencyCheck: gates.AdditiveCELDependencyCheck === true,
     watchConfigs: gates.DisableConfigWatchers !== true,
     sopsAgeSecret: config.sopsAgeSecret,
+    verifyNoopEvery: config.verifyNoopEvery,
     artifact: {
       ...DEFAULT_KUSTOMIZATION_OPTIONS.artifact,
       retries: config.httpRetry,

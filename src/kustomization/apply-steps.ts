@@ -30,6 +30,8 @@ export interface StepContext {
   readonly failFast: boolean;
   /** `spec.healthCheckExprs`, compiled before the run (see cel-steps.ts). */
   readonly customHealth?: CustomHealthChecks;
+  /** Dry-run every object this run, whatever the no-op cache says (`--verify-noop-every`). */
+  readonly verify?: boolean;
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -56,6 +58,7 @@ export async function reconcileApply(
       ignorePaths: (obj) => ignorePathsFor(ignore, obj),
       impersonate: ctx.impersonate,
       signal: ctx.signal,
+      verify: ctx.verify,
     });
   } catch (err) {
     throw new GenericError(Reason.ReconciliationFailed, messageOf(err), {

@@ -151,6 +151,7 @@ export class KustomizationController {
   private forget(old: Kustomization): void {
     this.deps.apply.forget({ name: old.metadata.name ?? "", namespace: old.metadata.namespace ?? "" });
     this.drift.forget(keyOf(old));
+    this.reconciler.noopVerify.forget(keyOf(old));
     forgetSecretValues(secretOwnerOf(old));
   }
 

@@ -59,6 +59,11 @@ export interface KustomizationOptions {
   readonly sopsAgeSecret: { readonly namespace: string; readonly name: string } | undefined;
   /** Input limits of each build (`--build-max-file-bytes` and friends). */
   readonly buildLimits: BuildLimits;
+  /**
+   * `--verify-noop-every`: every Nth apply of a Kustomization dry-runs every object even where the
+   * no-op cache says nothing changed (1: every apply, as Flux; 0: never).
+   */
+  readonly verifyNoopEvery: number;
 }
 
 /** Flux's defaults, plus mooring's drift limits. */
@@ -85,6 +90,7 @@ export const DEFAULT_KUSTOMIZATION_OPTIONS: KustomizationOptions = Object.freeze
   driftRequeueBurst: 5,
   sopsAgeSecret: undefined,
   buildLimits: DEFAULT_BUILD_LIMITS,
+  verifyNoopEvery: 10,
 });
 
 /** Defaults overridden by `overrides`, frozen (the artifact wait follows requeueDependency). */

@@ -49,6 +49,7 @@ import { finalize } from "./finalize.js";
 import type { KustomizationOptions } from "./options.js";
 import type { ApplyPort, ApplyTargets, KustomizationClient } from "./ports.js";
 import { loadRemoteCluster } from "./remote-kubeconfig.js";
+import { NoopVerifySchedule } from "./noop-verify.js";
 import { HealthWaits } from "./health-waits.js";
 import type { ManifestRenderer } from "./render-pool.js";
 import { impersonationOf, Run, serviceAccountOf } from "./run.js";
@@ -99,10 +100,13 @@ const ownerOf = (ks: Kustomization): OwnerRef => ({
 export class KustomizationReconciler implements Reconciler {
   /** Running health waits, so a newer source revision can cancel them. */
   readonly healthWaits = new HealthWaits();
+  /** Which applies dry-run every object whatever the no-op cache says. */
+  readonly noopVerify: NoopVerifySchedule;
   private readonly now: () => Date;
 
   constructor(private readonly deps: KustomizationReconcilerDeps) {
     this.now = deps.now ?? ((): Date => new Date());
+    this.noopVerify = new NoopVerifySchedule(deps.options.verifyNoopEvery);
   }
 
   async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<Result> {
@@ -185,7 +189,11 @@ export class KustomizationReconciler implements Reconciler {
     if (!wantsHealthCheck(run.obj)) run.removeHealthy();
     await run.patchStatus();
     const { objects, apply } = await this.fetchAndBuild(run, resolved, ctx);
-    const step = { ...this.stepContext(run.obj, ctx), customHealth: custom };
+    const step = {
+      ...this.stepContext(run.obj, ctx),
+      customHealth: custom,
+      verify: this.noopVerify.next(run.key),
+    };
     run.progressing(run.forRevision("Detecting drift", revision));
     const applied = await this.applyAndPrune(run, objects, { ...step, apply }, revision);
     await this.health(run, applied, { ...step, apply }, resolved);

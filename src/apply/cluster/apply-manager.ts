@@ -3,6 +3,7 @@
  * cheap no-op reconciles, prune, health wait, and the drift hook, all as the controller or as an
  * impersonated ServiceAccount. One instance per controller process (it owns the watch caches).
  */
+import { mayStillPatch } from "./access-check.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { ChangeSetEntry } from "../changeset.js";
@@ -81,14 +82,16 @@ export class ApplyManager {
       commonMetadata: options.commonMetadata,
     });
     const stats = emptyStats();
+    const client = this.client.as(options.impersonate);
     const ctx: ApplyContext = {
-      client: this.client.as(options.impersonate),
+      client,
       owned: this.owned,
       fieldManager: this.fieldManager,
       cleanup: this.cleanup,
       options,
       stats,
       cacheHits: new Set(),
+      useCache: await this.mayUseCache(client, prepared, options),
     };
     const entries: ChangeSetEntry[] = [];
     for (const stage of splitStages(prepared, this.options.customStageKinds ?? [])) {
@@ -96,6 +99,21 @@ export class ApplyManager {
       if (stage.wait) await this.waitStage(ctx, stage, entries);
     }
     return { entries, stats: { ...stats } };
+  }
+
+  /**
+   * Whether this run may decide objects from the no-op cache: not when the caller verifies
+   * (`options.verify`, the periodic full check), and under impersonation only while the identity
+   * may still patch what it applies (see access-check.ts).
+   */
+  private async mayUseCache(
+    client: ObjectClient,
+    objects: readonly KubeObject[],
+    options: ApplyOptions,
+  ): Promise<boolean> {
+    if (this.owned === undefined || options.verify === true) return false;
+    if (options.impersonate === undefined) return true;
+    return mayStillPatch(client, objects, options.signal);
   }
 
   private async applyStage(

@@ -40,6 +40,8 @@ export interface ApplyContext {
   readonly stats: MutableStats;
   /** Ids of objects decided from the cache in this run. */
   readonly cacheHits: Set<string>;
+  /** False when this run must not decide objects from the cache (a verifying run, or RBAC doubt). */
+  readonly useCache: boolean;
 }
 
 /** Tells the user how to get past an immutable-field error. */
@@ -191,7 +193,7 @@ export async function planObject(ctx: ApplyContext, obj: KubeObject): Promise<Pl
 
 /** The cheap path: the record and the watch mirror say nothing changed. */
 function fromCache(ctx: ApplyContext, obj: KubeObject, id: string, hash: string): boolean {
-  if (ctx.owned?.canSkip(ctx.options.owner, obj, hash) !== true) return false;
+  if (!ctx.useCache || ctx.owned?.canSkip(ctx.options.owner, obj, hash) !== true) return false;
   ctx.stats.cacheHits++;
   ctx.cacheHits.add(id);
   return true;

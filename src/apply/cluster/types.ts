@@ -45,6 +45,11 @@ export interface ApplyOptions extends IdentityOptions {
   readonly ignorePaths?: ((obj: KubeObject) => readonly string[]) | undefined;
   /** Cancels the run between requests. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Dry-run every object even where the no-op cache says nothing changed (the periodic full
+   * check, `--verify-noop-every`).
+   */
+  readonly verify?: boolean | undefined;
 }
 
 /** Counters of one apply run; the no-op benchmark and the tests read them. */

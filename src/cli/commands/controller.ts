@@ -69,6 +69,10 @@ const FLAGS: [string, string][] = [
   ["--build-max-file-bytes <n>", "largest file a build reads (default 16777216, 16 MiB)"],
   ["--build-max-total-bytes <n>", "most bytes one build reads in total (default 67108864, 64 MiB)"],
   ["--build-max-objects <n>", "most objects one build parses (default 10000)"],
+  [
+    "--verify-noop-every <n>",
+    "every Nth apply of a Kustomization dry-runs every object even where the no-op cache says nothing changed (default 10; 1: every apply, as Flux; 0: never)",
+  ],
 ];
 
 /**
