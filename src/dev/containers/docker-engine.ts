@@ -32,12 +32,16 @@ export class NoContainerEngineError extends ContainerStepError {
 }
 
 const RUNTIME_NAME = "mooring-runc";
-const PACKAGES = ["docker.io", "iptables", "jq"];
+/** The engine, and debootstrap, which makes the Debian root the local images are built on. */
+const PACKAGES = ["docker.io", "iptables", "jq", "debootstrap"];
 
 /** Returns the engine's version once `docker info` answers, setting one up if allowed. */
 export async function ensureDockerEngine(options: EngineOptions): Promise<string> {
   const found = await dockerServerVersion();
-  if (found.version) return found.version;
+  if (found.version) {
+    await ensureDebootstrap(options);
+    return found.version;
+  }
   if (!options.setUp)
     throw new NoContainerEngineError(
       `no Docker engine answers (${found.reason}); start one, or pass --setup-docker (root with apt-get) to let this script install Debian's docker.io and start dockerd`,
@@ -46,17 +50,28 @@ export async function ensureDockerEngine(options: EngineOptions): Promise<string
     throw new NoContainerEngineError(
       `setting up a Docker engine needs root (no engine answers: ${found.reason})`,
     );
-  if ((await run("dockerd", ["--version"])).code !== 0) await installPackages(options.log);
+  if (!(await installed("dockerd", "--version")) || !(await installed("debootstrap", "--version")))
+    await installPackages(options.log);
   return startDockerd(options);
 }
 
-async function installPackages(log: (line: string) => void): Promise<void> {
+/** An engine someone else started: the image builds still need debootstrap. */
+async function ensureDebootstrap(options: EngineOptions): Promise<void> {
+  if (!options.setUp || process.getuid?.() !== 0) return;
+  if (!(await installed("debootstrap", "--version"))) await installPackages(options.log, ["debootstrap"]);
+}
+
+async function installed(command: string, versionFlag: string): Promise<boolean> {
+  return (await run(command, [versionFlag]).catch(() => ({ code: 1 }))).code === 0;
+}
+
+async function installPackages(log: (line: string) => void, packages = PACKAGES): Promise<void> {
   if ((await run("apt-get", ["--version"])).code !== 0)
     throw new NoContainerEngineError("no Docker engine and no apt-get to install one");
-  log(`docker 1/2: installing ${PACKAGES.join(", ")} with apt-get (about 30 s)`);
+  log(`docker 1/2: installing ${packages.join(", ")} with apt-get (about 30 s)`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   await must("apt-get update", "apt-get", ["update", "-qq"], { env });
-  await must("apt-get install", "apt-get", ["install", "-y", "-qq", ...PACKAGES], { env });
+  await must("apt-get install", "apt-get", ["install", "-y", "-qq", ...packages], { env });
 }
 
 async function startDockerd(options: EngineOptions): Promise<string> {
