@@ -11,12 +11,10 @@ import { join } from "node:path";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { parseControllerArgs } from "../../src/cli/commands/controller.js";
-import { startController } from "../../src/main.js";
-import { createLogger } from "../../src/runtime/logging.js";
+import type { RunningController } from "../../src/main.js";
+import { startInProcessController } from "../support/in-process-controller.js";
 import {
   eventually,
-  kubeconfigPath,
   kubectl,
   kubectlOk,
   randomSuffix,
@@ -32,8 +30,7 @@ const KS = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization"
 /** Far more failed reconciles than Flux's default backoff allows in the waiting time below. */
 const ATTEMPTS = 10;
 const stop = new AbortController();
-let done: Promise<void> | undefined;
-let running: Awaited<ReturnType<typeof startController>> | undefined;
+let running: RunningController | undefined;
 let storage = "";
 
 async function apply(obj: object): Promise<void> {
@@ -69,33 +66,18 @@ async function waitForAttempts(kind: string, name: string): Promise<void> {
 
 beforeAll(async () => {
   storage = await mkdtemp(join(tmpdir(), "retry-flags-storage-"));
-  const config = parseControllerArgs(
-    [
-      "--min-retry-delay=100ms",
-      "--max-retry-delay=200ms",
-      "--http-retry=1",
-      "--log-level=error",
-      `--kubeconfig=${kubeconfigPath()}`,
-      `--storage-path=${storage}`,
-      "--storage-addr=127.0.0.1:0",
-      "--metrics-addr=127.0.0.1:0",
-      "--health-addr=127.0.0.1:0",
-      `--watch-label-selector=sharding.fluxcd.io/key=${shard}`,
-    ],
-    {},
-  );
-  running = await startController(
-    config,
-    { inCluster: false, isTTY: false, instance: "retry-flags-test" },
-    stop.signal,
-    createLogger({ level: "error", encoding: "json" }),
-  );
-  done = running.done;
+  ({ running } = await startInProcessController({
+    storagePath: storage,
+    shard,
+    instance: "retry-flags-test",
+    signal: stop.signal,
+    flags: { minRetryDelay: "100ms", maxRetryDelay: "200ms", httpRetry: "1" },
+  }));
 }, 60_000);
 
 afterAll(async () => {
   stop.abort();
-  await done?.catch(() => undefined);
+  await running?.done.catch(() => undefined);
   await rm(storage, { recursive: true, force: true });
 });
 

@@ -2,7 +2,7 @@
  * The real controller (main.ts, build threads included) started in the test process against the
  * test cluster, reconciling only the objects of one shard, with its servers on free local ports.
  */
-import { controllerConfig, type ControllerConfig } from "../../src/config.js";
+import { controllerConfig, type ControllerConfig, type ControllerFlags } from "../../src/config.js";
 import { startController, type RunningController } from "../../src/main.js";
 import { createLogger } from "../../src/runtime/logging.js";
 import { kubeconfigPath } from "./kube.js";
@@ -16,6 +16,8 @@ export interface InProcessControllerOptions {
   readonly instance: string;
   /** Aborting it stops the controller. */
   readonly signal: AbortSignal;
+  /** More flags, as commander hands them over (e.g. `{ minRetryDelay: "100ms" }`). */
+  readonly flags?: ControllerFlags;
 }
 
 /** Starts the controller; returns its validated config and the running handle. */
@@ -30,6 +32,7 @@ export async function startInProcessController(
       metricsAddr: "127.0.0.1:0",
       healthAddr: "127.0.0.1:0",
       watchLabelSelector: `sharding.fluxcd.io/key=${options.shard}`,
+      ...options.flags,
     },
     {},
   );
