@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildSync } from "./build.js";
+import { describeCause, sameCause } from "./error-cause.js";
 import { render } from "./output.js";
 
 /**
@@ -44,16 +45,43 @@ function firstDiff(a: string, b: string): string {
   return "identical";
 }
 
-/** Renders one row and compares it with the expected outcome. */
+/**
+ * The reference's error message of an error row. The corpus stores it either as a JSON string or
+ * between `< >` (messages that span lines, joined); both are unwrapped here.
+ */
+export function readExpectedError(corpus: string, row: CorpusRow): string {
+  const text = readFileSync(path.join(corpus, row.expected), "utf8").trim();
+  if (text.startsWith('"')) {
+    try {
+      return String(JSON.parse(text));
+    } catch {
+      return text;
+    }
+  }
+  return text.startsWith("< ") && text.endsWith(" >") ? text.slice(2, -2) : text;
+}
+
+/**
+ * Renders one row and compares it with the expected outcome: the exact output of an `ok` row, the
+ * cause of an `error` row's failure (error-cause.ts).
+ */
 export function runRow(corpus: string, row: CorpusRow): RowResult {
   let actual: string;
   try {
     actual = render(buildSync(path.join(corpus, row.root)));
   } catch (err) {
-    const msg = err instanceof Error ? err.message.split("\n")[0]! : String(err);
+    const msg = err instanceof Error ? err.message : String(err);
+    const first = msg.split("\n")[0]!;
+    if (row.outcome !== "error") return { row, pass: false, reason: `error: ${first}` };
     // Failing because a feature is missing is not the failure kustomize has.
-    const pass = row.outcome === "error" && !msg.includes("not supported yet");
-    return { row, pass, reason: pass ? "" : `error: ${msg}` };
+    if (msg.includes("not supported yet")) return { row, pass: false, reason: `error: ${first}` };
+    const cmp = sameCause(readExpectedError(corpus, row), msg);
+    if (cmp.same) return { row, pass: true, reason: "" };
+    return {
+      row,
+      pass: false,
+      reason: `failed for another cause: want ${describeCause(cmp.expected)}, got ${describeCause(cmp.actual)}: ${first}`,
+    };
   }
   if (row.outcome === "error") return { row, pass: false, reason: "expected an error, got output", actual };
   const expected = readFileSync(path.join(corpus, row.expected), "utf8");

@@ -146,6 +146,12 @@ export class Loader {
    */
   child(rel: string): Loader {
     const real = this.resolveDir(rel);
+    // A file where a directory is needed (a `components:` entry naming a file), said as kustomize says it.
+    if (!statSync(real).isDirectory()) {
+      throw new KustomizeError(`must build at directory: '${this.display(real)}': file is not directory`, {
+        file: this.display(this.dir),
+      });
+    }
     return new Loader(real, {
       allowedRoot: this.rootOnly ? undefined : this.allowedRoot,
       displayRoot: this.displayRoot,

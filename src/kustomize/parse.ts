@@ -14,7 +14,10 @@ export function parseResources(text: string, file: string): Resource[] {
   const out: Resource[] = [];
   for (const doc of docs) {
     const err = doc.errors[0];
-    if (err) throw new KustomizeError(`malformed YAML: ${parseProblem(err.message)}`, { file, line: lineOf(text, err.pos[0]) });
+    if (err) {
+      const problem = err.code === "DUPLICATE_KEY" ? duplicateKeyProblem(text, err.pos[0]) : parseProblem(err.message);
+      throw new KustomizeError(`malformed YAML: ${problem}`, { file, line: lineOf(text, err.pos[0]) });
+    }
     const root = doc.contents;
     if (root === null || root === undefined) continue;
     if (isScalar(root) && (root.value === "" || root.value === null)) continue;
@@ -34,6 +37,13 @@ export function parseProblem(message: string): string {
   const first = message.split("\n")[0] ?? "";
   if (!first.startsWith("Maximum call stack size exceeded")) return first;
   return "nested too deeply for the YAML parser (its stack ran out)";
+}
+
+/** Names the repeated key, as go-yaml does (`mapping key "env" already defined`). */
+function duplicateKeyProblem(text: string, offset: number): string {
+  const key = /^\s*(?:"([^"]*)"|'([^']*)'|([^:\n]*?))\s*:/.exec(text.slice(offset, offset + 1024));
+  const name = key ? (key[1] ?? key[2] ?? key[3]) : undefined;
+  return name === undefined ? "a mapping key is repeated" : `mapping key ${JSON.stringify(name)} already defined`;
 }
 
 /** 1-based line of a character offset (errors name lines, not offsets). */

@@ -36,7 +36,8 @@ function legacyCompare(orders: Map<string, number>): (a: Resource, b: Resource) 
 export function sortResources(resources: Resource[], k: Kustomization): Resource[] {
   const opts = k.sortOptions;
   if (opts === undefined || opts === null) return legacySort(resources, DEFAULT_ORDER_FIRST, DEFAULT_ORDER_LAST);
-  const order = opts.order ?? "fifo";
+  // An absent order is Go's zero value "", which kustomize's validation refuses (issue 18).
+  const order = opts.order ?? "";
   if (order !== "fifo" && order !== "legacy") {
     throw new KustomizeError("the field 'sortOptions.order' must be one of [fifo, legacy]");
   }

@@ -5,7 +5,8 @@ import { readIndex, runRow, type RowResult } from "../../src/kustomize/fidelity-
 
 /**
  * Issue 5: every root of the shared kustomize corpus renders byte for byte what
- * `kubectl kustomize` (kustomize v5.5.0) renders, or fails where it fails. While the engine is
+ * `kubectl kustomize` (kustomize v5.5.0) renders, or fails where it fails and for the same cause
+ * (issue 18: error rows compare the cause, see src/kustomize/error-cause.ts). While the engine is
  * incomplete, the roots listed in kustomize-fidelity/passing.txt must pass (a ratchet: roots are
  * added as they pass, never removed).
  */

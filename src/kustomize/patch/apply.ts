@@ -16,9 +16,16 @@ import { applyStrategicMergePatch } from "./strategic-merge.js";
  */
 export function applyPatch(resources: readonly Resource[], patch: LoadedPatch, schema: PatchSchema): Resource[] {
   const scope: ClusterScopeTest = (v, k) => schema.isClusterScoped(v, k);
+  // kustomize checks these when the patch runs, not when it is loaded.
   if (patch.type === "json6902") {
-    applyJson6902ToSelected(resources, patch.ops, { source: patch.source, target: patch.target!, schema, rememberIds: true });
+    if (patch.target === undefined) throw new Error(`must specify a target for JSON patch ${patch.source}`);
+    applyJson6902ToSelected(resources, patch.ops, { source: patch.source, target: patch.target, schema, rememberIds: true });
     return [...resources];
+  }
+  if (patch.target !== undefined && patch.patches.length > 1) {
+    throw new Error(
+      `Multiple Strategic-Merge Patches in one \`patches\` entry is not allowed to set \`patches.target\` field: ${patch.source}`,
+    );
   }
   if (patch.target !== undefined) {
     const selector = compileSelector(patch.target);

@@ -40,22 +40,22 @@ export type LoadedPatch =
 export function loadPatch(rawSpec: PatchSpec, readFile: (path: string) => string): LoadedPatch {
   const spec = foldKeys<PatchSpec>(rawSpec, PATCH_SHAPE);
   const { text, source } = readPatchText(spec, readFile);
+  // An empty file is no strategic merge patch to kustomize and an empty JSON patch (which then
+  // needs a target); text that holds no document (comments, blank lines) decodes as both.
+  if (text === "") return json6902Of([], source, spec.target);
   const docs = parsePatchDocuments(text, source);
-  if (docs.length > 0 && docs.every((d) => isSeq(d))) {
-    if (spec.target === undefined) throw new Error(`must specify a target for JSON patch ${source}`);
-    return { type: "json6902", ops: parseJson6902(text.trim(), source), source, target: spec.target };
-  }
-  if (docs.length === 0 || !docs.every((d) => isMap(d) && !hasNullKey(d))) {
+  if (docs.length === 0) throw new Error(`illegally qualifies as both an SM and JSON patch: ${source}`);
+  if (docs.every((d) => isSeq(d))) return json6902Of(parseJson6902(text.trim(), source), source, spec.target);
+  if (!docs.every((d) => isMap(d) && !hasNullKey(d))) {
     throw new Error(`unable to parse SM or JSON patch from ${source}`);
   }
   const patches = docs.flatMap((d) => expandList(d));
-  if (spec.target !== undefined && patches.length > 1) {
-    throw new Error(
-      `Multiple Strategic-Merge Patches in one \`patches\` entry is not allowed to set \`patches.target\` field: ${source}`,
-    );
-  }
   const base = { type: "strategic" as const, patches, source, options: spec.options ?? {} };
   return spec.target === undefined ? base : { ...base, target: spec.target };
+}
+
+function json6902Of(ops: readonly JsonPatchOp[], source: string, target: TargetSelector | undefined): LoadedPatch {
+  return target === undefined ? { type: "json6902", ops, source } : { type: "json6902", ops, source, target };
 }
 
 function readPatchText(spec: PatchSpec, readFile: (path: string) => string): { text: string; source: string } {

@@ -15,8 +15,16 @@ import { setNamespace } from "./namespace.js";
 import { applyReplacements, loadReplacements, type Replacement } from "./replacements.js";
 import { applyReplicas, type ReplicaSpec } from "./replicas.js";
 
-/** One configured builtin transformer: kustomize's plugin kind (for annotations) and its work. */
-type Step = [kind: string, run: () => void];
+/**
+ * One builtin transformer: kustomize's plugin kind (for annotations) and its configuration, which
+ * reads and checks its inputs and returns the work. kustomize configures every builtin transformer
+ * of a kustomization before it runs any, so a configuration error (an unreadable patch file) wins
+ * over an error of an earlier transformer's run (issue 18).
+ */
+type Step = [kind: string, configure: () => () => void];
+
+/** A step whose configuration has nothing to read or check. */
+const now = (run: () => void) => (): (() => void) => run;
 
 function mergeSpecs(...lists: ReadonlyArray<readonly FieldSpec[]>): FieldSpec[] {
   const out: FieldSpec[] = [];
@@ -47,11 +55,14 @@ function patchSteps(t: Target, ra: Accumulator, schema: PatchSchema): Step[] {
     steps.push(["PatchStrategicMergeTransformer", () => {
       const loaded = loadLegacyStrategicMerge(legacy.map(String), read);
       if (loaded.length === 0) throw new KustomizeError("patch appears to be empty in patchesStrategicMerge", { file: t.file });
-      ra.resources = applyLegacyStrategicMerge(ra.resources, loaded, schema);
+      return () => (ra.resources = applyLegacyStrategicMerge(ra.resources, loaded, schema));
     }]);
   }
   for (const spec of (t.k.patches ?? []) as PatchSpec[]) {
-    steps.push(["PatchTransformer", () => (ra.resources = applyPatch(ra.resources, loadPatch(spec, read), schema))]);
+    steps.push(["PatchTransformer", () => {
+      const loaded = loadPatch(spec, read);
+      return () => (ra.resources = applyPatch(ra.resources, loaded, schema));
+    }]);
   }
   return steps;
 }
@@ -59,17 +70,17 @@ function patchSteps(t: Target, ra: Accumulator, schema: PatchSchema): Step[] {
 function metadataSteps(t: Target, ra: Accumulator): Step[] {
   const k = t.k;
   const steps: Step[] = [];
-  if (k.namespace) steps.push(["NamespaceTransformer", () => setNamespace(ra.resources, k.namespace!, ra.config.namespace)]);
-  if (k.namePrefix) steps.push(["PrefixTransformer", () => addNameAffix(ra.resources, k.namePrefix!, "prefix", ra.config.namePrefix)]);
-  if (k.nameSuffix) steps.push(["SuffixTransformer", () => addNameAffix(ra.resources, k.nameSuffix!, "suffix", ra.config.nameSuffix)]);
+  if (k.namespace) steps.push(["NamespaceTransformer", now(() => setNamespace(ra.resources, k.namespace!, ra.config.namespace))]);
+  if (k.namePrefix) steps.push(["PrefixTransformer", now(() => addNameAffix(ra.resources, k.namePrefix!, "prefix", ra.config.namePrefix))]);
+  if (k.nameSuffix) steps.push(["SuffixTransformer", now(() => addNameAffix(ra.resources, k.nameSuffix!, "suffix", ra.config.nameSuffix))]);
   if (k.labels?.length || (k.commonLabels && Object.keys(k.commonLabels).length > 0)) {
     for (const label of k.labels ?? []) {
-      steps.push(["LabelTransformer", () => setPairs(ra.resources, label.pairs ?? {}, labelSpecs(label, ra))]);
+      steps.push(["LabelTransformer", now(() => setPairs(ra.resources, label.pairs ?? {}, labelSpecs(label, ra)))]);
     }
-    steps.push(["LabelTransformer", () => setPairs(ra.resources, k.commonLabels ?? {}, ra.config.commonLabels)]);
+    steps.push(["LabelTransformer", now(() => setPairs(ra.resources, k.commonLabels ?? {}, ra.config.commonLabels))]);
   }
   if (k.commonAnnotations && Object.keys(k.commonAnnotations).length > 0) {
-    steps.push(["AnnotationsTransformer", () => setPairs(ra.resources, k.commonAnnotations!, ra.config.commonAnnotations)]);
+    steps.push(["AnnotationsTransformer", now(() => setPairs(ra.resources, k.commonAnnotations!, ra.config.commonAnnotations))]);
   }
   return steps;
 }
@@ -79,22 +90,22 @@ function laterSteps(t: Target, ra: Accumulator, schema: PatchSchema): Step[] {
   const read = (p: string): string => t.ldr.read(p).text;
   const steps: Step[] = [];
   for (const e of (k.patchesJson6902 ?? []) as LegacyJsonEntry[]) {
-    steps.push(["PatchJson6902Transformer", () => {
+    steps.push(["PatchJson6902Transformer", now(() => {
       if (!e.target) throw new KustomizeError("patchesJson6902 entry needs a target", { file: t.file });
       const spec = { target: e.target, ...(e.path ? { path: e.path } : {}), ...(e.patch ? { jsonOp: e.patch } : {}) };
       applyLegacyJson6902(ra.resources, spec, read, schema);
-    }]);
+    })]);
   }
   for (const r of (k.replicas ?? []) as ReplicaSpec[]) {
-    steps.push(["ReplicaCountTransformer", () => applyReplicas(ra.resources, [r], ra.config.replicas)]);
+    steps.push(["ReplicaCountTransformer", now(() => applyReplicas(ra.resources, [r], ra.config.replicas))]);
   }
   for (const image of (k.images ?? []) as ImageSpec[]) {
-    steps.push(["ImageTagTransformer", () => applyImages(ra.resources, [image], ra.config.images)]);
+    steps.push(["ImageTagTransformer", now(() => applyImages(ra.resources, [image], ra.config.images))]);
   }
   if (k.replacements?.length) {
     steps.push(["ReplacementTransformer", () => {
       const list = loadReplacements(k.replacements as Array<Replacement & { path?: string }>, read);
-      applyReplacements(ra.resources, list, (v, kind) => schema.isClusterScoped(v, kind));
+      return () => applyReplacements(ra.resources, list, (v, kind) => schema.isClusterScoped(v, kind));
     }]);
   }
   return steps;
@@ -108,7 +119,8 @@ function laterSteps(t: Target, ra: Accumulator, schema: PatchSchema): Step[] {
  */
 export function runTransformers(t: Target, ra: Accumulator, schema: PatchSchema): void {
   const steps = [...patchSteps(t, ra, schema), ...metadataSteps(t, ra), ...laterSteps(t, ra, schema)];
-  for (const [kind, run] of steps) {
+  const configured = steps.map(([kind, configure]) => [kind, configure()] as const);
+  for (const [kind, run] of configured) {
     run();
     if (t.originPath === undefined) continue;
     const origin = { configuredIn: joinOrigin(t.originPath, t.fileName), configuredBy: { apiVersion: "builtin", kind } };
