@@ -61,6 +61,13 @@ export const Reason = {
    * the field and what to do instead (issue 15, `field-support.ts`).
    */
   UnsupportedField: "UnsupportedField",
+  /**
+   * mooring's own (Stalled, issue 20): the prune guard stopped a revision whose prune would delete
+   * the whole inventory, or more of it than the `mooring.dev/prune-budget` annotation allows.
+   */
+  PruneGuardTriggered: "PruneGuardTriggered",
+  /** mooring's own (Stalled): a `mooring.dev/` annotation has a value mooring cannot use. */
+  InvalidAnnotation: "InvalidAnnotation",
   /** A path could not be resolved or left its root. */
   InvalidPath: "InvalidPath",
   /** A storage directory could not be created. */

@@ -9,3 +9,4 @@ export * from "./git-repository.js";
 export * from "./kustomization-parts.js";
 export * from "./kustomization.js";
 export * from "./field-support.js";
+export * from "./mooring.js";

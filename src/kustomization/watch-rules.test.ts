@@ -11,7 +11,13 @@ import {
 } from "./watch-rules.js";
 
 const ks = (
-  over: { generation?: number; requestedAt?: string; source?: string; ns?: string } = {},
+  over: {
+    generation?: number;
+    requestedAt?: string;
+    source?: string;
+    ns?: string;
+    annotations?: Record<string, string>;
+  } = {},
 ): Kustomization => ({
   apiVersion: "kustomize.toolkit.fluxcd.io/v1",
   kind: "Kustomization",
@@ -19,7 +25,10 @@ const ks = (
     name: "app",
     namespace: "flux",
     generation: over.generation ?? 1,
-    ...(over.requestedAt ? { annotations: { "reconcile.fluxcd.io/requestedAt": over.requestedAt } } : {}),
+    annotations: {
+      ...over.annotations,
+      ...(over.requestedAt ? { "reconcile.fluxcd.io/requestedAt": over.requestedAt } : {}),
+    },
   },
   spec: {
     interval: "1h",
@@ -46,6 +55,15 @@ describe("kustomizationChanged", () => {
     ["generation bump", ks(), ks({ generation: 2 }), true],
     ["new requestedAt", ks({ requestedAt: "a" }), ks({ requestedAt: "b" }), true],
     ["same requestedAt", ks({ requestedAt: "a" }), ks({ requestedAt: "a" }), false],
+    ["mooring annotation added", ks(), ks({ annotations: { "mooring.dev/allow-empty": "true" } }), true],
+    [
+      "mooring annotation changed",
+      ks({ annotations: { "mooring.dev/prune-budget": "10%" } }),
+      ks({ annotations: { "mooring.dev/prune-budget": "20%" } }),
+      true,
+    ],
+    ["mooring annotation removed", ks({ annotations: { "mooring.dev/allow-empty": "true" } }), ks(), true],
+    ["other annotation changed", ks(), ks({ annotations: { "example.com/note": "x" } }), false],
   ])("%s", (_what, old, next, want) => {
     expect(kustomizationChanged(old, next)).toBe(want);
   });

@@ -1,20 +1,38 @@
 /**
  * What makes the Kustomization controller look again (flux-compat §3.4 "Watches"), as pure
  * functions, so the rules are tested without a cluster: a Kustomization's
- * generation or `requestedAt` changed; a source's artifact appeared or its revision changed
+ * generation, `requestedAt` or a `mooring.dev/` annotation changed; a source's artifact appeared or its revision changed
  * (enqueue the Kustomizations that reference it, unless they already attempted that revision).
  */
-import { type Kustomization, RECONCILE_REQUEST_ANNOTATION, sourceRefNamespace } from "../api/index.js";
+import {
+  isMooringKey,
+  type Kustomization,
+  RECONCILE_REQUEST_ANNOTATION,
+  sourceRefNamespace,
+} from "../api/index.js";
 import type { SourceObject } from "./ports.js";
 
 const requested = (o: Kustomization | undefined): string | undefined =>
   o?.metadata.annotations?.[RECONCILE_REQUEST_ANNOTATION];
 
-/** A Kustomization update that needs a reconcile (status-only updates never do). */
+/** The `mooring.dev/` annotations of a Kustomization, as one comparable string. */
+const mooringAnnotations = (o: Kustomization): string =>
+  JSON.stringify(
+    Object.entries(o.metadata.annotations ?? {})
+      .filter(([k]) => isMooringKey(k))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+
+/**
+ * A Kustomization update that needs a reconcile (status-only updates never do). mooring's own
+ * annotations (e.g. `mooring.dev/allow-empty`) change behaviour without a generation bump, so a
+ * change to one of them reconciles at once rather than at the next interval.
+ */
 export function kustomizationChanged(old: Kustomization | undefined, next: Kustomization): boolean {
   if (old === undefined) return true;
   if (old.metadata.generation !== next.metadata.generation) return true;
   if (requested(old) !== requested(next)) return true;
+  if (mooringAnnotations(old) !== mooringAnnotations(next)) return true;
   return old.metadata.deletionTimestamp !== next.metadata.deletionTimestamp;
 }
 
