@@ -9,7 +9,7 @@ import { COMPONENT_KIND, parseKustomization, type Kustomization } from "./kustom
 import { BuildBudget, type BuildLimits } from "./limits.js";
 import { Loader } from "./loader.js";
 import { PatchSchema } from "./openapi/schema.js";
-import { joinOrigin, writeOriginAnnotations } from "./origin.js";
+import { dropEmptyAnnotations, joinOrigin, writeOriginAnnotations } from "./origin.js";
 import { parseResources } from "./parse.js";
 import type { Resource } from "./resource.js";
 import { sortResources } from "./sort.js";
@@ -174,7 +174,10 @@ class Builder {
     fixNameReferences(ra.resources, ra.config.nameReference);
     resolveVars(ra.resources, ra.vars as Var[], ra.config.varReference);
     const kept = ra.resources.filter((r) => r.annotations().get("config.kubernetes.io/local-config") !== "true");
-    for (const r of kept) writeOriginAnnotations(r, metadata.includes("originAnnotations"), metadata.includes("transformerAnnotations"));
+    for (const r of kept) {
+      dropEmptyAnnotations(r);
+      writeOriginAnnotations(r, metadata.includes("originAnnotations"), metadata.includes("transformerAnnotations"));
+    }
     return sortResources(kept, t.k);
   }
 }

@@ -45,6 +45,7 @@ const RULES: readonly CauseRule[] = [
   { cause: "unknown-field", pattern: /unknown field "([^"]+)/, subject: (m) => m[1] },
   // Before not-a-directory: kustomize appends its second try (the path as a directory) to the cause.
   { cause: "duplicate-id", pattern: /may not add resource with an already registered id/, subject: (_m, msg) => resIdSubject(msg) },
+  { cause: "empty-root", pattern: /new root cannot be empty/ },
   { cause: "missing-kustomization", pattern: /unable to find one of 'kustomization\.yaml'/ },
   { cause: "not-a-directory", pattern: /must build at directory: '([^']+)': file is not directory/, subject: (m) => base(m[1]!) },
   {

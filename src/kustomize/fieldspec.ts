@@ -1,6 +1,7 @@
-import { isMap, isScalar, isSeq, YAMLMap } from "yaml";
+import { isMap, isSeq, YAMLMap, YAMLSeq } from "yaml";
 import type { Node as YamlNode } from "yaml";
 import type { FieldSpec } from "./kustomization.js";
+import { isNullScalar } from "./patch/nodes.js";
 import { getIn, setIn, type Gvk } from "./resource.js";
 
 /** Whether a field spec's group/version/kind (empty = any) selects `gvk`. */
@@ -51,8 +52,15 @@ export type FieldVisitor = (parent: YAMLMap, key: string, value: YamlNode | unde
 export function walkPath(node: YAMLMap, segments: readonly string[], create: boolean, visit: FieldVisitor): void {
   const [head, ...rest] = segments;
   if (head === undefined) return;
-  const key = head.endsWith("[]") ? head.slice(0, -2) : head;
+  const seq = head.endsWith("[]");
+  const key = seq ? head.slice(0, -2) : head;
   const value = getIn(node, key);
+  // kustomize's fieldspec filter turns a null met where the path says `x[]` into an empty list
+  // (`[]` in the output), created or not; nothing is below it.
+  if (seq && rest.length > 0 && isNullScalar(value)) {
+    setIn(node, key, emptyFlowSeq());
+    return;
+  }
   if (rest.length === 0) {
     if (value !== undefined || create) visit(node, key, value);
     return;
@@ -65,11 +73,18 @@ export function walkPath(node: YAMLMap, segments: readonly string[], create: boo
     walkPath(value, rest, create, visit);
     return;
   }
-  if (!create || head.endsWith("[]")) return;
-  if (value !== undefined && !(isScalar(value) && (value.value === null || value.value === ""))) return;
+  if (!create || seq) return;
+  // A null is a missing field to LookupCreate: it becomes the map the path goes through.
+  if (value !== undefined && !isNullScalar(value)) return;
   const fresh = new YAMLMap();
   setIn(node, key, fresh);
   walkPath(fresh, rest, create, visit);
+}
+
+function emptyFlowSeq(): YAMLSeq {
+  const s = new YAMLSeq();
+  s.flow = true;
+  return s;
 }
 
 /** Applies `visit` at a field spec's path when the spec selects the resource's type. */

@@ -89,3 +89,35 @@ function checkShape(v: unknown, shape: Shape, where: string, file: string): void
 export function checkKustomizationTypes(k: Record<string, unknown>, file: string): void {
   for (const [field, t] of Object.entries(KUSTOMIZATION)) checkField(k[field], t, `Kustomization.${field}`, file);
 }
+
+/**
+ * Issue 18: kustomize decodes the file into Go structs, where an explicit `null` is the field's
+ * zero value: an unset field, an empty string in a string list or map, an empty struct in a list
+ * of structs. Written that way here too, so no transformer meets a null where it expects a list.
+ */
+export function zeroNulls(k: Record<string, unknown>): void {
+  zeroInObject(k, KUSTOMIZATION);
+}
+
+function zeroInObject(o: Record<string, unknown>, shape: Shape | undefined, stringMap = false): void {
+  for (const [field, v] of Object.entries(o)) {
+    if (v === null || v === undefined) {
+      if (stringMap) o[field] = "";
+      else delete o[field];
+      continue;
+    }
+    o[field] = zeroValue(v, shape?.[field]);
+  }
+}
+
+function zeroValue(v: unknown, t: FieldType | undefined): unknown {
+  if (Array.isArray(v)) {
+    const item = t !== undefined && typeof t === "object" && "list" in t ? (t.list as Shape) : undefined;
+    const strings = t === "strings" || (t === undefined && v.some((x) => typeof x === "string"));
+    return v.map((x: unknown) => (x === null || x === undefined ? (strings ? "" : {}) : zeroValue(x, item)));
+  }
+  if (typeof v === "object" && v !== null) {
+    zeroInObject(v as Record<string, unknown>, typeof t === "object" && !("list" in t) ? (t as Shape) : undefined, t === "stringMap");
+  }
+  return v;
+}

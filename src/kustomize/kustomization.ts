@@ -1,6 +1,7 @@
 import { parseDocument } from "yaml";
+import { dropEofLineBreak } from "./yaml-eof.js";
 import { KustomizeError } from "./errors.js";
-import { checkKustomizationTypes } from "./kustomization-types.js";
+import { checkKustomizationTypes, zeroNulls } from "./kustomization-types.js";
 import { lineOf } from "./parse.js";
 
 /** A field spec: where in which kinds a transformer writes (kustomize's FieldSpec). */
@@ -170,6 +171,22 @@ function checkFields(k: Record<string, unknown>, file: string): void {
     checkItemFields(k[field], field, allowed, file);
 }
 
+/** Fields kustomize's FixKustomization appends to another list: empty, they leave nothing behind. */
+const MOVED_LISTS = new Set(["bases", "imageTags", "helmChartInflationGenerator"]);
+
+/**
+ * kustomize's CheckEmpty (issue 18): after decoding, a kustomization equal to Go's zero value but
+ * for apiVersion and kind is an error. A field set to null, "" or a moved empty list is zero; `[]`
+ * and `{}` elsewhere are not (Go keeps an empty slice or map apart from nil).
+ */
+function isEmptyKustomization(k: Kustomization): boolean {
+  return Object.entries(k).every(([field, v]) => {
+    if (field === "apiVersion" || field === "kind") return true;
+    if (v === null || v === undefined || v === "" || v === 0 || v === false) return true;
+    return MOVED_LISTS.has(field) && Array.isArray(v) && v.length === 0;
+  });
+}
+
 /** Moves deprecated fields to their replacements, as kustomize's FixKustomization does. */
 function fixLegacy(k: Kustomization): void {
   const bases = k["bases"];
@@ -191,6 +208,7 @@ export function parseKustomization(text: string, file: string): Kustomization {
   // Later duplicate keys win, as with the go-yaml v2 decoding kustomize uses for this file.
   // YAML 1.1 types, as the go-yaml v2 decoding kustomize uses (`yes` is a boolean there).
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, version: "1.1" });
+  dropEofLineBreak(doc, text);
   const err = doc.errors[0];
   if (err) {
     throw new KustomizeError(`invalid YAML: ${err.message.split("\n")[0]}`, {
@@ -215,6 +233,8 @@ export function parseKustomization(text: string, file: string): Kustomization {
 function fixed(k: Kustomization, file: string): Kustomization {
   checkFields(k, file);
   checkKustomizationTypes(k, file);
+  if (isEmptyKustomization(k)) throw new KustomizeError("kustomization.yaml is empty", { file });
+  zeroNulls(k);
   if (k.kind && k.kind !== KUSTOMIZATION_KIND && k.kind !== COMPONENT_KIND) {
     throw new KustomizeError(`kind '${k.kind}' is not a Kustomization or Component`, { file });
   }

@@ -145,6 +145,8 @@ export class Loader {
    * above it, which would be a cycle; under an explicit allowed root it must stay inside it.
    */
   child(rel: string): Loader {
+    // An empty entry (`- ""`, or `-` alone: Go's zero value) is refused by kustomize's loader.
+    if (rel === "") throw new KustomizeError("new root cannot be empty", { file: this.display(this.dir) });
     const real = this.resolveDir(rel);
     // A file where a directory is needed (a `components:` entry naming a file), said as kustomize says it.
     if (!statSync(real).isDirectory()) {

@@ -1,5 +1,7 @@
 import path from "node:path";
-import { getMapPath, newStringScalar, setIn, type Resource } from "./resource.js";
+import { isMap } from "yaml";
+import { isNullScalar } from "./patch/nodes.js";
+import { deleteIn, getIn, getMapPath, newStringScalar, setIn, type Resource } from "./resource.js";
 
 /**
  * Where a resource came from or which transformer touched it (kustomize's buildMetadata
@@ -48,4 +50,17 @@ export function writeOriginAnnotations(r: Resource, keepOrigin: boolean, keepTra
   if (keepTransformations && r.transformations.length > 0) {
     annotate(TRANSFORMATIONS_ANNOTATION, r.transformations.map((o) => "- " + originLines(o, "  ").join("\n") + "\n").join(""));
   }
+}
+
+/**
+ * kustomize keeps internal annotations on every resource until the end of a build and then clears
+ * them with kyaml's AnnotationClearer, which removes `metadata.annotations` once it is empty: an
+ * input's `annotations: {}` or `annotations: null` does not survive a build (issue 18).
+ */
+export function dropEmptyAnnotations(r: Resource): void {
+  const md = getIn(r.node, "metadata");
+  if (!isMap(md)) return;
+  const a = getIn(md, "annotations");
+  if (a === undefined || (isMap(a) && a.items.length > 0)) return;
+  if (isMap(a) || isNullScalar(a)) deleteIn(md, "annotations");
 }

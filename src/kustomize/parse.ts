@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, YAMLMap } from "yaml";
 import { expandAliases } from "./aliases.js";
 import { KustomizeError } from "./errors.js";
+import { dropEofLineBreak } from "./yaml-eof.js";
 import { getIn, Resource, scalarText } from "./resource.js";
 
 /**
@@ -11,6 +12,8 @@ import { getIn, Resource, scalarText } from "./resource.js";
 export function parseResources(text: string, file: string): Resource[] {
   const docs = parseAllDocuments(text, { schema: "failsafe", uniqueKeys: true, prettyErrors: false });
   if (!Array.isArray(docs)) return [];
+  const last = docs[docs.length - 1];
+  if (last) dropEofLineBreak(last, text);
   const out: Resource[] = [];
   for (const doc of docs) {
     const err = doc.errors[0];

@@ -42,6 +42,8 @@ function setStringMap(md: YAMLMap, field: string, values: Record<string, string>
  */
 export function generate(kind: GeneratorKind, ldr: Loader, args: GeneratorArgs, global: GeneratorOptions | undefined): Resource {
   const name = args.name ?? "";
+  // kustomize's makeBaseNode says "configmap" for Secrets too.
+  if (name === "") throw new KustomizeError("a configmap must have a name", { file: ldr.display(ldr.dir) });
   const base = parseDocument(`apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: x\n`, { schema: "failsafe" });
   const node = base.contents as YAMLMap;
   const res = new Resource(node, ldr.display(ldr.dir));
@@ -64,7 +66,9 @@ export function generate(kind: GeneratorKind, ldr: Loader, args: GeneratorArgs, 
     } else if (kv.binary) setIn(binary, kv.key, newStringScalar(kv.binary.toString("base64")));
     else setIn(data, kv.key, newStringScalar(kv.value));
   }
-  if (data.items.length > 0) setIn(node, "data", data);
+  // kyaml's LoadMapIntoSecretData creates `data` before adding keys: a Secret always has one
+  // (`data: {}` when empty, which its hash covers too); a ConfigMap only when it has keys.
+  if (data.items.length > 0 || kind === "Secret") setIn(node, "data", data);
   if (binary.items.length > 0) setIn(node, "binaryData", binary);
   if (kind === "Secret") setIn(node, "type", newStringScalar(args.type ?? "Opaque"));
   const opts = mergeOptions(args.options, global);

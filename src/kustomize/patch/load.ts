@@ -4,6 +4,7 @@ import { fieldOf, isNullScalar, textOf } from "./nodes.js";
 import { parseJson6902, type JsonPatchOp } from "./json6902.js";
 import type { TargetSelector } from "./select.js";
 import { foldKeys, PATCH_SHAPE } from "../transformers/fold-keys.js";
+import { dropEofLineBreak } from "../yaml-eof.js";
 
 /** `patches[].options` of a kustomization. */
 export interface PatchOptions {
@@ -78,7 +79,10 @@ function readPatchText(spec: PatchSpec, readFile: (path: string) => string): { t
  */
 export function parsePatchDocuments(text: string, source: string): YamlNode[] {
   const out: YamlNode[] = [];
-  for (const doc of parseAllDocuments(text, { schema: "failsafe" })) {
+  const docs = parseAllDocuments(text, { schema: "failsafe" });
+  const last = docs[docs.length - 1];
+  if (last) dropEofLineBreak(last, text);
+  for (const doc of docs) {
     if ("errors" in doc && doc.errors.length > 0) {
       throw new Error(`invalid YAML in patch ${source}: ${doc.errors[0]!.message}`);
     }
