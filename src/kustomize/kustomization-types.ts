@@ -111,13 +111,17 @@ function zeroInObject(o: Record<string, unknown>, shape: Shape | undefined, stri
 }
 
 function zeroValue(v: unknown, t: FieldType | undefined): unknown {
-  if (Array.isArray(v)) {
-    const item = t !== undefined && typeof t === "object" && "list" in t ? (t.list as Shape) : undefined;
-    const strings = t === "strings" || (t === undefined && v.some((x) => typeof x === "string"));
-    return v.map((x: unknown) => (x === null || x === undefined ? (strings ? "" : {}) : zeroValue(x, item)));
-  }
+  if (Array.isArray(v)) return zeroInList(v, t);
   if (typeof v === "object" && v !== null) {
-    zeroInObject(v as Record<string, unknown>, typeof t === "object" && !("list" in t) ? (t as Shape) : undefined, t === "stringMap");
+    const shape = typeof t === "object" && !("list" in t) ? t : undefined;
+    zeroInObject(v as Record<string, unknown>, shape, t === "stringMap");
   }
   return v;
+}
+
+/** A null item is "" in a list of strings, an empty struct in a list of structs. */
+function zeroInList(v: unknown[], t: FieldType | undefined): unknown[] {
+  const item = typeof t === "object" && "list" in t ? (t.list as Shape) : undefined;
+  const strings = t === "strings" || (t === undefined && v.some((x) => typeof x === "string"));
+  return v.map((x: unknown) => (x === null || x === undefined ? (strings ? "" : {}) : zeroValue(x, item)));
 }
