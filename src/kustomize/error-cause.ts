@@ -71,6 +71,7 @@ const RULES: readonly CauseRule[] = [
   { cause: "ambiguous-var", pattern: /resId matches for var \{?([^\s{}(]+)/, subject: (m) => m[1] },
   { cause: "duplicate-var", pattern: /var '([^']+)' already encountered/, subject: (m) => m[1] },
   { cause: "invalid-field", pattern: /the field '([^']+)' (?:must be|is set but)/, subject: (m) => m[1] },
+  { cause: "replacement-file-type", pattern: /unsupported replacement type encountered within replacement path: (\w+)/, subject: (m) => m[1] },
   { cause: "builtin-plugin", pattern: /unable to load builtin (\w+)/, subject: (m) => m[1] },
 ];
 

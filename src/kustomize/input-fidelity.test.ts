@@ -183,3 +183,36 @@ describe("an empty kustomization file", () => {
     expect(buildTree({ "kustomization.yaml": "commonLabels: {}\n" })).toBe("");
   });
 });
+
+describe("a replacements file", () => {
+  const RES = dedent(`
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: webhook-service
+      namespace: system
+    ---
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: cfg
+    data:
+      host: a.b.svc.cluster.local
+  `);
+
+  it("counts only its first document, as sigs.k8s.io/yaml reads it", () => {
+    const repl = (field: string, index: number): string =>
+      `source:\n  kind: Service\n  fieldPath: ${field}\ntargets:\n- select:\n    kind: ConfigMap\n  fieldPaths:\n  - data.host\n  options:\n    delimiter: '.'\n    index: ${index}\n`;
+    const files = {
+      "kustomization.yaml": K + "resources:\n- res.yaml\nreplacements:\n- path: r.yaml\n",
+      "res.yaml": RES,
+      "r.yaml": repl("metadata.name", 0) + "---\n" + repl("metadata.namespace", 1),
+    };
+    expect(buildTree(files)).toContain("  host: webhook-service.b.svc.cluster.local\n");
+  });
+
+  it("that is empty is refused with kustomize's words", () => {
+    const files = { "kustomization.yaml": K + "resources:\n- res.yaml\nreplacements:\n- path: r.yaml\n", "res.yaml": RES, "r.yaml": "" };
+    expect(buildError(files)).toContain("unsupported replacement type encountered within replacement path: invalid");
+  });
+});

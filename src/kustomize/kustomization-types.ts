@@ -99,6 +99,11 @@ export function zeroNulls(k: Record<string, unknown>): void {
   zeroInObject(k, KUSTOMIZATION);
 }
 
+/** The same for a value decoded without a known Go type (a replacements file). */
+export function zeroNullsOf(v: unknown): unknown {
+  return zeroValue(v, undefined);
+}
+
 function zeroInObject(o: Record<string, unknown>, shape: Shape | undefined, stringMap = false): void {
   for (const [field, v] of Object.entries(o)) {
     if (v === null || v === undefined) {

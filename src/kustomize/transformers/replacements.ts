@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, parse as parseYaml, Scalar, type Node as YamlNode } from "yaml";
+import { isMap, isScalar, isSeq, parseAllDocuments, Scalar, type Node as YamlNode } from "yaml";
+import { zeroNullsOf } from "../kustomization-types.js";
 import { isMissingOrNull } from "../patch/nodes.js";
 import { parseLabelSelector, type LabelSelector } from "../patch/label-selector.js";
 import { effectiveNamespace, type ClusterScopeTest } from "../patch/select.js";
@@ -249,10 +250,30 @@ export function loadReplacements(
     if (entry.source !== undefined || (entry.targets?.length ?? 0) > 0) {
       throw new Error("cannot specify both path and inline replacement");
     }
-    const content = parseYaml(readFile(entry.path)) as unknown;
-    if (Array.isArray(content)) out.push(...(content as Replacement[]));
-    else if (typeof content === "object" && content !== null) out.push(content);
-    else throw new Error(`unsupported replacement type encountered within replacement path: ${entry.path}`);
+    const content = readReplacementFile(readFile(entry.path), entry.path);
+    const fold = (r: unknown): Replacement => foldKeys<Replacement>(r as Replacement, REPLACEMENT_SHAPE);
+    if (Array.isArray(content)) out.push(...content.map(fold));
+    else if (typeof content === "object" && content !== null) out.push(fold(content));
+    else throw new Error(`unsupported replacement type encountered within replacement path: ${goKind(content)}`);
   }
   return out;
+}
+
+/**
+ * A replacements file as kustomize reads it (sigs.k8s.io/yaml into Go types): only its first
+ * document counts, YAML 1.1 scalars, nulls are zero values (issue 18).
+ */
+function readReplacementFile(text: string, file: string): unknown {
+  const first = parseAllDocuments(text, { version: "1.1", prettyErrors: false })[0];
+  if (first === undefined) return null;
+  const err = first.errors[0];
+  if (err) throw new Error(`invalid YAML in replacements file ${file}: ${err.message.split("\n")[0]}`);
+  return zeroNullsOf(first.toJS({ maxAliasCount: 100 }));
+}
+
+/** reflect.Kind's name of a decoded value, for kustomize's message. */
+function goKind(v: unknown): string {
+  if (v === null || v === undefined) return "invalid";
+  if (typeof v === "number") return "float64";
+  return typeof v === "boolean" ? "bool" : "string";
 }
