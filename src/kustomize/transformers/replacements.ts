@@ -251,7 +251,7 @@ export function loadReplacements(
       throw new Error("cannot specify both path and inline replacement");
     }
     const content = readReplacementFile(readFile(entry.path), entry.path);
-    const fold = (r: unknown): Replacement => foldKeys<Replacement>(r as Replacement, REPLACEMENT_SHAPE);
+    const fold = (r: unknown): Replacement => foldKeys<Replacement>(r, REPLACEMENT_SHAPE);
     if (Array.isArray(content)) out.push(...content.map(fold));
     else if (typeof content === "object" && content !== null) out.push(fold(content));
     else throw new Error(`unsupported replacement type encountered within replacement path: ${goKind(content)}`);
