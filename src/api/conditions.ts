@@ -152,6 +152,12 @@ export const Reason = {
   GarbageCollectionFailed: "GarbageCollectionFailed",
   /** Event: `spec.ignore` or a `.sourceignore` could not be read. */
   SourceIgnoreError: "SourceIgnoreError",
+
+  // --- OCIRepository (source API) ---
+  /** FetchFailed: the manifest or a layer could not be pulled (tag missing, digest mismatch). */
+  OCIArtifactPullFailed: "OCIArtifactPullFailed",
+  /** FetchFailed: the selected layer is missing or could not be extracted or copied. */
+  OCIArtifactLayerOperationFailed: "OCIArtifactLayerOperationFailed",
 } as const;
 /** One of {@link Reason}. */
 export type Reason = (typeof Reason)[keyof typeof Reason];
@@ -178,6 +184,29 @@ export const GIT_REPOSITORY_OWNED_CONDITIONS = [
   ConditionType.IncludeUnavailable,
   ConditionType.StorageOperationFailed,
   ConditionType.SourceVerified,
+] as const satisfies readonly ConditionType[];
+
+/** Condition types the OCIRepository controller owns (Flux's `ociRepositoryReadyCondition`). */
+export const OCI_REPOSITORY_OWNED_CONDITIONS = [
+  ConditionType.Ready,
+  ConditionType.Reconciling,
+  ConditionType.Stalled,
+  ConditionType.ArtifactInStorage,
+  ConditionType.ArtifactOutdated,
+  ConditionType.FetchFailed,
+  ConditionType.StorageOperationFailed,
+  ConditionType.SourceVerified,
+] as const satisfies readonly ConditionType[];
+
+/** Order in which OCIRepository's Ready takes its reason and message (Flux's summarize list). */
+export const OCI_REPOSITORY_READY_PRIORITY = [
+  ConditionType.StorageOperationFailed,
+  ConditionType.FetchFailed,
+  ConditionType.ArtifactOutdated,
+  ConditionType.ArtifactInStorage,
+  ConditionType.SourceVerified,
+  ConditionType.Stalled,
+  ConditionType.Reconciling,
 ] as const satisfies readonly ConditionType[];
 
 /**

@@ -25,6 +25,20 @@ export const GIT_REPOSITORY = {
   crdName: `gitrepositories.${SOURCE_GROUP}`,
 } as const;
 
+/** Names of the OCIRepository resource (REST path, kubectl names, list kind). */
+export const OCI_REPOSITORY = {
+  group: SOURCE_GROUP,
+  version: API_VERSION,
+  apiVersion: `${SOURCE_GROUP}/${API_VERSION}`,
+  kind: "OCIRepository",
+  listKind: "OCIRepositoryList",
+  plural: "ocirepositories",
+  singular: "ocirepository",
+  shortNames: ["ocirepo"],
+  categories: ["all", "fluxcd", "fluxcd-sources"],
+  crdName: `ocirepositories.${SOURCE_GROUP}`,
+} as const;
+
 /** Names of the Kustomization resource (REST path, kubectl names, list kind). */
 export const KUSTOMIZATION = {
   group: KUSTOMIZE_GROUP,
@@ -127,6 +141,8 @@ export const COMMIT_STATUS_UPDATE = "update";
 
 /** Artifact metadata key holding the origin revision of an OCI artifact. */
 export const OCI_REVISION_METADATA = "org.opencontainers.image.revision";
+/** Artifact metadata key holding the origin source (e.g. a Git URL) of an OCI artifact. */
+export const OCI_SOURCE_METADATA = "org.opencontainers.image.source";
 
 /**
  * Field owner of GitRepository status patches (Flux's controller name). Same as Flux, so a

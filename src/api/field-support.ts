@@ -12,6 +12,7 @@
  */
 import { Reason } from "./conditions.js";
 import { SourceKind } from "./kustomization-parts.js";
+import { SOURCE_KINDS } from "./source-kinds.js";
 
 /** A field mooring honours; `tests` are repository-relative test files that prove it. */
 export interface ImplementedField {
@@ -90,6 +91,10 @@ const CEL = "test/integration/kustomization-cel.test.ts";
 const CEL_STEPS = "src/kustomization/cel-steps.test.ts";
 const SOPS = "test/integration/kustomization-sops.test.ts";
 const SOPS_BUILD = "test/unit/sops-kustomization.test.ts";
+const OCI_BASICS = "test/integration/ocirepository-basics.test.ts";
+const OCI_AUTH = "test/integration/ocirepository-auth.test.ts";
+const OCI_REF = "src/source/oci/reference.test.ts";
+const OCI_CREDS = "src/source/oci/credentials.test.ts";
 
 /** `source.toolkit.fluxcd.io/v1` GitRepository. */
 export const GIT_REPOSITORY_FIELDS: FieldRegistry = {
@@ -137,16 +142,53 @@ export const GIT_REPOSITORY_FIELDS: FieldRegistry = {
   "spec.sparseCheckout": implemented(GIT_CONTENT),
 };
 
+/** `source.toolkit.fluxcd.io/v1` OCIRepository. */
+export const OCI_REPOSITORY_FIELDS: FieldRegistry = {
+  "spec.url": implemented(OCI_BASICS, OCI_REF),
+  "spec.ref": implemented(OCI_BASICS, OCI_REF),
+  "spec.ref.digest": implemented(OCI_BASICS, OCI_REF),
+  "spec.ref.semver": implemented(OCI_BASICS, OCI_REF),
+  "spec.ref.semverFilter": implemented(OCI_BASICS, OCI_REF),
+  "spec.ref.tag": implemented(OCI_BASICS, OCI_REF),
+  "spec.layerSelector": implemented(OCI_BASICS),
+  "spec.layerSelector.mediaType": implemented(OCI_BASICS),
+  "spec.layerSelector.operation": implemented(OCI_BASICS),
+  "spec.provider": stalled({
+    field: "spec.provider (other than 'generic')",
+    remedy:
+      "cloud registry authentication (aws, azure, gcp workload identity) is not implemented; use provider 'generic' with a kubernetes.io/dockerconfigjson Secret in spec.secretRef",
+    example: "aws",
+    when: (v) => isSet(v) && v !== "generic",
+  }),
+  "spec.secretRef": implemented(OCI_AUTH, OCI_CREDS),
+  "spec.secretRef.name": implemented(OCI_AUTH),
+  "spec.verify": stalled({
+    field: "spec.verify (cosign and notation signature verification)",
+    remedy:
+      "signature verification is not implemented, and mooring will not pull an artifact it was asked to verify without verifying it; remove spec.verify only if the registry is trusted, or use Flux's source-controller for signed artifacts",
+    example: { provider: "cosign" },
+  }),
+  "spec.serviceAccountName": implemented(OCI_AUTH),
+  "spec.certSecretRef": implemented(OCI_AUTH),
+  "spec.certSecretRef.name": implemented(OCI_AUTH),
+  "spec.proxySecretRef": implemented(OCI_AUTH),
+  "spec.proxySecretRef.name": implemented(OCI_AUTH),
+  "spec.interval": implemented(OCI_BASICS),
+  "spec.timeout": implemented(OCI_BASICS),
+  "spec.ignore": implemented(OCI_BASICS),
+  "spec.insecure": implemented(OCI_BASICS, OCI_AUTH),
+  "spec.suspend": implemented(OCI_BASICS),
+};
+
 /** `kustomize.toolkit.fluxcd.io/v1` Kustomization. */
 export const KUSTOMIZATION_FIELDS: FieldRegistry = {
   "spec.sourceRef": implemented(KS_CONTROLLER),
   "spec.sourceRef.apiVersion": implemented(KS_RECONCILER),
   "spec.sourceRef.kind": stalled({
-    field: "spec.sourceRef.kind (other than GitRepository)",
-    remedy:
-      "only GitRepository sources are implemented; publish the manifests to a Git repository and reference a GitRepository",
-    example: SourceKind.OCIRepository,
-    when: (v) => isSet(v) && v !== SourceKind.GitRepository,
+    field: `spec.sourceRef.kind (other than ${Object.keys(SOURCE_KINDS).join(" or ")})`,
+    remedy: `only ${Object.keys(SOURCE_KINDS).join(" and ")} sources are implemented (Bucket is not); publish the manifests to a Git repository or an OCI registry and reference that source`,
+    example: SourceKind.Bucket,
+    when: (v) => isSet(v) && typeof v === "string" && !Object.hasOwn(SOURCE_KINDS, v),
     reason: Reason.ArtifactFailed,
   }),
   "spec.sourceRef.name": implemented(KS_CONTROLLER),

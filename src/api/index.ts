@@ -6,6 +6,8 @@ export * from "./constants.js";
 export * from "./conditions.js";
 export * from "./meta.js";
 export * from "./git-repository.js";
+export * from "./oci-repository.js";
+export * from "./source-kinds.js";
 export * from "./kustomization-parts.js";
 export * from "./kustomization.js";
 export * from "./field-support.js";

@@ -1,44 +1,48 @@
 /**
- * The {@link GitRepositoryClient} over the real API server: objects from an informer store when
- * one is given (Flux reads its own kind from the cache), Secrets read directly, status written
- * with a JSON merge patch on the status subresource.
+ * The {@link SourceClient} over the real API server: objects from an informer store when one is
+ * given (Flux reads its own kind from the cache), Secrets read directly, status written with a
+ * JSON merge patch on the status subresource. One class for every source kind.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { GIT_REPOSITORY, type GitRepository } from "../api/index.js";
+import { GIT_REPOSITORY, OCI_REPOSITORY, type GitRepository, type OCIRepository } from "../api/index.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";
 import type { Store } from "../runtime/informer/store.js";
 import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import { formatKey, type ObjectKey } from "../runtime/reconciler.js";
-import type { GitRepositoryClient } from "./ports.js";
+import type { AnySource, OCIRepositoryClient, SourceClient } from "./ports.js";
 
 export type { EventSinkFn } from "../runtime/events.js";
 
 /** A status merge patch that also removes fields the new status dropped. */
-export function statusPatch(
-  next: GitRepository["status"],
-  previous: GitRepository["status"],
-): Record<string, unknown> {
+export function statusPatch(next: object | undefined, previous: object | undefined): Record<string, unknown> {
   const patch: Record<string, unknown> = { ...next };
   for (const k of Object.keys(previous ?? {})) if (!(k in patch)) patch[k] = null;
   return patch;
 }
 
-/** The API implementation. */
-export class ApiGitRepositoryClient implements GitRepositoryClient {
+/** The REST names of a source kind. */
+interface KindNames {
+  readonly apiVersion: string;
+  readonly plural: string;
+}
+
+/** The API implementation, for any source kind. */
+export class ApiSourceClient<T extends AnySource> implements SourceClient<T> {
   constructor(
-    private readonly kc: KubeConfig,
+    protected readonly kc: KubeConfig,
+    private readonly names: KindNames,
     private readonly recordEvent: EventSinkFn,
-    private readonly store?: Store<GitRepository & { metadata: { name?: string } }>,
+    private readonly store?: Store<T & { metadata: { name?: string } }>,
   ) {}
 
   private path(key: ObjectKey): string {
-    return resourcePath({ apiVersion: GIT_REPOSITORY.apiVersion, plural: GIT_REPOSITORY.plural, ...key });
+    return resourcePath({ apiVersion: this.names.apiVersion, plural: this.names.plural, ...key });
   }
 
-  async get(key: ObjectKey): Promise<GitRepository | undefined> {
+  async get(key: ObjectKey): Promise<T | undefined> {
     if (this.store !== undefined) return this.store.get(formatKey(key));
-    return orUndefined(kubeRequest<GitRepository>(this.kc, this.path(key)));
+    return orUndefined(kubeRequest<T>(this.kc, this.path(key)));
   }
 
   async getSecretData(key: ObjectKey): Promise<Record<string, string> | undefined> {
@@ -51,7 +55,7 @@ export class ApiGitRepositoryClient implements GitRepositoryClient {
     return out;
   }
 
-  async patchStatus(obj: GitRepository, previous: GitRepository["status"]): Promise<void> {
+  async patchStatus(obj: T, previous: T["status"]): Promise<void> {
     const key = { namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" };
     await orUndefined(
       kubeRequest(this.kc, `${this.path(key)}/status`, {
@@ -62,10 +66,10 @@ export class ApiGitRepositoryClient implements GitRepositoryClient {
     );
   }
 
-  async setFinalizers(obj: GitRepository, finalizers: readonly string[]): Promise<GitRepository | undefined> {
+  async setFinalizers(obj: T, finalizers: readonly string[]): Promise<T | undefined> {
     const key = { namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" };
     return orUndefined(
-      kubeRequest<GitRepository>(this.kc, this.path(key), {
+      kubeRequest<T>(this.kc, this.path(key), {
         method: "PATCH",
         body: { metadata: { finalizers: [...finalizers], resourceVersion: obj.metadata.resourceVersion } },
         contentType: "application/merge-patch+json",
@@ -73,7 +77,30 @@ export class ApiGitRepositoryClient implements GitRepositoryClient {
     );
   }
 
-  emitEvent(obj: GitRepository, event: EventRecord): void {
+  emitEvent(obj: T, event: EventRecord): void {
     this.recordEvent(involvedObjectOf(obj), event);
+  }
+}
+
+/** The GitRepository client. */
+export class ApiGitRepositoryClient extends ApiSourceClient<GitRepository> {
+  constructor(kc: KubeConfig, recordEvent: EventSinkFn, store?: Store<GitRepository & { metadata: { name?: string } }>) {
+    super(kc, GIT_REPOSITORY, recordEvent, store);
+  }
+}
+
+/** The OCIRepository client: also reads ServiceAccounts for their image pull secrets. */
+export class ApiOCIRepositoryClient extends ApiSourceClient<OCIRepository> implements OCIRepositoryClient {
+  constructor(kc: KubeConfig, recordEvent: EventSinkFn, store?: Store<OCIRepository & { metadata: { name?: string } }>) {
+    super(kc, OCI_REPOSITORY, recordEvent, store);
+  }
+
+  async getImagePullSecretNames(key: ObjectKey): Promise<string[] | undefined> {
+    const path = resourcePath({ apiVersion: "v1", plural: "serviceaccounts", ...key });
+    const sa = await orUndefined(
+      kubeRequest<{ imagePullSecrets?: { name?: string }[] }>(this.kc, path),
+    );
+    if (sa === undefined) return undefined;
+    return (sa.imagePullSecrets ?? []).map((s) => s.name ?? "").filter((n) => n !== "");
   }
 }

@@ -10,15 +10,11 @@
  */
 import { STATUS_CODES } from "node:http";
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from "isomorphic-git";
-import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
+import { type Dispatcher, request } from "undici";
+import { dispatcherFor, type HttpProxy } from "./http-dispatcher.js";
 
 /** An HTTP(S) (or SOCKS5) proxy and its credentials (GitRepository `spec.proxySecretRef`). */
-export interface GitProxy {
-  /** Proxy URL without credentials. */
-  readonly url: string;
-  readonly username?: string;
-  readonly password?: string;
-}
+export type GitProxy = HttpProxy;
 
 /** Options of {@link createGitHttpClient}. */
 export interface GitHttpOptions {
@@ -62,42 +58,6 @@ async function collectBody(body: GitHttpRequest["body"]): Promise<Buffer | undef
   const parts: Uint8Array[] = [];
   for await (const part of body) parts.push(part);
   return Buffer.concat(parts);
-}
-
-const dispatchers = new Map<string, Dispatcher>();
-/** Distinct TLS/proxy settings kept with open connections; the oldest is closed beyond this. */
-const MAX_DISPATCHERS = 32;
-
-/**
- * The connection pool for these TLS and proxy settings (undefined: undici's global one), shared
- * by every request with the same settings so connections are kept alive across reconciles.
- */
-function dispatcherFor(opts: GitHttpOptions): Dispatcher | undefined {
-  const tls = {
-    ...(opts.ca ? { ca: opts.ca } : {}),
-    ...(opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : {}),
-  };
-  if (opts.proxy === undefined && Object.keys(tls).length === 0) return undefined;
-  const id = JSON.stringify([tls, opts.proxy ?? null]);
-  let d = dispatchers.get(id);
-  if (d === undefined) {
-    d = opts.proxy === undefined ? new Agent({ connect: tls }) : proxyAgent(opts.proxy, tls);
-    dispatchers.set(id, d);
-    if (dispatchers.size > MAX_DISPATCHERS) {
-      const [oldest, old] = dispatchers.entries().next().value as [string, Dispatcher];
-      dispatchers.delete(oldest);
-      void old.close().catch(() => undefined);
-    }
-  }
-  return d;
-}
-
-function proxyAgent(proxy: GitProxy, requestTls: Record<string, string>): ProxyAgent {
-  const basic =
-    proxy.username === undefined
-      ? undefined
-      : `Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ""}`).toString("base64")}`;
-  return new ProxyAgent({ uri: proxy.url, requestTls, ...(basic === undefined ? {} : { token: basic }) });
 }
 
 async function send(

@@ -10,14 +10,13 @@ import {
   type GitRepositoryInclude,
   gitVerificationMode,
 } from "../api/index.js";
-import type { EventRecord } from "../runtime/event-types.js";
-import type { ReconcileContext } from "../runtime/reconciler.js";
 import type { SummarySpec } from "../runtime/summary.js";
 import type { GitAuth } from "./git-auth.js";
 import type { GitProxy } from "./git-http.js";
 import type { GitClient, ResolvedRef } from "./git-client.js";
 import type { GitRepositoryClient } from "./ports.js";
 import type { RefStrategy } from "./ref.js";
+import type { SourceRun } from "./source-reconciler.js";
 import type { ArtifactStorage } from "./storage.js";
 
 /** Controller settings (built once by the composition root). */
@@ -45,12 +44,7 @@ export interface ResolvedInclude {
 }
 
 /** Mutable state of one run; steps replace `obj` with updated copies. */
-export interface RunState {
-  obj: GitRepository;
-  readonly ctx: ReconcileContext;
-  readonly signal: AbortSignal;
-  readonly timeoutMs: number;
-  readonly workDir: string;
+export interface RunState extends SourceRun<GitRepository> {
   auth?: GitAuth;
   /** `spec.proxySecretRef`'s proxy, when set. */
   proxy?: GitProxy;
@@ -63,10 +57,6 @@ export interface RunState {
   direct?: boolean;
   /** Subject of the checked-out commit, for the NewArtifact event. */
   subject?: string;
-  /** Events of successful steps (failure events come from the result computation). */
-  readonly events: EventRecord[];
-  /** Secret values to scrub from messages. */
-  readonly secrets: string[];
 }
 
 /** Ready's summary for GitRepository (flux-compat §1.4). */
@@ -123,20 +113,4 @@ function observedSpecChanged(obj: GitRepository): boolean {
   );
 }
 
-/** `status` with `patch` merged in. */
-export function withStatus(
-  obj: GitRepository,
-  patch: Partial<NonNullable<GitRepository["status"]>>,
-): GitRepository {
-  return { ...obj, status: { ...obj.status, ...patch } };
-}
-
-/** `status` without the given keys. */
-export function withoutStatus(
-  obj: GitRepository,
-  ...keys: (keyof NonNullable<GitRepository["status"]>)[]
-): GitRepository {
-  const status = { ...obj.status };
-  for (const k of keys) delete status[k];
-  return { ...obj, status };
-}
+export { withStatus, withoutStatus } from "./artifact-steps.js";

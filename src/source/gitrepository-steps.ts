@@ -4,25 +4,20 @@
  * it sets and clears; a failing step marks its condition and throws a classified error.
  */
 import {
-  type Artifact,
   ConditionType,
   EVENT_METADATA,
   GIT_REPOSITORY,
   GIT_REPOSITORY_FIELDS,
   Reason,
   gitRepositoryRef,
+  type GitRepository,
   unsupportedField,
   includeFromPath,
   includeToPath,
 } from "../api/index.js";
 import { deleteCondition, isTrue, markReconciling, markTrue } from "../runtime/conditions.js";
-import {
-  findReconcileError,
-  GenericError,
-  messageOf,
-  StallingError,
-  WaitingError,
-} from "../runtime/errors.js";
+import { GenericError, StallingError, WaitingError } from "../runtime/errors.js";
+import { artifactTime, failOn, reconcileStorage as reconcileStorageOf } from "./artifact-steps.js";
 import { gitAuthFor, parseRepositoryUrl } from "./git-auth.js";
 import type { GitProxy } from "./git-http.js";
 import { proxyFor } from "./git-proxy.js";
@@ -46,13 +41,6 @@ const nsName = (s: RunState): { namespace: string; name: string } => ({
   name: s.obj.metadata.name ?? "",
 });
 
-function failOn(s: RunState, type: string, err: unknown, fallbackReason: string): never {
-  const known = findReconcileError(err);
-  const e = known ?? new GenericError(fallbackReason, messageOf(err), { cause: err, secrets: s.secrets });
-  s.obj = markTrue(s.obj, type, { reason: e.reason, message: e.message, now: s.ctx.now() });
-  throw known === undefined ? e : err;
-}
-
 /**
  * First step (issue 15): a spec field mooring does not implement stalls the object before any
  * work, with the reason and remedy from `GIT_REPOSITORY_FIELDS`. Sets nothing itself; the result
@@ -64,62 +52,8 @@ export function reconcileFieldSupport(_deps: GitRepositoryDeps, s: RunState): Pr
   return Promise.resolve();
 }
 
-/**
- * Garbage-collects old artifacts and checks the advertised one is still there and intact.
- * Sets: Reconciling (no artifact / disappeared). Clears: ArtifactInStorage when the file is gone.
- * On failure: StorageOperationFailed.
- */
-export async function reconcileStorage(deps: GitRepositoryDeps, s: RunState): Promise<void> {
-  const artifact = s.obj.status?.artifact;
-  try {
-    const disappeared = artifact !== undefined && !(await storedArtifactIntact(deps, s, artifact));
-    if (disappeared) {
-      s.obj = deleteCondition(withoutStatus(s.obj, "artifact"), ConditionType.ArtifactInStorage);
-    }
-    const current = s.obj.status?.artifact;
-    if (current === undefined) {
-      const message = `building artifact${disappeared ? ": disappeared from storage" : ""}`;
-      s.obj = markReconciling(s.obj, { reason: Reason.Progressing, message, now: s.ctx.now() });
-      return;
-    }
-    s.obj = withStatus(s.obj, { artifact: { ...current, url: deps.storage.url(current.path) } });
-    s.obj = deleteCondition(s.obj, ConditionType.StorageOperationFailed);
-  } catch (err) {
-    failOn(s, ConditionType.StorageOperationFailed, err, Reason.StatOperationFailed);
-  }
-}
-
-/** GC, then: is the advertised file there with its digest? A corrupt file is deleted. */
-async function storedArtifactIntact(
-  deps: GitRepositoryDeps,
-  s: RunState,
-  artifact: Artifact,
-): Promise<boolean> {
-  await collectGarbage(deps, s, artifact.path);
-  if (!(await deps.storage.exists(artifact.path))) return false;
-  if (await deps.storage.verify(artifact.path, artifact.digest)) return true;
-  s.events.push({
-    type: "Warning",
-    reason: Reason.ArtifactVerificationFailed,
-    message: `failed to verify integrity of artifact: digest mismatch for '${artifact.path}'`,
-  });
-  await deps.storage.removeFile(artifact.path);
-  return false;
-}
-
-async function collectGarbage(deps: GitRepositoryDeps, s: RunState, current: string): Promise<void> {
-  try {
-    const deleted = await deps.storage.garbageCollect(current);
-    if (deleted.length > 0)
-      s.ctx.log.debug({ deleted: deleted.length }, `garbage collected ${deleted.length} artifacts`);
-  } catch (err) {
-    s.events.push({
-      type: "Warning",
-      reason: Reason.GarbageCollectionFailed,
-      message: `garbage collection of artifacts failed: ${messageOf(err)}`,
-    });
-  }
-}
+/** The shared storage step (artifact-steps.ts). */
+export const reconcileStorage = reconcileStorageOf<GitRepository>;
 
 async function secretData(deps: GitRepositoryDeps, s: RunState): Promise<Record<string, string> | undefined> {
   const ref = s.obj.spec.secretRef;
@@ -334,10 +268,7 @@ async function writeArtifact(deps: GitRepositoryDeps, s: RunState): Promise<void
         revision: resolved.revision,
         digest,
         size,
-        lastUpdateTime: s.ctx
-          .now()
-          .toISOString()
-          .replace(/\.\d+Z$/, "Z"),
+        lastUpdateTime: artifactTime(s.ctx.now()),
       },
       // Submodules are never checked out (recurseSubmodules: true stalls, issue 15).
       observedRecurseSubmodules: false,

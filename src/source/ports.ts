@@ -1,21 +1,33 @@
 /**
- * What the GitRepository reconciler needs from the cluster, as one narrow interface, so its steps
- * run the same against the API server (cluster-client.ts) and against an in-memory fake.
+ * What the source reconcilers need from the cluster, as one narrow interface, so their steps run
+ * the same against the API server (cluster-client.ts) and against an in-memory fake.
  */
-import type { GitRepository } from "../api/index.js";
+import type { FluxObject, GitRepository, OCIRepository } from "../api/index.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { ObjectKey } from "../runtime/reconciler.js";
 
-/** Reads and writes of the GitRepository reconciler. */
-export interface GitRepositoryClient {
+/** Any source object: a Flux object with a status. */
+export type AnySource = FluxObject<unknown, object>;
+
+/** Reads and writes of a source reconciler over objects of type `T`. */
+export interface SourceClient<T extends AnySource> {
   /** The object (from the informer cache when there is one); undefined when gone. */
-  get(key: ObjectKey): Promise<GitRepository | undefined>;
+  get(key: ObjectKey): Promise<T | undefined>;
   /** Decoded `data` of a Secret; undefined when it does not exist. */
   getSecretData(key: ObjectKey): Promise<Record<string, string> | undefined>;
   /** Writes `status` (status subresource); fields absent from `status` but in `previous` are removed. */
-  patchStatus(obj: GitRepository, previous: GitRepository["status"]): Promise<void>;
+  patchStatus(obj: T, previous: T["status"]): Promise<void>;
   /** Replaces the finalizer list, guarded by resourceVersion; returns the updated object. */
-  setFinalizers(obj: GitRepository, finalizers: readonly string[]): Promise<GitRepository | undefined>;
+  setFinalizers(obj: T, finalizers: readonly string[]): Promise<T | undefined>;
   /** Records an event about the object. */
-  emitEvent(obj: GitRepository, event: EventRecord): void;
+  emitEvent(obj: T, event: EventRecord): void;
+}
+
+/** Reads and writes of the GitRepository reconciler. */
+export type GitRepositoryClient = SourceClient<GitRepository>;
+
+/** Reads and writes of the OCIRepository reconciler: also a ServiceAccount's image pull secrets. */
+export interface OCIRepositoryClient extends SourceClient<OCIRepository> {
+  /** Names in a ServiceAccount's `imagePullSecrets`; undefined when it does not exist. */
+  getImagePullSecretNames(key: ObjectKey): Promise<string[] | undefined>;
 }
