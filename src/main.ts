@@ -29,6 +29,8 @@ import type { BackoffOptions } from "./runtime/queue/rate-limiter.js";
 import { createMetricsRegistry } from "./runtime/metrics.js";
 import { GitClient } from "./source/git-client.js";
 import { registerGitRepositoryController } from "./source/gitrepository-controller.js";
+import { RegistryClient } from "./source/oci/registry-client.js";
+import { registerOCIRepositoryController } from "./source/ocirepository-controller.js";
 import { startArtifactServer, type ArtifactServer } from "./source/server.js";
 import { ArtifactStorage } from "./source/storage.js";
 
@@ -92,7 +94,7 @@ export function kustomizationOptionsFor(config: ControllerConfig): Kustomization
 
 /** Flux's controller that would have reported about an object (notification-controller matches on it). */
 const fluxControllerOf = (obj: { kind: string }): string =>
-  obj.kind === "GitRepository" ? "source-controller" : "kustomize-controller";
+  obj.kind === "GitRepository" || obj.kind === "OCIRepository" ? "source-controller" : "kustomize-controller";
 
 /** Says, once at startup, which accepted flags and gates change nothing in mooring. */
 function logCompatibilityNotes(config: ControllerConfig, log: Logger): void {
@@ -163,6 +165,13 @@ export async function startController(
     gracefulShutdownTimeoutMs: config.gracefulShutdownTimeoutMs,
     ...(config.leaderElect ? { leaderElector: elector(kc, config, env, log) } : {}),
   });
+  const sourceOptions = {
+    concurrency: config.concurrent,
+    jitterPercent: config.intervalJitterPercent,
+    backoff: backoffOf(config),
+    ...(config.watchLabelSelector ? { labelSelector: config.watchLabelSelector } : {}),
+    ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
+  };
   registerGitRepositoryController({
     kubeConfig: kc,
     manager,
@@ -173,14 +182,16 @@ export async function startController(
       cacheRoot: join(config.storagePath, ".git-cache"),
       maxPackBytes: config.gitMaxPackBytes,
     }),
-    options: {
-      requeueDependencyMs: config.requeueDependencyMs,
-      concurrency: config.concurrent,
-      jitterPercent: config.intervalJitterPercent,
-      backoff: backoffOf(config),
-      ...(config.watchLabelSelector ? { labelSelector: config.watchLabelSelector } : {}),
-      ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
-    },
+    options: { ...sourceOptions, requeueDependencyMs: config.requeueDependencyMs },
+    recordEvent: (obj, e) => recorder.record(obj, e),
+    log,
+  });
+  registerOCIRepositoryController({
+    kubeConfig: kc,
+    manager,
+    storage,
+    registry: new RegistryClient(),
+    options: sourceOptions,
     recordEvent: (obj, e) => recorder.record(obj, e),
     log,
   });

@@ -4,7 +4,13 @@
  * pure helpers live here.
  */
 import { parseDuration } from "../util/duration.js";
-import type { Artifact, Condition, FluxObject, LocalObjectReference, ReconcileRequestStatus } from "./meta.js";
+import type {
+  Artifact,
+  Condition,
+  FluxObject,
+  LocalObjectReference,
+  ReconcileRequestStatus,
+} from "./meta.js";
 
 /** Scheme every `spec.url` starts with. */
 export const OCI_URL_PREFIX = "oci://";

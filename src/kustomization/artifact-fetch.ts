@@ -16,7 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type Artifact, Reason } from "../api/index.js";
 import { GenericError, WaitingError } from "../runtime/errors.js";
 import { stripUrlCredentials } from "../runtime/sanitize.js";
-import { extractTarGz } from "./safe-extract.js";
+import { extractTarGz } from "../util/safe-extract.js";
 
 /** Download and extraction settings (from the controller's frozen options). */
 export interface ArtifactFetchOptions {

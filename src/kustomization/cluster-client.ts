@@ -4,7 +4,7 @@
  * caches; dependencies are always read here, uncached, as Flux does.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { GIT_REPOSITORY, KUSTOMIZATION, type Kustomization } from "../api/index.js";
+import { KUSTOMIZATION, type Kustomization, sourceKindInfo } from "../api/index.js";
 import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";
@@ -17,10 +17,6 @@ const keyOf = (obj: Kustomization): ObjectKey => ({
 });
 
 export type { EventSinkFn } from "../runtime/events.js";
-
-const SOURCES: Readonly<Record<string, { group: string; version: string; plural: string }>> = {
-  [GIT_REPOSITORY.kind]: GIT_REPOSITORY,
-};
 
 /** The REST path of a namespaced object of a group/version/plural. */
 function objectPath(
@@ -54,7 +50,7 @@ export class ApiKustomizationClient implements KustomizationClient {
   }
 
   async getSource(key: SourceKey): Promise<SourceObject | undefined> {
-    const kind = SOURCES[key.kind];
+    const kind = sourceKindInfo(key.kind);
     if (kind === undefined) return undefined;
     const path = objectPath(kind, { namespace: key.namespace, name: key.name });
     return orUndefined(kubeRequest<SourceObject>(this.kc, path));

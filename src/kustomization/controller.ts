@@ -5,7 +5,7 @@
  * one leader-election boundary.
  *
  * - Kustomizations: enqueue on create, generation or `requestedAt` change, deletion.
- * - GitRepositories: when the artifact appears or its revision changes, cancel health waits on
+ * - Sources (every kind in `SOURCE_KINDS`): when the artifact appears or its revision changes, cancel health waits on
  *   an older revision and enqueue the Kustomizations that reference it (an index of the
  *   Kustomization cache by sourceRef).
  * - ConfigMaps and Secrets selected by `--watch-configs-label-selector` (metadata only): a change
@@ -16,7 +16,7 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { GIT_REPOSITORY, KUSTOMIZATION, type Kustomization } from "../api/index.js";
+import { KUSTOMIZATION, type Kustomization, SOURCE_KINDS } from "../api/index.js";
 import type { DriftEvent, DriftListener, OwnerRef } from "../apply/cluster/types.js";
 import type { KubeObject } from "../apply/types.js";
 import type { Controller } from "../runtime/controller.js";
@@ -119,10 +119,12 @@ export class KustomizationController {
       predicate: { create: (ks) => kustomizationChanged(undefined, ks), update: kustomizationChanged },
       onDelete: (old) => this.forget(old),
     });
-    this.controller.watchWith(informerFor<SourceObject & KubeObject>(deps, GIT_REPOSITORY), {
-      onAdd: (obj) => this.onSource(undefined, obj),
-      onUpdate: (old, next) => this.onSource(old, next),
-    });
+    for (const kind of Object.values(SOURCE_KINDS)) {
+      this.controller.watchWith(informerFor<SourceObject & KubeObject>(deps, kind), {
+        onAdd: (obj) => this.onSource(undefined, obj),
+        onUpdate: (old, next) => this.onSource(old, next),
+      });
+    }
     // Flux's DisableConfigWatchers gate: referenced ConfigMaps and Secrets are then read at each
     // reconcile only.
     if (deps.options.watchConfigs) {

@@ -14,6 +14,7 @@ import {
   kustomizationRetryInterval,
   kustomizationTimeout,
   KUSTOMIZATION_FIELDS,
+  OCI_REVISION_METADATA,
   Reason,
   unsupportedField,
 } from "../api/index.js";
@@ -197,7 +198,12 @@ export class KustomizationReconciler implements Reconciler {
     run.progressing(run.forRevision("Detecting drift", revision));
     const applied = await this.applyAndPrune(run, objects, { ...step, apply }, revision);
     await this.health(run, applied, { ...step, apply }, resolved);
-    run.setStatus({ lastAppliedRevision: revision });
+    // OCI artifacts name the commit they were built from (flux push artifact --revision).
+    const origin = resolved.artifact.metadata?.[OCI_REVISION_METADATA];
+    run.setStatus({
+      lastAppliedRevision: revision,
+      ...(origin === undefined ? {} : { lastAppliedOriginRevision: origin }),
+    });
     return revision;
   }
 

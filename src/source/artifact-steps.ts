@@ -28,7 +28,10 @@ export function withStatus<T extends SourceObject>(obj: T, patch: Partial<NonNul
 }
 
 /** `status` without the given keys. */
-export function withoutStatus<T extends SourceObject>(obj: T, ...keys: (keyof NonNullable<T["status"]>)[]): T {
+export function withoutStatus<T extends SourceObject>(
+  obj: T,
+  ...keys: (keyof NonNullable<T["status"]>)[]
+): T {
   const status = { ...obj.status } as Record<PropertyKey, unknown>;
   for (const k of keys) delete status[k];
   return { ...obj, status };

@@ -84,22 +84,28 @@ export class ApiSourceClient<T extends AnySource> implements SourceClient<T> {
 
 /** The GitRepository client. */
 export class ApiGitRepositoryClient extends ApiSourceClient<GitRepository> {
-  constructor(kc: KubeConfig, recordEvent: EventSinkFn, store?: Store<GitRepository & { metadata: { name?: string } }>) {
+  constructor(
+    kc: KubeConfig,
+    recordEvent: EventSinkFn,
+    store?: Store<GitRepository & { metadata: { name?: string } }>,
+  ) {
     super(kc, GIT_REPOSITORY, recordEvent, store);
   }
 }
 
 /** The OCIRepository client: also reads ServiceAccounts for their image pull secrets. */
 export class ApiOCIRepositoryClient extends ApiSourceClient<OCIRepository> implements OCIRepositoryClient {
-  constructor(kc: KubeConfig, recordEvent: EventSinkFn, store?: Store<OCIRepository & { metadata: { name?: string } }>) {
+  constructor(
+    kc: KubeConfig,
+    recordEvent: EventSinkFn,
+    store?: Store<OCIRepository & { metadata: { name?: string } }>,
+  ) {
     super(kc, OCI_REPOSITORY, recordEvent, store);
   }
 
   async getImagePullSecretNames(key: ObjectKey): Promise<string[] | undefined> {
     const path = resourcePath({ apiVersion: "v1", plural: "serviceaccounts", ...key });
-    const sa = await orUndefined(
-      kubeRequest<{ imagePullSecrets?: { name?: string }[] }>(this.kc, path),
-    );
+    const sa = await orUndefined(kubeRequest<{ imagePullSecrets?: { name?: string }[] }>(this.kc, path));
     if (sa === undefined) return undefined;
     return (sa.imagePullSecrets ?? []).map((s) => s.name ?? "").filter((n) => n !== "");
   }

@@ -28,7 +28,9 @@ export const GIT_REPOSITORY_STEPS: readonly SourceStep<GitRepositoryDeps, RunSta
   reconcileArtifact,
 ];
 
-function gitRepositorySpec(deps: GitRepositoryDeps): SourceKindSpec<GitRepository, GitRepositoryDeps, RunState> {
+function gitRepositorySpec(
+  deps: GitRepositoryDeps,
+): SourceKindSpec<GitRepository, GitRepositoryDeps, RunState> {
   return {
     kind: GIT_REPOSITORY.kind,
     steps: GIT_REPOSITORY_STEPS,

@@ -74,9 +74,11 @@ export interface SourceReconcilerDeps {
 }
 
 /** Reconciles sources of one kind into artifacts. */
-export class SourceReconciler<T extends SourceObject, D extends SourceReconcilerDeps, S extends SourceRun<T>>
-  implements Reconciler
-{
+export class SourceReconciler<
+  T extends SourceObject,
+  D extends SourceReconcilerDeps,
+  S extends SourceRun<T>,
+> implements Reconciler {
   constructor(
     private readonly deps: D,
     private readonly spec: SourceKindSpec<T, D, S>,
@@ -128,7 +130,7 @@ export class SourceReconciler<T extends SourceObject, D extends SourceReconciler
   /** Flux's progressive status: on a new generation or a request, say so before the long work. */
   private async progress(obj: T, ctx: ReconcileContext): Promise<T> {
     const generation = obj.metadata.generation ?? 0;
-    const observed = (obj.status)?.observedGeneration;
+    const observed = obj.status?.observedGeneration;
     const newGeneration = observed !== generation;
     if (!newGeneration && !isReconcileRequestPending(obj)) return obj;
     const message = newGeneration

@@ -3,8 +3,9 @@
  * root, URLs from the advertised address, per-artifact lock files, digest checks and garbage
  * collection that keeps the newest N and honours a TTL but never touches the current artifact.
  */
-import { lstat, mkdir, open, readdir, rm, stat } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { randomBytes } from "node:crypto";
+import { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { archiveDirectory, digestFile } from "./archive.js";
 import type { IgnoreMatcher } from "./ignore.js";
@@ -111,6 +112,26 @@ export class ArtifactStorage {
     filter?: IgnoreMatcher,
   ): Promise<{ digest: string; size: number }> {
     return archiveDirectory(dir, this.localPath(relPath), filter);
+  }
+
+  /**
+   * Stores the file at `source` as the artifact `relPath` as it is (OCIRepository
+   * `layerSelector.operation: copy`): copied beside its destination, then renamed.
+   */
+  async storeFile(source: string, relPath: string): Promise<{ digest: string; size: number }> {
+    const dest = this.localPath(relPath);
+    const tmp = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString("hex")}.tmp`);
+    try {
+      await copyFile(source, tmp);
+      await chmod(tmp, 0o600);
+      const digest = await digestFile(tmp);
+      const { size } = await stat(tmp);
+      await rename(tmp, dest);
+      return { digest, size };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   /** Takes `<artifact>.lock`; the returned function releases it. Stale locks are broken. */

@@ -1,6 +1,6 @@
 /**
  * A running source controller for integration tests, the bench and the quick-start demo: the
- * runtime manager with the GitRepository controller, an artifact store in a temp dir served over
+ * runtime manager with the GitRepository and OCIRepository controllers, an artifact store in a temp dir served over
  * HTTP, events to the API server, and every log line kept in memory so tests can grep them.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -14,6 +14,8 @@ import { createLogger } from "../runtime/logging.js";
 import { Manager } from "../runtime/manager.js";
 import { GitClient } from "./git-client.js";
 import { registerGitRepositoryController } from "./gitrepository-controller.js";
+import { RegistryClient } from "./oci/registry-client.js";
+import { registerOCIRepositoryController } from "./ocirepository-controller.js";
 import { startArtifactServer, type ArtifactServer } from "./server.js";
 import { ArtifactStorage } from "./storage.js";
 
@@ -61,6 +63,16 @@ export async function startSourceController(
   });
   const recorder = new EventRecorder({ sink: apiEventSink(kc), component: "source-controller", log });
   const manager = new Manager({ log, registry: new Registry(), gracefulShutdownTimeoutMs: 5_000 });
+  const registry = new RegistryClient();
+  registerOCIRepositoryController({
+    kubeConfig: kc,
+    manager,
+    storage,
+    registry,
+    options: { tmpDir: dir, ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}) },
+    recordEvent: (obj, e) => recorder.record(obj, e),
+    log,
+  });
   registerGitRepositoryController({
     kubeConfig: kc,
     manager,

@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ensureGoBinaries, goCommand } from "../go-build/go-build.js";
 
@@ -40,15 +40,46 @@ func main() {
 }
 `;
 
+/** `registry-htpasswd USER PASSWORD`: one htpasswd line with a bcrypt hash, as the registry reads it. */
+const HTPASSWD_GO = `package main
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+func main() {
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: registry-htpasswd USER PASSWORD")
+		os.Exit(2)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(os.Args[2]), bcrypt.DefaultCost)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("%s:%s\\n", os.Args[1], hash)
+}
+`;
+
+/** Paths of the built binaries. */
+export interface RegistryBinaries {
+  readonly registry: string;
+  /** Writes htpasswd lines (bcrypt) for the registry's basic auth. */
+  readonly htpasswd: string;
+}
+
 /** Builds distribution's `registry` at {@link REGISTRY_VERSION} into the cache, once. */
-export async function ensureRegistry(options: RegistryBuildOptions): Promise<string> {
+export async function ensureRegistry(options: RegistryBuildOptions): Promise<RegistryBinaries> {
   const unavailable = (message: string): Error => new RegistryUnavailableError(message);
   const spec = { label: "oci-registry", log: options.log, unavailable };
   const paths = await ensureGoBinaries({
     ...spec,
     cacheRoot: options.cacheRoot,
     version: REGISTRY_VERSION,
-    packages: { registry: "." },
+    packages: { registry: ".", "registry-htpasswd": "./htpasswd" },
     ldflags: "-s -w",
     prepareModule: async (moduleDir) => {
       await writeFile(
@@ -56,8 +87,10 @@ export async function ensureRegistry(options: RegistryBuildOptions): Promise<str
         `module mooring.local/oci-registry\n\ngo 1.26.0\n\nrequire ${DISTRIBUTION_MODULE} ${REGISTRY_VERSION}\n`,
       );
       await writeFile(join(moduleDir, "main.go"), MAIN_GO);
+      await mkdir(join(moduleDir, "htpasswd"));
+      await writeFile(join(moduleDir, "htpasswd", "main.go"), HTPASSWD_GO);
       await goCommand(spec, ["mod", "tidy"], moduleDir, "resolving distribution's modules");
     },
   });
-  return paths.registry ?? "";
+  return { registry: paths.registry ?? "", htpasswd: paths["registry-htpasswd"] ?? "" };
 }
