@@ -14,10 +14,19 @@ import type { AnySource, OCIRepositoryClient, SourceClient } from "./ports.js";
 
 export type { EventSinkFn } from "../runtime/events.js";
 
-/** A status merge patch that also removes fields the new status dropped. */
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * A status merge patch that also removes fields the new status dropped, at any depth (an
+ * artifact without `metadata` must not keep the previous artifact's through the merge).
+ */
 export function statusPatch(next: object | undefined, previous: object | undefined): Record<string, unknown> {
   const patch: Record<string, unknown> = { ...next };
-  for (const k of Object.keys(previous ?? {})) if (!(k in patch)) patch[k] = null;
+  for (const [k, old] of Object.entries(previous ?? {})) {
+    if (!(k in patch)) patch[k] = null;
+    else if (isPlainObject(old) && isPlainObject(patch[k])) patch[k] = statusPatch(patch[k], old);
+  }
   return patch;
 }
 

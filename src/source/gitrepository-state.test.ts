@@ -88,4 +88,10 @@ describe("status helpers", () => {
       artifact: null,
     });
   });
+
+  it("removes dropped fields at any depth: an artifact without metadata loses the old one (issue 16)", () => {
+    const old = { artifact: { ...art("a"), metadata: { "org.opencontainers.image.revision": "r" } } };
+    expect(statusPatch({ artifact: art("b") }, old)).toEqual({ artifact: { ...art("b"), metadata: null } });
+    expect(statusPatch({ conditions: [] }, { conditions: [{ type: "Ready" }] })).toEqual({ conditions: [] });
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * A Kustomization controller and its GitRepository controller running in-process against the
+ * A Kustomization controller and its source controller (GitRepository, OCIRepository) running in-process against the
  * test control plane and a real git server, limited to one test file's objects by a shard label,
  * with the kubectl helpers those tests share.
  */
@@ -26,6 +26,8 @@ import {
 export const KS = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" } as const;
 /** The GitRepository type. */
 export const GR = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository" } as const;
+/** The OCIRepository type. */
+export const OCI = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "OCIRepository" } as const;
 const SHARD_LABEL = "mooring.test/shard";
 
 /** Runs kubectl and fails the test with its stderr when it fails. */
@@ -92,6 +94,13 @@ export class KustomizationHarness {
       { timeoutMs: 60_000 },
     );
     return revision;
+  }
+
+  /** Applies OCIRepository `name` in this harness's shard with `spec` (interval 1h unless given). */
+  async createOciRepository(name: string, spec: Record<string, unknown>): Promise<void> {
+    const metadata = { name, namespace: this.ns(), labels: { [SHARD_LABEL]: this.shard } };
+    const body = { ...OCI, metadata, spec: { interval: "1h", ...spec } };
+    await kubectlOk(["apply", "-f", "-"], stringify(body));
   }
 
   /** Applies Kustomization `name` (interval 1h, prune) with `spec`. */

@@ -15,6 +15,8 @@ import {
   isSet,
   type Kustomization,
   KUSTOMIZATION_FIELDS,
+  OCI_REPOSITORY_FIELDS,
+  type OCIRepository,
   type StalledField,
   unsupportedField,
   valuesAt,
@@ -24,6 +26,9 @@ import { KustomizationReconciler } from "../../src/kustomization/reconciler.js";
 import { FakeApply, FakeClient, testContext } from "../../src/kustomization/test-fakes.js";
 import { GIT_REPOSITORY_STEPS } from "../../src/source/gitrepository-reconciler.js";
 import { reconcileFieldSupport } from "../../src/source/gitrepository-steps.js";
+import { OCI_REPOSITORY_STEPS } from "../../src/source/ocirepository-reconciler.js";
+import { reconcileFieldSupport as reconcileOciFieldSupport } from "../../src/source/ocirepository-steps.js";
+import type { OCIRepositoryDeps, RunState as OciRunState } from "../../src/source/ocirepository-state.js";
 import type { GitRepositoryDeps, RunState } from "../../src/source/gitrepository-state.js";
 import { StallingError } from "../../src/runtime/errors.js";
 
@@ -137,6 +142,10 @@ describe("field support rule (issue 15)", () => {
     expect(violations("gitrepositories.source.toolkit.fluxcd.io.yaml", GIT_REPOSITORY_FIELDS)).toEqual([]);
   });
 
+  it("every OCIRepository spec field is implemented with a test, or stalls", () => {
+    expect(violations("ocirepositories.source.toolkit.fluxcd.io.yaml", OCI_REPOSITORY_FIELDS)).toEqual([]);
+  });
+
   it("every Kustomization spec field is implemented with a test, or stalls", () => {
     expect(violations("kustomizations.kustomize.toolkit.fluxcd.io.yaml", KUSTOMIZATION_FIELDS)).toEqual([]);
   });
@@ -145,6 +154,7 @@ describe("field support rule (issue 15)", () => {
     const cases = [
       ["gitrepositories.source.toolkit.fluxcd.io.yaml", GIT_REPOSITORY_FIELDS],
       ["kustomizations.kustomize.toolkit.fluxcd.io.yaml", KUSTOMIZATION_FIELDS],
+      ["ocirepositories.source.toolkit.fluxcd.io.yaml", OCI_REPOSITORY_FIELDS],
     ] as const;
     for (const [file, registry] of cases) {
       for (const path of Object.keys(registry)) {
@@ -155,7 +165,12 @@ describe("field support rule (issue 15)", () => {
   });
 
   it("every stall message says the field is not supported by mooring and what to do", () => {
-    for (const [path, s] of [...stalls(GIT_REPOSITORY_FIELDS), ...stalls(KUSTOMIZATION_FIELDS)]) {
+    const all = [
+      ...stalls(GIT_REPOSITORY_FIELDS),
+      ...stalls(KUSTOMIZATION_FIELDS),
+      ...stalls(OCI_REPOSITORY_FIELDS),
+    ];
+    for (const [path, s] of all) {
       expect(s.message, path).toMatch(/^spec\.\S+.* is not supported by mooring: .{20,}/);
       expect(s.message.startsWith(path.replace(/\[\]/g, "[]")), path).toBe(true);
       expect(s.when(s.example), path).toBe(true);
@@ -219,4 +234,36 @@ describe("each GitRepository stall stalls before any work (issue 15)", () => {
       expect(err).toMatchObject({ reason: s.reason, message: s.message });
     });
   }
+});
+
+describe("each OCIRepository stall stalls before any work (issue 16)", () => {
+  it("the field check is the first step", () => {
+    expect(OCI_REPOSITORY_STEPS[0]).toBe(reconcileOciFieldSupport);
+  });
+
+  const baseRepo: OCIRepository = {
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "OCIRepository",
+    metadata: { name: "repo", namespace: "flux", generation: 1 },
+    spec: { url: "oci://ghcr.io/org/app", interval: "1m" },
+  };
+  for (const [path, s] of stalls(OCI_REPOSITORY_FIELDS)) {
+    it(path, async () => {
+      const obj = withValueAt(baseRepo, path, s.example);
+      const state = { obj } as unknown as OciRunState;
+      const err = await reconcileOciFieldSupport({} as OCIRepositoryDeps, state).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StallingError);
+      expect(err).toMatchObject({ reason: s.reason, message: s.message });
+    });
+  }
+
+  it("provider generic and an OCIRepository or GitRepository sourceRef do not stall", () => {
+    expect(unsupportedField({ spec: { provider: "generic" } }, OCI_REPOSITORY_FIELDS)).toBeUndefined();
+    expect(
+      unsupportedField({ spec: { sourceRef: { kind: "OCIRepository" } } }, KUSTOMIZATION_FIELDS),
+    ).toBeUndefined();
+    expect(unsupportedField({ spec: { sourceRef: { kind: "Bucket" } } }, KUSTOMIZATION_FIELDS)?.message).toBe(
+      "spec.sourceRef.kind (other than GitRepository or OCIRepository) is not supported by mooring: only GitRepository and OCIRepository sources are implemented (Bucket is not); publish the manifests to a Git repository or an OCI registry and reference that source",
+    );
+  });
 });
