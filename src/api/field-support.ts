@@ -86,6 +86,7 @@ const HEALTH = "src/kustomization/apply-steps.test.ts";
 const REMOTE = "test/integration/kustomization-remote-cluster.test.ts";
 const REMOTE_LOADER = "src/kustomization/remote-kubeconfig.test.ts";
 const PROXY = "test/integration/gitrepository-proxy.test.ts";
+const SSH = "test/integration/gitrepository-ssh.test.ts";
 const VERIFY = "test/integration/gitrepository-verify.test.ts";
 const CEL = "test/integration/kustomization-cel.test.ts";
 const CEL_STEPS = "src/kustomization/cel-steps.test.ts";
@@ -98,9 +99,9 @@ const OCI_CREDS = "src/source/oci/credentials.test.ts";
 
 /** `source.toolkit.fluxcd.io/v1` GitRepository. */
 export const GIT_REPOSITORY_FIELDS: FieldRegistry = {
-  "spec.url": implemented(GIT_BASICS, "src/source/git-auth.test.ts"),
-  "spec.secretRef": implemented(GIT_ERRORS),
-  "spec.secretRef.name": implemented(GIT_ERRORS),
+  "spec.url": implemented(GIT_BASICS, "src/source/git-auth.test.ts", SSH),
+  "spec.secretRef": implemented(GIT_ERRORS, SSH),
+  "spec.secretRef.name": implemented(GIT_ERRORS, SSH),
   "spec.provider": stalled({
     field: "spec.provider (other than 'generic')",
     remedy:

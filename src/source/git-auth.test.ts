@@ -16,10 +16,9 @@ const reasonOf = (fn: () => unknown) => {
 };
 
 describe("repository URLs", () => {
-  it("stalls on SSH with a hint to use HTTPS and a token", () => {
-    const r = reasonOf(() => parseRepositoryUrl("ssh://git@github.com/org/repo.git"));
-    expect(r).toMatchObject({ reason: "URLInvalid", kind: "stalling" });
-    expect(r?.message).toMatch(/HTTPS.*token/);
+  it("accepts ssh:// URLs (issue 21) and names both supported schemes for others", () => {
+    expect(parseRepositoryUrl("ssh://git@github.com/org/repo.git").hostname).toBe("github.com");
+    expect(reasonOf(() => parseRepositoryUrl("ftp://h/x"))?.message).toContain("use https or ssh");
   });
 
   it("stalls on unparseable URLs and unknown schemes", () => {

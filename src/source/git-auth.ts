@@ -4,9 +4,12 @@
  * Keys: `bearerToken`, or `username` + `password`; `ca.crt` (legacy `caFile`), `tls.crt` and
  * `tls.key`. Credentials in the URL are used when the Secret has none, and are always taken out
  * of the URL so they can never reach a message. The two cases Flux rejects are rejected here.
+ * `ssh://` URLs take Flux's SSH keys instead (git-ssh-auth.ts).
  */
 import { GenericError, StallingError } from "../runtime/errors.js";
 import { Reason } from "../api/index.js";
+import type { SshRemote } from "./git-ssh.js";
+import { sshAuthFor } from "./git-ssh-auth.js";
 
 /** What the transport needs to authenticate and verify the server. */
 export interface GitAuth {
@@ -21,9 +24,11 @@ export interface GitAuth {
   readonly secrets: readonly string[];
   /** Where the credentials sent come from, so an authentication failure points at the right place. */
   readonly credentialSource: "secretRef" | "url" | "none";
+  /** Set for `ssh://` URLs: the transport is SSH (git-ssh-http.ts), not HTTP. */
+  readonly ssh?: SshRemote;
 }
 
-/** Parses the URL and refuses what isomorphic-git cannot speak (SSH) with a stalling error. */
+/** Parses the URL (http, https or ssh, as the CRD admits) and stalls on anything else. */
 export function parseRepositoryUrl(raw: string): URL {
   let url: URL;
   try {
@@ -31,16 +36,10 @@ export function parseRepositoryUrl(raw: string): URL {
   } catch (err) {
     throw new StallingError(Reason.URLInvalid, `invalid URL '${raw}': cannot be parsed`, { cause: err });
   }
-  if (url.protocol === "ssh:") {
+  if (url.protocol !== "http:" && url.protocol !== "https:" && url.protocol !== "ssh:") {
     throw new StallingError(
       Reason.URLInvalid,
-      `SSH URLs are not supported by mooring (isomorphic-git speaks no SSH): use the HTTPS URL of the repository with a token in secretRef ('bearerToken', or 'username' and 'password')`,
-    );
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new StallingError(
-      Reason.URLInvalid,
-      `invalid URL '${raw}': scheme '${url.protocol.replace(":", "")}' is not supported, use https`,
+      `invalid URL '${raw}': scheme '${url.protocol.replace(":", "")}' is not supported, use https or ssh`,
     );
   }
   if (url.hostname === "") throw new StallingError(Reason.URLInvalid, `invalid URL '${raw}': no host`);
@@ -110,6 +109,16 @@ export function gitAuthFor(
   data: Readonly<Record<string, string>> | undefined,
   secretName?: string,
 ): GitAuth {
+  if (url.protocol === "ssh:") {
+    const ssh = sshAuthFor(url, data, secretName);
+    return {
+      url: ssh.url,
+      headers: {},
+      secrets: ssh.secrets,
+      credentialSource: "secretRef",
+      ssh: ssh.remote,
+    };
+  }
   const d = data ?? {};
   const c = credentials(url, d);
   const secrets = secretValues(c);

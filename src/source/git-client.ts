@@ -20,6 +20,7 @@ import { checkoutTree } from "./git-checkout.js";
 import { commitEntries } from "./git-tree-archive.js";
 import { classifyGitError } from "./git-errors.js";
 import { createGitHttpClient, type GitProxy, PackTooLargeError } from "./git-http.js";
+import { createGitSshTransport, SSH_TRANSPORT_URL } from "./git-ssh-http.js";
 import { remoteRefFor, revisionRefName, selectSemverTag, type RefStrategy } from "./ref.js";
 import { formatRevision } from "./revision.js";
 
@@ -85,6 +86,13 @@ const LAST_REF = "refs/mooring/last";
 
 function operationFailed(message: string): GenericError {
   return new GenericError(Reason.GitOperationFailed, message);
+}
+
+/** What isomorphic-git is handed for one remote operation. */
+interface Remote {
+  readonly http: HttpClient;
+  readonly url: string;
+  readonly headers: Record<string, string>;
 }
 
 /** The git client; one per controller, safe for concurrent use on different cache keys. */
@@ -176,18 +184,18 @@ export class GitClient {
   }
 
   private async fetchRef(target: GitTarget, gitdir: string, remoteRef: string): Promise<void> {
-    await git.fetch({
-      fs,
-      http: this.http(target),
-      gitdir,
-      url: target.auth.url,
-      headers: { ...target.auth.headers },
-      ref: "refs/mooring/tag",
-      remoteRef,
-      singleBranch: true,
-      tags: false,
-      depth: 1,
-    });
+    await this.withRemote(target, (remote) =>
+      git.fetch({
+        fs,
+        ...remote,
+        gitdir,
+        ref: "refs/mooring/tag",
+        remoteRef,
+        singleBranch: true,
+        tags: false,
+        depth: 1,
+      }),
+    );
   }
 
   /** Deletes an object's cache (on deletion of the GitRepository). */
@@ -208,6 +216,27 @@ export class GitClient {
     };
   }
 
+  /**
+   * Runs one remote operation with the transport the URL needs: HTTP(S) through the shared
+   * client, or SSH through a connection opened for this operation and closed after it.
+   */
+  private async withRemote<T>(target: GitTarget, op: (remote: Remote) => Promise<T>): Promise<T> {
+    const ssh = target.auth.ssh;
+    if (ssh === undefined) {
+      return op({ http: this.http(target), url: target.auth.url, headers: { ...target.auth.headers } });
+    }
+    const transport = createGitSshTransport(ssh, {
+      ...(target.signal ? { signal: target.signal } : {}),
+      ...(this.opts.maxPackBytes === undefined ? {} : { maxPackBytes: this.opts.maxPackBytes }),
+      ...(target.timeoutMs === undefined ? {} : { readyTimeoutMs: target.timeoutMs }),
+    });
+    try {
+      return await op({ http: transport.http, url: SSH_TRANSPORT_URL, headers: {} });
+    } finally {
+      transport.close();
+    }
+  }
+
   private http(target: GitTarget): HttpClient {
     const { ca, cert, key } = target.auth;
     return createGitHttpClient({
@@ -221,14 +250,9 @@ export class GitClient {
   }
 
   private async listRefs(target: GitTarget, prefix: string): Promise<ServerRef[]> {
-    return git.listServerRefs({
-      http: this.http(target),
-      url: target.auth.url,
-      headers: { ...target.auth.headers },
-      protocolVersion: 2,
-      prefix,
-      peelTags: true,
-    });
+    return this.withRemote(target, (remote) =>
+      git.listServerRefs({ ...remote, protocolVersion: 2, prefix, peelTags: true }),
+    );
   }
 
   private async resolveInner(target: GitTarget, strategy: RefStrategy): Promise<ResolvedRef> {
@@ -319,19 +343,19 @@ export class GitClient {
       () => false,
     );
     const fetch = (shallow: boolean): Promise<unknown> =>
-      git.fetch({
-        fs,
-        http: this.http(target),
-        gitdir,
-        cache,
-        url: target.auth.url,
-        headers: { ...target.auth.headers },
-        ref: LAST_REF,
-        remoteRef: resolved.fullRef ?? "HEAD",
-        singleBranch: resolved.fullRef !== undefined || !full,
-        tags: false,
-        ...(shallow ? { depth: 1 } : {}),
-      });
+      this.withRemote(target, (remote) =>
+        git.fetch({
+          fs,
+          ...remote,
+          gitdir,
+          cache,
+          ref: LAST_REF,
+          remoteRef: resolved.fullRef ?? "HEAD",
+          singleBranch: resolved.fullRef !== undefined || !full,
+          tags: false,
+          ...(shallow ? { depth: 1 } : {}),
+        }),
+      );
     try {
       await fetch(!full && !incremental);
     } catch (err) {

@@ -1,11 +1,12 @@
 /**
  * Turns what isomorphic-git, the network and the transport throw into Flux's reasons
- * (flux-compat §1.4): AuthenticationFailed for 401/403, EmptyGitRepository, GitOperationFailed for
- * everything else, each with a message that says what to fix and carries no credentials.
+ * (flux-compat §1.4): AuthenticationFailed for 401/403 and a refused SSH key, EmptyGitRepository,
+ * GitOperationFailed for everything else (host key problems included, as Flux), each with a message that says what to fix and carries no credentials.
  */
 import { Reason } from "../api/index.js";
 import { findReconcileError, GenericError, messageOf, type ReconcileError } from "../runtime/errors.js";
 import { PackTooLargeError } from "./git-http.js";
+import { SshTransportError } from "./git-ssh.js";
 
 /** Context for messages. */
 export interface GitErrorContext {
@@ -110,6 +111,16 @@ function describeCode(code: string | undefined): Description | undefined {
   return undefined;
 }
 
+/** An SSH failure's message already says what to fix; only a refused key changes the reason. */
+function describeSsh(err: unknown): Description | undefined {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (!(e instanceof SshTransportError)) continue;
+    const reason = e.failure === "auth-refused" ? Reason.AuthenticationFailed : Reason.GitOperationFailed;
+    return { reason, detail: e.message };
+  }
+  return undefined;
+}
+
 function describe(err: unknown, ctx: GitErrorContext): Description {
   const status = httpStatus(err) ?? proxyStatus(err);
   if (status !== undefined) return describeHttp(status, ctx.credentialSource);
@@ -127,6 +138,7 @@ function describe(err: unknown, ctx: GitErrorContext): Description {
     };
   }
   return (
+    describeSsh(err) ??
     describeCode((err as NodeJS.ErrnoException).code) ?? {
       reason: Reason.GitOperationFailed,
       detail: messageOf(err),

@@ -150,9 +150,21 @@ function gitTarget(s: RunState): GitTarget {
   };
 }
 
+/** The parsed URL; an ssh:// URL with a proxy stalls (mooring has no proxy for SSH, issue 21). */
+function repositoryUrl(s: RunState): URL {
+  const url = parseRepositoryUrl(s.obj.spec.url);
+  if (url.protocol === "ssh:" && s.obj.spec.proxySecretRef !== undefined) {
+    throw new StallingError(
+      Reason.UnsupportedField,
+      "spec.proxySecretRef is not supported by mooring with an ssh:// URL: remove it and reach the SSH server directly, or use the repository's HTTPS URL through the proxy",
+    );
+  }
+  return url;
+}
+
 async function fetchSource(deps: GitRepositoryDeps, s: RunState): Promise<void> {
   try {
-    const url = parseRepositoryUrl(s.obj.spec.url);
+    const url = repositoryUrl(s);
     const data = await secretData(deps, s);
     s.auth = gitAuthFor(url, data, s.obj.spec.secretRef?.name);
     s.secrets.push(...s.auth.secrets);

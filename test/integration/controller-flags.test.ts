@@ -40,10 +40,11 @@ async function apply(obj: object): Promise<void> {
   if (res.code !== 0) throw new Error(res.stderr);
 }
 
-const sshRepo = (namespace: string): object => ({
+/** A GitRepository that stalls at once (its URL cannot be parsed), so it raises one event. */
+const badRepo = (namespace: string): object => ({
   ...GR,
-  metadata: { name: "over-ssh", namespace, labels: { "sharding.fluxcd.io/key": shard } },
-  spec: { url: "ssh://git@example.com/repo.git", interval: "1h" },
+  metadata: { name: "bad-url", namespace, labels: { "sharding.fluxcd.io/key": shard } },
+  spec: { url: "https://bad host/repo.git", interval: "1h" },
 });
 
 beforeAll(async () => {
@@ -96,9 +97,9 @@ afterAll(async () => {
 
 describe("controller flags (issue 15)", () => {
   it("--watch-all-namespaces=false reconciles only $RUNTIME_NAMESPACE; --events-addr forwards Flux's event JSON", async () => {
-    await apply(sshRepo(other()));
-    await apply(sshRepo(watched()));
-    await waitForCondition({ ...GR, name: "over-ssh", namespace: watched() }, "Stalled", "True", {
+    await apply(badRepo(other()));
+    await apply(badRepo(watched()));
+    await waitForCondition({ ...GR, name: "bad-url", namespace: watched() }, "Stalled", "True", {
       timeoutMs: 60_000,
     });
     const event = await eventually(
@@ -107,15 +108,15 @@ describe("controller flags (issue 15)", () => {
       async () => received,
     );
     expect(event).toMatchObject({
-      involvedObject: { kind: "GitRepository", name: "over-ssh", namespace: watched() },
+      involvedObject: { kind: "GitRepository", name: "bad-url", namespace: watched() },
       severity: "error",
       reportingController: "source-controller",
       reportingInstance: "flags-test",
     });
-    expect(event.message).toContain("SSH URLs are not supported by mooring");
+    expect(event.message).toContain("cannot be parsed");
     expect(event.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     // Applied before the watched one, yet never reconciled: its namespace is not watched.
-    const ignored = (await readObject({ ...GR, name: "over-ssh", namespace: other() })) as {
+    const ignored = (await readObject({ ...GR, name: "bad-url", namespace: other() })) as {
       metadata: { finalizers?: string[] };
       status?: { conditions?: unknown[] };
     };

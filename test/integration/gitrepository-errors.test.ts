@@ -210,11 +210,17 @@ describe("GitRepository bad input (issue 4)", () => {
     expect((await failsWith("no-semver", "GitOperationFailed")).message).toContain("no tags found");
   });
 
-  it("stalls on SSH URLs with a hint to use HTTPS and a token", async () => {
-    await applyRepo("ssh", { url: "ssh://git@example.com/org/repo.git", interval: "10m" });
-    const obj = await waitForCondition(ref("ssh"), "Stalled", "True", { reason: "URLInvalid" });
-    expect(cond(obj, "Stalled")?.message).toMatch(/HTTPS.*token/);
-    expect(cond(obj, "Ready")).toMatchObject({ status: "False", reason: "URLInvalid" });
+  it("stalls on an ssh:// URL with spec.proxySecretRef (not supported over SSH, issue 21)", async () => {
+    await applyRepo("ssh-proxy", {
+      url: "ssh://git@example.com/org/repo.git",
+      interval: "10m",
+      proxySecretRef: { name: "some-proxy" },
+    });
+    const obj = await waitForCondition(ref("ssh-proxy"), "Stalled", "True", { reason: "UnsupportedField" });
+    expect(cond(obj, "Stalled")?.message).toMatch(
+      /proxySecretRef is not supported by mooring with an ssh:\/\/ URL/,
+    );
+    expect(cond(obj, "Ready")).toMatchObject({ status: "False", reason: "UnsupportedField" });
     expect(cond(obj, "Reconciling")).toBeUndefined();
     expect(computeStatus(obj as KubeObject, { now: Date.now() }).status).toBe("Failed");
     expect((obj as { status?: { observedGeneration?: number } }).status?.observedGeneration).toBe(

@@ -39,12 +39,19 @@ export async function kubectlOk(args: string[], input?: string): Promise<string>
 
 /** The running controllers and helpers bound to one namespace. */
 export class KustomizationHarness {
+  readonly git: GitServer;
+  /** The in-process source controller (its log lines are in `source.logs`). */
+  readonly source: SourceHarness;
+
   private constructor(
-    readonly git: GitServer,
+    parts: { git: GitServer; source: SourceHarness },
     private readonly ns: () => string,
     private readonly shard: string,
     private readonly stops: (() => Promise<void>)[],
-  ) {}
+  ) {
+    this.git = parts.git;
+    this.source = parts.source;
+  }
 
   /** Starts a git server, the source controller for this shard and the Kustomization controller. */
   static async start(
@@ -68,7 +75,7 @@ export class KustomizationHarness {
       options,
       labelSelector: `${SHARD_LABEL}=${shard}`,
     });
-    return new KustomizationHarness(git, ns, shard, [
+    return new KustomizationHarness({ git, source }, ns, shard, [
       () => controller.stop(),
       () => apply.close(),
       () => recorder.flush(),
@@ -82,11 +89,12 @@ export class KustomizationHarness {
     for (const stop of this.stops) await stop();
   }
 
-  /** Creates GitRepository `name` for `repo` and waits for its first artifact; returns the revision. */
-  async createSource(repo: GitRepo, name: string): Promise<string> {
-    const metadata = { name, namespace: this.ns(), labels: { [SHARD_LABEL]: this.shard } };
-    const spec = { url: repo.url, interval: "1h", ref: { branch: "main" } };
-    await kubectlOk(["apply", "-f", "-"], stringify({ ...GR, metadata, spec }));
+  /**
+   * Creates GitRepository `name` for `repo` (spec fields in `spec` replace the defaults, e.g. an
+   * ssh:// URL and its secretRef) and waits for its first artifact; returns the revision.
+   */
+  async createSource(repo: GitRepo, name: string, spec: Record<string, unknown> = {}): Promise<string> {
+    await this.applySource(name, { url: repo.url, interval: "1h", ref: { branch: "main" }, ...spec });
     const revision = `main@sha1:${await repo.revParse("main")}`;
     await waitForObject(
       { ...GR, name, namespace: this.ns() },
@@ -101,6 +109,12 @@ export class KustomizationHarness {
     const metadata = { name, namespace: this.ns(), labels: { [SHARD_LABEL]: this.shard } };
     const body = { ...OCI, metadata, spec: { interval: "1h", ...spec } };
     await kubectlOk(["apply", "-f", "-"], stringify(body));
+  }
+
+  /** Applies GitRepository `name` with `spec` as is (in this harness's shard). */
+  async applySource(name: string, spec: Record<string, unknown>): Promise<void> {
+    const metadata = { name, namespace: this.ns(), labels: { [SHARD_LABEL]: this.shard } };
+    await kubectlOk(["apply", "-f", "-"], stringify({ ...GR, metadata, spec }));
   }
 
   /** Applies Kustomization `name` (interval 1h, prune) with `spec`. */
