@@ -30,7 +30,7 @@ const base = (p: string): string => p.replace(/\/+$/, "").split("/").pop() ?? p;
  * the engine writes them (`apps_v1_StatefulSet|~X|my-sts`).
  */
 export function resIdSubject(message: string): string | undefined {
-  const go = /Kind:"([^"]+)".*?Name:"([^"]*)"/.exec(message);
+  const go = /Kind:\\?"([^"\\]+)\\?".*?Name:\\?"([^"\\]*)\\?"/.exec(message);
   if (go) return `${go[1]}/${go[2]}`;
   const ours = /(?:^|[\s'"(])[^\s_|'"]*_[^\s_|]*_([A-Za-z0-9]+)\|[^|\s]*\|([^\s,'")]+)/.exec(message);
   if (ours) return `${ours[1]}/${ours[2]}`;
@@ -72,6 +72,15 @@ const RULES: readonly CauseRule[] = [
   { cause: "duplicate-var", pattern: /var '([^']+)' already encountered/, subject: (m) => m[1] },
   { cause: "invalid-field", pattern: /the field '([^']+)' (?:must be|is set but)/, subject: (m) => m[1] },
   { cause: "replacement-file-type", pattern: /unsupported replacement type encountered within replacement path: (\w+)/, subject: (m) => m[1] },
+  { cause: "generator-missing", pattern: /does not exist; cannot merge or replace/, subject: (_m, msg) => resIdSubject(msg) },
+  { cause: "generator-repeated-key", pattern: /configmap (\S+) illegally repeats the key `([^`]*)`/, subject: (m) => `${m[1]}/${m[2]}` },
+  { cause: "delimiter-index", pattern: /options\.index (-?\d+) is out of bounds for value/, subject: (m) => m[1] },
+  { cause: "replacement-nothing-selected", pattern: /nothing selected by (\S+?)(?::|\s|$)/, subject: (m) => m[1] },
+  { cause: "replacement-source-field-missing", pattern: /fieldPath `([^`]*)` is missing for replacement source/, subject: (m) => m[1] },
+  { cause: "replicas-kind", pattern: /resource with name (\S+) does not match a config with the following GVK/, subject: (m) => m[1] },
+  { cause: "replacement-target-field-missing", pattern: /unable to find field \\?"([^"\\]*)\\?" in replacement target/, subject: (m) => m[1] },
+  { cause: "json-patch-path-missing", pattern: /doc is missing path: \\?"([^"\\]*)/, subject: (m) => m[1] },
+  { cause: "replacement-multiple-sources", pattern: /multiple matches for selector (\S+?)(?::|\s|$)/, subject: (m) => m[1] },
   { cause: "builtin-plugin", pattern: /unable to load builtin (\w+)/, subject: (m) => m[1] },
 ];
 

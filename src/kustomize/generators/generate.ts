@@ -55,7 +55,7 @@ export function generate(kind: GeneratorKind, ldr: Loader, args: GeneratorArgs, 
   const seen = new Set<string>();
   for (const kv of kvs) {
     if (seen.has(kv.key)) {
-      throw new KustomizeError(`${kind.toLowerCase()} ${name} illegally repeats the key \`${kv.key}\``, {
+      throw new KustomizeError(`configmap ${name} illegally repeats the key \`${kv.key}\``, {
         file: ldr.display(ldr.dir),
       });
     }

@@ -6,6 +6,7 @@ import type { LoadedPatch, PatchOptions } from "./load.js";
 import { fieldOf, isNullScalar, removeField, textOf } from "./nodes.js";
 import { compileSelector, effectiveNamespace, type ClusterScopeTest, type TargetSelector } from "./select.js";
 import { applyStrategicMergePatch } from "./strategic-merge.js";
+import { quoteTaglessNonStrings } from "../transformers/scalar-tag.js";
 
 /**
  * Applies one loaded `patches:` entry to the build's resources, in kustomize's way, and returns the
@@ -76,6 +77,7 @@ export function applyStrategicMergeToResource(
   if (options.allowNameChange === true || options.allowKindChange === true) res.rememberId();
   const result = applyStrategicMergePatch(res.node, patch, schema);
   if (result === null) return false;
+  quoteTaglessNonStrings(res.node);
   if (options.allowKindChange !== true) setIn(res.node, "kind", newStringScalar(kind));
   if (options.allowNameChange !== true) res.setName(name);
   if (namespace !== "") res.setNamespace(namespace);

@@ -7,7 +7,7 @@ import type { ResId, Resource } from "../resource.js";
 import { splitFieldPath } from "./field-path.js";
 import { foldKeys, REPLACEMENT_SHAPE } from "./fold-keys.js";
 import { isCreatedLeaf, lookupPath, matchPath } from "./path-match.js";
-import { plainTag, scalarTag } from "./scalar-tag.js";
+import { isTagless, markTagless, plainTag, scalarTag } from "./scalar-tag.js";
 
 /** Resource id fields of a replacement selector; exact values, empty = any (not regexes). */
 export interface ReplacementSelector {
@@ -200,7 +200,7 @@ function spliceDelimited(current: YamlNode, value: string, delimiter: string, in
 function newFieldValue(current: YamlNode, value: YamlNode, options: FieldOptions | undefined): YamlNode {
   let text: string | undefined = isScalar(value) ? String(value.value) : undefined;
   if (options?.delimiter) text = spliceDelimited(current, text ?? "", options.delimiter, options.index ?? 0);
-  if (isScalar(current) && isCreatedLeaf(current)) return plainScalar(text ?? "");
+  if (isScalar(current) && (isCreatedLeaf(current) || isTagless(current))) return markTagless(plainScalar(text ?? ""));
   if (isScalar(current)) return withText(current, text ?? "");
   return value.clone() as YamlNode;
 }
