@@ -292,19 +292,31 @@ function layerYaml(l: Layer, files: Tree, dir: string): string[] {
   return out;
 }
 
+/** Explicit nulls where transformers walk: annotations, a list under a field spec, a selector. */
+function withNulls(doc: string): string {
+  return doc
+    .replace("metadata:\n  name: web\n", "metadata:\n  name: web\n  annotations: null\n")
+    .replace("      serviceAccountName: runner\n", "      serviceAccountName: runner\n      initContainers: null\n")
+    .replace("spec:\n  selector:\n    app: web\n", "spec:\n  selector: null\n");
+}
+
 /** A whole tree: `overlay/` is the root to build. */
 export const treeArbitrary: fc.Arbitrary<Tree> = fc
   .record({
     resources: fc.subarray(["serviceaccount", "rolebinding", "statefulset", "cronjob"]).map((r) => ["deployment", "service", "configmap", "ingress", ...r]),
     resourceValue: value,
     split: fc.boolean(),
+    /** Input shapes of issue 18: files ending without a line break, explicit nulls. */
+    noFinalNewline: fc.boolean(),
+    nulls: fc.boolean(),
     base: layer,
     component: fc.option(layer, { nil: undefined }),
     overlay: layer,
   })
   .map((t) => {
     const files: Tree = {};
-    const docs = t.resources.map((r) => RESOURCES[r]!(t.resourceValue));
+    const docs = t.resources.map((r) => RESOURCES[r]!(t.resourceValue)).map((d) => (t.nulls ? withNulls(d) : d));
+    if (t.noFinalNewline) docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: block\ndata:\n  text: |\n    first\n    last`);
     const resourceFiles = t.split ? docs.map((_, i) => `r${i}.yaml`) : ["all.yaml"];
     if (t.split) docs.forEach((d, i) => (files[`base/r${i}.yaml`] = d));
     else files["base/all.yaml"] = docs.join("---\n");
