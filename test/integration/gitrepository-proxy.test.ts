@@ -1,5 +1,5 @@
 /**
- * Issue 15: `GitRepository.spec.proxySecretRef`. A small forwarding proxy written here (plain
+ * Issue 15: `GitRepository.spec.proxySecretRef`. A small forwarding proxy (test support: plain
  * HTTP forwarding and CONNECT, on 127.0.0.1, requiring Proxy-Authorization) records what passes:
  * the fetch goes through it with the Secret's credentials, a wrong password fails with
  * AuthenticationFailed and a message that says so, and no proxy credential reaches status, events
@@ -7,16 +7,15 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { GIT_REPOSITORY } from "../../src/api/constants.js";
 import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
+import { startForwardProxy, type ForwardProxy } from "../support/forward-proxy.js";
 import {
   conditionOf,
   type Condition,
@@ -35,56 +34,14 @@ const USER = "proxy-user";
 const PASSWORD = `pr0xy-${randomSuffix(6)}`;
 const WRONG = `wr0ng-${randomSuffix(6)}`;
 
-/** What went through the proxy: `GET http://…` for forwarded requests, `CONNECT host:port`. */
-const seen: string[] = [];
-const refused: string[] = [];
-let proxy: Server;
+/** The proxy (test/support/forward-proxy.ts): `seen` and `refused` say what went through it. */
+let proxy: ForwardProxy;
 let proxyUrl: string;
 let git: GitServer;
 /** The same repository over HTTPS (self-signed, trusted through `ca.crt`): reached by CONNECT. */
 let tlsGit: GitServer;
 let tlsCert: string;
 let source: SourceHarness;
-
-const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
-const authorized = (req: IncomingMessage): boolean => req.headers["proxy-authorization"] === expected;
-
-/** A forwarding proxy: absolute-form requests are forwarded, CONNECT opens a tunnel. */
-function startProxy(): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (!authorized(req)) {
-      refused.push(`${req.method ?? ""} ${req.url ?? ""}`);
-      res.writeHead(407, { "proxy-authenticate": 'Basic realm="test"' }).end();
-      return;
-    }
-    seen.push(`${req.method ?? ""} ${req.url ?? ""}`);
-    const headers = { ...req.headers };
-    delete headers["proxy-authorization"];
-    const upstream = httpRequest(req.url ?? "", { method: req.method, headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on("error", () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  server.on("connect", (req: IncomingMessage, socket, head: Buffer) => {
-    if (!authorized(req)) {
-      refused.push(`CONNECT ${req.url ?? ""}`);
-      socket.end("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n");
-      return;
-    }
-    seen.push(`CONNECT ${req.url ?? ""}`);
-    const [host, port] = (req.url ?? "").split(":");
-    const upstream = connect(Number(port), host ?? "127.0.0.1", () => {
-      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on("error", () => socket.destroy());
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 async function kubectlOk(args: string[], input?: string): Promise<string> {
   const res = await kubectl(args, input);
@@ -148,8 +105,8 @@ async function failsWith(name: string, reason: string): Promise<Condition> {
 }
 
 beforeAll(async () => {
-  proxy = await startProxy();
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxy = await startForwardProxy(USER, PASSWORD);
+  proxyUrl = proxy.url;
   git = await startGitServer();
   const repo = await git.createRepo("app");
   await repo.commit({ files: { "app.yaml": "a: 1\n" } });
@@ -164,7 +121,7 @@ afterAll(async () => {
   await source?.stop();
   await git?.stop();
   await tlsGit?.stop();
-  await new Promise((resolve) => proxy?.close(resolve));
+  await proxy?.stop();
 });
 
 describe("GitRepository spec.proxySecretRef (issue 15)", () => {
@@ -174,8 +131,8 @@ describe("GitRepository spec.proxySecretRef (issue 15)", () => {
     await waitForCondition(ref("through-proxy"), "Ready", "True", { timeoutMs: 60_000 });
     const gitHost = new URL(git.url).host;
     // Ref discovery and the pack request both went through the proxy, authenticated.
-    expect(seen.some((l) => l.startsWith(`GET http://${gitHost}/app.git/info/refs`))).toBe(true);
-    expect(seen.some((l) => l === `POST http://${gitHost}/app.git/git-upload-pack`)).toBe(true);
+    expect(proxy.seen.some((l) => l.startsWith(`GET http://${gitHost}/app.git/info/refs`))).toBe(true);
+    expect(proxy.seen.some((l) => l === `POST http://${gitHost}/app.git/git-upload-pack`)).toBe(true);
   });
 
   it("tunnels HTTPS through CONNECT, the server's CA trusted end to end", async () => {
@@ -187,7 +144,7 @@ describe("GitRepository spec.proxySecretRef (issue 15)", () => {
     });
     await repository("https-through-proxy", "proxy-ok", true);
     await waitForCondition(ref("https-through-proxy"), "Ready", "True", { timeoutMs: 60_000 });
-    expect(seen).toContain(`CONNECT ${new URL(tlsGit.url).host}`);
+    expect(proxy.seen).toContain(`CONNECT ${new URL(tlsGit.url).host}`);
   });
 
   it.each([
@@ -202,7 +159,7 @@ describe("GitRepository spec.proxySecretRef (issue 15)", () => {
       const failed = await failsWith(name, "AuthenticationFailed");
       expect(failed.message).toContain("proxy authentication required (HTTP 407)");
       expect(failed.message).toContain("spec.proxySecretRef");
-      expect(refused.some((r) => r.startsWith(https ? "CONNECT" : "GET"))).toBe(true);
+      expect(proxy.refused.some((r) => r.startsWith(https ? "CONNECT" : "GET"))).toBe(true);
     },
   );
 
