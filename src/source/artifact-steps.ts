@@ -3,7 +3,7 @@
  * classified error), `reconcileStorage` (GC, then is the advertised artifact still there and
  * intact?) and status edits. Kind-specific steps live in `<kind>-steps.ts`.
  */
-import { type Artifact, ConditionType, Reason } from "../api/index.js";
+import { type Artifact, ConditionType, EVENT_METADATA, Reason, SOURCE_GROUP } from "../api/index.js";
 import { deleteCondition, markReconciling, markTrue } from "../runtime/conditions.js";
 import { findReconcileError, GenericError, messageOf } from "../runtime/errors.js";
 import type { SourceObject, SourceRun } from "./source-reconciler.js";
@@ -100,6 +100,55 @@ async function collectGarbage<T extends SourceObject>(
       message: `garbage collection of artifacts failed: ${messageOf(err)}`,
     });
   }
+}
+
+/** How a kind words its artifact step. */
+export interface ArtifactStepWording<T extends SourceObject> {
+  /** ArtifactInStorage's message. */
+  readonly stored: string;
+  /** The NewArtifact event's message, from the object with its new artifact. */
+  newArtifact(obj: T): string;
+}
+
+/**
+ * The shared end of every kind's artifact step: `write` stores a new artifact unless nothing
+ * changed (`noop`), then ArtifactInStorage, and a NewArtifact event when the digest moved.
+ * Sets: ArtifactInStorage. Clears: ArtifactOutdated, StorageOperationFailed.
+ * On failure: StorageOperationFailed (ArchiveOperationFailed).
+ */
+export async function recordArtifact<T extends SourceObject>(
+  s: SourceRun<T> & { readonly noop: boolean },
+  write: () => Promise<void>,
+  wording: ArtifactStepWording<T>,
+): Promise<void> {
+  const previous = s.obj.status?.artifact;
+  if (!s.noop) {
+    try {
+      await write();
+    } catch (err) {
+      failOn(s, ConditionType.StorageOperationFailed, err, Reason.ArchiveOperationFailed);
+    }
+  }
+  const artifact = s.obj.status!.artifact!;
+  s.obj = deleteCondition(
+    deleteCondition(s.obj, ConditionType.ArtifactOutdated),
+    ConditionType.StorageOperationFailed,
+  );
+  s.obj = markTrue(s.obj, ConditionType.ArtifactInStorage, {
+    reason: Reason.Succeeded,
+    message: wording.stored,
+    now: s.ctx.now(),
+  });
+  if (previous?.digest === artifact.digest) return;
+  s.events.push({
+    type: "Normal",
+    reason: Reason.NewArtifact,
+    message: wording.newArtifact(s.obj),
+    metadata: {
+      [EVENT_METADATA.sourceRevision]: artifact.revision,
+      [`${SOURCE_GROUP}/digest`]: artifact.digest,
+    },
+  });
 }
 
 /** The artifact's `lastUpdateTime`: now, to the second, as Flux writes it. */

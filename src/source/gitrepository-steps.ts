@@ -5,7 +5,6 @@
  */
 import {
   ConditionType,
-  EVENT_METADATA,
   GIT_REPOSITORY,
   GIT_REPOSITORY_FIELDS,
   Reason,
@@ -17,7 +16,12 @@ import {
 } from "../api/index.js";
 import { deleteCondition, isTrue, markReconciling, markTrue } from "../runtime/conditions.js";
 import { GenericError, StallingError, WaitingError } from "../runtime/errors.js";
-import { artifactTime, failOn, reconcileStorage as reconcileStorageOf } from "./artifact-steps.js";
+import {
+  artifactTime,
+  failOn,
+  reconcileStorage as reconcileStorageOf,
+  recordArtifact,
+} from "./artifact-steps.js";
 import { gitAuthFor, parseRepositoryUrl } from "./git-auth.js";
 import type { GitProxy } from "./git-http.js";
 import { proxyFor } from "./git-proxy.js";
@@ -218,36 +222,10 @@ export async function reconcileInclude(deps: GitRepositoryDeps, s: RunState): Pr
  * On failure: StorageOperationFailed (ArchiveOperationFailed).
  */
 export async function reconcileArtifact(deps: GitRepositoryDeps, s: RunState): Promise<void> {
-  const resolved = s.resolved!;
-  const previous = s.obj.status?.artifact;
-  if (!s.noop) {
-    try {
-      await writeArtifact(deps, s);
-    } catch (err) {
-      failOn(s, ConditionType.StorageOperationFailed, err, Reason.ArchiveOperationFailed);
-    }
-  }
-  const artifact = s.obj.status!.artifact!;
-  s.obj = deleteCondition(
-    deleteCondition(s.obj, ConditionType.ArtifactOutdated),
-    ConditionType.StorageOperationFailed,
-  );
-  s.obj = markTrue(s.obj, ConditionType.ArtifactInStorage, {
-    reason: Reason.Succeeded,
-    message: `stored artifact for revision '${resolved.revision}'`,
-    now: s.ctx.now(),
+  await recordArtifact(s, () => writeArtifact(deps, s), {
+    stored: `stored artifact for revision '${s.resolved!.revision}'`,
+    newArtifact: () => `stored artifact for commit '${(s.subject ?? "").slice(0, 50)}'`,
   });
-  if (previous?.digest !== artifact.digest) {
-    s.events.push({
-      type: "Normal",
-      reason: Reason.NewArtifact,
-      message: `stored artifact for commit '${(s.subject ?? "").slice(0, 50)}'`,
-      metadata: {
-        [EVENT_METADATA.sourceRevision]: artifact.revision,
-        [`${GIT_REPOSITORY.group}/digest`]: artifact.digest,
-      },
-    });
-  }
 }
 
 async function writeArtifact(deps: GitRepositoryDeps, s: RunState): Promise<void> {

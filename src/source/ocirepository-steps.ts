@@ -8,7 +8,6 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
   ConditionType,
-  EVENT_METADATA,
   OCI_REPOSITORY,
   OCI_REPOSITORY_FIELDS,
   OCI_REVISION_METADATA,
@@ -26,6 +25,7 @@ import {
   artifactTime,
   failOn,
   reconcileStorage as reconcileStorageOf,
+  recordArtifact,
   withStatus,
   withoutStatus,
 } from "./artifact-steps.js";
@@ -189,35 +189,10 @@ async function pull(deps: OCIRepositoryDeps, s: RunState, t: RegistryTarget, dig
  */
 export async function reconcileArtifact(deps: OCIRepositoryDeps, s: RunState): Promise<void> {
   const revision = s.revision!;
-  const previous = s.obj.status?.artifact;
-  if (!s.noop) {
-    try {
-      await writeArtifact(deps, s, revision);
-    } catch (err) {
-      failOn(s, ConditionType.StorageOperationFailed, err, Reason.ArchiveOperationFailed);
-    }
-  }
-  const artifact = s.obj.status!.artifact!;
-  s.obj = deleteCondition(
-    deleteCondition(s.obj, ConditionType.ArtifactOutdated),
-    ConditionType.StorageOperationFailed,
-  );
-  s.obj = markTrue(s.obj, ConditionType.ArtifactInStorage, {
-    reason: Reason.Succeeded,
-    message: `stored artifact for digest '${revision}'`,
-    now: s.ctx.now(),
+  await recordArtifact(s, () => writeArtifact(deps, s, revision), {
+    stored: `stored artifact for digest '${revision}'`,
+    newArtifact: newArtifactMessage,
   });
-  if (previous?.digest !== artifact.digest) {
-    s.events.push({
-      type: "Normal",
-      reason: Reason.NewArtifact,
-      message: newArtifactMessage(s.obj),
-      metadata: {
-        [EVENT_METADATA.sourceRevision]: artifact.revision,
-        [`${OCI_REPOSITORY.group}/digest`]: artifact.digest,
-      },
-    });
-  }
 }
 
 /** Flux's NewArtifact message, with the origin when the artifact names it. */
