@@ -6,7 +6,7 @@
  * serialisers get in the way of both. Requests go over the KubeConfig's shared transport.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { kubeTransport } from "./kube-transport.js";
+import { kubeTransport, type TransportResponse } from "./kube-transport.js";
 import type { Semaphore } from "./semaphore.js";
 
 /** A resource collection or object, addressed the way the REST API does. */
@@ -28,15 +28,75 @@ export function resourcePath(ref: ResourceRef): string {
   return `${prefix}${ns}/${ref.plural}${name}`;
 }
 
-/** A non-2xx answer, carrying the HTTP code and the Status reason (`NotFound`, `Conflict`, `Expired`). */
+/** A Kubernetes `Status` body as returned with API errors. */
+export interface KubeStatus {
+  readonly kind?: string;
+  readonly status?: string;
+  readonly message?: string;
+  readonly reason?: string;
+  readonly code?: number;
+}
+
+/**
+ * A non-2xx answer of the API server: the one error type of every request the controller sends.
+ * Carries the HTTP code (`statusCode`, also as `code` where the apply layer's classifiers look),
+ * the Status reason (`NotFound`, `Conflict`, `Expired`) and the Status body.
+ */
 export class KubeApiError extends Error {
   override readonly name = "KubeApiError";
+  readonly reason: string;
+
+  /** `what` (e.g. `PATCH /api/v1/...`) prefixes the server's message when given. */
   constructor(
     readonly statusCode: number,
-    readonly reason: string,
-    message: string,
+    readonly body: KubeStatus,
+    what?: string,
   ) {
-    super(message);
+    const message = body.message || `HTTP ${statusCode}`;
+    super(what === undefined ? message : `${what}: ${message}`);
+    this.reason = body.reason ?? "";
+  }
+
+  /** The HTTP code, under the name client-node's errors use. */
+  get code(): number {
+    return this.statusCode;
+  }
+}
+
+/** The Status body of an error answer (any text when it is not JSON). */
+export function parseStatus(text: string): KubeStatus {
+  if (text.trim() === "") return {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === "object" && parsed !== null ? parsed : { message: text.slice(0, 500) };
+  } catch {
+    return { message: text.slice(0, 500) };
+  }
+}
+
+/** The parsed JSON body of `response`; throws {@link KubeApiError} on >= 400. */
+export async function readJson<T>(response: TransportResponse, what?: string): Promise<T | undefined> {
+  const text = await response.body.text();
+  if (response.statusCode >= 400) throw new KubeApiError(response.statusCode, parseStatus(text), what);
+  return (text === "" ? undefined : JSON.parse(text)) as T;
+}
+
+/** One parsed JSON value per line of a streaming answer (a watch); throws on >= 400. */
+export async function* jsonLines<T>(response: TransportResponse, what?: string): AsyncGenerator<T> {
+  if (response.statusCode >= 400) {
+    throw new KubeApiError(response.statusCode, parseStatus(await response.body.text()), what);
+  }
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let newline = buffered.indexOf("\n");
+    while (newline !== -1) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      if (line !== "") yield JSON.parse(line) as T;
+      newline = buffered.indexOf("\n");
+    }
   }
 }
 
@@ -72,9 +132,23 @@ async function send<T>(kc: KubeConfig, path: string, options: KubeRequestOptions
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     signal: options.signal,
   });
-  const text = await response.body.text();
-  if (response.statusCode >= 400) throw apiError(response.statusCode, text);
-  return (text === "" ? undefined : JSON.parse(text)) as T;
+  return (await readJson<T>(response)) as T;
+}
+
+/** Opens a streaming GET (a watch) and yields one parsed JSON value per line. */
+export async function* kubeStream<T>(
+  kc: KubeConfig,
+  path: string,
+  options: Pick<KubeRequestOptions, "query" | "signal"> = {},
+): AsyncGenerator<T> {
+  const response = await kubeTransport(kc).send({
+    method: "GET",
+    path,
+    ...(options.query ? { query: options.query } : {}),
+    headers: { accept: "application/json" },
+    signal: options.signal,
+  });
+  yield* jsonLines<T>(response, `watch ${path}`);
 }
 
 function requestHeaders(method: string, options: KubeRequestOptions): Record<string, string> {
@@ -83,15 +157,6 @@ function requestHeaders(method: string, options: KubeRequestOptions): Record<str
   const fallback = method === "PATCH" ? "application/merge-patch+json" : "application/json";
   headers["content-type"] = options.contentType ?? fallback;
   return headers;
-}
-
-function apiError(code: number, text: string): KubeApiError {
-  try {
-    const status = JSON.parse(text) as { reason?: string; message?: string };
-    return new KubeApiError(code, status.reason ?? "", status.message ?? text);
-  } catch {
-    return new KubeApiError(code, "", text.slice(0, 500) || `HTTP ${code}`);
-  }
 }
 
 /** True for a 404. */

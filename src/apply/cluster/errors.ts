@@ -7,32 +7,9 @@ import type { ChangeSetEntry } from "../changeset.js";
 import { formatChangeSet } from "../changeset.js";
 import { firstWithCount } from "../../runtime/errors.js";
 
-/** A Kubernetes `Status` body as returned with API errors. */
-export interface KubeStatus {
-  readonly kind?: string;
-  readonly status?: string;
-  readonly message?: string;
-  readonly reason?: string;
-  readonly code?: number;
-}
-
-/**
- * A failed API request. Carries `code` and `body` where `describeApiError` (immutable.ts) looks,
- * so the pure classifiers work on it unchanged.
- */
-export class KubeApiError extends Error {
-  override readonly name = "KubeApiError";
-  readonly code: number;
-  readonly body: KubeStatus;
-  readonly reason: string;
-
-  constructor(code: number, body: KubeStatus, what: string) {
-    super(`${what}: ${body.message ?? `HTTP ${code}`}`);
-    this.code = code;
-    this.body = body;
-    this.reason = body.reason ?? "";
-  }
-}
+// The one error type of API requests (runtime/kube-request.ts), re-exported for the apply layer.
+export { KubeApiError, type KubeStatus } from "../../runtime/kube-request.js";
+import { KubeApiError } from "../../runtime/kube-request.js";
 
 /** True for a 404 from the API server. */
 export function isNotFound(err: unknown): boolean {

@@ -8,7 +8,7 @@
  */
 import { HttpMethod, type KubeConfig } from "@kubernetes/client-node";
 import { closeKubeTransport, kubeTransport, type TransportResponse } from "../../runtime/kube-transport.js";
-import { KubeApiError, type KubeStatus } from "./errors.js";
+import { jsonLines, readJson } from "../../runtime/kube-request.js";
 import type { RequestInfo } from "./types.js";
 
 /** One request. `verb` is what the observer sees (e.g. `apply` for an apply patch). */
@@ -28,15 +28,6 @@ export const ContentType = {
   jsonPatch: "application/json-patch+json",
   mergePatch: "application/merge-patch+json",
 } as const;
-
-function parseStatus(text: string): KubeStatus {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === "object" && parsed !== null ? parsed : { message: text };
-  } catch {
-    return { message: text.slice(0, 500) };
-  }
-}
 
 /** JSON requests and watch streams against one API server, optionally impersonating a user. */
 export class KubeHttp {
@@ -72,36 +63,14 @@ export class KubeHttp {
     });
   }
 
-  /** Sends a request and returns the parsed JSON body; throws {@link KubeApiError} on >= 400. */
+  /** Sends a request and returns the parsed JSON body; throws KubeApiError on >= 400. */
   async request<T>(req: KubeRequest): Promise<T> {
-    const response = await this.send(req);
-    const text = await response.body.text();
-    if (response.statusCode >= 400) {
-      throw new KubeApiError(response.statusCode, parseStatus(text), `${req.method} ${req.path}`);
-    }
-    return (text === "" ? {} : JSON.parse(text)) as T;
+    return ((await readJson<T>(await this.send(req), `${req.method} ${req.path}`)) ?? {}) as T;
   }
 
   /** Opens a streaming request (watch); yields one parsed JSON value per line. */
   async *stream<T>(req: KubeRequest): AsyncGenerator<T> {
-    const response = await this.send(req);
-    const body = response.body;
-    if (response.statusCode >= 400) {
-      const text = await body.text();
-      throw new KubeApiError(response.statusCode, parseStatus(text), `${req.method} ${req.path}`);
-    }
-    const decoder = new TextDecoder();
-    let buffered = "";
-    for await (const chunk of body as AsyncIterable<Uint8Array>) {
-      buffered += decoder.decode(chunk, { stream: true });
-      let newline = buffered.indexOf("\n");
-      while (newline !== -1) {
-        const line = buffered.slice(0, newline).trim();
-        buffered = buffered.slice(newline + 1);
-        if (line !== "") yield JSON.parse(line) as T;
-        newline = buffered.indexOf("\n");
-      }
-    }
+    yield* jsonLines<T>(await this.send(req), `${req.method} ${req.path}`);
   }
 }
 

@@ -3,8 +3,8 @@
  * both by REST path and with label/field selectors (sharding uses label selectors, Flux's
  * `--watch-label-selector`).
  */
-import { Watch, type KubeConfig } from "@kubernetes/client-node";
-import { KubeApiError, kubeRequest, resourcePath, type ResourceRef } from "../kube-request.js";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeApiError, kubeRequest, kubeStream, resourcePath, type ResourceRef } from "../kube-request.js";
 import type { Semaphore } from "../semaphore.js";
 import { GoneError, type ListResult, type ListWatcher, type MetaObject, type WatchEvent } from "./types.js";
 
@@ -75,41 +75,33 @@ function statusEvent(raw: RawWatchObject): WatchEvent<never> {
   return { type: "ERROR", code: raw.code ?? 0, reason: raw.reason ?? "", message: raw.message ?? "" };
 }
 
-function watchPath<T>(
+/**
+ * One watch over the KubeConfig's shared transport (kept-alive connections, no per-request TLS
+ * context): resolves when the server closes the stream (its timeout) or `signal` aborts; a 410
+ * rejects with {@link GoneError}.
+ */
+async function watchPath<T>(
   kc: KubeConfig,
   { path, query }: { path: string; query: Record<string, string | undefined> },
   onEvent: (event: WatchEvent<T>) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const params = {
-      ...query,
-      allowWatchBookmarks: true,
-      // client-go picks 5–10 min so watches of many informers do not reconnect together.
-      timeoutSeconds: 300 + Math.floor(Math.random() * 300),
-    };
-    const done = (err: unknown): void => {
-      if (err === null || err === undefined || signal.aborted) return resolve();
-      if (err instanceof Error && err.name === "TimeoutError") return resolve(); // idle stream
-      const code = (err as { statusCode?: number }).statusCode;
-      if (code === 410) return reject(new GoneError("watch resourceVersion expired"));
-      if (code !== undefined) return reject(new KubeApiError(code, "", `watch ${path}: HTTP ${code}`));
-      reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
-    };
-    new Watch(kc)
-      .watch(
-        path,
-        params,
-        (phase, obj) => {
-          const event = toEvent<T>(phase, obj);
-          if (event !== undefined && !signal.aborted) onEvent(event);
-        },
-        done,
-      )
-      .then((controller) => {
-        if (signal.aborted) controller.abort();
-        else signal.addEventListener("abort", () => controller.abort(), { once: true });
-      })
-      .catch(reject);
-  });
+  const params = {
+    ...query,
+    watch: true,
+    allowWatchBookmarks: true,
+    // client-go picks 5–10 min so watches of many informers do not reconnect together.
+    timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+  };
+  try {
+    for await (const line of kubeStream<{ type: string; object: unknown }>(kc, path, { query: params, signal })) {
+      const event = toEvent<T>(line.type, line.object);
+      if (event !== undefined && !signal.aborted) onEvent(event);
+    }
+  } catch (err) {
+    // An idle stream that outlived the client's body timeout ends like a server-closed one.
+    if (signal.aborted || (err as { code?: unknown }).code === "UND_ERR_BODY_TIMEOUT") return;
+    if (err instanceof KubeApiError && err.statusCode === 410) throw new GoneError("watch resourceVersion expired");
+    throw err;
+  }
 }
