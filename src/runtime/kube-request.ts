@@ -107,9 +107,13 @@ export interface KubeRequestOptions {
   readonly body?: unknown;
   /** For PATCH: `application/merge-patch+json` (default) etc. */
   readonly contentType?: string;
-  readonly signal?: AbortSignal;
+  /** Extra headers, e.g. `Impersonate-User`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Prefixes the server's message in a {@link KubeApiError} (e.g. `PATCH /api/v1/...`). */
+  readonly what?: string;
+  readonly signal?: AbortSignal | undefined;
   /** Caps concurrent requests. */
-  readonly limiter?: Semaphore;
+  readonly limiter?: Semaphore | undefined;
 }
 
 /** Performs one request and parses the JSON answer; throws {@link KubeApiError} on non-2xx. */
@@ -118,37 +122,29 @@ export async function kubeRequest<T>(
   path: string,
   options: KubeRequestOptions = {},
 ): Promise<T> {
-  const run = (): Promise<T> => send<T>(kc, path, options);
+  const run = async (): Promise<T> => (await readJson<T>(await send(kc, path, options), options.what)) as T;
   return options.limiter ? options.limiter.run(run) : run();
-}
-
-async function send<T>(kc: KubeConfig, path: string, options: KubeRequestOptions): Promise<T> {
-  const method = options.method ?? "GET";
-  const response = await kubeTransport(kc).send({
-    method,
-    path,
-    ...(options.query ? { query: options.query } : {}),
-    headers: requestHeaders(method, options),
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    signal: options.signal,
-  });
-  return (await readJson<T>(response)) as T;
 }
 
 /** Opens a streaming GET (a watch) and yields one parsed JSON value per line. */
 export async function* kubeStream<T>(
   kc: KubeConfig,
   path: string,
-  options: Pick<KubeRequestOptions, "query" | "signal"> = {},
+  options: Omit<KubeRequestOptions, "method" | "body" | "contentType" | "limiter"> = {},
 ): AsyncGenerator<T> {
-  const response = await kubeTransport(kc).send({
-    method: "GET",
+  yield* jsonLines<T>(await send(kc, path, options), options.what ?? `watch ${path}`);
+}
+
+function send(kc: KubeConfig, path: string, options: KubeRequestOptions): Promise<TransportResponse> {
+  const method = options.method ?? "GET";
+  return kubeTransport(kc).send({
+    method,
     path,
     ...(options.query ? { query: options.query } : {}),
-    headers: { accept: "application/json" },
+    headers: { ...requestHeaders(method, options), ...options.headers },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     signal: options.signal,
   });
-  yield* jsonLines<T>(response, `watch ${path}`);
 }
 
 function requestHeaders(method: string, options: KubeRequestOptions): Record<string, string> {

@@ -11,7 +11,7 @@ import { objMetadataOf, type KubeObject } from "../types.js";
 import { collectionPath, type RestMapping } from "./discovery.js";
 import { HealthCancelledError, HealthCheckError } from "./errors.js";
 import { apiVersionOf, type ObjectClient } from "./object-client.js";
-import { Reflector } from "./reflector.js";
+import { Informer } from "../../runtime/informer/informer.js";
 import type { HealthOptions, ObjectRef } from "./types.js";
 
 interface Watched {
@@ -58,7 +58,9 @@ const hasTTL = (obj: KubeObject): boolean =>
   typeof (obj.spec as { ttlSecondsAfterFinished?: unknown } | undefined)?.ttlSecondsAfterFinished ===
   "number";
 
-function track(list: Watched[], onChange: () => void): ConstructorParameters<typeof Reflector>[2] {
+/** One informer over a group's collection, keeping each watched entry up to date. */
+function track(client: ObjectClient, group: Group, onChange: () => void): () => void {
+  const { list, path } = group;
   const byId = new Map(list.map((w) => [objectId(w.ref), w]));
   const set = (obj: KubeObject, gone: boolean): void => {
     const w = byId.get(objectId(objMetadataOf(obj)));
@@ -66,24 +68,33 @@ function track(list: Watched[], onChange: () => void): ConstructorParameters<typ
     w.obj = gone ? null : obj;
     if (!gone) w.jobWithTTL = obj.kind === "Job" && hasTTL(obj);
     delete w.error;
+    onChange();
   };
-  return {
-    replace: (items) => {
-      for (const w of list) {
-        w.obj = null;
-        delete w.error;
-      }
-      for (const obj of items) set(obj, false);
-      onChange();
-    },
-    event: (type, obj) => {
-      set(obj, type === "DELETED");
-      onChange();
-    },
-    error: (err) => {
+  const single = list.length === 1 ? `metadata.name=${list[0]?.ref.name ?? ""}` : undefined;
+  const informer = new Informer<KubeObject>({
+    name: `health ${path}`,
+    source: client.http.listWatcher<KubeObject>(path, { fieldSelector: single }),
+    onError: (err) => {
       for (const w of list) w.error = err instanceof Error ? err.message : String(err);
       onChange();
     },
+    backoffMs: { initial: 500, max: 30_000 },
+  });
+  informer.addHandler({
+    onAdd: (obj) => set(obj, false),
+    onUpdate: (_, obj) => set(obj, false),
+    onDelete: (obj) => set(obj, true),
+  });
+  // Listed: what the list did not hold is absent (null), no longer unknown.
+  const stopped = new AbortController();
+  informer.waitForSync(stopped.signal).then(() => {
+    for (const w of list) if (w.obj === undefined) w.obj = null;
+    onChange();
+  }, () => undefined);
+  informer.start();
+  return () => {
+    stopped.abort();
+    void informer.stop();
   };
 }
 
@@ -100,7 +111,7 @@ export async function waitForHealthy(
   if (refs.length === 0) return;
   const byPath = await groups(client, refs);
   const all = byPath.flatMap((g) => g.list);
-  const reflectors: Reflector[] = [];
+  const stops: (() => void)[] = [];
   const cleanup: (() => void)[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
@@ -121,16 +132,10 @@ export async function waitForHealthy(
         clearInterval(tick);
         options.signal?.removeEventListener("abort", onAbort);
       });
-      for (const { mapping, path, list } of byPath) {
-        const single = list.length === 1 ? `metadata.name=${list[0]?.ref.name ?? ""}` : undefined;
-        const handler = track(list, () => evaluate(false));
-        const { apiVersion, kind } = mapping;
-        const options = { path, apiVersion, kind, fieldSelector: single };
-        reflectors.push(new Reflector(client.http, options, handler).start());
-      }
+      for (const group of byPath) stops.push(track(client, group, () => evaluate(false)));
     });
   } finally {
     for (const c of cleanup) c();
-    for (const r of reflectors) r.stop();
+    for (const stop of stops) stop();
   }
 }

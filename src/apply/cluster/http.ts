@@ -6,17 +6,32 @@
  * exactly the requests the apply layer needs, each one reported to an observer, with the
  * KubeConfig's own TLS and credentials.
  */
-import { HttpMethod, type KubeConfig } from "@kubernetes/client-node";
-import { closeKubeTransport, kubeTransport, type TransportResponse } from "../../runtime/kube-transport.js";
-import { jsonLines, readJson } from "../../runtime/kube-request.js";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { closeKubeTransport } from "../../runtime/kube-transport.js";
+import { kubeRequest, kubeStream, type KubeRequestOptions } from "../../runtime/kube-request.js";
+import {
+  pagedListWatcher,
+  type ListWatchQuery,
+  type ListWatchSelectors,
+} from "../../runtime/informer/api-list-watcher.js";
+import type { ListWatcher, MetaObject } from "../../runtime/informer/types.js";
 import type { RequestInfo } from "./types.js";
+
+/** The methods the apply layer sends. */
+export const HttpMethod = {
+  GET: "GET",
+  POST: "POST",
+  PATCH: "PATCH",
+  DELETE: "DELETE",
+} as const satisfies Record<string, NonNullable<KubeRequestOptions["method"]>>;
+export type HttpMethod = (typeof HttpMethod)[keyof typeof HttpMethod];
 
 /** One request. `verb` is what the observer sees (e.g. `apply` for an apply patch). */
 export interface KubeRequest {
   readonly verb: RequestInfo["verb"];
   readonly method: HttpMethod;
   readonly path: string;
-  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly query?: ListWatchQuery;
   readonly body?: unknown;
   readonly contentType?: string;
   readonly signal?: AbortSignal | undefined;
@@ -47,31 +62,42 @@ export class KubeHttp {
     return closeKubeTransport(this.kubeConfig);
   }
 
-  private send(req: KubeRequest): Promise<TransportResponse> {
-    const headers: Record<string, string> = { Accept: "application/json" };
-    if (this.impersonate !== undefined) headers["Impersonate-User"] = this.impersonate;
-    if (req.body !== undefined) headers["Content-Type"] = req.contentType ?? "application/json";
-    const info = { verb: req.verb, path: req.path, dryRun: req.query?.dryRun === "All" };
-    this.onRequest({ ...info, impersonate: this.impersonate });
-    return kubeTransport(this.kubeConfig).send({
-      method: req.method,
+  /** The one client's options for `req`: impersonation, content type, observer. */
+  private options(req: KubeRequest): KubeRequestOptions {
+    this.onRequest({
+      verb: req.verb,
       path: req.path,
-      ...(req.query ? { query: req.query } : {}),
-      headers,
-      ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
-      signal: req.signal,
+      dryRun: req.query?.dryRun === "All",
+      impersonate: this.impersonate,
     });
+    return {
+      method: req.method,
+      ...(req.query ? { query: req.query } : {}),
+      ...(req.body === undefined ? {} : { body: req.body, contentType: req.contentType ?? "application/json" }),
+      ...(this.impersonate === undefined ? {} : { headers: { "Impersonate-User": this.impersonate } }),
+      what: `${req.method} ${req.path}`,
+      signal: req.signal,
+    };
   }
 
   /** Sends a request and returns the parsed JSON body; throws KubeApiError on >= 400. */
   async request<T>(req: KubeRequest): Promise<T> {
-    return ((await readJson<T>(await this.send(req), `${req.method} ${req.path}`)) ?? {}) as T;
+    return ((await kubeRequest<T | undefined>(this.kubeConfig, req.path, this.options(req))) ?? {}) as T;
+  }
+
+  /** A list/watch source for the collection at `path`, through this client (observed, impersonating). */
+  listWatcher<T extends MetaObject>(path: string, selectors: ListWatchSelectors): ListWatcher<T> {
+    const io = {
+      list: <L>(query: ListWatchQuery, signal: AbortSignal): Promise<L> =>
+        this.request<L>({ verb: "list", method: HttpMethod.GET, path, query, signal }),
+      watch: <E>(query: ListWatchQuery, signal: AbortSignal): AsyncIterable<E> =>
+        this.stream<E>({ verb: "watch", method: HttpMethod.GET, path, query, signal }),
+    };
+    return pagedListWatcher<T>(io, selectors);
   }
 
   /** Opens a streaming request (watch); yields one parsed JSON value per line. */
   async *stream<T>(req: KubeRequest): AsyncGenerator<T> {
-    yield* jsonLines<T>(await this.send(req), `${req.method} ${req.path}`);
+    yield* kubeStream<T>(this.kubeConfig, req.path, this.options(req));
   }
 }
-
-export { HttpMethod };

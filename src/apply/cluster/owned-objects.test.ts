@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../types.js";
-import type { KubeHttp } from "./http.js";
+import { KubeHttp } from "./http.js";
 import { OwnedObjects } from "./owned-objects.js";
 import type { DriftEvent } from "./types.js";
 
@@ -19,6 +19,11 @@ class FakeHttp {
       while (this.queue.length > 0) yield this.queue.shift();
       await new Promise<void>((r) => (this.wake = r));
     }
+  }
+
+  /** The real client's list/watch source, over this fake's request and stream. */
+  listWatcher(...args: Parameters<KubeHttp["listWatcher"]>): ReturnType<KubeHttp["listWatcher"]> {
+    return KubeHttp.prototype.listWatcher.apply(this as unknown as KubeHttp, args);
   }
 
   push(type: string, object: KubeObject): void {

@@ -1,8 +1,9 @@
 /**
  * The memory behind cheap no-op reconciles and fast drift correction (issue 6 items 3 and 9).
  *
- * - A watch-backed mirror of every object carrying the owner label, one {@link Reflector} per
- *   kind, started the first time a kind is applied, as the controller's own identity.
+ * - A watch-backed mirror of every object carrying the owner label, one runtime {@link Informer}
+ *   per kind (its store keeps only identity metadata), started the first time a kind is applied,
+ *   as the controller's own identity.
  * - Per Kustomization, a record of what each object was last applied as: the rendered hash, the
  *   live resourceVersion and content fingerprint the apply produced, and the hash of the fields
  *   our manager owns.
@@ -19,7 +20,7 @@ import { type RestMapping } from "./discovery.js";
 import { contentFingerprint, lastManager, ownedFieldsHash } from "./fingerprint.js";
 import type { KubeHttp } from "./http.js";
 import { refOf } from "./object-client.js";
-import { Reflector } from "./reflector.js";
+import { Informer } from "../../runtime/informer/informer.js";
 import type { DriftEvent, DriftListener, OwnerRef } from "./types.js";
 
 interface Mirrored {
@@ -48,7 +49,7 @@ const kindKey = (m: Pick<RestMapping, "apiVersion" | "kind">): string => `${m.ap
 
 /** The mirror, the records and the drift listeners of one controller. */
 export class OwnedObjects {
-  private readonly reflectors = new Map<string, Reflector>();
+  private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly mirror = new Map<string, Map<string, Mirrored>>();
   private readonly records = new Map<string, Map<string, AppliedRecord>>();
   private readonly pending = new Map<string, Pending>();
@@ -62,26 +63,22 @@ export class OwnedObjects {
   /** Starts mirroring a kind (all namespaces, owner-labelled objects only), once. */
   watch(mapping: RestMapping, collectionPath: string): void {
     const key = kindKey(mapping);
-    if (this.reflectors.has(key)) return;
+    if (this.informers.has(key)) return;
     const store = new Map<string, Mirrored>();
     this.mirror.set(key, store);
-    const reflector = new Reflector(
-      this.http,
-      {
-        path: collectionPath,
-        apiVersion: mapping.apiVersion,
-        kind: mapping.kind,
-        labelSelector: OWNER_NAME_LABEL,
-      },
-      {
-        replace: (items) => {
-          store.clear();
-          for (const obj of items) store.set(objectId(objMetadataOf(obj)), mirrored(obj));
-        },
-        event: (type, obj) => this.onEvent(store, type, obj),
-      },
-    );
-    this.reflectors.set(key, reflector.start());
+    const informer = new Informer<KubeObject>({
+      name: `owned ${key}`,
+      source: this.http.listWatcher<KubeObject>(collectionPath, { labelSelector: OWNER_NAME_LABEL }),
+      transform: identityOnly,
+      backoffMs: { initial: 500, max: 30_000 },
+    });
+    informer.addHandler({
+      onAdd: (obj) => this.onEvent(store, "ADDED", obj),
+      onUpdate: (_, obj) => this.onEvent(store, "MODIFIED", obj),
+      onDelete: (obj) => this.onEvent(store, "DELETED", obj),
+    });
+    this.informers.set(key, informer);
+    informer.start();
   }
 
   /** True when `obj` (prepared, with rendered hash `hash`) may skip the GET and dry-run. */
@@ -90,7 +87,7 @@ export class OwnedObjects {
     const record = this.records.get(ownerKey(owner))?.get(id);
     if (record?.hash !== hash || this.pending.has(id)) return false;
     const key = kindKey(obj);
-    const seen = this.reflectors.get(key)?.synced === true ? this.mirror.get(key)?.get(id) : undefined;
+    const seen = this.informers.get(key)?.isCurrent() === true ? this.mirror.get(key)?.get(id) : undefined;
     return seen !== undefined && seen.uid === record.uid && unchangedSince(seen, record);
   }
 
@@ -142,13 +139,13 @@ export class OwnedObjects {
 
   /** True when every started watch has a complete mirror. */
   synced(): boolean {
-    return [...this.reflectors.values()].every((r) => r.synced);
+    return [...this.informers.values()].every((i) => i.isCurrent());
   }
 
   /** Stops every watch. */
   close(): void {
-    for (const r of this.reflectors.values()) r.stop();
-    this.reflectors.clear();
+    for (const i of this.informers.values()) void i.stop();
+    this.informers.clear();
   }
 
   private recordsOf(owner: OwnerRef): Map<string, AppliedRecord> {
@@ -234,6 +231,15 @@ function parseOwnerKey(key: string): OwnerRef {
 /** The mirror still shows the object as we left it (same version, or same content). */
 function unchangedSince(seen: Mirrored, record: AppliedRecord): boolean {
   return seen.resourceVersion === record.resourceVersion || seen.fingerprint === record.fingerprint;
+}
+
+/**
+ * What the informer's store keeps: enough to name the object and its owner (a delete learnt from a
+ * relist is judged on it); the content lives in the mirror as a fingerprint.
+ */
+function identityOnly(obj: KubeObject): KubeObject {
+  const { name, namespace, uid, resourceVersion, labels } = obj.metadata;
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name, namespace, uid, resourceVersion, labels } };
 }
 
 function mirrored(obj: KubeObject): Mirrored {

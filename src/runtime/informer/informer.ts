@@ -28,6 +28,14 @@ export interface InformerOptions<T extends MetaObject> {
   readonly indexers?: Readonly<Record<string, IndexFunc<T>>>;
   readonly log?: Logger;
   readonly registry?: Registry;
+  /**
+   * What the store keeps of each object (client-go's transform), e.g. only what a cache needs, to
+   * save memory; handlers still get the object as the server sent it (the old object of an update,
+   * and a delete inferred from a relist, come from the store).
+   */
+  readonly transform?: (obj: T) => T;
+  /** Told of every list/watch failure (already logged and counted); the informer keeps retrying. */
+  readonly onError?: (err: unknown) => void;
   /** Reconnect backoff: first delay (default 800 ms, client-go's) and cap (default 30 s). */
   readonly backoffMs?: { readonly initial: number; readonly max: number };
 }
@@ -70,6 +78,7 @@ export class Informer<T extends MetaObject> {
   private readonly syncWaiters: (() => void)[] = [];
   private readonly errors: Counter<"informer" | "kind"> | undefined;
   private synced = false;
+  private fresh = false;
   private running: Promise<void> | undefined;
   private resourceVersion = "";
   private delayMs: number;
@@ -100,6 +109,15 @@ export class Informer<T extends MetaObject> {
   /** True once the first list has been stored. */
   hasSynced(): boolean {
     return this.synced;
+  }
+
+  /**
+   * True while the store is known to hold every change: from a list until the next list or watch
+   * failure (events missed while disconnected arrive when the watch resumes). A cache that lets
+   * work be skipped asks this, not {@link hasSynced}.
+   */
+  isCurrent(): boolean {
+    return this.fresh;
   }
 
   /** Resolves when synced (or rejects when `signal` aborts first). */
@@ -146,6 +164,7 @@ export class Informer<T extends MetaObject> {
         else await this.sleep();
       } catch (err) {
         if (err instanceof GoneError) {
+          this.fresh = false;
           this.stats.gone++;
           this.errors?.inc({ informer: this.options.name, kind: "gone" });
           this.options.log?.info({ informer: this.options.name }, "watch expired (410), relisting");
@@ -173,6 +192,8 @@ export class Informer<T extends MetaObject> {
         if (failure !== undefined) return;
         events++;
         failure = this.onEvent(event);
+        // The stream resumed from our resourceVersion: what was missed meanwhile arrives in order.
+        if (failure === undefined) this.fresh = true;
         if (failure !== undefined) local.abort();
       },
       signal,
@@ -183,9 +204,11 @@ export class Informer<T extends MetaObject> {
 
   private failed(what: "list" | "watch", err: unknown): void {
     if (this.signal.aborted) return;
+    this.fresh = false;
     if (what === "list") this.stats.listErrors++;
     else this.stats.watchErrors++;
     this.errors?.inc({ informer: this.options.name, kind: what });
+    this.call(() => this.options.onError?.(err));
     this.options.log?.warn(
       { informer: this.options.name, error: err, retryInMs: this.delayMs },
       `${what} failed, retrying`,
@@ -218,6 +241,7 @@ export class Informer<T extends MetaObject> {
     }
     this.resourceVersion = list.resourceVersion;
     this.delayMs = this.backoff.initial;
+    this.fresh = true;
     if (!this.synced) {
       this.synced = true;
       this.syncWaiters.splice(0).forEach((w) => w());
@@ -248,7 +272,7 @@ export class Informer<T extends MetaObject> {
   private upsert(obj: T): void {
     const old = this.store.get(keyOf(obj));
     if (old !== undefined && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
-    this.store.set(obj);
+    this.store.set(this.options.transform ? this.options.transform(obj) : obj);
     for (const h of this.handlers) {
       this.call(() => (old === undefined ? h.onAdd?.(obj) : h.onUpdate?.(old, obj)));
     }
