@@ -87,10 +87,13 @@ function track(client: ObjectClient, group: Group, onChange: () => void): () => 
   });
   // Listed: what the list did not hold is absent (null), no longer unknown.
   const stopped = new AbortController();
-  informer.waitForSync(stopped.signal).then(() => {
-    for (const w of list) if (w.obj === undefined) w.obj = null;
-    onChange();
-  }, () => undefined);
+  informer.waitForSync(stopped.signal).then(
+    () => {
+      for (const w of list) if (w.obj === undefined) w.obj = null;
+      onChange();
+    },
+    () => undefined,
+  );
   informer.start();
   return () => {
     stopped.abort();

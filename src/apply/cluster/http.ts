@@ -73,7 +73,9 @@ export class KubeHttp {
     return {
       method: req.method,
       ...(req.query ? { query: req.query } : {}),
-      ...(req.body === undefined ? {} : { body: req.body, contentType: req.contentType ?? "application/json" }),
+      ...(req.body === undefined
+        ? {}
+        : { body: req.body, contentType: req.contentType ?? "application/json" }),
       ...(this.impersonate === undefined ? {} : { headers: { "Impersonate-User": this.impersonate } }),
       what: `${req.method} ${req.path}`,
       signal: req.signal,

@@ -214,7 +214,8 @@ export class OwnedObjects {
     const uid = obj.metadata.uid;
     const labelled = ownerOf(obj);
     const record = labelled ? this.records.get(ownerKey(labelled))?.get(id) : undefined;
-    if (labelled !== undefined && record !== undefined && record.uid === uid) return { owner: labelled, record };
+    if (labelled !== undefined && record !== undefined && record.uid === uid)
+      return { owner: labelled, record };
     for (const [key, records] of this.records) {
       const r = records.get(id);
       if (r !== undefined && r.uid === uid) return { owner: parseOwnerKey(key), record: r };
@@ -239,7 +240,11 @@ function unchangedSince(seen: Mirrored, record: AppliedRecord): boolean {
  */
 function identityOnly(obj: KubeObject): KubeObject {
   const { name, namespace, uid, resourceVersion, labels } = obj.metadata;
-  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name, namespace, uid, resourceVersion, labels } };
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: { name, namespace, uid, resourceVersion, labels },
+  };
 }
 
 function mirrored(obj: KubeObject): Mirrored {

@@ -68,7 +68,10 @@ export function apiListWatcher<T extends MetaObject>(
  * WATCH that resolves when the server closes the stream (its timeout) or `signal` aborts; a 410
  * rejects with {@link GoneError}.
  */
-export function pagedListWatcher<T extends MetaObject>(io: ListWatchIO, options: ListWatchSelectors): ListWatcher<T> {
+export function pagedListWatcher<T extends MetaObject>(
+  io: ListWatchIO,
+  options: ListWatchSelectors,
+): ListWatcher<T> {
   const selectors = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
   return {
     async list(signal): Promise<ListResult<T>> {
@@ -125,7 +128,8 @@ async function watchStream<T>(
   } catch (err) {
     // An idle stream that outlived the client's body timeout ends like a server-closed one.
     if (signal.aborted || (err as { code?: unknown }).code === "UND_ERR_BODY_TIMEOUT") return;
-    if (err instanceof KubeApiError && err.statusCode === 410) throw new GoneError("watch resourceVersion expired");
+    if (err instanceof KubeApiError && err.statusCode === 410)
+      throw new GoneError("watch resourceVersion expired");
     throw err;
   }
 }
