@@ -88,7 +88,9 @@ describe("controller config", () => {
     expect(kustomizationOptionsFor(controllerConfig({}, {})).verifyNoopEvery).toBe(10);
     expect(kustomizationOptionsFor(controllerConfig({ verifyNoopEvery: "1" }, {})).verifyNoopEvery).toBe(1);
     expect(controllerConfig({ verifyNoopEvery: "0" }, {}).verifyNoopEvery).toBe(0);
-    expect(() => controllerConfig({ verifyNoopEvery: "-1" }, {})).toThrow(/--verify-noop-every must be an integer >= 0/);
+    expect(() => controllerConfig({ verifyNoopEvery: "-1" }, {})).toThrow(
+      /--verify-noop-every must be an integer >= 0/,
+    );
   });
 
   it("derives the advertised address like Flux unless one is given", () => {
@@ -144,9 +146,21 @@ describe("Flux's controller flags (issue 15)", () => {
       noRemoteBases: true,
       noCrossNamespaceRefs: true,
       concurrent: 10,
-      compatibilityOnly: ["--kube-api-qps", "--kube-api-burst"],
+      kubeApiQps: 500,
+      kubeApiBurst: 1000,
     });
     expect(c.featureGates.ExternalArtifact).toBe(true);
+  });
+
+  it("--kube-api-qps/--kube-api-burst default to Flux's 50/300 and refuse values that cannot serve", () => {
+    expect(parseControllerArgs([], {})).toMatchObject({ kubeApiQps: 50, kubeApiBurst: 300 });
+    expect(parseControllerArgs(["--kube-api-qps=2.5"], {}).kubeApiQps).toBe(2.5);
+    expect(() => parseControllerArgs(["--kube-api-qps=0"], {})).toThrow(
+      "--kube-api-qps must be a number > 0",
+    );
+    expect(() => parseControllerArgs(["--kube-api-burst=0"], {})).toThrow(
+      "--kube-api-burst must be an integer >= 1",
+    );
   });
 
   it("--no-x, --no-x=true and --no-x=false mean what they mean in Flux", () => {

@@ -50,8 +50,10 @@ export interface ControllerConfig {
   readonly leaderElectionRenewDeadlineMs: number;
   readonly leaderElectionRetryPeriodMs: number;
   readonly leaderElectionReleaseOnCancel: boolean;
-  /** Flags accepted only so that Flux's overlays run; named in a startup notice when set. */
-  readonly compatibilityOnly: readonly string[];
+  /** `--kube-api-qps` (Flux's 50): requests per second to the API server, after the burst. */
+  readonly kubeApiQps: number;
+  /** `--kube-api-burst` (Flux's 300): requests that may go at once. */
+  readonly kubeApiBurst: number;
   /**
    * `--sops-age-secret`: a Secret in the runtime namespace whose `.agekey` entries decrypt
    * Kustomizations that set `spec.decryption` without a `secretRef`.
@@ -85,8 +87,6 @@ export type ControllerFlags = Partial<
     | "leaderElectionLeaseDuration"
     | "leaderElectionRenewDeadline"
     | "leaderElectionRetryPeriod"
-    | "kubeApiQps"
-    | "kubeApiBurst"
     | "sopsAgeSecret"
     | "gracefulShutdownTimeout",
     string | boolean
@@ -115,6 +115,13 @@ function integer(flag: string, value: string | boolean | undefined, fallback: nu
   const n = str(value) === undefined ? fallback : Number(value);
   if (!Number.isInteger(n) || n < min)
     throw new ConfigError(`--${flag} must be an integer >= ${min}, got "${String(value)}"`);
+  return n;
+}
+
+function positiveNumber(flag: string, value: string | boolean | undefined, fallback: number): number {
+  const n = str(value) === undefined ? fallback : Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ConfigError(`--${flag} must be a number > 0, got "${String(value)}"`);
   return n;
 }
 
@@ -254,9 +261,8 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     watchNamespace: watchNamespace(flags, env),
     featureGates: featureGates(flags.featureGates),
     noRemoteBases: negated("no-remote-bases", flags.noRemoteBases),
-    compatibilityOnly: (["kubeApiQps", "kubeApiBurst"] as const)
-      .filter((k) => flags[k] !== undefined)
-      .map((k) => (k === "kubeApiQps" ? "--kube-api-qps" : "--kube-api-burst")),
+    kubeApiQps: positiveNumber("kube-api-qps", flags.kubeApiQps, 50),
+    kubeApiBurst: integer("kube-api-burst", flags.kubeApiBurst, 300, 1),
     sopsAgeSecret:
       sopsAgeSecret === undefined
         ? undefined

@@ -23,6 +23,7 @@ import { apiEventSink } from "./runtime/event-sink.js";
 import { EventRecorder } from "./runtime/events.js";
 import { LeaderElector } from "./runtime/leader-election.js";
 import { apiLeaseClient } from "./runtime/lease-client.js";
+import { limitKubeRequests } from "./runtime/kube-transport.js";
 import { createLogger } from "./runtime/logging.js";
 import { Manager, settlesWithin } from "./runtime/manager.js";
 import type { BackoffOptions } from "./runtime/queue/rate-limiter.js";
@@ -99,9 +100,6 @@ const fluxControllerOf = (obj: { kind: string }): string =>
 /** Says, once at startup, which accepted flags and gates change nothing in mooring. */
 function logCompatibilityNotes(config: ControllerConfig, log: Logger): void {
   for (const line of unsupportedGateWarnings(config.featureGates)) log.warn(line);
-  for (const flag of config.compatibilityOnly) {
-    log.info(`${flag} is accepted for compatibility with Flux and has no effect in mooring`);
-  }
 }
 
 /** A running controller process. */
@@ -124,6 +122,7 @@ export async function startController(
   log: Logger = createLogger({ level: config.logLevel, encoding: config.logEncoding, isTTY: env.isTTY }),
 ): Promise<RunningController> {
   const kc = controllerKubeConfig(config, env);
+  limitKubeRequests(kc, { qps: config.kubeApiQps, burst: config.kubeApiBurst });
   const registry = createMetricsRegistry({ processMetrics: true });
   logCompatibilityNotes(config, log);
   const recorder = new EventRecorder({

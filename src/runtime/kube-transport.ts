@@ -11,6 +11,7 @@
 import type { RequestOptions as HttpsRequestOptions } from "node:https";
 import { HttpMethod, RequestContext, type KubeConfig } from "@kubernetes/client-node";
 import { request, type Dispatcher } from "undici";
+import { TokenBucket, type RateLimit } from "./rate-limiter.js";
 
 /** One request, already addressed. */
 export interface TransportRequest {
@@ -44,10 +45,13 @@ function pemKey(pem: unknown): string {
 /** Sends requests with a KubeConfig's credentials over one connection pool. */
 export class KubeTransport {
   private pool: Pool | undefined;
+  /** Every request (impersonated ones included) takes a token first; none when unset. */
+  limiter: TokenBucket | undefined;
 
   constructor(private readonly kc: KubeConfig) {}
 
   async send(req: TransportRequest): Promise<TransportResponse> {
+    await this.limiter?.take(req.signal ?? undefined);
     const { headers, material } = await this.credentials();
     const dispatcher = await this.dispatcherFor(material);
     const response = await request(this.url(req), {
@@ -124,6 +128,11 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
     transports.set(kc, t);
   }
   return t;
+}
+
+/** Rate-limits every request sent with `kc` (`--kube-api-qps`, `--kube-api-burst`). */
+export function limitKubeRequests(kc: KubeConfig, limit: RateLimit): void {
+  kubeTransport(kc).limiter = new TokenBucket(limit);
 }
 
 /** Closes `kc`'s kept-alive connections; a later request opens new ones. */

@@ -46,8 +46,8 @@ const FLAGS: [string, string][] = [
     "--feature-gates <A=true,B=false>",
     "Flux's feature gates; unknown gates are refused, gates mooring cannot honour are named at startup",
   ],
-  ["--kube-api-qps <n>", "accepted for compatibility with Flux; mooring does not throttle API requests"],
-  ["--kube-api-burst <n>", "accepted for compatibility with Flux; mooring does not throttle API requests"],
+  ["--kube-api-qps <n>", "requests per second to the API server after the burst (Flux's default: 50)"],
+  ["--kube-api-burst <n>", "requests to the API server that may go at once (Flux's default: 300)"],
   [
     "--watch-configs-label-selector <selector>",
     "ConfigMaps and Secrets whose changes reconcile the Kustomizations using them at once (default reconcile.fluxcd.io/watch=Enabled; empty: all)",
