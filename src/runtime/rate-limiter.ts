@@ -59,7 +59,7 @@ export class TokenBucket {
         onAbort: () => {
           const i = this.queue.indexOf(waiter);
           if (i !== -1) this.queue.splice(i, 1);
-          reject(signal?.reason);
+          reject(signal?.reason instanceof Error ? signal.reason : new Error("rate limiter wait aborted"));
         },
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
