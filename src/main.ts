@@ -27,7 +27,7 @@ import { limitKubeRequests } from "./runtime/kube-transport.js";
 import { createLogger } from "./runtime/logging.js";
 import { Manager, settlesWithin } from "./runtime/manager.js";
 import type { BackoffOptions } from "./runtime/queue/rate-limiter.js";
-import { createMetricsRegistry } from "./runtime/metrics.js";
+import { createMetricsRegistry, rateLimiterWaitRecorder } from "./runtime/metrics.js";
 import { GitClient } from "./source/git-client.js";
 import { registerGitRepositoryController } from "./source/gitrepository-controller.js";
 import { RegistryClient } from "./source/oci/registry-client.js";
@@ -122,8 +122,9 @@ export async function startController(
   log: Logger = createLogger({ level: config.logLevel, encoding: config.logEncoding, isTTY: env.isTTY }),
 ): Promise<RunningController> {
   const kc = controllerKubeConfig(config, env);
-  limitKubeRequests(kc, { qps: config.kubeApiQps, burst: config.kubeApiBurst });
   const registry = createMetricsRegistry({ processMetrics: true });
+  const limit = { qps: config.kubeApiQps, burst: config.kubeApiBurst };
+  limitKubeRequests(kc, limit, rateLimiterWaitRecorder(registry));
   logCompatibilityNotes(config, log);
   const recorder = new EventRecorder({
     sink: apiEventSink(kc),

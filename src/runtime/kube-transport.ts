@@ -130,9 +130,16 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
   return t;
 }
 
-/** Rate-limits every request sent with `kc` (`--kube-api-qps`, `--kube-api-burst`). */
-export function limitKubeRequests(kc: KubeConfig, limit: RateLimit): void {
-  kubeTransport(kc).limiter = new TokenBucket(limit);
+/**
+ * Rate-limits every request sent with `kc` (`--kube-api-qps`, `--kube-api-burst`); `onWait` hears
+ * each request's wait for a token in seconds (client-go's `rest_client_rate_limiter_duration_seconds`).
+ */
+export function limitKubeRequests(
+  kc: KubeConfig,
+  limit: RateLimit,
+  onWait?: (seconds: number) => void,
+): void {
+  kubeTransport(kc).limiter = new TokenBucket(limit, undefined, onWait);
 }
 
 /** Closes `kc`'s kept-alive connections; a later request opens new ones. */

@@ -54,3 +54,17 @@ export class ReconcileMetrics {
     this.duration.remove({ kind, name: key.name, namespace: key.namespace });
   }
 }
+
+/**
+ * client-go's `rest_client_rate_limiter_duration_seconds` (which Flux's controllers export): how
+ * long requests waited for the client-side rate limiter; a growing sum means `--kube-api-qps` binds.
+ */
+export function rateLimiterWaitRecorder(registry: Registry): (seconds: number) => void {
+  const h = new Histogram({
+    name: "rest_client_rate_limiter_duration_seconds",
+    help: "Client side rate limiter latency in seconds.",
+    buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
+    registers: [registry],
+  });
+  return (seconds) => h.observe(seconds);
+}

@@ -26,9 +26,11 @@ export class TokenBucket {
   private readonly queue: Waiter[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
 
+  /** `onWait` hears how long each request waited for its token (seconds, 0 for none). */
   constructor(
     readonly limit: RateLimit,
     private readonly now: () => number = () => performance.now(),
+    private readonly onWait: (seconds: number) => void = () => undefined,
   ) {
     if (!(limit.qps > 0) || !Number.isInteger(limit.burst) || limit.burst < 1)
       throw new RangeError(
@@ -49,11 +51,16 @@ export class TokenBucket {
     this.refill();
     if (this.queue.length === 0 && this.tokens >= 1) {
       this.tokens -= 1;
+      this.onWait(0);
       return Promise.resolve();
     }
+    const queued = this.now();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
-        resolve,
+        resolve: () => {
+          this.onWait((this.now() - queued) / 1000);
+          resolve();
+        },
         reject,
         signal,
         onAbort: () => {
