@@ -223,7 +223,7 @@ describe("Flux's controller flags (issue 15)", () => {
     const on = kustomizationOptionsFor(
       parseControllerArgs(
         [
-          "--feature-gates=StrictPostBuildSubstitutions=false,DisableFailFastBehavior=true,CancelHealthCheckOnNewRevision=true,AdditiveCELDependencyCheck=true,DisableConfigWatchers=true",
+          "--feature-gates=StrictPostBuildSubstitutions=false,DisableFailFastBehavior=true,CancelHealthCheckOnNewRevision=true,AdditiveCELDependencyCheck=true,DisableConfigWatchers=true,ExternalArtifact=true",
         ],
         {},
       ),
@@ -233,6 +233,7 @@ describe("Flux's controller flags (issue 15)", () => {
       healthFailFast: false,
       cancelHealthCheckOnNewRevision: true,
       additiveCELDependencyCheck: true,
+      allowExternalArtifact: true,
       watchConfigs: false,
     });
     const off = kustomizationOptionsFor(parseControllerArgs([], {}));
@@ -241,6 +242,7 @@ describe("Flux's controller flags (issue 15)", () => {
       healthFailFast: true,
       cancelHealthCheckOnNewRevision: false,
       additiveCELDependencyCheck: false,
+      allowExternalArtifact: false,
       watchConfigs: true,
     });
   });
@@ -248,11 +250,11 @@ describe("Flux's controller flags (issue 15)", () => {
   it("gates mooring cannot honour are named, only when set away from Flux's default", () => {
     expect(unsupportedGateWarnings(parseControllerArgs([], {}).featureGates)).toEqual([]);
     const gates = parseControllerArgs(
-      ["--feature-gates=ExternalArtifact=true,GroupChangeLog=false"],
+      ["--feature-gates=ExternalArtifact=true,GroupChangeLog=false,CacheSecretsAndConfigMaps=true"],
       {},
     ).featureGates;
     expect(unsupportedGateWarnings(gates)).toEqual([
-      "feature gate ExternalArtifact=true has no effect in mooring: ExternalArtifact sources are not implemented; Kustomizations referencing one stall",
+      "feature gate CacheSecretsAndConfigMaps=true has no effect in mooring: mooring reads Secrets and ConfigMaps from the API server on every use, with or without it",
     ]);
   });
 });

@@ -36,10 +36,7 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGate>> = {
     default: false,
     unsupported: "workload identity is not implemented; objects using it stall with UnsupportedField",
   },
-  ExternalArtifact: {
-    default: false,
-    unsupported: "ExternalArtifact sources are not implemented; Kustomizations referencing one stall",
-  },
+  ExternalArtifact: { default: false },
   AdditiveCELDependencyCheck: { default: false },
   DisableConfigWatchers: { default: false },
   MigrateAPIVersion: {

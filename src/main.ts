@@ -1,8 +1,9 @@
 /**
  * The composition root of `mooring controller`: the one place that turns the validated config
- * into objects and wires them together. Both controllers run in one process on one manager:
- * GitRepository (clone/fetch → artifact) and Kustomization (artifact → render → apply), sharing
- * the artifact store, the event recorder, the metrics registry and leader election.
+ * into objects and wires them together. The controllers run in one process on one manager:
+ * GitRepository (clone/fetch → artifact), ArtifactGenerator (source artifacts → ExternalArtifacts)
+ * and Kustomization (artifact → render → apply), sharing the artifact store, the event recorder,
+ * the metrics registry and leader election.
  */
 import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
@@ -29,6 +30,7 @@ import { Manager, settlesWithin } from "./runtime/manager.js";
 import type { BackoffOptions } from "./runtime/queue/rate-limiter.js";
 import { createMetricsRegistry, rateLimiterWaitRecorder } from "./runtime/metrics.js";
 import { GitClient } from "./source/git-client.js";
+import { registerArtifactGeneratorController } from "./generator/controller.js";
 import { registerGitRepositoryController } from "./source/gitrepository-controller.js";
 import { RegistryClient } from "./source/oci/registry-client.js";
 import { registerOCIRepositoryController } from "./source/ocirepository-controller.js";
@@ -82,6 +84,7 @@ export function kustomizationOptionsFor(config: ControllerConfig): Kustomization
     healthFailFast: gates.DisableFailFastBehavior !== true,
     cancelHealthCheckOnNewRevision: gates.CancelHealthCheckOnNewRevision === true,
     additiveCELDependencyCheck: gates.AdditiveCELDependencyCheck === true,
+    allowExternalArtifact: gates.ExternalArtifact === true,
     watchConfigs: gates.DisableConfigWatchers !== true,
     sopsAgeSecret: config.sopsAgeSecret,
     verifyNoopEvery: config.verifyNoopEvery,
@@ -95,7 +98,11 @@ export function kustomizationOptionsFor(config: ControllerConfig): Kustomization
 
 /** Flux's controller that would have reported about an object (notification-controller matches on it). */
 const fluxControllerOf = (obj: { kind: string }): string =>
-  obj.kind === "GitRepository" || obj.kind === "OCIRepository" ? "source-controller" : "kustomize-controller";
+  obj.kind === "GitRepository" || obj.kind === "OCIRepository"
+    ? "source-controller"
+    : obj.kind === "ArtifactGenerator"
+      ? "source-watcher"
+      : "kustomize-controller";
 
 /** Says, once at startup, which accepted flags and gates change nothing in mooring. */
 function logCompatibilityNotes(config: ControllerConfig, log: Logger): void {
@@ -195,6 +202,24 @@ export async function startController(
     recordEvent: (obj, e) => recorder.record(obj, e),
     log,
   });
+  const ksOptions = kustomizationOptionsFor(config);
+  registerArtifactGeneratorController({
+    kubeConfig: kc,
+    manager,
+    storage,
+    options: {
+      noCrossNamespaceRefs: config.noCrossNamespaceRefs,
+      requeueDependencyMs: config.requeueDependencyMs,
+      jitterPercent: config.intervalJitterPercent,
+      artifact: ksOptions.artifact,
+      concurrency: config.concurrent,
+      backoff: backoffOf(config),
+      ...(config.watchLabelSelector ? { labelSelector: config.watchLabelSelector } : {}),
+      ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
+    },
+    recordEvent: (obj, e) => recorder.record(obj, e),
+    log,
+  });
   const applyOptions = { concurrency: config.concurrentSsa };
   const apply = new ApplyClusters(
     new ApplyManager(kc, applyOptions),
@@ -207,7 +232,7 @@ export async function startController(
     kubeConfig: kc,
     client: new ApiKustomizationClient(kc, (obj, e) => recorder.record(obj, e)),
     apply,
-    options: kustomizationOptionsFor(config),
+    options: ksOptions,
     log,
     labelSelector: config.watchLabelSelector,
     namespace: config.watchNamespace,

@@ -39,6 +39,40 @@ export const OCI_REPOSITORY = {
   crdName: `ocirepositories.${SOURCE_GROUP}`,
 } as const;
 
+/**
+ * Names of the ExternalArtifact resource: an artifact produced outside source-controller (here by
+ * the ArtifactGenerator controller) that Kustomizations consume like any source's.
+ */
+export const EXTERNAL_ARTIFACT = {
+  group: SOURCE_GROUP,
+  version: API_VERSION,
+  apiVersion: `${SOURCE_GROUP}/${API_VERSION}`,
+  kind: "ExternalArtifact",
+  listKind: "ExternalArtifactList",
+  plural: "externalartifacts",
+  singular: "externalartifact",
+  shortNames: ["ea"],
+  categories: ["all", "fluxcd", "fluxcd-sources"],
+  crdName: `externalartifacts.${SOURCE_GROUP}`,
+} as const;
+
+/** API group of Flux's source-watcher (ArtifactGenerator). */
+export const SOURCE_EXTENSIONS_GROUP = "source.extensions.fluxcd.io";
+
+/** Names of the ArtifactGenerator resource (source-watcher's `v1beta1`). */
+export const ARTIFACT_GENERATOR = {
+  group: SOURCE_EXTENSIONS_GROUP,
+  version: "v1beta1",
+  apiVersion: `${SOURCE_EXTENSIONS_GROUP}/v1beta1`,
+  kind: "ArtifactGenerator",
+  listKind: "ArtifactGeneratorList",
+  plural: "artifactgenerators",
+  singular: "artifactgenerator",
+  shortNames: ["ag"],
+  categories: ["all", "fluxcd", "fluxcd-sources"],
+  crdName: `artifactgenerators.${SOURCE_EXTENSIONS_GROUP}`,
+} as const;
+
 /** Names of the Kustomization resource (REST path, kubectl names, list kind). */
 export const KUSTOMIZATION = {
   group: KUSTOMIZE_GROUP,

@@ -12,7 +12,10 @@
  */
 import { Reason } from "./conditions.js";
 import { SourceKind } from "./kustomization-parts.js";
-import { SOURCE_KINDS } from "./source-kinds.js";
+import { SOURCE_KINDS, sourceKindInfo, UNSUPPORTED_SOURCE_KINDS } from "./source-kinds.js";
+
+/** The `sourceRef.kind` values of Flux's enum that mooring has no controller for. */
+const UNIMPLEMENTED_KINDS = Object.values(SourceKind).filter((k) => sourceKindInfo(k) === undefined);
 
 /** A field mooring honours; `tests` are repository-relative test files that prove it. */
 export interface ImplementedField {
@@ -186,10 +189,10 @@ export const KUSTOMIZATION_FIELDS: FieldRegistry = {
   "spec.sourceRef": implemented(KS_CONTROLLER),
   "spec.sourceRef.apiVersion": implemented(KS_RECONCILER),
   "spec.sourceRef.kind": stalled({
-    field: `spec.sourceRef.kind (other than ${Object.keys(SOURCE_KINDS).join(" or ")})`,
-    remedy: `only ${Object.keys(SOURCE_KINDS).join(" and ")} sources are implemented (Bucket is not); publish the manifests to a Git repository or an OCI registry and reference that source`,
+    field: `spec.sourceRef.kind (${UNIMPLEMENTED_KINDS.join(", ")})`,
+    remedy: `the source kinds mooring implements are ${Object.keys(SOURCE_KINDS).join(", ")}; ${UNSUPPORTED_SOURCE_KINDS.Bucket ?? ""}`,
     example: SourceKind.Bucket,
-    when: (v) => isSet(v) && typeof v === "string" && !Object.hasOwn(SOURCE_KINDS, v),
+    when: (v) => isSet(v) && sourceKindInfo(String(v)) === undefined,
     reason: Reason.ArtifactFailed,
   }),
   "spec.sourceRef.name": implemented(KS_CONTROLLER),

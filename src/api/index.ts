@@ -12,3 +12,6 @@ export * from "./kustomization-parts.js";
 export * from "./kustomization.js";
 export * from "./field-support.js";
 export * from "./mooring.js";
+export * from "./source-kinds.js";
+export * from "./external-artifact.js";
+export * from "./artifact-generator.js";

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import { manifestApplier } from "../apply/cluster/index.js";
 import type { KubeObject } from "../apply/types.js";
-import { GIT_REPOSITORY, KUSTOMIZATION } from "../api/constants.js";
+import { ARTIFACT_GENERATOR, EXTERNAL_ARTIFACT, GIT_REPOSITORY, KUSTOMIZATION } from "../api/constants.js";
 import { controllerConfig } from "../config.js";
 import { startController } from "../main.js";
 import { createLogger } from "../runtime/logging.js";
@@ -160,7 +160,12 @@ async function main(): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(c.kubeconfigPath);
   await applyManifestDir(kc, join(repoRoot, "crds"), "mooring-quickstart");
-  await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
+  await waitForCrdsEstablished(kc, [
+    GIT_REPOSITORY.crdName,
+    KUSTOMIZATION.crdName,
+    EXTERNAL_ARTIFACT.crdName,
+    ARTIFACT_GENERATOR.crdName,
+  ]);
   const repo = await gitServer.createRepo("demo", { defaultBranch: "main" });
   await repo.commit({ files: await demoFiles(), message: "demo app: base and prod overlay" });
   // Let the user push to the demo repository over HTTP (loopback only).

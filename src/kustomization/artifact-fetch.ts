@@ -246,6 +246,37 @@ export async function download(
 }
 
 /**
+ * Downloads `request.artifact` (through `scratch`, a file path that is removed afterwards),
+ * verifies its sha256 digest and extracts it into `dir`, which must exist. Shared by the
+ * Kustomization's build and the ArtifactGenerator's inputs.
+ */
+export async function fetchArtifactInto(
+  request: Pick<ArtifactRequest, "artifact" | "refresh" | "signal">,
+  dir: string,
+  scratch: string,
+  opts: ArtifactFetchOptions,
+): Promise<void> {
+  expectedSha256(request.artifact.digest);
+  try {
+    const { artifact, sha256: got } = await download(request, scratch, opts);
+    const want = expectedSha256(artifact.digest);
+    if (got !== want) {
+      throw new GenericError(
+        Reason.ArtifactFailed,
+        `failed to verify artifact: computed digest 'sha256:${got}' doesn't match 'sha256:${want}'`,
+      );
+    }
+    await extractTarGz(scratch, dir, opts.maxBytes).catch((err: unknown) => {
+      throw new GenericError(Reason.ArtifactFailed, err instanceof Error ? err.message : String(err), {
+        cause: err,
+      });
+    });
+  } finally {
+    await rm(scratch, { force: true });
+  }
+}
+
+/**
  * Downloads, verifies and extracts `artifact`, then runs `work` with the extracted root and
  * `spec.path` inside it. The temp directory is removed whatever happens.
  */
@@ -257,24 +288,9 @@ export async function withArtifact<T>(
   const { path: specPath } = request;
   const tmp = await mkdtemp(path.join(opts.tmpDir ?? tmpdir(), "mooring-ks-"));
   try {
-    expectedSha256(request.artifact.digest);
-    const file = path.join(tmp, "artifact.tar.gz");
-    const { artifact, sha256: got } = await download(request, file, opts);
-    const want = expectedSha256(artifact.digest);
-    if (got !== want) {
-      throw new GenericError(
-        Reason.ArtifactFailed,
-        `failed to verify artifact: computed digest 'sha256:${got}' doesn't match 'sha256:${want}'`,
-      );
-    }
     const root = path.join(tmp, "src");
     await mkdir(root);
-    await extractTarGz(file, root, opts.maxBytes).catch((err: unknown) => {
-      throw new GenericError(Reason.ArtifactFailed, err instanceof Error ? err.message : String(err), {
-        cause: err,
-      });
-    });
-    await rm(file);
+    await fetchArtifactInto(request, root, path.join(tmp, "artifact.tar.gz"), opts);
     const dir = secureJoin(root, specPath);
     const st = await stat(dir).catch(() => undefined);
     if (!st?.isDirectory()) {

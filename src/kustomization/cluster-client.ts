@@ -4,7 +4,7 @@
  * caches; dependencies are always read here, uncached, as Flux does.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { KUSTOMIZATION, type Kustomization, sourceKindInfo } from "../api/index.js";
+import { sourceKindInfo, KUSTOMIZATION, type Kustomization } from "../api/index.js";
 import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";

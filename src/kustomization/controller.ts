@@ -5,7 +5,8 @@
  * one leader-election boundary.
  *
  * - Kustomizations: enqueue on create, generation or `requestedAt` change, deletion.
- * - Sources (every kind in `SOURCE_KINDS`): when the artifact appears or its revision changes, cancel health waits on
+ * - Every source kind of the one table (src/api/source-kinds.ts; ExternalArtifacts only with the
+ *   `ExternalArtifact` gate, as Flux): when the artifact appears or its revision changes, cancel health waits on
  *   an older revision and enqueue the Kustomizations that reference it (an index of the
  *   Kustomization cache by sourceRef).
  * - ConfigMaps and Secrets selected by `--watch-configs-label-selector` (metadata only): a change
@@ -16,7 +17,7 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { KUSTOMIZATION, type Kustomization, SOURCE_KINDS } from "../api/index.js";
+import { SOURCE_KINDS, type SourceKindInfo, KUSTOMIZATION, type Kustomization } from "../api/index.js";
 import type { DriftEvent, DriftListener, OwnerRef } from "../apply/cluster/types.js";
 import type { KubeObject } from "../apply/types.js";
 import type { Controller } from "../runtime/controller.js";
@@ -119,7 +120,7 @@ export class KustomizationController {
       predicate: { create: (ks) => kustomizationChanged(undefined, ks), update: kustomizationChanged },
       onDelete: (old) => this.forget(old),
     });
-    for (const kind of Object.values(SOURCE_KINDS)) {
+    for (const kind of watchedSourceKinds(deps.options)) {
       this.controller.watchWith(informerFor<SourceObject & KubeObject>(deps, kind), {
         onAdd: (obj) => this.onSource(undefined, obj),
         onUpdate: (old, next) => this.onSource(old, next),
@@ -206,6 +207,13 @@ export class KustomizationController {
       void this.deps.client.emitEvent(ks, { type: "Warning", reason, message: decision.announce });
     }
   }
+}
+
+/** The source kinds whose revisions reach Kustomizations: all, less those behind a closed gate. */
+function watchedSourceKinds(options: KustomizationOptions): SourceKindInfo[] {
+  return Object.values(SOURCE_KINDS).filter(
+    (k) => k.kustomizationGate === undefined || options.allowExternalArtifact,
+  );
 }
 
 /** The end of "Health check canceled: …" when drift ends a wait. */

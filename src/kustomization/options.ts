@@ -40,6 +40,12 @@ export interface KustomizationOptions {
    * `--feature-gates`.
    */
   readonly additiveCELDependencyCheck: boolean;
+  /**
+   * Flux feature gate `ExternalArtifact` (off by default, as in Flux): Kustomizations may use
+   * ExternalArtifact sources, and ExternalArtifacts are watched. Without it such a Kustomization
+   * stalls with `AccessDenied`.
+   */
+  readonly allowExternalArtifact: boolean;
   /** Watch labelled ConfigMaps and Secrets (off with Flux's `DisableConfigWatchers` gate). */
   readonly watchConfigs: boolean;
   /** `--interval-jitter-percentage`. */
@@ -76,6 +82,7 @@ export const DEFAULT_KUSTOMIZATION_OPTIONS: KustomizationOptions = Object.freeze
   healthFailFast: true,
   cancelHealthCheckOnNewRevision: false,
   additiveCELDependencyCheck: false,
+  allowExternalArtifact: false,
   watchConfigs: true,
   jitterPercent: 5,
   backoff: DEFAULT_BACKOFF,

@@ -334,6 +334,7 @@ export class KustomizationReconciler implements Reconciler {
     return {
       noCrossNamespaceRefs: this.deps.options.noCrossNamespaceRefs,
       additiveCELDependencyCheck: this.deps.options.additiveCELDependencyCheck,
+      allowExternalArtifact: this.deps.options.allowExternalArtifact,
       requeueDependencyMs: this.deps.options.requeueDependencyMs,
       retryIntervalMs: kustomizationRetryInterval(ks.spec),
     };

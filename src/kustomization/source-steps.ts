@@ -3,6 +3,7 @@
  * cross-namespace policy, require an artifact, and check `dependsOn` with Flux's readiness rule.
  */
 import {
+  sourceKindInfo,
   type Artifact,
   type DependencyReference,
   dependencyNamespace,
@@ -34,6 +35,8 @@ export interface SourceStepOptions {
    * addition to the built-in readiness rule instead of replacing it.
    */
   readonly additiveCELDependencyCheck: boolean;
+  /** Flux feature gate `ExternalArtifact`: whether gated source kinds may be used. */
+  readonly allowExternalArtifact: boolean;
 }
 
 /** The source key of a Kustomization (namespace defaulted to its own). */
@@ -43,7 +46,8 @@ export function sourceKeyOf(ks: Kustomization): SourceKey {
 
 /**
  * Resolves the source. Sets nothing itself; throws:
- * - Stalled `AccessDenied` for a cross-namespace ref under `--no-cross-namespace-refs`;
+ * - Stalled `AccessDenied` for a cross-namespace ref under `--no-cross-namespace-refs`, and for a
+ *   kind behind a feature gate that is off (ExternalArtifact, Flux's wording);
  * - `ArtifactFailed` (retry at retryInterval) when the source does not exist;
  * - waiting `ArtifactFailed` (requeue-dependency) when it has no artifact yet.
  */
@@ -60,6 +64,10 @@ export async function reconcileSource(
       `cannot access ${shown}, cross-namespace references have been blocked`,
     );
   }
+  const gate = sourceKindInfo(key.kind)?.kustomizationGate;
+  if (gate !== undefined && !gateEnabled(gate, opts)) {
+    throw new StallingError(Reason.AccessDenied, `can't access '${shown}', ${gate} feature gate is disabled`);
+  }
   const source = await client.getSource(key);
   if (source === undefined) {
     throw new GenericError(Reason.ArtifactFailed, `Source '${shown}' not found`, {
@@ -75,6 +83,11 @@ export async function reconcileSource(
     );
   }
   return { key, source, artifact };
+}
+
+/** Whether the feature gate a source kind needs is on (only ExternalArtifact has one). */
+function gateEnabled(gate: string, opts: SourceStepOptions): boolean {
+  return gate === "ExternalArtifact" && opts.allowExternalArtifact;
 }
 
 const sameSource = (a: Kustomization, b: Kustomization): boolean => {

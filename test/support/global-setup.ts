@@ -1,7 +1,13 @@
 import { resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { TestProject } from "vitest/node";
-import { GIT_REPOSITORY, KUSTOMIZATION, OCI_REPOSITORY } from "../../src/api/constants.js";
+import {
+  ARTIFACT_GENERATOR,
+  EXTERNAL_ARTIFACT,
+  GIT_REPOSITORY,
+  KUSTOMIZATION,
+  OCI_REPOSITORY,
+} from "../../src/api/constants.js";
 import { applyManifestDir, waitForCrdsEstablished } from "../../src/dev/apply-manifests.js";
 import { ensureControlPlaneBinaries } from "../../src/dev/control-plane/build.js";
 import { defaultCacheRoot } from "../../src/dev/control-plane/cache.js";
@@ -66,7 +72,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
   await applyManifestDir(kc, resolve(import.meta.dirname, "..", "..", "crds"), "mooring-tests");
-  await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, OCI_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
+  await waitForCrdsEstablished(kc, [
+    GIT_REPOSITORY.crdName,
+    OCI_REPOSITORY.crdName,
+    KUSTOMIZATION.crdName,
+    EXTERNAL_ARTIFACT.crdName,
+    ARTIFACT_GENERATOR.crdName,
+  ]);
   process.env.KUBECONFIG = cluster.kubeconfigPath;
   project.provide("kubeconfig", cluster.kubeconfigPath);
   project.provide("kubernetesVersion", cluster.kubernetesVersion);
