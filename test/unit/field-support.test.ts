@@ -262,8 +262,11 @@ describe("each OCIRepository stall stalls before any work (issue 16)", () => {
     expect(
       unsupportedField({ spec: { sourceRef: { kind: "OCIRepository" } } }, KUSTOMIZATION_FIELDS),
     ).toBeUndefined();
+    expect(
+      unsupportedField({ spec: { sourceRef: { kind: "ExternalArtifact" } } }, KUSTOMIZATION_FIELDS),
+    ).toBeUndefined();
     expect(unsupportedField({ spec: { sourceRef: { kind: "Bucket" } } }, KUSTOMIZATION_FIELDS)?.message).toBe(
-      "spec.sourceRef.kind (other than GitRepository or OCIRepository) is not supported by mooring: only GitRepository and OCIRepository sources are implemented (Bucket is not); publish the manifests to a Git repository or an OCI registry and reference that source",
+      "spec.sourceRef.kind (Bucket) is not supported by mooring: the source kinds mooring implements are GitRepository, OCIRepository, ExternalArtifact; Bucket sources (S3, GCS, Azure Blob) are not implemented by mooring: it carries no cloud storage clients; publish the manifests with 'flux push artifact' to an OCI registry or to a Git repository instead",
     );
   });
 });
