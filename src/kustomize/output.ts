@@ -5,8 +5,10 @@ import { marshalV2 } from "./output/go-yaml-v2.js";
 
 /**
  * Prints resources exactly as `kubectl kustomize` does: each resource goes through kustomize's
- * JSON form and go-yaml v2, documents are joined with `---`. Labels and annotations are string
- * maps in kustomize, so their values print as the text written in the source (`1.0`, `yes`).
+ * JSON form and go-yaml v2, documents are joined with `---`. kustomize sets every resource's
+ * annotations again as a string map during a build, so their values print as the text written in
+ * the source (`1.0`, `yes`). Labels it sets again only in a few places (patches with a target,
+ * generator merges: see patch/apply.ts copyMergeMetadata); elsewhere they keep their YAML type.
  */
 export function render(resources: readonly Resource[]): string {
   return resources.map((r) => renderOne(r)).join("---\n");
@@ -16,19 +18,17 @@ export function render(resources: readonly Resource[]): string {
 export function renderOne(resource: Resource): string {
   const value = toGoValue(resource.node);
   if (!(value instanceof Map)) throw new Error("a resource must be a YAML mapping");
-  stringifyMetaMaps(resource, value);
+  stringifyAnnotations(resource, value);
   return marshalV2(value);
 }
 
-function stringifyMetaMaps(resource: Resource, value: GoMap): void {
+function stringifyAnnotations(resource: Resource, value: GoMap): void {
   const md = resource.metadata();
   const mdValue = value.get("metadata");
   if (!md || !(mdValue instanceof Map)) return;
-  for (const field of ["labels", "annotations"]) {
-    const node = md.items.find((p) => isScalar(p.key) && p.key.value === field)?.value;
-    if (!isMap(node)) continue;
-    const out: GoMap = new Map<string, GoValue>();
-    for (const pair of node.items) out.set(scalarText(pair.key) ?? "", scalarText(pair.value) ?? "");
-    mdValue.set(field, out);
-  }
+  const node = md.items.find((p) => isScalar(p.key) && p.key.value === "annotations")?.value;
+  if (!isMap(node)) return;
+  const out: GoMap = new Map<string, GoValue>();
+  for (const pair of node.items) out.set(scalarText(pair.key) ?? "", scalarText(pair.value) ?? "");
+  mdValue.set("annotations", out);
 }

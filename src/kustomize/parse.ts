@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, YAMLMap } from "yaml";
 import { expandAliases } from "./aliases.js";
 import { KustomizeError } from "./errors.js";
+import { reindentQuotedScalars } from "./quoted-indent.js";
 import { dropEofLineBreak } from "./yaml-eof.js";
 import { getIn, Resource, scalarText } from "./resource.js";
 
@@ -10,10 +11,10 @@ import { getIn, Resource, scalarText } from "./resource.js";
  * file and the line.
  */
 export function parseResources(text: string, file: string): Resource[] {
-  const docs = parseAllDocuments(text, { schema: "failsafe", uniqueKeys: true, prettyErrors: false });
+  const { docs, parsed } = parseLeniently(text);
   if (!Array.isArray(docs)) return [];
   const last = docs[docs.length - 1];
-  if (last) dropEofLineBreak(last, text);
+  if (last) dropEofLineBreak(last, parsed);
   const out: Resource[] = [];
   for (const doc of docs) {
     const err = doc.errors[0];
@@ -33,6 +34,22 @@ export function parseResources(text: string, file: string): Resource[] {
     expandList(root, file, out);
   }
   return out;
+}
+
+function parseYaml(text: string): ReturnType<typeof parseAllDocuments> {
+  return parseAllDocuments(text, { schema: "failsafe", uniqueKeys: true, prettyErrors: false });
+}
+
+/**
+ * yaml.v3 accepts under-indented quoted scalars: where the spec's parser does not, try again with
+ * them indented (quoted-indent.ts). Returns the documents and the text they were parsed from.
+ */
+function parseLeniently(text: string): { docs: ReturnType<typeof parseAllDocuments>; parsed: string } {
+  const docs = parseYaml(text);
+  if (!Array.isArray(docs) || !docs.some((d) => d.errors.some((e) => e.message.startsWith("Missing closing")))) return { docs, parsed: text };
+  const lenientText = reindentQuotedScalars(text);
+  const lenient = parseYaml(lenientText);
+  return Array.isArray(lenient) && lenient.every((d) => d.errors.length === 0) ? { docs: lenient, parsed: lenientText } : { docs, parsed: text };
 }
 
 /** The first line of a parser error; the parser's stack overflow on deep nesting, said plainly. */

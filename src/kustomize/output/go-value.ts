@@ -1,4 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq } from "yaml";
+import { refoldFolded } from "./folded.js";
 
 /**
  * The data model kustomize prints from. `kubectl kustomize` turns each resource into JSON and
@@ -114,6 +115,7 @@ export function toGoValue(node: unknown): GoValue {
     if (typeof v === "bigint") return v;
     if (typeof v !== "string") throw new Error("unexpected scalar value in a resource");
     const s = v;
+    if (node.type === "BLOCK_FOLDED") return refoldFolded(s);
     if (node.type !== "PLAIN") return s;
     const r = resolvePlain(s);
     return typeof r === "number" ? normaliseFloat(r) : r;

@@ -1,6 +1,6 @@
-import { isMap, isScalar, isSeq, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, YAMLMap } from "yaml";
 import type { PatchSchema } from "../openapi/schema.js";
-import { Resource, newStringScalar, parseApiVersion, setIn, type ResId } from "../resource.js";
+import { Resource, newStringScalar, parseApiVersion, setIn, stringMap, type ResId } from "../resource.js";
 import { applyJson6902, type JsonPatchOp } from "./json6902.js";
 import type { LoadedPatch, PatchOptions } from "./load.js";
 import { fieldOf, isNullScalar, removeField, textOf } from "./nodes.js";
@@ -35,6 +35,7 @@ export function applyPatch(resources: readonly Resource[], patch: LoadedPatch, s
     return resources.filter((res) => {
       if (!selector.matches(res, scope)) return true;
       const copy = template.clone() as YAMLMap;
+      copyMergeMetadata(copy);
       setIn(copy, "apiVersion", newStringScalar(res.apiVersion()));
       setIn(copy, "kind", newStringScalar(kind));
       return applyStrategicMergeToResource(res, copy, schema, patch.options);
@@ -57,6 +58,29 @@ export function applyPatch(resources: readonly Resource[], patch: LoadedPatch, s
     }
   }
   return current;
+}
+
+/**
+ * kustomize's ResMap.ApplySmPatch (a `patches:` entry with a target, and `patchesStrategicMerge`)
+ * first runs CopyMergeMetaDataFieldsFrom on the patch: its labels and annotations are set again as
+ * string maps, so `0` patches in as `"0"`, and an empty or null map is dropped, so it deletes
+ * nothing. A `patches:` entry without a target patches as written.
+ */
+export function copyMergeMetadata(patch: YAMLMap): void {
+  const md = fieldOf(patch, "metadata");
+  if (!isMap(md)) return;
+  for (const field of ["labels", "annotations"]) {
+    const node = fieldOf(md, field);
+    if (node === undefined) continue;
+    const values = stringMap(node);
+    if (values.size === 0) {
+      removeField(md, field);
+      continue;
+    }
+    const m = new YAMLMap();
+    for (const k of [...values.keys()].sort()) setIn(m, k, newStringScalar(values.get(k)!));
+    setIn(md, field, m);
+  }
 }
 
 /**
@@ -106,12 +130,25 @@ export function applyJson6902ToSelected(resources: readonly Resource[], ops: rea
   for (const res of resources) {
     if (!selector.matches(res, scope)) continue;
     if (ctx.rememberIds) res.rememberId();
+    ensureAnnotationsMap(res);
     applyJson6902(res.node, ops, ctx.source);
     checkAfterJsonPatch(res, ctx.source);
     const md = res.metadata();
     const annotations = md && fieldOf(md, "annotations");
     if (md && isMap(annotations) && annotations.items.length === 0) removeField(md, "annotations");
   }
+}
+
+/**
+ * During a kustomize build every resource carries internal annotations (kio's index and path,
+ * kustomize's build annotations), so a JSON patch always finds a `metadata.annotations` map:
+ * `add /metadata/annotations/x` works on a resource whose source has none (issue 18).
+ */
+function ensureAnnotationsMap(res: Resource): void {
+  const md = res.metadata(true);
+  if (!md) return;
+  const annotations = fieldOf(md, "annotations");
+  if (annotations === undefined || isNullScalar(annotations)) setIn(md, "annotations", new YAMLMap());
 }
 
 /**

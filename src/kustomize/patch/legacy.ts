@@ -1,7 +1,7 @@
 import { isMap, type YAMLMap } from "yaml";
 import type { PatchSchema } from "../openapi/schema.js";
 import type { Resource } from "../resource.js";
-import { applyJson6902ToSelected, applyStrategicMergeToResource, findById, idOfNode } from "./apply.js";
+import { applyJson6902ToSelected, applyStrategicMergeToResource, copyMergeMetadata, findById, idOfNode } from "./apply.js";
 import { parseJson6902 } from "./json6902.js";
 import { parsePatchDocuments } from "./load.js";
 import type { TargetSelector } from "./select.js";
@@ -60,7 +60,9 @@ export function applyLegacyStrategicMerge(
   const scope = (v: string, k: string): boolean => schema.isClusterScoped(v, k);
   for (const { patch, source } of patches) {
     const target = findById(current, idOfNode(patch), scope, source);
-    if (!applyStrategicMergeToResource(target, patch, schema)) current = current.filter((r) => r !== target);
+    const copy = patch.clone() as typeof patch;
+    copyMergeMetadata(copy);
+    if (!applyStrategicMergeToResource(target, copy, schema)) current = current.filter((r) => r !== target);
   }
   return current;
 }
