@@ -60,11 +60,11 @@ function errorPhrase(stderr: string, src: string): string {
   const multi = lines.findIndex((l) => l.endsWith('"command failed" err=<'));
   if (multi >= 0) {
     const body = lines.slice(multi + 1).filter((l) => l.startsWith("\t")).map((l) => l.trim());
-    return body.join(" ").replaceAll(src + "/", "").slice(0, 300);
+    return body.join(" ").replaceAll(src + "/", "").slice(0, 2000);
   }
   const klog = lines.map((l) => /"command failed" err="(.*)"$/.exec(l)?.[1]).find((m) => m !== undefined);
   const line = klog !== undefined ? JSON.parse(`"${klog}"`) as string : (lines.find((l) => l.startsWith("error:")) ?? lines[0] ?? "");
-  return line.replace(/^error: /, "").replaceAll(src + "/", "").replace(/\s+/g, " ").slice(0, 300);
+  return line.replace(/^error: /, "").replaceAll(src + "/", "").replace(/\s+/g, " ").slice(0, 2000);
 }
 
 function rootsOf(tree: string): string[] {

@@ -22,6 +22,12 @@ describe("errorCause", () => {
     ],
     ["kustomization.yaml is empty", "Kustomization: kustomization.yaml is empty"],
     ["panic: runtime error: invalid memory address or nil pointer dereference", "images: name \"[\" is not a valid regular expression"],
+    // Public corpus (issue 18): image-automation-controller's setters testdata, lws's e2e config.
+    ["Found multiple kustomization files under: internal/update/testdata/setters/expected", ".: found multiple kustomization files: kustomization.yml, Kustomization"],
+    [
+      "nothing selected by Certificate.v1.cert-manager.io/serving-cert.[noNs]:.metadata.namespace",
+      "nothing selected by Certificate.v1.cert-manager.io/serving-cert.[noNs]",
+    ],
   ])("%s ~ %s", (theirs, ours) => {
     expect(sameCause(theirs, ours).same).toBe(true);
   });

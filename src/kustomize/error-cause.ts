@@ -82,6 +82,9 @@ const RULES: readonly CauseRule[] = [
   { cause: "json-patch-path-missing", pattern: /doc is missing path: \\?"([^"\\]*)/, subject: (m) => m[1] },
   { cause: "replacement-multiple-sources", pattern: /multiple matches for selector (\S+?)(?::|\s|$)/, subject: (m) => m[1] },
   { cause: "builtin-plugin", pattern: /unable to load builtin (\w+)/, subject: (m) => m[1] },
+  // Found by the public corpus (test/kustomize-corpus-public).
+  { cause: "multiple-kustomizations", pattern: /[Ff]ound multiple kustomization files/ },
+  { cause: "replacement-selects-nothing", pattern: /nothing selected by ([^\s:]+)/, subject: (m) => m[1] },
 ];
 
 /** The cause of an error message, or undefined when no rule knows it. */
