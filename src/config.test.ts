@@ -93,6 +93,13 @@ describe("controller config", () => {
     );
   });
 
+  it("--prune-guard: on by default, =false reaches the Kustomization options, bad values refused (issue 20)", () => {
+    expect(kustomizationOptionsFor(parseControllerArgs([], {})).pruneGuard).toBe(true);
+    expect(kustomizationOptionsFor(parseControllerArgs(["--prune-guard=false"], {})).pruneGuard).toBe(false);
+    expect(kustomizationOptionsFor(parseControllerArgs(["--prune-guard"], {})).pruneGuard).toBe(true);
+    expect(() => parseControllerArgs(["--prune-guard=maybe"], {})).toThrow(/--prune-guard must be true or false/);
+  });
+
   it("derives the advertised address like Flux unless one is given", () => {
     expect(controllerConfig({ storageAddr: "0.0.0.0:9090" }, { HOSTNAME: "host-a" }).storageAdvAddr).toBe(
       "host-a:9090",

@@ -71,6 +71,8 @@ export interface ControllerConfig {
   readonly buildMaxObjects: number;
   /** Every Nth apply of a Kustomization skips the no-op cache (1: always, 0: never). */
   readonly verifyNoopEvery: number;
+  /** `--prune-guard` (default true): stop a revision whose prune would empty the inventory. */
+  readonly pruneGuard: boolean;
 }
 
 /** The raw flag values as commander hands them over (strings, booleans, undefined). */
@@ -284,5 +286,6 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     ),
     buildMaxObjects: integer("build-max-objects", flags.buildMaxObjects, DEFAULT_BUILD_LIMITS.maxObjects, 1),
     verifyNoopEvery: integer("verify-noop-every", flags.verifyNoopEvery, 10, 0),
+    pruneGuard: goBool("prune-guard", flags.pruneGuard, true),
   });
 }

@@ -88,6 +88,7 @@ export function kustomizationOptionsFor(config: ControllerConfig): Kustomization
     watchConfigs: gates.DisableConfigWatchers !== true,
     sopsAgeSecret: config.sopsAgeSecret,
     verifyNoopEvery: config.verifyNoopEvery,
+    pruneGuard: config.pruneGuard,
     artifact: {
       ...DEFAULT_KUSTOMIZATION_OPTIONS.artifact,
       retries: config.httpRetry,

@@ -70,6 +70,12 @@ export interface KustomizationOptions {
    * no-op cache says nothing changed (1: every apply, as Flux; 0: never).
    */
   readonly verifyNoopEvery: number;
+  /**
+   * `--prune-guard` (on by default, mooring's one deliberate difference from Flux): a revision
+   * whose prune would delete the whole inventory stops instead (see prune-guard.ts); off restores
+   * Flux's behaviour.
+   */
+  readonly pruneGuard: boolean;
 }
 
 /** Flux's defaults, plus mooring's drift limits. */
@@ -98,6 +104,7 @@ export const DEFAULT_KUSTOMIZATION_OPTIONS: KustomizationOptions = Object.freeze
   sopsAgeSecret: undefined,
   buildLimits: DEFAULT_BUILD_LIMITS,
   verifyNoopEvery: 10,
+  pruneGuard: true,
 });
 
 /** Defaults overridden by `overrides`, frozen (the artifact wait follows requeueDependency). */

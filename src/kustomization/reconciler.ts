@@ -55,6 +55,7 @@ import { HealthWaits } from "./health-waits.js";
 import type { ManifestRenderer } from "./render-pool.js";
 import { impersonationOf, Run, serviceAccountOf } from "./run.js";
 import { compileHealthCheckExprs } from "./cel-steps.js";
+import { guardPrune, prunePolicyOf } from "./prune-guard.js";
 import {
   reconcileDependencies,
   reconcileSource,
@@ -180,6 +181,7 @@ export class KustomizationReconciler implements Reconciler {
   private async steps(run: Run, ctx: ReconcileContext): Promise<string> {
     const stall = unsupportedField(run.obj, KUSTOMIZATION_FIELDS);
     if (stall !== undefined) throw new StallingError(stall.reason, stall.message);
+    const prunePolicy = prunePolicyOf(run.obj);
     const custom = compileHealthCheckExprs(run.obj);
     const opts = this.stepOptions(run.obj);
     const resolved = await reconcileSource(run.obj, this.deps.client, opts);
@@ -190,6 +192,8 @@ export class KustomizationReconciler implements Reconciler {
     if (!wantsHealthCheck(run.obj)) run.removeHealthy();
     await run.patchStatus();
     const { objects, apply } = await this.fetchAndBuild(run, resolved, ctx);
+    // Before anything is applied: a refused deletion plan leaves the cluster and inventory as they were.
+    guardPrune(run.obj, objects, prunePolicy, this.deps.options.pruneGuard);
     const step = {
       ...this.stepContext(run.obj, ctx),
       customHealth: custom,

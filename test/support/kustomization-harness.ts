@@ -117,6 +117,37 @@ export class KustomizationHarness {
     await kubectlOk(["apply", "-f", "-"], stringify({ ...GR, metadata, spec }));
   }
 
+  /**
+   * After a push to `repo`: asks GitRepository `name` to fetch now and waits until it serves the
+   * new head (its Kustomizations then reconcile through the source watch); returns the revision.
+   */
+  async refreshSource(repo: GitRepo, name: string): Promise<string> {
+    const at = `reconcile.fluxcd.io/requestedAt=${Date.now()}`;
+    await kubectlOk(["annotate", "--overwrite", "gitrepository", name, "-n", this.ns(), at]);
+    const revision = `main@sha1:${await repo.revParse("main")}`;
+    await waitForObject(
+      { ...GR, name, namespace: this.ns() },
+      (o) => (o as { status?: { artifact?: { revision?: string } } }).status?.artifact?.revision === revision,
+      { timeoutMs: 60_000 },
+    );
+    return revision;
+  }
+
+  /** Events recorded for Kustomization `name`, oldest first. */
+  async events(name: string): Promise<{ type: string; reason: string; message: string }[]> {
+    const out = await kubectlOk([
+      "get",
+      "events",
+      "-n",
+      this.ns(),
+      "-o",
+      "json",
+      "--field-selector",
+      `involvedObject.kind=Kustomization,involvedObject.name=${name}`,
+    ]);
+    return (JSON.parse(out) as { items: { type: string; reason: string; message: string }[] }).items;
+  }
+
   /** Applies Kustomization `name` (interval 1h, prune) with `spec`. */
   async createKs(name: string, spec: Record<string, unknown>): Promise<void> {
     const metadata = { name, namespace: this.ns(), labels: { [SHARD_LABEL]: this.shard } };

@@ -73,6 +73,10 @@ const FLAGS: [string, string][] = [
     "--verify-noop-every <n>",
     "every Nth apply of a Kustomization dry-runs every object even where the no-op cache says nothing changed (default 10; 1: every apply, as Flux; 0: never)",
   ],
+  [
+    "--prune-guard [bool]",
+    "stop a revision whose prune would delete every object in a Kustomization's inventory (default true; false: Flux's behaviour)",
+  ],
 ];
 
 /**

@@ -8,6 +8,12 @@ import { prepareForApply } from "../../apply/normalize.js";
 import { type KubeObject, objMetadataOf } from "../../apply/types.js";
 import { buildManifests, type ConfigDataReader } from "../../kustomization/build-manifests.js";
 import { withScratchCopy } from "../../kustomization/flux-wrapper.js";
+import {
+  deletionPlan,
+  type GuardVerdict,
+  prunePolicyOf,
+  pruneGuardVerdict,
+} from "../../kustomization/prune-guard.js";
 import { loadRemoteCluster } from "../../kustomization/remote-kubeconfig.js";
 import { CliError, type CliIo, type GlobalOptions, loadKubeConfig, targetNamespace } from "../context.js";
 import { FLUX_KINDS, FluxObjects, isNotFound } from "../flux-objects.js";
@@ -36,8 +42,9 @@ export interface FieldChange {
 /**
  * `mooring diff ks NAME --path DIR`: builds DIR as the live Kustomization would, server-side
  * dry-runs each object as the controller would apply it, and prints what would be created, what
- * drifted (field by field) and which inventory entries would be pruned. Exit codes follow Flux:
- * 0 no differences, 1 differences, 2 anything failed (so scripts can tell "drift" from "broken").
+ * drifted (field by field) and which inventory entries would be pruned, with the prune guard's
+ * verdict on that deletion plan (issue 20). Exit codes follow Flux: 0 no differences,
+ * 1 differences, 2 anything failed (so scripts can tell "drift" from "broken").
  */
 export async function diffCommand(
   name: string,
@@ -82,8 +89,7 @@ async function runDiff(name: string, dir: string, options: GlobalOptions, io: Cl
   } finally {
     await applier.close();
   }
-  if (options.output === "json" || options.output === "yaml") io.stdout(formatData(entries, options.output));
-  else for (const entry of entries) io.stdout(renderEntry(entry));
+  printDiff(entries, ks.spec.prune ? deletionPlanText(ks, prepared) : "", options, io);
   const differs = entries.length > 0;
   if (!differs) io.stderr(`✔ no differences between ${dir} and Kustomization ${namespace}/${name}\n`);
   return differs ? DIFF_EXIT.differs : DIFF_EXIT.same;
@@ -114,6 +120,32 @@ async function prunable(
     }
   }
   return lines;
+}
+
+/** The entries, then the deletion plan (to stderr with -o json|yaml, so that stdout stays parseable). */
+function printDiff(entries: readonly DiffEntry[], plan: string, options: GlobalOptions, io: CliIo): void {
+  if (options.output === "json" || options.output === "yaml") {
+    io.stdout(formatData(entries, options.output));
+    if (plan !== "") io.stderr(plan);
+    return;
+  }
+  for (const entry of entries) io.stdout(renderEntry(entry));
+  if (plan !== "") io.stdout(plan);
+}
+
+/**
+ * The deletion plan in one line, and what the prune guard (with the controller's default
+ * `--prune-guard`) would do with it: "" when nothing would be pruned. Throws for a guard
+ * annotation the controller would stall on.
+ */
+function deletionPlanText(ks: Kustomization, prepared: readonly KubeObject[]): string {
+  const plan = deletionPlan(ks.status?.inventory?.entries ?? [], prepared);
+  if (plan.stale.length === 0) return "";
+  // Counted from the inventory; the `deleted` lines above are those prune would really delete.
+  const head = `deletion plan: ${plan.stale.length} of ${plan.inventorySize} inventory objects are no longer in the build\n`;
+  const verdict: GuardVerdict = pruneGuardVerdict(plan, prunePolicyOf(ks), true);
+  if (verdict === undefined) return head;
+  return `${head}✗ the prune guard would stop this revision (PruneGuardTriggered): ${verdict.summary}. ${verdict.remedy}\n`;
 }
 
 /** Dry-runs one object; returns what would change, or undefined when nothing would. */
