@@ -5,7 +5,7 @@
  */
 import { healthCheckApiVersion, type Kustomization, kustomizationTimeout, Reason } from "../api/index.js";
 import { type ChangeSetEntry, formatChanges, pruneSurvivors } from "../apply/changeset.js";
-import { HealthCancelledError, HealthCheckError } from "../apply/cluster/errors.js";
+import { ApplyError, HealthCancelledError, HealthCheckError } from "../apply/cluster/errors.js";
 import type { ApplyResult, ObjectRef, OwnerRef } from "../apply/cluster/types.js";
 import type { CustomHealthChecks } from "../apply/health/cel-status.js";
 import { compileIgnoreRules, ignorePathsFor } from "../apply/ignore-rules.js";
@@ -16,6 +16,7 @@ import { ErrorList, GenericError } from "../runtime/errors.js";
 import { formatDuration } from "../util/duration.js";
 import { groupOf, versionOf } from "../util/kube-object.js";
 import { undecryptedSecretProblem } from "./decryption.js";
+import { type HintContext, withFixHint } from "./fix-hints.js";
 import type { ApplyPort } from "./ports.js";
 
 /** Identity and cancellation shared by the steps of one run. */
@@ -32,6 +33,8 @@ export interface StepContext {
   readonly customHealth?: CustomHealthChecks;
   /** Dry-run every object this run, whatever the no-op cache says (`--verify-noop-every`). */
   readonly verify?: boolean;
+  /** What failure messages may name as the fix (issue 20); none when unset. */
+  readonly hints?: HintContext;
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -61,11 +64,22 @@ export async function reconcileApply(
       verify: ctx.verify,
     });
   } catch (err) {
-    throw new GenericError(Reason.ReconciliationFailed, messageOf(err), {
-      cause: err,
+    const hinted = withHints(err, ctx.hints);
+    throw new GenericError(Reason.ReconciliationFailed, messageOf(hinted), {
+      cause: hinted,
       retryAfterMs: ctx.retryAfterMs,
     });
   }
+}
+
+/** The apply failure with each object's fix appended (Ready shows the first, the event all). */
+function withHints(err: unknown, hints: HintContext | undefined): unknown {
+  if (hints === undefined || !(err instanceof ApplyError)) return err;
+  return new ApplyError(
+    err.failures.map((f) => withFixHint(f, hints)),
+    err.entries,
+    err,
+  );
 }
 
 /** The inventory of a change set: one entry per object, sorted in apply order. */
@@ -116,11 +130,12 @@ export async function reconcilePrune(
     return { inventory: mergeInventory(next, stale), changes: "", error };
   }
   const survivors = pruneSurvivors(stale, result.entries);
+  const hints = ctx.hints;
   const error =
     result.failed.length === 0
       ? undefined
       : deleteFailed(
-          result.failed.map((f) => f.error),
+          result.failed.map((f) => (hints === undefined ? f.error : withFixHint(f.error, hints))),
           ctx.retryAfterMs,
         );
   return { inventory: mergeInventory(next, survivors), changes: formatChanges(result.entries), error };

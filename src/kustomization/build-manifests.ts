@@ -15,6 +15,7 @@ import type { FetchedArtifact } from "./artifact-fetch.js";
 import type { SopsDecryption } from "./decryption.js";
 import { type RenderHooks, renderManifests, type RenderRequest } from "./render-manifests.js";
 import { type ManifestRenderer, renderInProcess } from "./render-pool.js";
+import { unsetVariableHint } from "./fix-hints.js";
 
 export { decodeObject } from "./render-manifests.js";
 
@@ -103,11 +104,15 @@ async function renderDecrypted(
   }
 }
 
-const fail = (err: unknown, retryAfterMs: number): GenericError =>
-  new GenericError(Reason.BuildFailed, err instanceof Error ? err.message : String(err), {
+/** `BuildFailed`; an unset substitution variable gets its fix appended (issue 20). */
+function fail(err: unknown, retryAfterMs: number): GenericError {
+  const text = err instanceof Error ? err.message : String(err);
+  const hint = unsetVariableHint(text);
+  return new GenericError(Reason.BuildFailed, hint === undefined ? text : `${text}; fix: ${hint}`, {
     cause: err,
     retryAfterMs,
   });
+}
 
 /**
  * Builds the Kustomization's path inside the extracted artifact and returns the objects to apply,

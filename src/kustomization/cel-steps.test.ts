@@ -103,7 +103,8 @@ describe("dependsOn[].readyExpr in the reconciler (issue 15)", () => {
     expect(ready()).toMatchObject({
       status: "False",
       reason: "DependencyNotReady",
-      message: "dependency 'flux/dep' is not ready according to readyExpr eval",
+      message:
+        "dependency 'flux/dep' is not ready according to readyExpr eval; fix: spec.dependsOn[].readyExpr is false for Kustomization flux/dep: change that one, or the expression; this Kustomization checks again every 30s",
     });
     expect(apply.calls).toEqual([]);
   });
@@ -116,7 +117,8 @@ describe("dependsOn[].readyExpr in the reconciler (issue 15)", () => {
     await reconcile(true);
     expect(ready()).toMatchObject({
       reason: "DependencyNotReady",
-      message: "dependency 'flux/dep' is not ready",
+      message:
+        "dependency 'flux/dep' is not ready; fix: Kustomization flux/dep is Ready=False (R): fix that one first; this Kustomization checks again every 30s",
     });
   });
 

@@ -36,6 +36,7 @@ import {
   referencedConfigs,
 } from "./config-watch.js";
 import { DriftLimiter } from "./drift-limiter.js";
+import { inventoryHolderKeys } from "./fix-hints.js";
 import type { KustomizationOptions } from "./options.js";
 import type { ApplyTargets, KustomizationClient, SourceObject } from "./ports.js";
 import { KustomizationReconciler } from "./reconciler.js";
@@ -54,6 +55,8 @@ import {
 const SHUTTING_DOWN = "the controller is shutting down";
 /** Index of the Kustomization cache: the source each one references (`Kind/namespace/name`). */
 const SOURCE_INDEX = "source";
+/** Index of the Kustomization cache: the CRDs and Namespaces in each inventory (fix-hints.ts). */
+const INVENTORY_INDEX = "inventory";
 
 /** What the controller is built from. */
 export interface KustomizationControllerDeps {
@@ -102,6 +105,9 @@ export class KustomizationController {
       apply: deps.apply,
       options: deps.options,
       driftNote: (key) => this.drift.note(key),
+      inventoryHolders: {
+        holders: (key) => this.kustomizations.store.byIndex(INVENTORY_INDEX, key).map(keyOf),
+      },
       ...(deps.renderer ? { renderer: deps.renderer } : {}),
     });
     this.controller = deps.manager.addController({
@@ -114,7 +120,11 @@ export class KustomizationController {
     });
     this.kustomizations = informerFor<Kustomization>(deps, KUSTOMIZATION, {
       labelSelector: deps.labelSelector,
-      indexers: { [CONFIGS_INDEX]: referencedConfigs, [SOURCE_INDEX]: referencedSource },
+      indexers: {
+        [CONFIGS_INDEX]: referencedConfigs,
+        [SOURCE_INDEX]: referencedSource,
+        [INVENTORY_INDEX]: inventoryHolderKeys,
+      },
     });
     this.controller.watch(this.kustomizations, {
       predicate: { create: (ks) => kustomizationChanged(undefined, ks), update: kustomizationChanged },

@@ -56,6 +56,7 @@ import type { ManifestRenderer } from "./render-pool.js";
 import { impersonationOf, Run, serviceAccountOf } from "./run.js";
 import { compileHealthCheckExprs } from "./cel-steps.js";
 import { guardPrune, prunePolicyOf } from "./prune-guard.js";
+import { type InventoryHolders, NO_HOLDERS } from "./fix-hints.js";
 import {
   reconcileDependencies,
   reconcileSource,
@@ -90,6 +91,11 @@ export interface KustomizationReconcilerDeps {
   readonly driftNote?: (key: string) => string | undefined;
   /** Where builds run (the controller's RenderPool); in process when unset. */
   readonly renderer?: ManifestRenderer;
+  /**
+   * Which Kustomizations' inventories hold a CRD or Namespace (an index of the controller's
+   * Kustomization cache), so failure messages can name them (issue 20); unnamed when unset.
+   */
+  readonly inventoryHolders?: InventoryHolders;
   readonly now?: () => Date;
 }
 
@@ -352,6 +358,10 @@ export class KustomizationReconciler implements Reconciler {
       retryAfterMs: kustomizationRetryInterval(ks.spec),
       signal: ctx.signal,
       failFast: this.deps.options.healthFailFast,
+      hints: {
+        holders: this.deps.inventoryHolders ?? NO_HOLDERS,
+        self: `${ks.metadata.namespace}/${ks.metadata.name}`,
+      },
     };
   }
 }

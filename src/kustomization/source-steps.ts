@@ -15,6 +15,7 @@ import { getCondition } from "../runtime/conditions.js";
 import { CelEvaluationError } from "../runtime/cel/expression.js";
 import { GenericError, StallingError, WaitingError } from "../runtime/errors.js";
 import { readyExprHolds } from "./cel-steps.js";
+import { dependencyHint } from "./fix-hints.js";
 import { formatDuration } from "../util/duration.js";
 import type { KustomizationClient, SourceKey, SourceObject } from "./ports.js";
 
@@ -169,6 +170,12 @@ export async function reconcileDependencies(
     const message =
       dep === undefined ? `dependency '${shown}' not found` : readinessProblem(ref, dep, ks, context);
     if (message === undefined) continue;
-    throw new WaitingError(Reason.DependencyNotReady, message, { requeueAfterMs: opts.requeueDependencyMs });
+    // Flux's clause first (alerts match on it), then what to do about it (issue 20).
+    const fix = message.startsWith("dependency '")
+      ? `; fix: ${dependencyHint(shown, dep, opts.requeueDependencyMs, message.endsWith("readyExpr eval"))}`
+      : "";
+    throw new WaitingError(Reason.DependencyNotReady, `${message}${fix}`, {
+      requeueAfterMs: opts.requeueDependencyMs,
+    });
   }
 }

@@ -166,6 +166,20 @@ export class KustomizationHarness {
     return readObject({ ...KS, name, namespace: this.ns() });
   }
 
+  /** Waits until condition `type` of Kustomization `name` carries exactly `message`. */
+  async conditionMessage(name: string, type: string, message: string): Promise<any> {
+    const obj = await waitForObject(
+      { ...KS, name, namespace: this.ns() },
+      (o) =>
+        (
+          (o as { status?: { conditions?: { type: string; message?: string }[] } }).status?.conditions ?? []
+        ).some((c) => c.type === type && c.message === message),
+      { timeoutMs: 90_000 },
+    );
+    assertKstatusRules(obj);
+    return obj;
+  }
+
   /** Waits for condition `type` of Kustomization `name`. */
   async condition(
     name: string,
