@@ -33,22 +33,21 @@ const namespaceKey = (name: string): string => `namespace:${name}`;
  * (by name and by group) and each Namespace. The controller indexes its cache with this.
  */
 export function inventoryHolderKeys(ks: Kustomization): string[] {
-  const keys: string[] = [];
-  for (const entry of ks.status?.inventory?.entries ?? []) {
-    let m;
-    try {
-      m = parseObjectId(entry.id);
-    } catch {
-      continue;
-    }
-    if (m.kind === "CustomResourceDefinition" && m.group === CRD_GROUP) {
-      const dot = m.name.indexOf(".");
-      keys.push(crdKey(m.name), ...(dot > 0 ? [crdGroupKey(m.name.slice(dot + 1))] : []));
-    } else if (m.kind === "Namespace" && m.group === "") {
-      keys.push(namespaceKey(m.name));
-    }
+  return (ks.status?.inventory?.entries ?? []).flatMap((entry) => holderKeysOf(entry.id));
+}
+
+/** The keys of one inventory id (none for other kinds or an id that does not parse). */
+function holderKeysOf(id: string): string[] {
+  let m;
+  try {
+    m = parseObjectId(id);
+  } catch {
+    return [];
   }
-  return keys;
+  if (m.kind === "Namespace" && m.group === "") return [namespaceKey(m.name)];
+  if (m.kind !== "CustomResourceDefinition" || m.group !== CRD_GROUP) return [];
+  const dot = m.name.indexOf(".");
+  return dot > 0 ? [crdKey(m.name), crdGroupKey(m.name.slice(dot + 1))] : [crdKey(m.name)];
 }
 
 /** What a hint may use besides the failure text. */
