@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { GitRepo } from "../../src/dev/git-server/index.js";
-import { conditionOf, kubectl, randomSuffix, useTestNamespace } from "../support/kube.js";
+import { conditionOf, kubectl, patchStatus, randomSuffix, useTestNamespace } from "../support/kube.js";
 import { KustomizationHarness, kubectlOk } from "../support/kustomization-harness.js";
 
 const ns = useTestNamespace("fix-hints");
@@ -65,18 +65,9 @@ async function failure(name: string, reason: string): Promise<string> {
 /** A suspended Kustomization whose inventory lists `ids` (none of which exists). */
 async function holder(name: string, ids: string[]): Promise<void> {
   await harness.createKs(name, { sourceRef: source, path: "./dependent", suspend: true });
-  const status = { inventory: { entries: ids.map((id) => ({ id, v: "v1" })) } };
-  await kubectlOk([
-    "patch",
-    "kustomization",
-    name,
-    "-n",
-    ns(),
-    "--subresource=status",
-    "--type=merge",
-    "-p",
-    JSON.stringify({ status }),
-  ]);
+  await patchStatus("kustomization", name, ns(), {
+    inventory: { entries: ids.map((id) => ({ id, v: "v1" })) },
+  });
 }
 
 describe("errors that say how to fix (issue 20)", () => {

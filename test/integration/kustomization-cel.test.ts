@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { GitRepo } from "../../src/dev/git-server/index.js";
-import { conditionOf, randomSuffix, useTestNamespace } from "../support/kube.js";
+import { conditionOf, patchStatus, randomSuffix, useTestNamespace } from "../support/kube.js";
 import { assertKstatusRules, KustomizationHarness, kubectlOk } from "../support/kustomization-harness.js";
 
 const ns = useTestNamespace("ks-cel");
@@ -39,18 +39,7 @@ const gizmoHealth = {
 
 /** Writes a Gizmo's status through the status subresource, as its operator would. */
 async function setGizmoStatus(name: string, status: Record<string, unknown>): Promise<void> {
-  const patch = JSON.stringify({ status });
-  await kubectlOk([
-    "patch",
-    `gizmos.${group}`,
-    name,
-    "-n",
-    ns(),
-    "--subresource=status",
-    "--type=merge",
-    "-p",
-    patch,
-  ]);
+  await patchStatus(`gizmos.${group}`, name, ns(), status);
 }
 
 async function installCrd(): Promise<void> {

@@ -76,6 +76,27 @@ export async function kubectlOk(args: string[], input?: string): Promise<string>
   return res.stdout;
 }
 
+/** Merges `status` into an object through its status subresource, as its controller would. */
+export async function patchStatus(
+  resource: string,
+  name: string,
+  namespace: string,
+  status: Record<string, unknown>,
+): Promise<void> {
+  const patch = JSON.stringify({ status });
+  await kubectlOk([
+    "patch",
+    resource,
+    name,
+    "-n",
+    namespace,
+    "--subresource=status",
+    "--type=merge",
+    "-p",
+    patch,
+  ]);
+}
+
 /** Options for {@link eventually}. */
 export interface EventuallyOptions {
   timeoutMs?: number;

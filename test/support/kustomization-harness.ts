@@ -95,6 +95,11 @@ export class KustomizationHarness {
    */
   async createSource(repo: GitRepo, name: string, spec: Record<string, unknown> = {}): Promise<string> {
     await this.applySource(name, { url: repo.url, interval: "1h", ref: { branch: "main" }, ...spec });
+    return this.servedHead(repo, name);
+  }
+
+  /** Waits until GitRepository `name` serves the head of `repo`'s main; returns the revision. */
+  private async servedHead(repo: GitRepo, name: string): Promise<string> {
     const revision = `main@sha1:${await repo.revParse("main")}`;
     await waitForObject(
       { ...GR, name, namespace: this.ns() },
@@ -124,13 +129,7 @@ export class KustomizationHarness {
   async refreshSource(repo: GitRepo, name: string): Promise<string> {
     const at = `reconcile.fluxcd.io/requestedAt=${Date.now()}`;
     await kubectlOk(["annotate", "--overwrite", "gitrepository", name, "-n", this.ns(), at]);
-    const revision = `main@sha1:${await repo.revParse("main")}`;
-    await waitForObject(
-      { ...GR, name, namespace: this.ns() },
-      (o) => (o as { status?: { artifact?: { revision?: string } } }).status?.artifact?.revision === revision,
-      { timeoutMs: 60_000 },
-    );
-    return revision;
+    return this.servedHead(repo, name);
   }
 
   /** Events recorded for Kustomization `name`, oldest first. */
