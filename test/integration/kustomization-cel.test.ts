@@ -179,7 +179,7 @@ describe("dependsOn[].readyExpr (issue 15)", () => {
     });
     const blocked = await harness.condition("gated", "Ready", "False", "DependencyNotReady");
     expect(conditionOf(blocked, "Ready")?.message).toBe(
-      `dependency '${ns()}/dep' is not ready according to readyExpr eval; fix: spec.dependsOn[].readyExpr is false for Kustomization ${ns()}/dep: change that one, or the expression; this Kustomization checks again every 30s`,
+      `dependency '${ns()}/dep' is not ready according to readyExpr eval; fix: spec.dependsOn[].readyExpr is false for Kustomization ${ns()}/dep: change that one, or the expression; this Kustomization checks again every 1s`,
     );
     expect(blocked.status.inventory).toBeUndefined();
     await kubectlOk(["label", "kustomization", "dep", "-n", ns(), "release=go"]);
