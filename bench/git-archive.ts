@@ -5,9 +5,11 @@
  * from the git objects with the source controller's ignore rules (the controller's path when a
  * GitRepository has no includes) and prints one JSON line (revision, digest, size, ms, peak
  * RSS). The bench runs it to measure time and memory apart from the bench process; the
- * reproducibility test runs it to archive the same commit in a second process.
+ * reproducibility test runs it to archive the same commit in a second process. For an ssh:// URL
+ * the key and known_hosts come from the files named by MOORING_BENCH_SSH_IDENTITY and
+ * MOORING_BENCH_SSH_KNOWN_HOSTS (the Secret's `identity` and `known_hosts`).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gitAuthFor, parseRepositoryUrl } from "../src/source/git-auth.js";
@@ -23,7 +25,13 @@ const started = performance.now();
 const dir = await mkdtemp(join(tmpdir(), "mooring-archive-"));
 try {
   const client = new GitClient({ cacheRoot: join(dir, "cache") });
-  const target = { auth: gitAuthFor(parseRepositoryUrl(url), undefined), cacheKey: "bench/archive" };
+  const identity = process.env.MOORING_BENCH_SSH_IDENTITY;
+  const knownHosts = process.env.MOORING_BENCH_SSH_KNOWN_HOSTS;
+  const secret =
+    identity === undefined || knownHosts === undefined
+      ? undefined
+      : { identity: await readFile(identity, "utf8"), known_hosts: await readFile(knownHosts, "utf8") };
+  const target = { auth: gitAuthFor(parseRepositoryUrl(url), secret, "bench"), cacheKey: "bench/archive" };
   const strategy = refStrategy({ branch });
   const resolved = await client.resolve(target, strategy);
   await client.fetch(target, { strategy, resolved });

@@ -15,6 +15,7 @@ import { gitAuthFor, parseRepositoryUrl } from "../src/source/git-auth.js";
 import { GitClient } from "../src/source/git-client.js";
 import { refStrategy } from "../src/source/ref.js";
 import { commitGeneratedTree, FULL_SHAPE, QUICK_SHAPE } from "./git-repo.js";
+import { sshRows } from "./git-ssh.js";
 import { measureCommand, timeIt } from "./lib/measure.js";
 import { publish, type ScenarioReport } from "./lib/report.js";
 import { formatMs, ratio, summarise } from "./lib/stats.js";
@@ -89,6 +90,7 @@ export async function gitScenario(ctx: Ctx): Promise<ScenarioReport> {
       ours.push(await mooringArtifact(ctx, repo.url, join(dir, `ours-${i}.tar.gz`)));
     }
     const noop = await noopPolls(repo.url, runs * 4, join(dir, "noop-cache"));
+    const ssh = await sshRows(ctx.repoRoot, repo, dir, runs);
     const t = (xs: Sample[], k: keyof Sample): number[] => xs.map((x) => x[k]);
     return {
       scenario: "S-GIT",
@@ -119,12 +121,14 @@ export async function gitScenario(ctx: Ctx): Promise<ScenarioReport> {
           formatMs(summarise(noop.ref)),
           ratio(median(noop.ref), median(noop.ours)),
         ],
+        ...ssh.rows,
       ],
       notes: [
         "git reference: `git clone --depth 1` then `tar czf` of the checkout, in one shell, through the same loopback git server.",
         "mooring: bench/git-archive.ts in its own process (fresh cache): isomorphic-git v2 ls-refs, depth-1 fetch, reproducible tar.gz written straight from the git objects (the controller's path without includes); time measured inside the process, RSS of the whole Node process (tsx and Node baseline included).",
         "no-op poll: GitClient.resolve (one protocol-v2 ls-refs, warm process) vs `git ls-remote <url> refs/heads/main` (includes git's process start).",
-        `Ratios > 1 mean mooring is faster / smaller. ${runs} runs each, median shown.`,
+        ...ssh.notes,
+        `Ratios > 1 mean mooring is faster / smaller. ${runs} runs each (no-op polls: ${runs * 4}), median shown.`,
       ],
     };
   } finally {
