@@ -13,6 +13,7 @@ import { s3Drift } from "./scenarios/s3-drift.js";
 import { s4Git } from "./scenarios/s4-git.js";
 import { s5Render } from "./scenarios/s5-render.js";
 import { s6Capacity } from "./scenarios/s6-capacity.js";
+import { s7Receiver } from "./scenarios/s7-receiver.js";
 
 /** What every scenario gets. */
 export interface BenchContext {
@@ -32,6 +33,7 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<ScenarioReport>> 
   S4: s4Git,
   S5: s5Render,
   S6: s6Capacity,
+  S7: s7Receiver,
   QUEUE: queueScenario,
   INFORMER: informerScenario,
 };

@@ -38,6 +38,8 @@ export interface ControllerConfig {
   readonly httpRetry: number;
   /** Largest git pack accepted from a server; bigger fetches fail with a clear message. */
   readonly gitMaxPackBytes: number;
+  /** `--receiver-addr`: listen address of the Receiver webhook server (Flux's receiver port, 9292). */
+  readonly receiverAddr: string;
   /** `--events-addr`: notification endpoint that every event is also POSTed to, as Flux does. */
   readonly eventsAddr: string | undefined;
   /** `--watch-all-namespaces=false` restricts every watch to this namespace ($RUNTIME_NAMESPACE). */
@@ -260,6 +262,7 @@ export function controllerConfig(flags: ControllerFlags, env: NodeJS.ProcessEnv)
     ...retryDelays(flags),
     httpRetry: integer("http-retry", flags.httpRetry, 9, 0),
     eventsAddr: str(flags.eventsAddr),
+    receiverAddr: str(flags.receiverAddr) ?? ":9292",
     watchNamespace: watchNamespace(flags, env),
     featureGates: featureGates(flags.featureGates),
     noRemoteBases: negated("no-remote-bases", flags.noRemoteBases),

@@ -1,9 +1,9 @@
 /**
  * The composition root of `mooring controller`: the one place that turns the validated config
  * into objects and wires them together. The controllers run in one process on one manager:
- * GitRepository (clone/fetch → artifact), ArtifactGenerator (source artifacts → ExternalArtifacts)
- * and Kustomization (artifact → render → apply), sharing the artifact store, the event recorder,
- * the metrics registry and leader election.
+ * GitRepository (clone/fetch → artifact), ArtifactGenerator (source artifacts → ExternalArtifacts),
+ * Kustomization (artifact → render → apply) and Receiver (webhook → requestedAt on its targets),
+ * sharing the artifact store, the event recorder, the metrics registry and leader election.
  */
 import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
@@ -34,6 +34,7 @@ import { registerArtifactGeneratorController } from "./generator/controller.js";
 import { registerGitRepositoryController } from "./source/gitrepository-controller.js";
 import { RegistryClient } from "./source/oci/registry-client.js";
 import { registerOCIRepositoryController } from "./source/ocirepository-controller.js";
+import { registerReceiverController } from "./receiver/controller.js";
 import { startArtifactServer, type ArtifactServer } from "./source/server.js";
 import { ArtifactStorage } from "./source/storage.js";
 
@@ -99,11 +100,12 @@ export function kustomizationOptionsFor(config: ControllerConfig): Kustomization
 
 /** Flux's controller that would have reported about an object (notification-controller matches on it). */
 const fluxControllerOf = (obj: { kind: string }): string =>
-  obj.kind === "GitRepository" || obj.kind === "OCIRepository"
-    ? "source-controller"
-    : obj.kind === "ArtifactGenerator"
-      ? "source-watcher"
-      : "kustomize-controller";
+  ({
+    GitRepository: "source-controller",
+    OCIRepository: "source-controller",
+    ArtifactGenerator: "source-watcher",
+    Receiver: "notification-controller",
+  })[obj.kind] ?? "kustomize-controller";
 
 /** Says, once at startup, which accepted flags and gates change nothing in mooring. */
 function logCompatibilityNotes(config: ControllerConfig, log: Logger): void {
@@ -114,6 +116,8 @@ function logCompatibilityNotes(config: ControllerConfig, log: Logger): void {
 export interface RunningController {
   /** Port of the artifact server (useful with `--storage-addr=127.0.0.1:0`). */
   readonly storagePort: number;
+  /** Port of the Receiver webhook server; undefined when the Receiver CRD is not installed. */
+  readonly receiverPort: number | undefined;
   readonly manager: Manager;
   /** Resolves when the manager stopped (after `signal` aborted), rejects when leadership was lost. */
   readonly done: Promise<void>;
@@ -240,6 +244,7 @@ export async function startController(
     configsLabelSelector: config.watchConfigsLabelSelector,
     renderer: renderPool.render,
   });
+  const receivers = await startReceivers(config, kc, { manager, recorder, log });
   // Each closing step is bounded: an API server or client that stopped answering must not keep a
   // stopping process alive (issue 14).
   const done = manager.start(signal).finally(async () => {
@@ -247,12 +252,37 @@ export async function startController(
     await settlesWithin(apply.close(), CLOSE_GRACE_MS);
     await settlesWithin(recorder.flush(), CLOSE_GRACE_MS);
     await settlesWithin(artifacts.close(), CLOSE_GRACE_MS);
+    await settlesWithin(receivers.close(), CLOSE_GRACE_MS);
   });
   log.info(
     { storage: config.storagePath, artifacts: advertised, leaderElect: config.leaderElect },
     "mooring controller started",
   );
-  return { storagePort: artifacts.port, manager, done };
+  return { storagePort: artifacts.port, receiverPort: receivers.port, manager, done };
+}
+
+/** The Receiver controller and webhook server; a stand-in that does nothing without the CRD. */
+async function startReceivers(
+  config: ControllerConfig,
+  kc: KubeConfig,
+  parts: { readonly manager: Manager; readonly recorder: EventRecorder; readonly log: Logger },
+): Promise<{ readonly port: number | undefined; close(): Promise<void> }> {
+  const { manager, recorder, log } = parts;
+  const running = await registerReceiverController({
+    kubeConfig: kc,
+    manager,
+    address: config.receiverAddr,
+    recordEvent: (obj, e) => recorder.record(obj, e),
+    log,
+    options: {
+      noCrossNamespaceRefs: config.noCrossNamespaceRefs,
+      jitterPercent: config.intervalJitterPercent,
+      backoff: backoffOf(config),
+      ...(config.watchLabelSelector ? { labelSelector: config.watchLabelSelector } : {}),
+      ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
+    },
+  });
+  return running ?? { port: undefined, close: () => Promise.resolve() };
 }
 
 function elector(

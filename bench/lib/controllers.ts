@@ -15,6 +15,8 @@ export interface RunningControllers {
   pids(): number[];
   /** Prometheus endpoint of the process that reconciles Kustomizations. */
   readonly metricsUrl: string;
+  /** Base URL of the Receiver webhook server (mooring only; Flux runs no notification-controller here). */
+  readonly receiverUrl?: string;
   /** The last lines the processes wrote, for failure messages. */
   outputTail(): string;
   /** Peak RSS (VmHWM) summed over the set's processes so far, in KiB. */
@@ -144,6 +146,7 @@ export async function startMooring(
   const port = await freePort();
   const metricsPort = await freePort();
   const healthPort = await freePort();
+  const receiverPort = await freePort();
   const child = spawn(
     process.execPath,
     [
@@ -163,6 +166,8 @@ export async function startMooring(
       `127.0.0.1:${metricsPort}`,
       "--health-addr",
       `127.0.0.1:${healthPort}`,
+      "--receiver-addr",
+      `127.0.0.1:${receiverPort}`,
       "--log-level",
       process.env["MOORING_BENCH_LOG_LEVEL"] ?? "error",
       ...extraArgs,
@@ -189,6 +194,7 @@ export async function startMooring(
     pid: child.pid ?? 0,
     pids: () => [child.pid ?? 0],
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    receiverUrl: `http://127.0.0.1:${receiverPort}`,
     outputTail: () => tail.join("\n"),
     peakRssKb: () => sampler.sample(),
     stop,

@@ -6,6 +6,7 @@ import {
   RECONCILE_REQUEST_ANNOTATION,
   SHARD_LABEL,
 } from "../../src/api/constants.js";
+import { RECEIVER } from "../../src/api/receiver.js";
 import { applyManifestDir, waitForCrdsEstablished } from "../../src/dev/apply-manifests.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { benchApply, type BenchObject, objectPath, readObject } from "./kube.js";
@@ -21,7 +22,7 @@ export async function installCrdsOnce(kc: KubeConfig, dirs: string[], fieldManag
   installed.set(kc, done);
   if (done.has(fieldManager)) return;
   for (const dir of dirs) await applyManifestDir(kc, dir, fieldManager);
-  await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName]);
+  await waitForCrdsEstablished(kc, [GIT_REPOSITORY.crdName, KUSTOMIZATION.crdName, RECEIVER.crdName]);
   done.add(fieldManager);
 }
 

@@ -15,6 +15,7 @@ import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kuberne
 import { manifestApplier } from "../apply/cluster/index.js";
 import type { KubeObject } from "../apply/types.js";
 import { ARTIFACT_GENERATOR, EXTERNAL_ARTIFACT, GIT_REPOSITORY, KUSTOMIZATION } from "../api/constants.js";
+import { RECEIVER } from "../api/receiver.js";
 import { controllerConfig } from "../config.js";
 import { startController } from "../main.js";
 import { createLogger } from "../runtime/logging.js";
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
     KUSTOMIZATION.crdName,
     EXTERNAL_ARTIFACT.crdName,
     ARTIFACT_GENERATOR.crdName,
+    RECEIVER.crdName,
   ]);
   const repo = await gitServer.createRepo("demo", { defaultBranch: "main" });
   await repo.commit({ files: await demoFiles(), message: "demo app: base and prod overlay" });
@@ -177,6 +179,7 @@ async function main(): Promise<void> {
       storageAddr: "127.0.0.1:0",
       metricsAddr: "127.0.0.1:0",
       healthAddr: "127.0.0.1:0",
+      receiverAddr: "127.0.0.1:0",
       logEncoding: "console",
     },
     process.env,

@@ -10,25 +10,11 @@ import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";
 import type { Store } from "../runtime/informer/store.js";
 import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import { formatKey, type ObjectKey } from "../runtime/reconciler.js";
+import { readSecretData } from "../runtime/secret-data.js";
+import { patchObjectStatus } from "../runtime/status-patch.js";
 import type { AnySource, OCIRepositoryClient, SourceClient } from "./ports.js";
 
 export type { EventSinkFn } from "../runtime/events.js";
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
-/**
- * A status merge patch that also removes fields the new status dropped, at any depth (an
- * artifact without `metadata` must not keep the previous artifact's through the merge).
- */
-export function statusPatch(next: object | undefined, previous: object | undefined): Record<string, unknown> {
-  const patch: Record<string, unknown> = { ...next };
-  for (const [k, old] of Object.entries(previous ?? {})) {
-    if (!(k in patch)) patch[k] = null;
-    else if (isPlainObject(old) && isPlainObject(patch[k])) patch[k] = statusPatch(patch[k], old);
-  }
-  return patch;
-}
 
 /** The REST names of a source kind. */
 interface KindNames {
@@ -54,25 +40,13 @@ export class ApiSourceClient<T extends AnySource> implements SourceClient<T> {
     return orUndefined(kubeRequest<T>(this.kc, this.path(key)));
   }
 
-  async getSecretData(key: ObjectKey): Promise<Record<string, string> | undefined> {
-    const path = resourcePath({ apiVersion: "v1", plural: "secrets", ...key });
-    const secret = await orUndefined(kubeRequest<{ data?: Record<string, string> }>(this.kc, path));
-    if (secret === undefined) return undefined;
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(secret.data ?? {}))
-      out[k] = Buffer.from(v, "base64").toString("utf8");
-    return out;
+  getSecretData(key: ObjectKey): Promise<Record<string, string> | undefined> {
+    return readSecretData(this.kc, key);
   }
 
   async patchStatus(obj: T, previous: T["status"]): Promise<void> {
     const key = { namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" };
-    await orUndefined(
-      kubeRequest(this.kc, `${this.path(key)}/status`, {
-        method: "PATCH",
-        body: { status: statusPatch(obj.status, previous) },
-        contentType: "application/merge-patch+json",
-      }),
-    );
+    await patchObjectStatus(this.kc, this.path(key), obj.status, previous);
   }
 
   async setFinalizers(obj: T, finalizers: readonly string[]): Promise<T | undefined> {

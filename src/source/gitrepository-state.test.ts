@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Artifact, GitRepository } from "../api/index.js";
-import { statusPatch } from "./cluster-client.js";
+import { statusPatch } from "../runtime/status-patch.js";
 import {
   contentConfigChanged,
   includesChanged,

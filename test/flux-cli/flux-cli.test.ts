@@ -80,6 +80,7 @@ beforeAll(async () => {
       storageAddr: "127.0.0.1:0",
       metricsAddr: "127.0.0.1:0",
       healthAddr: "127.0.0.1:0",
+      receiverAddr: "127.0.0.1:0",
     },
     {},
   );

@@ -75,6 +75,7 @@ beforeAll(async () => {
       "--storage-addr=127.0.0.1:0",
       "--metrics-addr=127.0.0.1:0",
       "--health-addr=127.0.0.1:0",
+      "--receiver-addr=127.0.0.1:0",
       `--watch-label-selector=sharding.fluxcd.io/key=${shard}`,
     ],
     { RUNTIME_NAMESPACE: watched() },

@@ -8,6 +8,7 @@ import {
   KUSTOMIZATION,
   OCI_REPOSITORY,
 } from "../../src/api/constants.js";
+import { RECEIVER } from "../../src/api/receiver.js";
 import { applyManifestDir, waitForCrdsEstablished } from "../../src/dev/apply-manifests.js";
 import { ensureControlPlaneBinaries } from "../../src/dev/control-plane/build.js";
 import { defaultCacheRoot } from "../../src/dev/control-plane/cache.js";
@@ -78,6 +79,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     KUSTOMIZATION.crdName,
     EXTERNAL_ARTIFACT.crdName,
     ARTIFACT_GENERATOR.crdName,
+    RECEIVER.crdName,
   ]);
   process.env.KUBECONFIG = cluster.kubeconfigPath;
   project.provide("kubeconfig", cluster.kubeconfigPath);

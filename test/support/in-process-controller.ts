@@ -31,6 +31,7 @@ export async function startInProcessController(
       storageAddr: "127.0.0.1:0",
       metricsAddr: "127.0.0.1:0",
       healthAddr: "127.0.0.1:0",
+      receiverAddr: "127.0.0.1:0",
       watchLabelSelector: `sharding.fluxcd.io/key=${options.shard}`,
       ...options.flags,
     },

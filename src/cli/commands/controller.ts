@@ -41,6 +41,10 @@ const FLAGS: [string, string][] = [
   ["--log-encoding <encoding>", "json or console (default json)"],
   ["--watch-label-selector <selector>", "only reconcile objects matching this label selector (sharding)"],
   ["--watch-all-namespaces [bool]", "watch every namespace (default true); false: only $RUNTIME_NAMESPACE"],
+  [
+    "--receiver-addr <addr>",
+    "listen address of the Receiver webhook server, POST /hook/<digest> (default :9292)",
+  ],
   ["--events-addr <url>", "also POST every event as Flux's event JSON to this notification endpoint"],
   [
     "--feature-gates <A=true,B=false>",

@@ -57,6 +57,7 @@ export async function startControllerProcess(opts: ControllerProcessOptions): Pr
     "--storage-addr=127.0.0.1:0",
     "--metrics-addr=127.0.0.1:0",
     "--health-addr=127.0.0.1:0",
+    "--receiver-addr=127.0.0.1:0",
     "--log-encoding=json",
     "--requeue-dependency=2s",
     ...(opts.leaseNamespace ? ["--leader-elect", `--leader-election-namespace=${opts.leaseNamespace}`] : []),

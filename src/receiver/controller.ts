@@ -1,0 +1,132 @@
+/**
+ * Wiring of the Receiver controller on the runtime's Manager, beside GitRepository and
+ * Kustomization: an informer over Receivers (indexed by `status.webhookPath` for the webhook
+ * server), Flux's default predicate, the reconciler, and the webhook server reading the same cache.
+ *
+ * The Receiver CRD is optional: without it (an install that predates it, or one that leaves
+ * webhooks out) the controller logs one line saying so and runs without Receivers, rather than
+ * waiting forever for a cache that cannot sync.
+ */
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { RECEIVER, type Receiver } from "../api/receiver.js";
+import type { EventSinkFn } from "../runtime/events.js";
+import { involvedObjectOf } from "../runtime/events.js";
+import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
+import { Informer } from "../runtime/informer/informer.js";
+import { fluxDefaultPredicate } from "../runtime/informer/predicates.js";
+import { isNotFound, kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
+import type { Manager } from "../runtime/manager.js";
+import type { BackoffOptions } from "../runtime/queue/rate-limiter.js";
+import { formatKey, type ObjectKey } from "../runtime/reconciler.js";
+import { readSecretData } from "../runtime/secret-data.js";
+import { patchObjectStatus } from "../runtime/status-patch.js";
+import { ReceiverReconciler, type ReceiverClient } from "./reconciler.js";
+import { startReceiverServer, type ReceiverServer } from "./server.js";
+
+/** Index of the Receiver cache: `status.webhookPath`. */
+const WEBHOOK_PATH_INDEX = "webhookPath";
+
+/** What the controller is built from. */
+export interface ReceiverControllerDeps {
+  readonly kubeConfig: KubeConfig;
+  readonly manager: Manager;
+  /** `--receiver-addr`. */
+  readonly address: string;
+  readonly recordEvent: EventSinkFn;
+  readonly log: Logger;
+  readonly options: {
+    readonly noCrossNamespaceRefs: boolean;
+    readonly concurrency?: number;
+    readonly jitterPercent?: number;
+    readonly backoff?: BackoffOptions;
+    readonly labelSelector?: string;
+    readonly namespace?: string;
+  };
+}
+
+/** The running webhook side. */
+export interface ReceiverRuntime {
+  /** Port of the webhook server (useful with `--receiver-addr=127.0.0.1:0`). */
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** True when the API server serves Receivers (the CRD is installed and established). */
+export async function receiverApiServed(kc: KubeConfig): Promise<boolean> {
+  try {
+    const list = await kubeRequest<{ resources?: { name: string }[] }>(kc, `/apis/${RECEIVER.apiVersion}`);
+    return (list.resources ?? []).some((r) => r.name === RECEIVER.plural);
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+function apiClient(kc: KubeConfig, informer: Informer<Receiver>, recordEvent: EventSinkFn): ReceiverClient {
+  const path = (key: ObjectKey): string =>
+    resourcePath({ apiVersion: RECEIVER.apiVersion, plural: RECEIVER.plural, ...key });
+  const keyOf = (obj: Receiver): ObjectKey => ({
+    namespace: obj.metadata.namespace ?? "",
+    name: obj.metadata.name ?? "",
+  });
+  return {
+    get: (key) => informer.store.get(formatKey(key)),
+    readSecret: (key, signal) => readSecretData(kc, key, signal),
+    patchStatus: (obj, previous) => patchObjectStatus(kc, path(keyOf(obj)), obj.status, previous),
+    setFinalizers: async (obj, finalizers) => {
+      const body = {
+        metadata: { finalizers: [...finalizers], resourceVersion: obj.metadata.resourceVersion },
+      };
+      await orUndefined(kubeRequest(kc, path(keyOf(obj)), { method: "PATCH", body }));
+    },
+    emitEvent: (obj, event) => recordEvent(involvedObjectOf(obj), event),
+  };
+}
+
+/**
+ * Registers the Receiver controller and starts the webhook server; resolves to undefined (after
+ * logging why) when the Receiver CRD is not installed.
+ */
+export async function registerReceiverController(
+  deps: ReceiverControllerDeps,
+): Promise<ReceiverRuntime | undefined> {
+  const { kubeConfig: kc, options, log } = deps;
+  if (!(await receiverApiServed(kc))) {
+    log.warn(
+      `the Receiver CRD (${RECEIVER.crdName}) is not installed: the Receiver controller and the webhook server on ${deps.address} are off; apply crds/ (or deploy/) and restart to enable them`,
+    );
+    return undefined;
+  }
+  const informer = new Informer<Receiver>({
+    name: RECEIVER.crdName,
+    source: apiListWatcher<Receiver>(kc, {
+      resource: {
+        apiVersion: RECEIVER.apiVersion,
+        plural: RECEIVER.plural,
+        ...(options.namespace ? { namespace: options.namespace } : {}),
+      },
+      ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+    }),
+    indexers: { [WEBHOOK_PATH_INDEX]: (r) => (r.status?.webhookPath ? [r.status.webhookPath] : []) },
+    log,
+  });
+  const controller = deps.manager.addController({
+    name: RECEIVER.singular,
+    kind: RECEIVER.kind,
+    reconciler: new ReceiverReconciler(apiClient(kc, informer, deps.recordEvent), options),
+    concurrency: options.concurrency ?? 2,
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+  });
+  controller.watch(informer, { predicate: fluxDefaultPredicate });
+  const server: ReceiverServer = await startReceiverServer(deps.address, {
+    kubeConfig: kc,
+    byWebhookPath: (p) => informer.store.byIndex(WEBHOOK_PATH_INDEX, p)[0],
+    synced: () => informer.hasSynced(),
+    readSecret: (namespace, name, signal) => readSecretData(kc, { namespace, name }, signal),
+    options: { noCrossNamespaceRefs: options.noCrossNamespaceRefs },
+    log: log.child({ component: "receiver-server" }),
+  });
+  log.info({ address: deps.address, port: server.port }, "Receiver webhook server listening");
+  return server;
+}
