@@ -244,7 +244,7 @@ export async function startController(
     configsLabelSelector: config.watchConfigsLabelSelector,
     renderer: renderPool.render,
   });
-  const receivers = await startReceivers(config, kc, { manager, recorder, log });
+  const receivers = await startReceivers(config, kc, { manager, recorder, log, signal });
   // Each closing step is bounded: an API server or client that stopped answering must not keep a
   // stopping process alive (issue 14).
   const done = manager.start(signal).finally(async () => {
@@ -265,12 +265,18 @@ export async function startController(
 async function startReceivers(
   config: ControllerConfig,
   kc: KubeConfig,
-  parts: { readonly manager: Manager; readonly recorder: EventRecorder; readonly log: Logger },
+  parts: {
+    readonly manager: Manager;
+    readonly recorder: EventRecorder;
+    readonly log: Logger;
+    readonly signal: AbortSignal;
+  },
 ): Promise<{ readonly port: number | undefined; close(): Promise<void> }> {
-  const { manager, recorder, log } = parts;
+  const { manager, recorder, log, signal } = parts;
   const running = await registerReceiverController({
     kubeConfig: kc,
     manager,
+    signal,
     address: config.receiverAddr,
     recordEvent: (obj, e) => recorder.record(obj, e),
     log,

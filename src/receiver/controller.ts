@@ -35,6 +35,8 @@ export interface ReceiverControllerDeps {
   readonly address: string;
   readonly recordEvent: EventSinkFn;
   readonly log: Logger;
+  /** Ends the wait for an API server that does not answer at startup. */
+  readonly signal?: AbortSignal;
   readonly options: {
     readonly noCrossNamespaceRefs: boolean;
     readonly concurrency?: number;
@@ -52,14 +54,28 @@ export interface ReceiverRuntime {
   close(): Promise<void>;
 }
 
-/** True when the API server serves Receivers (the CRD is installed and established). */
-export async function receiverApiServed(kc: KubeConfig): Promise<boolean> {
-  try {
-    const list = await kubeRequest<{ resources?: { name: string }[] }>(kc, `/apis/${RECEIVER.apiVersion}`);
-    return (list.resources ?? []).some((r) => r.name === RECEIVER.plural);
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
+/** First and longest wait between attempts to ask the API server whether Receivers are served. */
+const DISCOVERY_RETRY_MS = { first: 500, max: 10_000 } as const;
+
+/**
+ * True when the API server serves Receivers (the CRD is installed and established). An API server
+ * that does not answer yet is asked again with backoff, as the informers would, so a controller
+ * started before its API server still comes up with Receivers; `signal` ends the wait.
+ */
+export async function receiverApiServed(kc: KubeConfig, log: Logger, signal?: AbortSignal): Promise<boolean> {
+  for (let delay: number = DISCOVERY_RETRY_MS.first; ; delay = Math.min(delay * 2, DISCOVERY_RETRY_MS.max)) {
+    try {
+      const list = await kubeRequest<{ resources?: { name: string }[] }>(kc, `/apis/${RECEIVER.apiVersion}`);
+      return (list.resources ?? []).some((r) => r.name === RECEIVER.plural);
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      if (signal?.aborted) throw err;
+      log.warn(
+        { error: (err as Error).message, retryInMs: delay },
+        "cannot ask the API server whether Receivers are served; retrying",
+      );
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 }
 
@@ -92,7 +108,7 @@ export async function registerReceiverController(
   deps: ReceiverControllerDeps,
 ): Promise<ReceiverRuntime | undefined> {
   const { kubeConfig: kc, options, log } = deps;
-  if (!(await receiverApiServed(kc))) {
+  if (!(await receiverApiServed(kc, log, deps.signal))) {
     log.warn(
       `the Receiver CRD (${RECEIVER.crdName}) is not installed: the Receiver controller and the webhook server on ${deps.address} are off; apply crds/ (or deploy/) and restart to enable them`,
     );
