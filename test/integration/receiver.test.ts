@@ -288,6 +288,7 @@ describe("Receiver (issue 20, item 3)", () => {
       res = await post(path, {});
     }
     expect(res).toEqual({ status: 503, text: "receiver is suspended\n" });
+    expect(await requestedAt(GR, "suspended-target")).toBeUndefined();
   }, 120_000);
 
   it("a missing Secret is Ready=False TokenNotFound with no path; creating it makes the Receiver Ready", async () => {
