@@ -1,12 +1,12 @@
 /**
  * `notification.toolkit.fluxcd.io/v1` Receiver (issue 20, item 3): an incoming webhook that
- * annotates GitRepositories and Kustomizations with `reconcile.fluxcd.io/requestedAt`, so a push
+ * annotates GitRepositories, OCIRepositories and Kustomizations with `reconcile.fluxcd.io/requestedAt`, so a push
  * is applied at once instead of at the next interval. Spec and status as Flux's JSON; only the
  * types, constants and pure helpers live here.
  */
 import { createHash } from "node:crypto";
 import { parseDuration } from "../util/duration.js";
-import { API_VERSION, GIT_REPOSITORY, KUSTOMIZATION } from "./constants.js";
+import { API_VERSION, GIT_REPOSITORY, KUSTOMIZATION, OCI_REPOSITORY } from "./constants.js";
 import type { Condition, FluxObject, LocalObjectReference, ReconcileRequestStatus } from "./meta.js";
 
 /** API group of Receiver (Flux's notification-controller). */
@@ -60,6 +60,7 @@ export function isSupportedReceiverType(type: string): type is ReceiverType {
  */
 export const RECEIVER_TARGET_KINDS: Readonly<Record<string, { apiVersion: string; plural: string }>> = {
   [GIT_REPOSITORY.kind]: { apiVersion: GIT_REPOSITORY.apiVersion, plural: GIT_REPOSITORY.plural },
+  [OCI_REPOSITORY.kind]: { apiVersion: OCI_REPOSITORY.apiVersion, plural: OCI_REPOSITORY.plural },
   [KUSTOMIZATION.kind]: { apiVersion: KUSTOMIZATION.apiVersion, plural: KUSTOMIZATION.plural },
 };
 

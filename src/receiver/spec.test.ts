@@ -92,7 +92,7 @@ describe("checkReceiverSpec", () => {
       "a kind mooring does not reconcile",
       { resources: [{ kind: "HelmRelease", name: "a" }] },
       "UnsupportedField",
-      /kind HelmRelease is not reconciled by mooring; a Receiver can target GitRepository and Kustomization/,
+      /kind HelmRelease is not reconciled by mooring; a Receiver can target GitRepository, OCIRepository, Kustomization/,
     ],
     [
       "another apiVersion",

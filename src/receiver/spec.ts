@@ -75,7 +75,7 @@ function targetKind(res: ReceiverResource, where: string): { apiVersion: string;
   const kind = RECEIVER_TARGET_KINDS[res.kind];
   if (kind === undefined)
     throw unsupported(
-      `${where}: kind ${res.kind} is not reconciled by mooring; a Receiver can target ${Object.keys(RECEIVER_TARGET_KINDS).join(" and ")}`,
+      `${where}: kind ${res.kind} is not reconciled by mooring; a Receiver can target ${Object.keys(RECEIVER_TARGET_KINDS).join(", ")}`,
     );
   if (res.apiVersion && res.apiVersion !== kind.apiVersion)
     throw unsupported(

@@ -1,7 +1,7 @@
 /**
  * Requests reconciles the way `flux reconcile` and Flux's Receiver do: a merge patch that sets
- * `reconcile.fluxcd.io/requestedAt` on each target. The GitRepository and Kustomization
- * controllers already react to a changed value (fluxDefaultPredicate), so the Receiver needs no
+ * `reconcile.fluxcd.io/requestedAt` on each target. The source and Kustomization controllers
+ * already react to a changed value (fluxDefaultPredicate), so the Receiver needs no
  * other channel into them; a GitRepository fetched this way then triggers its Kustomizations
  * through the usual source watch.
  */

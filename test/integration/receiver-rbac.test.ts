@@ -2,8 +2,8 @@
  * Issue 20, item 3: deploy/'s controller ClusterRole lets the Receiver do its work and nothing
  * more. The rules are installed under a test name, bound to a test ServiceAccount, and the real
  * authorizer is asked (SubjectAccessReview through `kubectl auth can-i --as`): Receivers are read
- * and their status written; webhooks may patch GitRepositories and Kustomizations (the targets
- * mooring reconciles) and nothing else a Flux Receiver could name.
+ * and their status written; webhooks may patch GitRepositories, OCIRepositories and
+ * Kustomizations (the targets mooring reconciles) and nothing else a Flux Receiver could name.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -57,6 +57,7 @@ describe("deploy/ RBAC for the Receiver (issue 20)", () => {
     ["get", "secrets"],
     ["patch", "gitrepositories.source.toolkit.fluxcd.io"],
     ["patch", "kustomizations.kustomize.toolkit.fluxcd.io"],
+    ["patch", "ocirepositories.source.toolkit.fluxcd.io"],
   ])("allows %s %s", async (verb, resource) => {
     expect(await can(verb, resource)).toBe("yes");
   });
@@ -65,7 +66,6 @@ describe("deploy/ RBAC for the Receiver (issue 20)", () => {
     ["create", "receivers.notification.toolkit.fluxcd.io"],
     ["delete", "receivers.notification.toolkit.fluxcd.io"],
     ["patch", "helmreleases.helm.toolkit.fluxcd.io"],
-    ["patch", "ocirepositories.source.toolkit.fluxcd.io"],
     ["patch", "imagerepositories.image.toolkit.fluxcd.io"],
     ["patch", "secrets"],
     ["patch", "configmaps"],
