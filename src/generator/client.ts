@@ -20,7 +20,7 @@ import type { Store } from "../runtime/informer/store.js";
 import type { MetaObject } from "../runtime/informer/types.js";
 import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import { formatKey, type ObjectKey } from "../runtime/reconciler.js";
-import { statusPatch } from "../source/cluster-client.js";
+import { statusPatch } from "../runtime/status-patch.js";
 import type { SourceObject } from "../kustomization/ports.js";
 
 /** Reads and writes of the ArtifactGenerator reconciler. */
