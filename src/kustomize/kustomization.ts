@@ -3,6 +3,7 @@ import { dropEofLineBreak } from "./yaml-eof.js";
 import { KustomizeError } from "./errors.js";
 import { checkKustomizationTypes, zeroNulls } from "./kustomization-types.js";
 import { lineOf } from "./parse.js";
+import { GO_YAML_V2 } from "./yaml11.js";
 
 /** A field spec: where in which kinds a transformer writes (kustomize's FieldSpec). */
 export interface FieldSpec {
@@ -207,7 +208,7 @@ function fixLegacy(k: Kustomization): void {
 export function parseKustomization(text: string, file: string): Kustomization {
   // Later duplicate keys win, as with the go-yaml v2 decoding kustomize uses for this file.
   // YAML 1.1 types, as the go-yaml v2 decoding kustomize uses (`yes` is a boolean there).
-  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, version: "1.1" });
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, ...GO_YAML_V2 });
   dropEofLineBreak(doc, text);
   const err = doc.errors[0];
   if (err) {

@@ -1,6 +1,7 @@
 import { isMap, Pair, YAMLMap, YAMLSeq, parseAllDocuments, type Node as YamlNode } from "yaml";
 import { normaliseFloat, type GoMap, type GoValue } from "../output/go-value.js";
 import { newPlainScalar, newStringScalar } from "../resource.js";
+import { GO_YAML_V2 } from "../yaml11.js";
 
 /**
  * Conversions between the JSON data model kustomize round-trips resources through (GoValue) and
@@ -67,7 +68,7 @@ function stringKey(k: unknown): string {
  */
 export function yaml11ToGoValue(text: string): GoValue {
   // go-yaml v2 reads only the first document of a stream.
-  const doc = parseAllDocuments(text, { version: "1.1", intAsBigInt: true })[0];
+  const doc = parseAllDocuments(text, { ...GO_YAML_V2, intAsBigInt: true })[0];
   if (doc === undefined) return null;
   if ("errors" in doc && doc.errors.length > 0) throw new Error(doc.errors[0]!.message);
   return goValueFromJs(doc.toJS({ mapAsMap: true }) as unknown);

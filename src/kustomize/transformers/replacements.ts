@@ -8,6 +8,7 @@ import { splitFieldPath } from "./field-path.js";
 import { foldKeys, REPLACEMENT_SHAPE } from "./fold-keys.js";
 import { isCreatedLeaf, lookupPath, matchPath } from "./path-match.js";
 import { isTagless, markTagless, plainTag, scalarTag } from "./scalar-tag.js";
+import { GO_YAML_V2 } from "../yaml11.js";
 
 /** Resource id fields of a replacement selector; exact values, empty = any (not regexes). */
 export interface ReplacementSelector {
@@ -264,7 +265,7 @@ export function loadReplacements(
  * document counts, YAML 1.1 scalars, nulls are zero values (issue 18).
  */
 function readReplacementFile(text: string, file: string): unknown {
-  const first = parseAllDocuments(text, { version: "1.1", prettyErrors: false })[0];
+  const first = parseAllDocuments(text, { ...GO_YAML_V2, prettyErrors: false })[0];
   if (first === undefined) return null;
   const err = first.errors[0];
   if (err) throw new Error(`invalid YAML in replacements file ${file}: ${err.message.split("\n")[0]}`);
