@@ -64,11 +64,16 @@ export class KubeTransport {
     return { statusCode: response.statusCode, body: response.body };
   }
 
-  /** Closes the kept-alive connections once in-flight requests finish. */
+  /**
+   * Closes the connections and abandons what is still in flight. Waiting would mean waiting for
+   * open watches (5–10 min): informers of another user of the same KubeConfig, or ones not yet
+   * stopped, would hold the close up to their server-side timeout. An abandoned watch's informer
+   * reconnects through a new pool.
+   */
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
-    await (await pool?.ready.catch(() => undefined))?.close();
+    await (await pool?.ready.catch(() => undefined))?.destroy();
   }
 
   private url(req: TransportRequest): string {
