@@ -28,6 +28,11 @@ export const ConditionType = {
   SourceVerified: "SourceVerified",
   /** Declared by Flux's source API but not used by GitRepository; listed so nothing invents it. */
   BuildFailed: "BuildFailed",
+  /**
+   * mooring's own, Kustomization, abnormal-true: objects in detect-only drift mode differ from
+   * the desired state (reason `DriftDetected`); removed once nothing detected has drifted.
+   */
+  Drifted: "Drifted",
 } as const;
 /** One of {@link ConditionType}. */
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
@@ -88,6 +93,12 @@ export const Reason = {
   HealthCheckFailed: "HealthCheckFailed",
   /** Health checks were abandoned (new revision arrived, or a feature gate). */
   HealthCheckCanceled: "HealthCheckCanceled",
+
+  // --- mooring beyond Flux: drift audit (issue 20 item 2) ---
+  /** Event: someone else's change to managed objects was reverted. */
+  DriftCorrected: "DriftCorrected",
+  /** Drifted=True and its event: drift left in place (detect-only). */
+  DriftDetected: "DriftDetected",
 
   // --- GitRepository (source API) ---
   /** The URL cannot be parsed (Stalled, FetchFailed). */
@@ -171,6 +182,7 @@ export const ABNORMAL_TRUE_CONDITIONS: ReadonlySet<string> = new Set<ConditionTy
   ConditionType.IncludeUnavailable,
   ConditionType.StorageOperationFailed,
   ConditionType.BuildFailed,
+  ConditionType.Drifted,
 ]);
 
 /** Condition types the GitRepository controller owns (writes and force-overwrites). */

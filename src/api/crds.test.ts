@@ -11,6 +11,8 @@ import {
   type Artifact,
   BuildMetadataOption,
   type Condition,
+  type DriftCorrection,
+  type MooringStatus,
   CONDITION_MESSAGE_MAX_LENGTH,
   CONDITION_REASON_PATTERN,
   ConditionType,
@@ -381,6 +383,18 @@ describe("TypeScript types and CRD properties name the same fields", () => {
     lastHandledReconcileAt: true,
     inventory: true,
     history: true,
+    mooring: true,
+  };
+  const mooringStatus: Record<keyof MooringStatus, true> = { driftCorrections: true };
+  const driftCorrection: Record<keyof DriftCorrection, true> = {
+    time: true,
+    apiVersion: true,
+    kind: true,
+    namespace: true,
+    name: true,
+    fields: true,
+    managers: true,
+    revision: true,
   };
   const condition: Record<keyof Condition, true> = {
     type: true,
@@ -400,6 +414,8 @@ describe("TypeScript types and CRD properties name the same fields", () => {
     ["Kustomization spec", rootOf(ksCrd), "spec", ksSpec],
     ["Kustomization status", rootOf(ksCrd), "status", ksStatus],
     ["Kustomization condition", rootOf(ksCrd), "status.conditions[]", condition],
+    ["Kustomization mooring status", rootOf(ksCrd), "status.mooring", mooringStatus],
+    ["Kustomization drift corrections", rootOf(ksCrd), "status.mooring.driftCorrections[]", driftCorrection],
   ] as const)("%s", (_what, root, path, fields) => {
     expect(keys(node(root, path))).toEqual(Object.keys(fields).sort());
   });

@@ -4,6 +4,7 @@
  */
 import { parseDuration } from "../util/duration.js";
 import type { Condition, FluxObject, ReconcileRequestStatus } from "./meta.js";
+import type { MooringStatus } from "./mooring.js";
 import {
   type BuildMetadataOption,
   type CommonMetadata,
@@ -93,6 +94,8 @@ export type KustomizationStatus = ReconcileRequestStatus & {
   inventory?: ResourceInventory;
   /** Newest first, at most {@link KUSTOMIZATION_HISTORY_LIMIT}. */
   history?: HistorySnapshot[];
+  /** mooring's own fields (drift corrections); never one of Flux's. */
+  mooring?: MooringStatus;
 };
 
 /** A Kustomization object. */

@@ -20,7 +20,8 @@ export type DriftedPath =
   | { readonly path: string; readonly action: "strip" }
   | { readonly path: string; readonly action: "adopt"; readonly value: unknown };
 
-interface ApplyFields {
+/** One manager's field set (fieldsV1). */
+export interface ApplyFields {
   readonly manager: string;
   readonly fields: JsonObject;
 }
@@ -31,7 +32,8 @@ function applyEntries(live: KubeObject): ApplyFields[] {
     .map((m) => ({ manager: m.manager ?? "", fields: m.fieldsV1 as JsonObject }));
 }
 
-function descend(fields: JsonObject, segments: readonly string[]): JsonObject | undefined {
+/** The fieldsV1 node at `segments`, if the set has one. */
+export function descend(fields: JsonObject, segments: readonly string[]): JsonObject | undefined {
   let node: unknown = fields;
   for (const s of segments) node = isJsonObject(node) ? node[s] : undefined;
   return isJsonObject(node) ? node : undefined;
@@ -65,7 +67,7 @@ function listItemKey(at: ListItem, entries: readonly ApplyFields[]): string | un
 }
 
 /** `/spec/containers/0/image` → `["f:spec", "f:containers", "k:{...}", "f:image"]`, if resolvable. */
-function fieldsPath(
+export function fieldsPath(
   live: KubeObject,
   pointer: string,
   entries: readonly ApplyFields[],

@@ -3,6 +3,7 @@ import { parseDuration } from "../util/duration.js";
 import { buildCommand } from "./commands/build.js";
 import { addControllerCommand } from "./commands/controller.js";
 import { diffCommand } from "./commands/diff.js";
+import { driftCommand } from "./commands/drift.js";
 import { eventsCommand } from "./commands/events.js";
 import { getCommand } from "./commands/get.js";
 import { addInstallCommands } from "./commands/install.js";
@@ -131,6 +132,22 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         (o, c) => (
           kindArg(c.args[0] ?? ""),
           diffCommand(c.args[1] ?? "", c.opts<{ path: string }>().path, o, io)
+        ),
+      ),
+    );
+  program
+    .command("drift")
+    .description(
+      "current drift of a Kustomization's objects (live vs desired) and its recent drift corrections (exit 0 none, 1 drift, 2 error)",
+    )
+    .argument("<kind>", "ks")
+    .argument("<name>")
+    .option("--path <dir>", "compare with this local directory instead of the source's current artifact")
+    .action(
+      run(
+        (o, c) => (
+          kindArg(c.args[0] ?? ""),
+          driftCommand(c.args[1] ?? "", c.opts<{ path?: string }>().path, o, io)
         ),
       ),
     );

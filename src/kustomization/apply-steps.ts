@@ -3,18 +3,25 @@
  * inventory, prune of what left it, and the health wait. Each step returns what the next needs and
  * throws a classified error; conditions are set by the reconciler from the outcome.
  */
-import { healthCheckApiVersion, type Kustomization, kustomizationTimeout, Reason } from "../api/index.js";
+import {
+  type DriftMode,
+  healthCheckApiVersion,
+  type Kustomization,
+  kustomizationTimeout,
+  Reason,
+} from "../api/index.js";
 import { type ChangeSetEntry, formatChanges, pruneSurvivors } from "../apply/changeset.js";
 import { ApplyError, HealthCancelledError, HealthCheckError } from "../apply/cluster/errors.js";
 import type { ApplyResult, ObjectRef, OwnerRef } from "../apply/cluster/types.js";
 import type { CustomHealthChecks } from "../apply/health/cel-status.js";
+import { driftModeOf, InvalidDriftModeError } from "../apply/drift-mode.js";
 import { compileIgnoreRules, ignorePathsFor } from "../apply/ignore-rules.js";
 import { diffInventory, type InventoryEntry, mergeInventory, objectId } from "../apply/inventory.js";
 import { compareObjMetadata } from "../apply/staging.js";
 import type { KubeObject } from "../apply/types.js";
-import { ErrorList, GenericError } from "../runtime/errors.js";
+import { ErrorList, GenericError, StallingError } from "../runtime/errors.js";
 import { formatDuration } from "../util/duration.js";
-import { groupOf, versionOf } from "../util/kube-object.js";
+import { formatObject, groupOf, versionOf } from "../util/kube-object.js";
 import { undecryptedSecretProblem } from "./decryption.js";
 import { type HintContext, withFixHint } from "./fix-hints.js";
 import type { ApplyPort } from "./ports.js";
@@ -40,8 +47,31 @@ export interface StepContext {
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
- * Staged server-side apply, with `spec.ignore` rules (paths left out of drift detection).
- * Throws `ReconciliationFailed` (message carries the partial change set).
+ * The Kustomization's `mooring.dev/drift` mode, after checking the annotation on it and on every
+ * manifest: a wrong value stops the run before anything is applied (Stalled,
+ * `InvalidAnnotation`), since retrying cannot fix it.
+ */
+export function reconcileDriftMode(ks: Kustomization, objects: readonly KubeObject[]): DriftMode | undefined {
+  try {
+    for (const obj of objects) driftModeOf(obj, formatObject(obj));
+    return driftModeOf(ks, `Kustomization ${ks.metadata.namespace ?? ""}/${ks.metadata.name ?? ""}`);
+  } catch (err) {
+    throw stalledOnDriftMode(err) ?? err;
+  }
+}
+
+/** Stalled `InvalidAnnotation` when `err` is (or wraps) a bad drift annotation. */
+function stalledOnDriftMode(err: unknown): StallingError | undefined {
+  for (let e = err; e instanceof Error; e = e.cause)
+    if (e instanceof InvalidDriftModeError)
+      return new StallingError(Reason.InvalidAnnotation, e.message, { cause: err });
+  return undefined;
+}
+
+/**
+ * Staged server-side apply, with `spec.ignore` rules (paths left out of drift detection) and the
+ * drift mode. Throws `ReconciliationFailed` (message carries the partial change set), or Stalled
+ * `InvalidAnnotation` for a bad `mooring.dev/drift` value (on a live object, say).
  */
 export async function reconcileApply(
   objects: readonly KubeObject[],
@@ -53,6 +83,7 @@ export async function reconcileApply(
   if (encrypted !== undefined) {
     throw new GenericError(Reason.ReconciliationFailed, encrypted, { retryAfterMs: ctx.retryAfterMs });
   }
+  const driftMode = reconcileDriftMode(ctx.ks, objects);
   try {
     return await apply.applyAllStaged(objects, {
       owner: ctx.owner,
@@ -62,8 +93,11 @@ export async function reconcileApply(
       impersonate: ctx.impersonate,
       signal: ctx.signal,
       verify: ctx.verify,
+      driftMode,
     });
   } catch (err) {
+    const stalled = stalledOnDriftMode(err);
+    if (stalled !== undefined) throw stalled;
     const hinted = withHints(err, ctx.hints);
     throw new GenericError(Reason.ReconciliationFailed, messageOf(hinted), {
       cause: hinted,

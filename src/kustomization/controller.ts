@@ -26,6 +26,7 @@ import { Informer } from "../runtime/informer/informer.js";
 import type { IndexFunc } from "../runtime/informer/store.js";
 import type { MetaObject } from "../runtime/informer/types.js";
 import type { Manager } from "../runtime/manager.js";
+import { DriftMetrics } from "../runtime/metrics.js";
 import { keyOf } from "../runtime/reconciler.js";
 import { forgetSecretValues } from "../runtime/secret-values.js";
 import { secretOwnerOf } from "./build-manifests.js";
@@ -108,6 +109,7 @@ export class KustomizationController {
       inventoryHolders: {
         holders: (key) => this.kustomizations.store.byIndex(INVENTORY_INDEX, key).map(keyOf),
       },
+      driftMetrics: new DriftMetrics(deps.manager.registry),
       ...(deps.renderer ? { renderer: deps.renderer } : {}),
     });
     this.controller = deps.manager.addController({

@@ -23,6 +23,7 @@ import type { ApplyResult, OwnerRef } from "../apply/cluster/types.js";
 import { formatChanges } from "../apply/changeset.js";
 import type { KubeObject } from "../apply/types.js";
 import { StallingError } from "../runtime/errors.js";
+import type { DriftMetrics } from "../runtime/metrics.js";
 import { computeResult } from "../runtime/result.js";
 import { jitterWith } from "../runtime/jitter.js";
 import {
@@ -46,6 +47,7 @@ import {
 } from "./apply-steps.js";
 import { buildManifests } from "./build-manifests.js";
 import { loadDecryptionKeys, SopsDecryption } from "./decryption.js";
+import { reportDrift } from "./drift-report.js";
 import { finalize } from "./finalize.js";
 import type { KustomizationOptions } from "./options.js";
 import type { ApplyPort, ApplyTargets, KustomizationClient } from "./ports.js";
@@ -96,6 +98,8 @@ export interface KustomizationReconcilerDeps {
    * Kustomization cache), so failure messages can name them (issue 20); unnamed when unset.
    */
   readonly inventoryHolders?: InventoryHolders;
+  /** `mooring_drift_corrections_total` on the manager's registry; uncounted when unset. */
+  readonly driftMetrics?: DriftMetrics;
   readonly now?: () => Date;
 }
 
@@ -276,8 +280,9 @@ export class KustomizationReconciler implements Reconciler {
   }
 
   /**
-   * Apply (ReconciliationFailed), inventory, prune (PruneFailed; never reached after a failed
-   * fetch, build or apply). Emits the change-set events; records the new inventory.
+   * Apply (ReconciliationFailed; Stalled InvalidAnnotation), inventory, prune (PruneFailed;
+   * never reached after a failed fetch, build or apply). Emits the change-set events; records the
+   * new inventory and the drift report (Drifted; see drift-report.ts).
    */
   private async applyAndPrune(
     run: Run,
@@ -295,6 +300,7 @@ export class KustomizationReconciler implements Reconciler {
       run.changed = true;
       await run.event("Normal", changes, revision);
     }
+    await reportDrift(run, applied.drift, { revision, now: this.now(), metrics: this.deps.driftMetrics });
     const pruned = await reconcilePrune(previous, inventoryOf(applied.entries), step.apply, step);
     run.setStatus({ inventory: { entries: pruned.inventory } });
     if (pruned.changes !== "") {

@@ -13,7 +13,9 @@ import type { Artifact, Kustomization } from "../api/index.js";
 import { type ChangeSetEntry, entryFor } from "../apply/changeset.js";
 import type { ClusterTarget } from "../apply/cluster/apply-clusters.js";
 import type {
+  ApplyOptions,
   ApplyResult,
+  ObjectDrift,
   DeleteResult,
   HealthOptions,
   ObjectRef,
@@ -91,13 +93,18 @@ export class FakeApply implements ApplyPort {
   /** Set to make the next health wait throw. */
   healthError: Error | undefined;
   applyError: Error | undefined;
+  /** Drift the next applies report (corrected or detected). */
+  drift: ObjectDrift[] = [];
+  /** Options of the last apply. */
+  lastOptions: ApplyOptions | undefined;
 
   private id(o: { kind: string; namespace: string; name: string }): string {
     return `${o.kind}/${o.namespace}/${o.name}`;
   }
 
-  applyAllStaged(objects: readonly KubeObject[]): Promise<ApplyResult> {
+  applyAllStaged(objects: readonly KubeObject[], options?: ApplyOptions): Promise<ApplyResult> {
     this.calls.push("apply");
+    this.lastOptions = options;
     if (this.applyError) return Promise.reject(this.applyError);
     const entries: ChangeSetEntry[] = objects.map((o) => {
       const meta = objMetadataOf(o);
@@ -119,7 +126,7 @@ export class FakeApply implements ApplyPort {
       cleanupPatches: 0,
       recreated: 0,
     };
-    return Promise.resolve({ entries, stats });
+    return Promise.resolve({ entries, stats, drift: [...this.drift] });
   }
 
   deleteStale(stale: readonly ObjectRef[]): Promise<DeleteResult> {

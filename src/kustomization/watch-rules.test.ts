@@ -67,6 +67,17 @@ describe("kustomizationChanged", () => {
   ])("%s", (_what, old, next, want) => {
     expect(kustomizationChanged(old, next)).toBe(want);
   });
+
+  it("reconciles when mooring.dev/drift changes (issue 20: back to correct corrects at once)", () => {
+    const drift = (value: string | undefined): Kustomization => {
+      const obj = ks();
+      if (value !== undefined) obj.metadata.annotations = { "mooring.dev/drift": value };
+      return obj;
+    };
+    expect(kustomizationChanged(drift("detect"), drift(undefined))).toBe(true);
+    expect(kustomizationChanged(drift(undefined), drift("detect"))).toBe(true);
+    expect(kustomizationChanged(drift("detect"), drift("detect"))).toBe(false);
+  });
 });
 
 describe("sourceRevisionChanged", () => {

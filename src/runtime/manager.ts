@@ -70,6 +70,11 @@ export class Manager {
 
   constructor(private readonly options: ManagerOptions) {}
 
+  /** The metrics registry `/metrics` serves: controllers register their own metrics on it. */
+  get registry(): Registry {
+    return this.options.registry;
+  }
+
   /** Registers an informer to start with the manager (controllers' watched informers are added too). */
   addInformer<T extends MetaObject>(informer: Informer<T>): void {
     this.informers.add(informer as unknown as Informer<MetaObject>);

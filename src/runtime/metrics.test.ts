@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ReconcileMetrics, createMetricsRegistry, reconcileDurationBuckets } from "./metrics.js";
+import {
+  DriftMetrics,
+  ReconcileMetrics,
+  createMetricsRegistry,
+  reconcileDurationBuckets,
+} from "./metrics.js";
 
 describe("ReconcileMetrics", () => {
   it("uses 10 buckets from 10 ms to 1800 s", () => {
@@ -23,5 +28,17 @@ describe("ReconcileMetrics", () => {
     expect(text).not.toContain('name="a"');
     expect(text).toContain('name="b"');
     expect(() => new ReconcileMetrics(registry)).not.toThrow();
+  });
+});
+
+describe("DriftMetrics", () => {
+  it("counts corrections by kind and namespace on the shared registry (issue 20)", async () => {
+    const registry = createMetricsRegistry({ processMetrics: false });
+    new DriftMetrics(registry).recordCorrection("ConfigMap", "apps");
+    new DriftMetrics(registry).recordCorrection("ConfigMap", "apps");
+    new DriftMetrics(registry).recordCorrection("ClusterRole", "");
+    const text = await registry.metrics();
+    expect(text).toContain('mooring_drift_corrections_total{kind="ConfigMap",namespace="apps"} 2');
+    expect(text).toContain('mooring_drift_corrections_total{kind="ClusterRole",namespace=""} 1');
   });
 });

@@ -3,7 +3,7 @@
  * {kind,name,namespace}` (flux-compat §6.3), recorded at the end of every reconcile and deleted
  * when the object is gone so series of deleted objects do not linger.
  */
-import { Histogram, Registry, collectDefaultMetrics, exponentialBuckets } from "prom-client";
+import { Counter, Histogram, Registry, collectDefaultMetrics, exponentialBuckets } from "prom-client";
 
 /** A fresh registry, optionally with Node's process metrics (what `/metrics` serves). */
 export function createMetricsRegistry(options: { processMetrics?: boolean } = {}): Registry {
@@ -67,4 +67,34 @@ export function rateLimiterWaitRecorder(registry: Registry): (seconds: number) =
     registers: [registry],
   });
   return (seconds) => h.observe(seconds);
+}
+
+const driftCounters = new WeakMap<Registry, Counter<"kind" | "namespace">>();
+
+/**
+ * mooring's drift audit (issue 20 item 2): `mooring_drift_corrections_total{kind,namespace}`
+ * counts managed objects whose drift (someone else's change) an apply reverted. By kind and the
+ * object's namespace, not by object, so the series stay few.
+ */
+export class DriftMetrics {
+  private readonly corrections: Counter<"kind" | "namespace">;
+
+  constructor(registry: Registry) {
+    let c = driftCounters.get(registry);
+    if (c === undefined) {
+      c = new Counter({
+        name: "mooring_drift_corrections_total",
+        help: "Managed objects whose drift (a change by another field manager) mooring reverted.",
+        labelNames: ["kind", "namespace"],
+        registers: [registry],
+      });
+      driftCounters.set(registry, c);
+    }
+    this.corrections = c;
+  }
+
+  /** Counts one corrected object (`namespace` "" when cluster-scoped). */
+  recordCorrection(kind: string, namespace: string): void {
+    this.corrections.inc({ kind, namespace });
+  }
 }

@@ -91,6 +91,7 @@ export class ApplyManager {
       options,
       stats,
       cacheHits: new Set(),
+      drift: [],
       useCache: await this.mayUseCache(client, prepared, options),
     };
     const entries: ChangeSetEntry[] = [];
@@ -98,7 +99,7 @@ export class ApplyManager {
       entries.push(...(await this.applyStage(ctx, stage, entries)));
       if (stage.wait) await this.waitStage(ctx, stage, entries);
     }
-    return { entries, stats: { ...stats } };
+    return { entries, stats: { ...stats }, drift: [...ctx.drift] };
   }
 
   /**

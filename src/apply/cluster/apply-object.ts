@@ -5,20 +5,23 @@
  * live state are known unchanged costs no request at all.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { DRIFT_MODE } from "../../api/mooring.js";
 import { applyPolicy, shouldForceRecreate } from "../annotations.js";
 import { changeSetEntry, type ChangeSetEntry } from "../changeset.js";
 import { driftAction } from "../drift.js";
+import { objectDriftMode } from "../drift-mode.js";
 import { applyDriftedPaths, driftedPaths } from "../drifted-paths.js";
 import { isImmutableError } from "../immutable.js";
 import { objectId } from "../inventory.js";
 import { cleanupPatch, type CleanupOptions } from "../takeover.js";
 import { formatObject } from "../../util/kube-object.js";
 import { objMetadataOf, type KubeObject } from "../types.js";
+import { correctionOf, detectionOf, type DriftInput } from "./drift-record.js";
 import { ApplyError, dryRunFailedMessage, errorText } from "./errors.js";
 import { renderedHash } from "./fingerprint.js";
 import { refOf, type ObjectClient } from "./object-client.js";
 import type { OwnedObjects } from "./owned-objects.js";
-import type { ApplyOptions } from "./types.js";
+import type { ApplyOptions, ObjectDrift } from "./types.js";
 
 /** Mutable counters of one run. */
 export interface MutableStats {
@@ -42,6 +45,8 @@ export interface ApplyContext {
   readonly cacheHits: Set<string>;
   /** False when this run must not decide objects from the cache (a verifying run, or RBAC doubt). */
   readonly useCache: boolean;
+  /** Drift corrected (after the apply succeeded) or detected in this run, in no particular order. */
+  readonly drift: ObjectDrift[];
 }
 
 /** Tells the user how to get past an immutable-field error. */
@@ -67,6 +72,7 @@ async function dryRun(
   ctx: ApplyContext,
   obj: KubeObject,
   live: KubeObject | undefined,
+  mayRecreate: boolean,
 ): Promise<{ dry: KubeObject; live: KubeObject | undefined }> {
   const apply = (): Promise<KubeObject> =>
     ctx.client.apply(obj, { fieldManager: ctx.fieldManager, dryRun: true, signal: ctx.options.signal });
@@ -76,7 +82,8 @@ async function dryRun(
   } catch (err) {
     const subject = formatObject(obj);
     const message = dryRunFailedMessage(subject, (obj.metadata.namespace ?? "") !== "", err);
-    if (live === undefined || !isImmutableError(err)) throw new Error(message, { cause: err });
+    if (live === undefined || !isImmutableError(err) || !mayRecreate)
+      throw new Error(message, { cause: err });
     if (!shouldForceRecreate(ctx.options.force === true, obj, live)) {
       throw new Error(`${message}. ${forceHint(subject)}`, { cause: err });
     }
@@ -103,6 +110,8 @@ export interface Plan {
   readonly payload?: KubeObject;
   /** Whether the object is pending in the owned-object cache (settle after phase 2). */
   readonly pending: boolean;
+  /** The drift this plan's apply corrects, recorded once the apply succeeded. */
+  readonly drift?: ObjectDrift | undefined;
 }
 
 /** Runs one request step, naming the object and the step in the error. */
@@ -118,6 +127,8 @@ interface Checked {
   readonly entry: ChangeSetEntry;
   readonly live: KubeObject | undefined;
   readonly payload?: KubeObject;
+  /** Corrected by the payload's apply, or (without payload) detected and left in place. */
+  readonly drift?: ObjectDrift | undefined;
 }
 
 /**
@@ -141,26 +152,72 @@ async function getLive(ctx: ApplyContext, obj: KubeObject): Promise<KubeObject |
   }
 }
 
-async function check(ctx: ApplyContext, obj: KubeObject, ignore: readonly string[]): Promise<Checked> {
-  let live = await getLive(ctx, obj);
-  if (applyPolicy(obj, live).skip) return { entry: changeSetEntry(obj, "skipped"), live: undefined };
-  const result = await dryRun(ctx, obj, live);
-  live = result.live;
+/**
+ * Detect-only (`mooring.dev/drift: detect`): an existing object is compared but never written,
+ * not even the managedFields takeover; its drift is reported instead.
+ */
+function detectOnly(obj: KubeObject, input: DriftInput): Checked {
+  const entry = changeSetEntry(obj, "unchanged");
+  if (driftAction(input.live, input.dryRun, false, input.ignorePaths) === "unchanged")
+    return { entry, live: input.live };
+  return { entry, live: input.live, drift: detectionOf(input) };
+}
+
+/** kubectl's (and other non-Flux managers') fields taken over, so the apply reverts their edits. */
+async function takeOver(
+  ctx: ApplyContext,
+  obj: KubeObject,
+  live: KubeObject | undefined,
+): Promise<{ live: KubeObject | undefined; patched: boolean }> {
   const ops = cleanupPatch(obj, live, ctx.cleanup);
-  if (live !== undefined && ops.length > 0) {
-    live = await step(obj, "field manager takeover", () =>
-      ctx.client.jsonPatch(refOf(obj), ops, ctx.fieldManager),
-    );
-    ctx.stats.cleanupPatches++;
-  }
-  const action = driftAction(live, result.dry, ops.length > 0, ignore);
+  if (live === undefined || ops.length === 0) return { live, patched: ops.length > 0 };
+  const patched = await step(obj, "field manager takeover", () =>
+    ctx.client.jsonPatch(refOf(obj), ops, ctx.fieldManager),
+  );
+  ctx.stats.cleanupPatches++;
+  return { live: patched, patched: true };
+}
+
+/** The drift an apply of `input.desired` corrects (see drift-record.ts), if any. */
+function correction(ctx: ApplyContext, input: DriftInput | undefined, hash: string): ObjectDrift | undefined {
+  if (input === undefined) return undefined;
+  const id = objectId(objMetadataOf(input.desired));
+  return correctionOf(input, ctx.owned?.appliedHash(ctx.options.owner, id) === hash);
+}
+
+async function check(
+  ctx: ApplyContext,
+  obj: KubeObject,
+  ignore: readonly string[],
+  hash: string,
+): Promise<Checked> {
+  const found = await getLive(ctx, obj);
+  if (applyPolicy(obj, found).skip) return { entry: changeSetEntry(obj, "skipped"), live: undefined };
+  const detect =
+    found !== undefined &&
+    objectDriftMode(obj, found, ctx.options.driftMode, formatObject(obj)) === DRIFT_MODE.detect;
+  const result = await dryRun(ctx, obj, found, !detect);
+  // The live object as read, before the takeover rewrites its managedFields: it names who drifted it.
+  const input: DriftInput | undefined =
+    result.live === undefined
+      ? undefined
+      : {
+          desired: obj,
+          live: result.live,
+          dryRun: result.dry,
+          ignorePaths: ignore,
+          fieldManager: ctx.fieldManager,
+        };
+  if (detect && input !== undefined) return detectOnly(obj, input);
+  const { live, patched } = await takeOver(ctx, obj, result.live);
+  const action = driftAction(live, result.dry, patched, ignore);
   if (action === "unchanged") return { entry: changeSetEntry(obj, action), live };
   // Ignored paths that drifted keep their live value or stay with their other owner (Flux).
   const payload =
     live !== undefined && ignore.length > 0
       ? applyDriftedPaths(obj, driftedPaths(live, result.dry, ignore, ctx.fieldManager))
       : obj;
-  return { entry: changeSetEntry(obj, action), live, payload };
+  return { entry: changeSetEntry(obj, action), live, payload, drift: correction(ctx, input, hash) };
 }
 
 /**
@@ -177,18 +234,20 @@ export async function planObject(ctx: ApplyContext, obj: KubeObject): Promise<Pl
   ctx.owned?.begin(obj);
   let checked: Checked;
   try {
-    checked = await check(ctx, obj, ignore);
+    checked = await check(ctx, obj, ignore, hash);
   } catch (err) {
-    settle(ctx, id, undefined, hash);
+    settle(ctx, undefined, { id, hash });
     throw err;
   }
-  const { entry, payload, live } = checked;
+  const { entry, payload, live, drift } = checked;
   // Decided objects are settled now; objects to apply stay pending until phase 2.
   if (payload === undefined) {
-    settle(ctx, id, live, hash);
+    // Drift left in place (detect-only) keeps its record, but the cache may not vouch for it.
+    if (drift !== undefined) ctx.drift.push(drift);
+    settle(ctx, live, { id, hash, recheck: drift !== undefined });
     return { obj, id, hash, entry, pending: false };
   }
-  return { obj, id, hash, entry, pending: ctx.owned !== undefined, payload };
+  return { obj, id, hash, entry, pending: ctx.owned !== undefined, payload, drift };
 }
 
 /** The cheap path: the record and the watch mirror say nothing changed. */
@@ -199,8 +258,13 @@ function fromCache(ctx: ApplyContext, obj: KubeObject, id: string, hash: string)
   return true;
 }
 
-function settle(ctx: ApplyContext, id: string, live: KubeObject | undefined, hash: string): void {
-  ctx.owned?.settle(ctx.options.owner, live, live === undefined ? undefined : hash, id);
+function settle(
+  ctx: ApplyContext,
+  live: KubeObject | undefined,
+  record: { id: string; hash: string; recheck?: boolean },
+): void {
+  const { id, hash, recheck } = record;
+  ctx.owned?.settle(ctx.options.owner, live, live === undefined ? undefined : hash, { id, recheck });
 }
 
 /** Phase 2 for one object: the real apply when the plan needs one. */
@@ -217,15 +281,16 @@ export async function executePlan(ctx: ApplyContext, plan: Plan): Promise<Change
       }),
     );
     ctx.stats.applies++;
+    if (plan.drift !== undefined) ctx.drift.push(plan.drift);
     return plan.entry;
   } finally {
-    settle(ctx, plan.id, applied, plan.hash);
+    settle(ctx, applied, plan);
   }
 }
 
 /** Releases plans that will not be executed (another object of the stage failed). */
 export function abandonPlan(ctx: ApplyContext, plan: Plan): void {
-  if (plan.pending) ctx.owned?.settle(ctx.options.owner, undefined, undefined, plan.id);
+  if (plan.pending) ctx.owned?.settle(ctx.options.owner, undefined, undefined, { id: plan.id });
 }
 
 /**

@@ -38,6 +38,11 @@ export interface AppliedRecord {
   readonly ownedFields: string;
   /** A stage wait saw it Current after this apply: an unchanged object needs no new wait. */
   ready: boolean;
+  /**
+   * Left drifted (detect-only): the next apply must look again rather than trust the cache, yet
+   * the record stays so that further changes are still reported as drift.
+   */
+  readonly recheck: boolean;
 }
 
 interface Pending {
@@ -85,10 +90,15 @@ export class OwnedObjects {
   canSkip(owner: OwnerRef, obj: KubeObject, hash: string): boolean {
     const id = objectId(objMetadataOf(obj));
     const record = this.records.get(ownerKey(owner))?.get(id);
-    if (record?.hash !== hash || this.pending.has(id)) return false;
-    const key = kindKey(obj);
-    const seen = this.informers.get(key)?.isCurrent() === true ? this.mirror.get(key)?.get(id) : undefined;
+    if (record?.hash !== hash || record.recheck || this.pending.has(id)) return false;
+    const seen = this.mirrored(obj, id);
     return seen !== undefined && seen.uid === record.uid && unchangedSince(seen, record);
+  }
+
+  /** The object as the watch mirror last saw it, once that kind's mirror is complete. */
+  private mirrored(obj: KubeObject, id: string): Mirrored | undefined {
+    const key = kindKey(obj);
+    return this.informers.get(key)?.isCurrent() === true ? this.mirror.get(key)?.get(id) : undefined;
   }
 
   /** Marks an object as being written by us: its watch events wait for {@link settle}. */
@@ -96,18 +106,33 @@ export class OwnedObjects {
     this.pending.set(objectId(objMetadataOf(obj)), { events: [] });
   }
 
+  /** The rendered hash `id` was last applied (or checked) with, if recorded. */
+  appliedHash(owner: OwnerRef, id: string): string | undefined {
+    return this.records.get(ownerKey(owner))?.get(id)?.hash;
+  }
+
   /**
    * Records the live object an apply (or an unchanged dry-run) left, then replays the events
-   * that arrived meanwhile: only those after our own write can be drift.
+   * that arrived meanwhile: only those after our own write can be drift. `recheck`: the object
+   * was left drifted on purpose (detect-only), so the cache must not vouch for it.
    */
-  settle(owner: OwnerRef, live: KubeObject | undefined, hash: string | undefined, id?: string): void {
+  settle(
+    owner: OwnerRef,
+    live: KubeObject | undefined,
+    hash: string | undefined,
+    { id, recheck = false }: { readonly id?: string; readonly recheck?: boolean } = {},
+  ): void {
     const key = id ?? (live ? objectId(objMetadataOf(live)) : "");
     const pending = this.pending.get(key);
     this.pending.delete(key);
     const records = this.recordsOf(owner);
     if (live === undefined || hash === undefined) records.delete(key);
-    else records.set(key, this.recordOf(live, hash));
-    const events = pending?.events ?? [];
+    else records.set(key, this.recordOf(live, hash, recheck));
+    this.replayAfter(pending?.events ?? [], live);
+  }
+
+  /** Judges the events that arrived after our own write of `live` (earlier ones are ours). */
+  private replayAfter(events: Pending["events"], live: KubeObject | undefined): void {
     const ours = events.findIndex((e) => e.obj.metadata.resourceVersion === live?.metadata.resourceVersion);
     for (const e of ours === -1 ? [] : events.slice(ours + 1)) this.judge(e.type, e.obj);
   }
@@ -157,8 +182,9 @@ export class OwnedObjects {
     return m;
   }
 
-  private recordOf(live: KubeObject, hash: string): AppliedRecord {
+  private recordOf(live: KubeObject, hash: string, recheck: boolean): AppliedRecord {
     return {
+      recheck,
       hash,
       uid: live.metadata.uid ?? "",
       resourceVersion: live.metadata.resourceVersion ?? "",

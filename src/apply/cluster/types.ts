@@ -6,6 +6,7 @@
  * pure decisions (stages, drift, policy, inventory ids, change-set lines) live in `src/apply/*.ts`;
  * this layer only adds the requests and the caches.
  */
+import type { DriftMode } from "../../api/mooring.js";
 import type { ChangeSetEntry } from "../changeset.js";
 import type { CommonMetadata } from "../normalize.js";
 import type { StatusContext } from "../health/result.js";
@@ -50,6 +51,25 @@ export interface ApplyOptions extends IdentityOptions {
    * check, `--verify-noop-every`).
    */
   readonly verify?: boolean | undefined;
+  /**
+   * The Kustomization's `mooring.dev/drift` mode (`correct` when unset); an object's own
+   * annotation overrides it (see drift-mode.ts).
+   */
+  readonly driftMode?: DriftMode | undefined;
+}
+
+/**
+ * An object whose live state had drifted from the desired state through someone else's change
+ * (issue 20 item 2): corrected by this apply, or left as it is in detect-only mode.
+ */
+export interface ObjectDrift {
+  readonly object: ObjectRef;
+  /** Dotted paths of the drifted fields (never their values). */
+  readonly fields: readonly string[];
+  /** Field managers other than ours owning them (`kubectl-edit`, ...); empty when unknown. */
+  readonly managers: readonly string[];
+  /** True: this apply reverted it; false: detect-only, reported and left in place. */
+  readonly corrected: boolean;
 }
 
 /** Counters of one apply run; the no-op benchmark and the tests read them. */
@@ -68,6 +88,8 @@ export interface ApplyResult {
   /** One entry per object in apply order (Flux's change set). */
   readonly entries: readonly ChangeSetEntry[];
   readonly stats: ApplyStats;
+  /** Drift corrected or (detect-only) found, in apply order. */
+  readonly drift: readonly ObjectDrift[];
 }
 
 /** Options of {@link ApplyManager.deleteStale} and finalisation. */

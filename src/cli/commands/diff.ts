@@ -3,9 +3,11 @@ import { type KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@ku
 import type { Kustomization } from "../../api/index.js";
 import { applyPolicy, shouldPrune } from "../../apply/annotations.js";
 import { manifestApplier, type ManifestApplier } from "../../apply/cluster/index.js";
+import { objectChanges, SENSITIVE } from "../../apply/field-changes.js";
 import { objectId, parseObjectId } from "../../apply/inventory.js";
 import { prepareForApply } from "../../apply/normalize.js";
 import { type KubeObject, objMetadataOf } from "../../apply/types.js";
+import type { FetchedArtifact } from "../../kustomization/artifact-fetch.js";
 import { buildManifests, type ConfigDataReader } from "../../kustomization/build-manifests.js";
 import { withScratchCopy } from "../../kustomization/flux-wrapper.js";
 import {
@@ -29,11 +31,11 @@ export interface DiffEntry {
   /** `Kind/namespace/name` (`Kind/name` when cluster-scoped). */
   object: string;
   action: "created" | "drifted" | "deleted";
-  changes?: FieldChange[];
+  changes?: DiffField[];
 }
 
 /** One changed field: a dotted path with the live and the would-be value. */
-export interface FieldChange {
+export interface DiffField {
   path: string;
   live: unknown;
   desired: unknown;
@@ -62,34 +64,71 @@ export async function diffCommand(
   }
 }
 
-async function runDiff(name: string, dir: string, options: GlobalOptions, io: CliIo): Promise<number> {
-  const kc = loadKubeConfig(options, io.env);
-  const namespace = targetNamespace(kc, options);
-  const ks = (await new FluxObjects(kc).get(
+/** Reads Kustomization `name` of the target namespace. */
+export async function readKustomization(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+): Promise<Kustomization> {
+  return (await new FluxObjects(kc).get(
     FLUX_KINDS.kustomization,
     namespace,
     name,
   )) as unknown as Kustomization;
-  const readConfig = clusterConfigReader(kc, namespace);
+}
+
+/**
+ * The differences between the live cluster and `ks` built from `tree` (a scratch directory the
+ * build may write into): each object server-side dry-run as the controller would apply it and
+ * compared field by field with the one comparison the controller's drift report uses
+ * (field-changes.ts), plus the inventory entries a prune would delete. Shared by `mooring diff`
+ * and `mooring drift`.
+ */
+export async function liveDiff(
+  kc: KubeConfig,
+  ks: Kustomization,
+  tree: FetchedArtifact,
+): Promise<DiffEntry[]> {
+  return (await liveDiffWithPlan(kc, ks, tree)).entries;
+}
+
+/** {@link liveDiff}, plus the deletion plan and the prune guard's verdict on it ("" when none). */
+export async function liveDiffWithPlan(
+  kc: KubeConfig,
+  ks: Kustomization,
+  tree: FetchedArtifact,
+): Promise<{ entries: DiffEntry[]; plan: string }> {
+  const owner = { name: ks.metadata.name ?? "", namespace: ks.metadata.namespace ?? "" };
+  const readConfig = clusterConfigReader(kc, owner.namespace);
   // spec.kubeConfig: the objects live on the remote cluster, so the dry-runs go there.
   const remote = await loadRemoteCluster(ks, { getConfigData: (kind, key) => readConfig(kind, key.name) }, 0);
-  const built = await withScratchCopy(resolve(dir), (root) =>
-    buildManifests({ root, dir: root }, { ks, readConfig, strictSubstitution: false, retryAfterMs: 0 }),
-  );
-  const prepared = prepareForApply(built, {
-    owner: { name, namespace },
-    commonMetadata: ks.spec.commonMetadata,
-  });
+  const built = await buildManifests(tree, { ks, readConfig, strictSubstitution: false, retryAfterMs: 0 });
+  const prepared = prepareForApply(built, { owner, commonMetadata: ks.spec.commonMetadata });
   const applier = manifestApplier(remote?.kubeConfig ?? kc);
   const entries: DiffEntry[] = [];
   try {
     for (const obj of prepared)
       entries.push(...[await diffObject(applier, obj)].filter((e) => e !== undefined));
-    if (ks.spec.prune) entries.push(...(await prunable(applier, prepared, ks, { name, namespace })));
+    if (ks.spec.prune) entries.push(...(await prunable(applier, prepared, ks, owner)));
   } finally {
     await applier.close();
   }
-  printDiff(entries, ks.spec.prune ? deletionPlanText(ks, prepared) : "", options, io);
+  return { entries, plan: ks.spec.prune ? deletionPlanText(ks, prepared) : "" };
+}
+
+/** Prints entries as Flux's lines, or as JSON/YAML with `-o`. */
+export function printEntries(entries: readonly DiffEntry[], options: GlobalOptions, io: CliIo): void {
+  printDiff(entries, "", options, io);
+}
+
+async function runDiff(name: string, dir: string, options: GlobalOptions, io: CliIo): Promise<number> {
+  const kc = loadKubeConfig(options, io.env);
+  const namespace = targetNamespace(kc, options);
+  const ks = await readKustomization(kc, namespace, name);
+  const { entries, plan } = await withScratchCopy(resolve(dir), (root) =>
+    liveDiffWithPlan(kc, ks, { root, dir: root }),
+  );
+  printDiff(entries, plan, options, io);
   const differs = entries.length > 0;
   if (!differs) io.stderr(`✔ no differences between ${dir} and Kustomization ${namespace}/${name}\n`);
   return differs ? DIFF_EXIT.differs : DIFF_EXIT.same;
@@ -156,50 +195,20 @@ async function diffObject(applier: ManifestApplier, obj: KubeObject): Promise<Di
   if (applyPolicy(obj, live).skip) return undefined;
   const desired = await applier.apply(obj, { fieldManager: FIELD_MANAGER, dryRun: true });
   if (live === undefined) return { object: ref, action: "created" };
-  const changes = fieldChanges(comparable(live), comparable(desired), "");
+  // Secret values are masked by objectChanges: they never reach the terminal or a CI log.
+  const changes = objectChanges(live, desired);
   if (changes.length === 0) return undefined;
-  // Secret values never reach the terminal or a CI log.
-  const masked =
-    obj.kind === "Secret"
-      ? changes.map((c) =>
-          /^(data|stringData)\b/.test(c.path) ? { ...c, live: SENSITIVE, desired: SENSITIVE } : c,
-        )
-      : changes;
-  return { object: ref, action: "drifted", changes: masked };
+  return {
+    object: ref,
+    action: "drifted",
+    changes: changes.map(({ path, live: was, desired: want }) => ({ path, live: was, desired: want })),
+  };
 }
-
-const SENSITIVE = "<sensitive>";
 
 /** Flux's lines: `► Kind/ns/name created|drifted|deleted`, then one line per changed field. */
 function renderEntry(entry: DiffEntry): string {
   const fields = (entry.changes ?? []).map((c) => `  ${c.path}: ${show(c.live)} → ${show(c.desired)}\n`);
   return `► ${entry.object} ${entry.action}\n${fields.join("")}`;
-}
-
-/** What the comparison looks at: the object without server bookkeeping and status. */
-function comparable(obj: KubernetesObject | KubeObject): unknown {
-  const copy = structuredClone(obj) as Record<string, unknown> & { metadata?: Record<string, unknown> };
-  delete copy.status;
-  for (const k of ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp"]) {
-    delete copy.metadata?.[k];
-  }
-  return copy;
-}
-
-/** Every leaf that differs between `live` and `desired`, with a dotted path (`[i]` for arrays). */
-export function fieldChanges(live: unknown, desired: unknown, path: string): FieldChange[] {
-  if (isRecord(live) && isRecord(desired)) {
-    const keys = [...new Set([...Object.keys(live), ...Object.keys(desired)])].sort();
-    return keys.flatMap((k) => fieldChanges(live[k], desired[k], path === "" ? k : `${path}.${k}`));
-  }
-  if (Array.isArray(live) && Array.isArray(desired) && live.length === desired.length) {
-    return live.flatMap((v, i) => fieldChanges(v, desired[i], `${path}[${i}]`));
-  }
-  return JSON.stringify(live) === JSON.stringify(desired) ? [] : [{ path, live, desired }];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function show(v: unknown): string {
