@@ -247,3 +247,45 @@ describe("staged apply", () => {
     expect(drift).toEqual([]);
   });
 });
+
+describe("a kind that disappears after discovery", () => {
+  const gadgets = `g${suffix}.mooring.test`;
+  const crd: KubeObject = {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `gadgets.${gadgets}` },
+    spec: {
+      group: gadgets,
+      scope: "Namespaced",
+      names: { plural: "gadgets", singular: "gadget", kind: "Gadget", listKind: "GadgetList" },
+      versions: [
+        {
+          name: "v1",
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+        },
+      ],
+    },
+  };
+  const gadget = (): KubeObject => ({
+    apiVersion: `${gadgets}/v1`,
+    kind: "Gadget",
+    metadata: { name: "g1", namespace: ns() },
+    spec: { size: 1 },
+  });
+
+  it("fails with kubectl's 'no matches for kind' once its CRD is deleted, not a bare 404", async () => {
+    const created = await manager.applyAllStaged([crd, gadget()], { owner });
+    expect(created.entries.map((e) => e.action)).toEqual(["created", "created"]);
+    const deleted = await kubectl(["delete", "crd", `gadgets.${gadgets}`, "--wait=true"]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    await eventually("the API server no longer serves Gadget", async () => {
+      const r = await kubectl(["get", `gadgets.${gadgets}`, "-n", ns()]);
+      return r.code !== 0 ? true : undefined;
+    });
+    await expect(manager.applyAllStaged([gadget()], { owner })).rejects.toThrow(
+      `no matches for kind "Gadget" in version "${gadgets}/v1"`,
+    );
+  });
+});

@@ -64,20 +64,37 @@ export class ObjectClient {
     obj: KubeObject,
     options: { fieldManager: string; dryRun: boolean; signal?: AbortSignal | undefined },
   ): Promise<KubeObject> {
-    const { path } = await this.pathOf(refOf(obj));
-    return this.http.request<KubeObject>({
-      verb: "apply",
-      method: HttpMethod.PATCH,
-      path,
-      query: {
-        fieldManager: options.fieldManager,
-        force: "true",
-        ...(options.dryRun && { dryRun: "All" }),
-      },
-      body: obj,
-      contentType: ContentType.apply,
-      signal: options.signal,
-    });
+    const ref = refOf(obj);
+    const { path } = await this.pathOf(ref);
+    try {
+      return await this.http.request<KubeObject>({
+        verb: "apply",
+        method: HttpMethod.PATCH,
+        path,
+        query: {
+          fieldManager: options.fieldManager,
+          force: "true",
+          ...(options.dryRun && { dryRun: "All" }),
+        },
+        body: obj,
+        contentType: ContentType.apply,
+        signal: options.signal,
+      });
+    } catch (err) {
+      if (isNotFound(err)) await this.recheckKind(ref);
+      throw err;
+    }
+  }
+
+  /**
+   * A server-side apply creates what is missing, so its 404 means the namespace or the kind itself
+   * is gone. A kind removed since discovery was cached (its CRD deleted) must fail as kubectl
+   * does, "no matches for kind", not with a bare 404 until the controller restarts: forget the
+   * group/version and resolve the kind again, which throws that error when the server lost it.
+   */
+  private async recheckKind(ref: ObjectRef): Promise<void> {
+    this.mapper.invalidate([apiVersionOf(ref)]);
+    await this.mapper.mapping(apiVersionOf(ref), ref.kind);
   }
 
   /** A JSON patch (the managedFields takeover / annotation cleanup). */
