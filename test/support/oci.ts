@@ -32,6 +32,8 @@ export interface PushTarget {
   readonly repository: string;
   readonly user?: string;
   readonly password?: string;
+  /** A bearer token sent as is (a registry behind a token service). */
+  readonly bearer?: string;
   /** TLS: the CA and a client certificate. */
   readonly tls?: { ca: string; cert?: string; key?: string };
 }
@@ -46,9 +48,11 @@ const sha256 = (b: Buffer): string => `sha256:${createHash("sha256").update(b).d
 
 function client(t: PushTarget): { base: string; headers: Record<string, string>; dispatcher?: Dispatcher } {
   const headers: Record<string, string> =
-    t.user === undefined
-      ? {}
-      : { authorization: `Basic ${Buffer.from(`${t.user}:${t.password ?? ""}`).toString("base64")}` };
+    t.bearer !== undefined
+      ? { authorization: `Bearer ${t.bearer}` }
+      : t.user === undefined
+        ? {}
+        : { authorization: `Basic ${Buffer.from(`${t.user}:${t.password ?? ""}`).toString("base64")}` };
   if (t.tls === undefined) return { base: `http://${t.host}`, headers };
   const dispatcher = new Agent({
     connect: { ca: t.tls.ca, ...(t.tls.cert ? { cert: t.tls.cert, key: t.tls.key } : {}) },

@@ -7,6 +7,12 @@ export const REGISTRY_VERSION = "v3.1.2";
 
 const DISTRIBUTION_MODULE = "github.com/distribution/distribution/v3";
 
+/**
+ * What this file builds, in the cache path: bumped whenever MAIN_GO changes, so a cache built
+ * from an older main is not reused (2: token auth linked in).
+ */
+const BUILD_REVISION = 2;
+
 /** The registry cannot be built on this machine; the message says why in one line. */
 export class RegistryUnavailableError extends Error {
   override name = "RegistryUnavailableError";
@@ -22,7 +28,7 @@ export interface RegistryBuildOptions {
 /**
  * The registry's own `cmd/registry` main, less the cloud storage drivers (S3, Azure, GCS,
  * CloudFront) and the pull-through proxy the tests never use: they are most of its dependency
- * graph and of its compile time. The server, the filesystem driver and htpasswd auth are
+ * graph and of its compile time. The server, the filesystem driver, htpasswd and token auth are
  * distribution's code, unchanged.
  */
 const MAIN_GO = `package main
@@ -30,6 +36,7 @@ const MAIN_GO = `package main
 import (
 	"github.com/distribution/distribution/v3/registry"
 	_ "github.com/distribution/distribution/v3/registry/auth/htpasswd"
+	_ "github.com/distribution/distribution/v3/registry/auth/token"
 	_ "github.com/distribution/distribution/v3/registry/storage/driver/filesystem"
 	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory"
 )
@@ -78,7 +85,7 @@ export async function ensureRegistry(options: RegistryBuildOptions): Promise<Reg
   const paths = await ensureGoBinaries({
     ...spec,
     cacheRoot: options.cacheRoot,
-    version: REGISTRY_VERSION,
+    version: `${REGISTRY_VERSION}-${BUILD_REVISION}`,
     packages: { registry: ".", "registry-htpasswd": "./htpasswd" },
     ldflags: "-s -w",
     prepareModule: async (moduleDir) => {

@@ -1,6 +1,6 @@
 /**
  * A real OCI registry (CNCF distribution, built by build.ts) on 127.0.0.1 for tests and the
- * bench: filesystem storage in a temp dir, optional htpasswd basic auth, optional TLS from a
+ * bench: filesystem storage in a temp dir, optional htpasswd basic auth or token auth, optional TLS from a
  * generated CA (with client certificates required when asked), and its access log kept so
  * tests can count what reached it.
  */
@@ -24,6 +24,16 @@ export interface RegistryOptions {
   readonly tls?: boolean;
   /** With `tls`: require a client certificate signed by that CA. */
   readonly clientCerts?: boolean;
+  /** Docker token auth: the registry sends clients to this token service (token-server.ts). */
+  readonly token?: TokenAuth;
+}
+
+/** How the registry trusts a token service: its realm, names and signing keys (a JWKS file). */
+export interface TokenAuth {
+  readonly realm: string;
+  readonly service: string;
+  readonly issuer: string;
+  readonly jwksPath: string;
 }
 
 /** PEM material of a TLS registry. */
@@ -109,6 +119,10 @@ export async function startRegistry(bins: RegistryBinaries, opts: RegistryOption
   if (opts.users !== undefined) {
     await htpasswd(bins.htpasswd, opts.users, join(dir, "htpasswd"));
     config.auth = { htpasswd: { realm: "mooring-test", path: join(dir, "htpasswd") } };
+  }
+  if (opts.token !== undefined) {
+    const t = opts.token;
+    config.auth = { token: { realm: t.realm, service: t.service, issuer: t.issuer, jwks: t.jwksPath } };
   }
   await writeFile(join(dir, "config.yml"), stringify(config));
   const child = spawn(bins.registry, ["serve", join(dir, "config.yml")], {
