@@ -23,8 +23,7 @@ import type { SourceObject } from "../kustomization/ports.js";
 import { sourceRevisionChanged } from "../kustomization/watch-rules.js";
 import type { Controller } from "../runtime/controller.js";
 import type { EventSinkFn } from "../runtime/events.js";
-import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
-import { Informer } from "../runtime/informer/informer.js";
+import type { Informer } from "../runtime/informer/informer.js";
 import { fluxDefaultPredicate } from "../runtime/informer/predicates.js";
 import type { Store } from "../runtime/informer/store.js";
 import type { MetaObject } from "../runtime/informer/types.js";
@@ -70,19 +69,16 @@ function informerFor<T extends MetaObject>(
   resource: SourceKindInfo,
   extra: { labelSelector?: string | undefined; indexers?: Record<string, (o: T) => readonly string[]> } = {},
 ): Informer<T> {
-  return new Informer<T>({
-    name: resource.crdName,
-    ...(extra.indexers ? { indexers: extra.indexers } : {}),
-    source: apiListWatcher<T>(deps.kubeConfig, {
-      resource: {
-        apiVersion: resource.apiVersion,
-        plural: resource.plural,
-        ...(deps.options.namespace ? { namespace: deps.options.namespace } : {}),
-      },
-      ...(extra.labelSelector ? { labelSelector: extra.labelSelector } : {}),
-    }),
-    ...(deps.log ? { log: deps.log } : {}),
-  });
+  return deps.manager.sharedInformers(deps.kubeConfig).get<T>(
+    {
+      name: resource.crdName,
+      apiVersion: resource.apiVersion,
+      plural: resource.plural,
+      namespace: deps.options.namespace,
+      labelSelector: extra.labelSelector,
+    },
+    extra.indexers,
+  );
 }
 
 /** A generated ExternalArtifact that is gone, or holds an artifact its generator did not list. */

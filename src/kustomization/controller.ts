@@ -21,8 +21,7 @@ import { SOURCE_KINDS, type SourceKindInfo, KUSTOMIZATION, type Kustomization } 
 import type { DriftEvent, DriftListener, OwnerRef } from "../apply/cluster/types.js";
 import type { KubeObject } from "../apply/types.js";
 import type { Controller } from "../runtime/controller.js";
-import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
-import { Informer } from "../runtime/informer/informer.js";
+import type { Informer } from "../runtime/informer/informer.js";
 import type { IndexFunc } from "../runtime/informer/store.js";
 import type { MetaObject } from "../runtime/informer/types.js";
 import type { Manager } from "../runtime/manager.js";
@@ -244,17 +243,14 @@ function informerFor<T extends MetaObject>(
     indexers = {},
   }: { labelSelector?: string | undefined; indexers?: Record<string, IndexFunc<T>> } = {},
 ): Informer<T> {
-  return new Informer<T>({
-    name: kind.crdName,
+  return deps.manager.sharedInformers(deps.kubeConfig).get<T>(
+    {
+      name: kind.crdName,
+      apiVersion: kind.apiVersion,
+      plural: kind.plural,
+      namespace: deps.namespace,
+      labelSelector,
+    },
     indexers,
-    source: apiListWatcher<T>(deps.kubeConfig, {
-      resource: {
-        apiVersion: kind.apiVersion,
-        plural: kind.plural,
-        ...(deps.namespace ? { namespace: deps.namespace } : {}),
-      },
-      ...(labelSelector ? { labelSelector } : {}),
-    }),
-    ...(deps.log ? { log: deps.log } : {}),
-  });
+  );
 }

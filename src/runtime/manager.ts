@@ -10,6 +10,8 @@ import { Controller, type ControllerOptions } from "./controller.js";
 import { startProbeServer, type ProbeServer } from "./health-server.js";
 import type { Informer } from "./informer/informer.js";
 import type { MetaObject } from "./informer/types.js";
+import { SharedInformers } from "./informer/shared-informers.js";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { LeaderElector } from "./leader-election.js";
 
 /** Manager settings (built once by the composition root). */
@@ -65,6 +67,7 @@ export class Manager {
   private readonly controllers: Controller[] = [];
   private readonly runnables: Runnable[] = [];
   private readonly informers = new Set<Informer<MetaObject>>();
+  private readonly shared = new WeakMap<KubeConfig, SharedInformers>();
   private readonly servers: ProbeServer[] = [];
   private leading = false;
 
@@ -78,6 +81,19 @@ export class Manager {
   /** Registers an informer to start with the manager (controllers' watched informers are added too). */
   addInformer<T extends MetaObject>(informer: Informer<T>): void {
     this.informers.add(informer as unknown as Informer<MetaObject>);
+  }
+
+  /**
+   * The informers every controller of this manager shares on the cluster of `kubeConfig`: one per
+   * collection and selector, so a kind two controllers follow is listed, watched and cached once.
+   */
+  sharedInformers(kubeConfig: KubeConfig): SharedInformers {
+    let informers = this.shared.get(kubeConfig);
+    if (informers === undefined) {
+      informers = new SharedInformers(kubeConfig, this.options.log);
+      this.shared.set(kubeConfig, informers);
+    }
+    return informers;
   }
 
   /** Creates and registers a controller; add its watches before {@link start}. */

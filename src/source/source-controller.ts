@@ -7,8 +7,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Controller } from "../runtime/controller.js";
-import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
-import { Informer } from "../runtime/informer/informer.js";
 import { fluxDefaultPredicate } from "../runtime/informer/predicates.js";
 import type { Store } from "../runtime/informer/store.js";
 import type { Manager } from "../runtime/manager.js";
@@ -56,17 +54,12 @@ export function registerSourceController<T extends AnySource>(
   options: SourceControllerOptions,
   wiring: SourceKindWiring<T>,
 ): Controller {
-  const informer = new Informer<T & { metadata: { name?: string } }>({
+  const informer = deps.manager.sharedInformers(deps.kubeConfig).get<T & { metadata: { name?: string } }>({
     name: wiring.names.crdName,
-    source: apiListWatcher<T & { metadata: { name?: string } }>(deps.kubeConfig, {
-      resource: {
-        apiVersion: wiring.names.apiVersion,
-        plural: wiring.names.plural,
-        ...(options.namespace ? { namespace: options.namespace } : {}),
-      },
-      ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
-    }),
-    ...(deps.log ? { log: deps.log } : {}),
+    apiVersion: wiring.names.apiVersion,
+    plural: wiring.names.plural,
+    namespace: options.namespace,
+    labelSelector: options.labelSelector,
   });
   const controller = deps.manager.addController({
     name: wiring.names.singular,

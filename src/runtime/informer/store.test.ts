@@ -33,4 +33,16 @@ describe("Store", () => {
     expect(s.size).toBe(2);
     expect(() => s.byIndex("nope", "x")).toThrow();
   });
+
+  it("adds indexes later (a second consumer of a shared informer), indexing what is cached", () => {
+    const bySource = (o: Ks): string[] => [o.spec.source];
+    const s = new Store<Ks>({ bySource });
+    s.set(ks("a", "git/x"));
+    s.addIndexers({ byName: (o) => [o.metadata.name], bySource });
+    expect(s.byIndex("byName", "a").map((o) => o.spec.source)).toEqual(["git/x"]);
+    s.set(ks("b", "git/x"));
+    expect(s.byIndex("byName", "b")).toHaveLength(1);
+    expect(s.byIndex("bySource", "git/x")).toHaveLength(2);
+    expect(() => s.addIndexers({ bySource: (o) => [o.metadata.name] })).toThrow(/already registered/);
+  });
 });

@@ -12,9 +12,26 @@ export type IndexFunc<T> = (obj: T) => readonly string[];
 export class Store<T extends MetaObject> {
   private readonly items = new Map<string, T>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly indexers: Record<string, IndexFunc<T>> = {};
 
-  constructor(private readonly indexers: Readonly<Record<string, IndexFunc<T>>> = {}) {
-    for (const name of Object.keys(indexers)) this.indexes.set(name, new Map());
+  constructor(indexers: Readonly<Record<string, IndexFunc<T>>> = {}) {
+    this.addIndexers(indexers);
+  }
+
+  /**
+   * Adds indexes (several consumers of one shared informer each bring theirs); objects already
+   * cached are indexed at once. A name may be registered again only with the same function.
+   */
+  addIndexers(indexers: Readonly<Record<string, IndexFunc<T>>>): void {
+    for (const [name, fn] of Object.entries(indexers)) {
+      const known = this.indexers[name];
+      if (known === fn) continue;
+      if (known !== undefined) throw new Error(`index "${name}" is already registered with another function`);
+      this.indexers[name] = fn;
+      const index = new Map<string, Set<string>>();
+      this.indexes.set(name, index);
+      for (const [key, obj] of this.items) addToIndex(index, fn(obj), key);
+    }
   }
 
   /** The object at `key` (`namespace/name`). */
@@ -65,11 +82,7 @@ export class Store<T extends MetaObject> {
   private index(key: string, obj: T): void {
     for (const [name, fn] of Object.entries(this.indexers)) {
       const index = this.indexes.get(name);
-      for (const value of fn(obj)) {
-        const set = index?.get(value) ?? new Set<string>();
-        set.add(key);
-        index?.set(value, set);
-      }
+      if (index !== undefined) addToIndex(index, fn(obj), key);
     }
   }
 
@@ -82,5 +95,13 @@ export class Store<T extends MetaObject> {
         if (set?.size === 0) index?.delete(value);
       }
     }
+  }
+}
+
+function addToIndex(index: Map<string, Set<string>>, values: readonly string[], key: string): void {
+  for (const value of values) {
+    const set = index.get(value) ?? new Set<string>();
+    set.add(key);
+    index.set(value, set);
   }
 }
