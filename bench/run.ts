@@ -14,6 +14,7 @@ import { s4Git } from "./scenarios/s4-git.js";
 import { s5Render } from "./scenarios/s5-render.js";
 import { s6Capacity } from "./scenarios/s6-capacity.js";
 import { s7Receiver } from "./scenarios/s7-receiver.js";
+import { s8Oci } from "./scenarios/s8-oci.js";
 
 /** What every scenario gets. */
 export interface BenchContext {
@@ -34,6 +35,7 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<ScenarioReport>> 
   S5: s5Render,
   S6: s6Capacity,
   S7: s7Receiver,
+  S8: s8Oci,
   QUEUE: queueScenario,
   INFORMER: informerScenario,
 };

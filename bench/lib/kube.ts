@@ -23,6 +23,7 @@ export interface BenchObject {
 const PLURALS: Record<string, string> = {
   Namespace: "namespaces",
   GitRepository: "gitrepositories",
+  OCIRepository: "ocirepositories",
   Kustomization: "kustomizations",
   ConfigMap: "configmaps",
   Deployment: "deployments",
