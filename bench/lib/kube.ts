@@ -116,3 +116,12 @@ export function formatCounts(c: VerbCounts): string {
 
 /** Total of a count map. */
 export const total = (c: VerbCounts): number => Object.values(c).reduce((a, b) => a + b, 0);
+
+/** `data.value` of the ConfigMap `pushed` in `ns` (what S7 and S8 push), undefined while absent. */
+export async function pushedValue(kc: KubeConfig, ns: string): Promise<string | undefined> {
+  const cm = await kubeRequest<{ data?: Record<string, string> }>(
+    kc,
+    `/api/v1/namespaces/${ns}/configmaps/pushed`,
+  ).catch(() => undefined);
+  return cm?.data?.["value"];
+}

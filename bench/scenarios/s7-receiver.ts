@@ -4,7 +4,7 @@ import type { GitRepo } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { MOORING } from "../lib/controller-sets.js";
 import { fluxStatus, gitRepository, kustomization, namespace, sharded } from "../lib/gitops.js";
-import { benchApply, type BenchObject, pollUntil } from "../lib/kube.js";
+import { benchApply, pushedValue, type BenchObject, pollUntil } from "../lib/kube.js";
 import type { ScenarioReport } from "../lib/report.js";
 import { inRound } from "../lib/round.js";
 import { percentile, summarise } from "../lib/stats.js";
@@ -86,14 +86,6 @@ async function githubReceiver(kc: KubeConfig, ns: string, target: string): Promi
   return path;
 }
 
-async function appliedValue(kc: KubeConfig, ns: string): Promise<string | undefined> {
-  const cm = await kubeRequest<{ data?: Record<string, string> }>(
-    kc,
-    `/api/v1/namespaces/${ns}/configmaps/pushed`,
-  ).catch(() => undefined);
-  return cm?.data?.["value"];
-}
-
 /** Where a push goes and whose ConfigMap shows it applied. */
 interface Target {
   readonly kc: KubeConfig;
@@ -108,7 +100,7 @@ async function pushToApplied(t: Target, value: string, trigger: () => Promise<vo
   await trigger();
   await pollUntil(
     `value ${value} applied`,
-    async () => (await appliedValue(t.kc, t.ns)) === value,
+    async () => (await pushedValue(t.kc, t.ns)) === value,
     120_000,
     20,
   );

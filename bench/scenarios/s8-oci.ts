@@ -2,15 +2,13 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { mooringCacheDir } from "../../src/dev/control-plane/cache.js";
 import { ensureFluxCli } from "../../src/dev/flux/build.js";
 import { ensureRegistry } from "../../src/dev/oci-registry/build.js";
 import { type Registry, startRegistry } from "../../src/dev/oci-registry/registry.js";
-import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
 import { fluxStatus, kustomization, namespace, requestReconcile, sharded } from "../lib/gitops.js";
-import { benchApply, type BenchObject, pollUntil } from "../lib/kube.js";
+import { benchApply, pushedValue, type BenchObject, pollUntil } from "../lib/kube.js";
 import type { ScenarioReport } from "../lib/report.js";
 import { inRound } from "../lib/round.js";
 import { formatMs, ratio, summarise } from "../lib/stats.js";
@@ -62,14 +60,6 @@ function ociRepository(ns: string, url: string): BenchObject {
     metadata: { name: "s8", namespace: ns },
     spec: { url, ref: { tag: TAG }, interval: "1h", insecure: true },
   };
-}
-
-async function appliedValue(kc: KubeConfig, ns: string): Promise<string | undefined> {
-  const cm = await kubeRequest<{ data?: Record<string, string> }>(
-    kc,
-    `/api/v1/namespaces/${ns}/configmaps/pushed`,
-  ).catch(() => undefined);
-  return cm?.data?.["value"];
 }
 
 /** What one controller set did. */
@@ -124,7 +114,7 @@ async function ociRound(ctx: BenchContext, set: ControllerSet, p: Pusher, runs: 
       await requestReconcile(kc, oci);
       await pollUntil(
         `value ${value} applied (${set.label})`,
-        async () => (await appliedValue(kc, ns)) === value,
+        async () => (await pushedValue(kc, ns)) === value,
         120_000,
         20,
       );

@@ -6,13 +6,10 @@
  * secret in any message; certSecretRef's ca.crt, tls.crt and tls.key, insecure, and
  * proxySecretRef reach the registry as Flux does.
  */
-import type { KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { OCI_REPOSITORY } from "../../src/api/index.js";
 import { startRegistry, type Registry } from "../../src/dev/oci-registry/registry.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
-import type { KubeObject } from "../../src/util/kube-object.js";
 import { startForwardProxy, type ForwardProxy } from "../support/forward-proxy.js";
 import {
   type Condition,
@@ -22,9 +19,9 @@ import {
   testKubeConfig,
   useTestNamespace,
   waitForCondition,
-  waitForObject,
 } from "../support/kube.js";
 import { pushFiles, registryBinaries } from "../support/oci.js";
+import { type OciRepo, ociRepositories } from "../support/oci-repository.js";
 
 const ns = useTestNamespace("ocirepo-auth");
 const shard = randomSuffix();
@@ -40,60 +37,14 @@ let proxy: ForwardProxy;
 let source: SourceHarness;
 const digests: Record<string, string> = {};
 
-type Repo = KubernetesObject & {
-  metadata: KubeObject["metadata"];
-  status?: {
-    observedGeneration?: number;
-    conditions?: { type: string; status: string; reason: string; message: string }[];
-    artifact?: { revision: string };
-  };
-};
-
-const ref = (name: string) => ({
-  apiVersion: OCI_REPOSITORY.apiVersion,
-  kind: OCI_REPOSITORY.kind,
-  namespace: ns(),
-  name,
-});
-
-async function applyRepo(name: string, spec: Record<string, unknown>): Promise<void> {
-  const metadata = { name, namespace: ns(), labels: { [LABEL]: shard } };
-  const obj = {
-    apiVersion: OCI_REPOSITORY.apiVersion,
-    kind: OCI_REPOSITORY.kind,
-    metadata,
-    spec: { interval: "10m", ...spec },
-  };
-  await kubectlOk(["apply", "-f", "-"], stringify(obj));
-}
+const repos = ociRepositories(ns, { [LABEL]: shard });
+const { ref } = repos;
 
 const apply = (obj: Record<string, unknown>): Promise<string> =>
   kubectlOk(["apply", "-f", "-"], stringify(obj));
 
-async function dockerSecret(name: string, host: string, password: string): Promise<void> {
-  const config = JSON.stringify({ auths: { [host]: { username: USER, password } } });
-  await apply({
-    apiVersion: "v1",
-    kind: "Secret",
-    type: "kubernetes.io/dockerconfigjson",
-    metadata: { name, namespace: ns() },
-    stringData: { ".dockerconfigjson": config },
-  });
-}
-
-async function ready(name: string, revision: string): Promise<Repo> {
-  return waitForObject<Repo>(ref(name), (o: Repo) => {
-    const c = o.status?.conditions?.find((x) => x.type === "Ready");
-    return (
-      c?.status === "True" &&
-      o.status?.artifact?.revision === revision &&
-      o.status.observedGeneration === o.metadata.generation
-    );
-  });
-}
-
 async function fetchFailed(name: string): Promise<Condition> {
-  const obj = await waitForCondition<Repo>(ref(name), "FetchFailed", "True");
+  const obj = await waitForCondition<OciRepo>(ref(name), "FetchFailed", "True");
   const c = conditionOf(obj, "FetchFailed")!;
   expect(conditionOf(obj, "Ready")).toMatchObject({ status: "False", reason: c.reason, message: c.message });
   for (const secret of [PASSWORD, WRONG, PROXY_PASSWORD])
@@ -122,8 +73,8 @@ beforeAll(async () => {
   digests.mtls = await pushFiles({ host: mtls.host, repository: "app", tls: client }, "v1", {
     "cm.yaml": CM,
   });
-  await dockerSecret("good", basic.host, PASSWORD);
-  await dockerSecret("bad", basic.host, WRONG);
+  await repos.dockerSecret("good", basic.host, USER, PASSWORD);
+  await repos.dockerSecret("bad", basic.host, USER, WRONG);
 });
 
 afterAll(async () => {
@@ -134,16 +85,16 @@ afterAll(async () => {
 
 describe("OCIRepository credentials (issue 16)", () => {
   it("secretRef with a dockerconfigjson Secret authenticates with basic auth", async () => {
-    await applyRepo("good", {
+    await repos.apply("good", {
       url: `oci://${basic.host}/app`,
       ref: { tag: "v1" },
       secretRef: { name: "good" },
     });
-    await ready("good", `v1@${digests.basic}`);
+    await repos.ready("good", `v1@${digests.basic}`);
   });
 
   it("bad credentials and no credentials fail with the registry's answer and no secret in status", async () => {
-    await applyRepo("bad", {
+    await repos.apply("bad", {
       url: `oci://${basic.host}/app`,
       ref: { tag: "v1" },
       secretRef: { name: "bad" },
@@ -152,14 +103,14 @@ describe("OCIRepository credentials (issue 16)", () => {
     expect(await fetchFailed("bad")).toEqual(
       expect.objectContaining({ reason: "OCIArtifactPullFailed", message }),
     );
-    await applyRepo("anonymous", { url: `oci://${basic.host}/app`, ref: { tag: "v1" } });
+    await repos.apply("anonymous", { url: `oci://${basic.host}/app`, ref: { tag: "v1" } });
     expect(await fetchFailed("anonymous")).toEqual(
       expect.objectContaining({ reason: "OCIArtifactPullFailed", message }),
     );
   });
 
   it("a missing secretRef Secret fails with AuthenticationFailed", async () => {
-    await applyRepo("no-secret", { url: `oci://${basic.host}/app`, secretRef: { name: "absent" } });
+    await repos.apply("no-secret", { url: `oci://${basic.host}/app`, secretRef: { name: "absent" } });
     expect(await fetchFailed("no-secret")).toEqual(
       expect.objectContaining({
         reason: "AuthenticationFailed",
@@ -175,13 +126,13 @@ describe("OCIRepository credentials (issue 16)", () => {
       metadata: { name: "puller", namespace: ns() },
       imagePullSecrets: [{ name: "good" }],
     });
-    await applyRepo("sa", {
+    await repos.apply("sa", {
       url: `oci://${basic.host}/app`,
       ref: { tag: "v1" },
       serviceAccountName: "puller",
     });
-    await ready("sa", `v1@${digests.basic}`);
-    await applyRepo("sa-missing", { url: `oci://${basic.host}/app`, serviceAccountName: "nobody" });
+    await repos.ready("sa", `v1@${digests.basic}`);
+    await repos.apply("sa-missing", { url: `oci://${basic.host}/app`, serviceAccountName: "nobody" });
     expect(await fetchFailed("sa-missing")).toEqual(
       expect.objectContaining({
         reason: "AuthenticationFailed",
@@ -193,7 +144,7 @@ describe("OCIRepository credentials (issue 16)", () => {
 
 describe("OCIRepository TLS and proxy (issue 16)", () => {
   it("HTTPS with a private CA: fails without certSecretRef, works with its ca.crt, or with insecure", async () => {
-    await applyRepo("tls-untrusted", { url: `oci://${tls.host}/app`, ref: { tag: "v1" } });
+    await repos.apply("tls-untrusted", { url: `oci://${tls.host}/app`, ref: { tag: "v1" } });
     const failed = await fetchFailed("tls-untrusted");
     expect(failed.reason).toBe("OCIArtifactPullFailed");
     expect(failed.message).toMatch(/certificate/);
@@ -203,14 +154,14 @@ describe("OCIRepository TLS and proxy (issue 16)", () => {
       metadata: { name: "ca", namespace: ns() },
       stringData: { "ca.crt": tls.pki!.ca },
     });
-    await applyRepo("tls-ca", {
+    await repos.apply("tls-ca", {
       url: `oci://${tls.host}/app`,
       ref: { tag: "v1" },
       certSecretRef: { name: "ca" },
     });
-    await ready("tls-ca", `v1@${digests.tls}`);
-    await applyRepo("tls-insecure", { url: `oci://${tls.host}/app`, ref: { tag: "v1" }, insecure: true });
-    await ready("tls-insecure", `v1@${digests.tls}`);
+    await repos.ready("tls-ca", `v1@${digests.tls}`);
+    await repos.apply("tls-insecure", { url: `oci://${tls.host}/app`, ref: { tag: "v1" }, insecure: true });
+    await repos.ready("tls-insecure", `v1@${digests.tls}`);
   });
 
   it("mutual TLS: certSecretRef's tls.crt and tls.key are presented; without them the registry refuses", async () => {
@@ -227,13 +178,13 @@ describe("OCIRepository TLS and proxy (issue 16)", () => {
       metadata: { name: "mtls-ca", namespace: ns() },
       stringData: { "ca.crt": mtls.pki!.ca },
     });
-    await applyRepo("mtls", {
+    await repos.apply("mtls", {
       url: `oci://${mtls.host}/app`,
       ref: { tag: "v1" },
       certSecretRef: { name: "mtls" },
     });
-    await ready("mtls", `v1@${digests.mtls}`);
-    await applyRepo("mtls-no-client", {
+    await repos.ready("mtls", `v1@${digests.mtls}`);
+    await repos.apply("mtls-no-client", {
       url: `oci://${mtls.host}/app`,
       ref: { tag: "v1" },
       certSecretRef: { name: "mtls-ca" },
@@ -245,7 +196,7 @@ describe("OCIRepository TLS and proxy (issue 16)", () => {
       metadata: { name: "half", namespace: ns() },
       stringData: { "tls.crt": mtls.pki!.clientCert },
     });
-    await applyRepo("mtls-half", { url: `oci://${mtls.host}/app`, certSecretRef: { name: "half" } });
+    await repos.apply("mtls-half", { url: `oci://${mtls.host}/app`, certSecretRef: { name: "half" } });
     expect(await fetchFailed("mtls-half")).toEqual(
       expect.objectContaining({
         reason: "AuthenticationFailed",
@@ -264,15 +215,15 @@ describe("OCIRepository TLS and proxy (issue 16)", () => {
       });
     await secret("proxy", PROXY_PASSWORD);
     await secret("proxy-wrong", WRONG);
-    await applyRepo("proxied", {
+    await repos.apply("proxied", {
       url: `oci://${tls.host}/app`,
       ref: { tag: "v1" },
       certSecretRef: { name: "ca" },
       proxySecretRef: { name: "proxy" },
     });
-    await ready("proxied", `v1@${digests.tls}`);
+    await repos.ready("proxied", `v1@${digests.tls}`);
     expect(proxy.seen).toContain(`CONNECT ${tls.host}`);
-    await applyRepo("proxied-wrong", {
+    await repos.apply("proxied-wrong", {
       url: `oci://${tls.host}/app`,
       certSecretRef: { name: "ca" },
       proxySecretRef: { name: "proxy-wrong" },

@@ -10,10 +10,7 @@ import { createHash } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
-import type { KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
-import { OCI_REPOSITORY } from "../../src/api/index.js";
 import { computeStatus } from "../../src/apply/health/kstatus.js";
 import { startRegistry, type Registry } from "../../src/dev/oci-registry/registry.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
@@ -36,6 +33,7 @@ import {
   tarGz,
   type PushTarget,
 } from "../support/oci.js";
+import { type OciRepo, ociRepositories, registryLogSettle } from "../support/oci-repository.js";
 
 const ns = useTestNamespace("ocirepo-basics");
 const shard = randomSuffix();
@@ -44,32 +42,12 @@ const USER = "pusher";
 const PASSWORD = `pw-${randomSuffix(6)}`;
 let registry: Registry;
 let source: SourceHarness;
-let secretName = "";
 
-type Repo = KubernetesObject & {
-  metadata: KubeObject["metadata"];
-  status?: {
-    observedGeneration?: number;
-    lastHandledReconcileAt?: string;
-    conditions?: { type: string; status: string; reason: string; message: string }[];
-    artifact?: {
-      url: string;
-      path: string;
-      revision: string;
-      digest: string;
-      size: number;
-      metadata?: Record<string, string>;
-    };
-    observedLayerSelector?: unknown;
-  };
-};
+type Repo = OciRepo;
+const SECRET = "regcred";
+const repos = ociRepositories(ns, { [LABEL]: shard }, { secretRef: { name: SECRET } });
+const { ref, apply: applyRepo, requestReconcile } = repos;
 
-const ref = (name: string) => ({
-  apiVersion: OCI_REPOSITORY.apiVersion,
-  kind: OCI_REPOSITORY.kind,
-  namespace: ns(),
-  name,
-});
 const target = (repository: string): PushTarget => ({
   host: registry.host,
   repository,
@@ -78,41 +56,11 @@ const target = (repository: string): PushTarget => ({
 });
 const url = (repository: string): string => `oci://${registry.host}/${repository}`;
 
-async function applyRepo(name: string, spec: Record<string, unknown>): Promise<void> {
-  const obj = {
-    apiVersion: OCI_REPOSITORY.apiVersion,
-    kind: OCI_REPOSITORY.kind,
-    metadata: { name, namespace: ns(), labels: { [LABEL]: shard } },
-    spec: { interval: "10m", secretRef: { name: secretName }, ...spec },
-  };
-  await kubectlOk(["apply", "-f", "-"], stringify(obj));
-}
-
+/** Ready at `revision`, and kstatus agrees (Current). */
 async function ready(name: string, revision?: string): Promise<Repo> {
-  const obj = await waitForObject<Repo>(ref(name), (o: Repo) => {
-    const c = o.status?.conditions?.find((x) => x.type === "Ready");
-    return (
-      c?.status === "True" &&
-      (revision === undefined || o.status?.artifact?.revision === revision) &&
-      o.status?.observedGeneration === o.metadata.generation
-    );
-  });
+  const obj = await repos.ready(name, revision);
   expect(computeStatus(obj as KubeObject, { now: Date.now() }).status).toBe("Current");
   return obj;
-}
-
-async function requestReconcile(name: string): Promise<Repo> {
-  const at = `${Date.now()}-${randomSuffix()}`;
-  await kubectlOk([
-    "annotate",
-    "--overwrite",
-    "-n",
-    ns(),
-    "ocirepository",
-    name,
-    `reconcile.fluxcd.io/requestedAt=${at}`,
-  ]);
-  return waitForObject<Repo>(ref(name), (o: Repo) => o.status?.lastHandledReconcileAt === at);
 }
 
 async function download(artifactUrl: string): Promise<Buffer> {
@@ -122,7 +70,6 @@ async function download(artifactUrl: string): Promise<Buffer> {
 }
 
 const sha256 = (b: Buffer): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
-const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function eventsOf(name: string): Promise<{ reason: string; message: string }[]> {
   const out = await kubectlOk([
@@ -148,12 +95,11 @@ beforeAll(async () => {
     retentionRecords: 1,
     retentionTtlMs: 0,
   });
-  secretName = "regcred";
   await kubectlOk([
     "create",
     "secret",
     "docker-registry",
-    secretName,
+    SECRET,
     "-n",
     ns(),
     `--docker-server=${registry.host}`,
@@ -207,10 +153,10 @@ describe("OCIRepository against a real registry (issue 16)", () => {
     const dir = source.storage.localPath(`ocirepository/${ns()}/tag`);
     const files = await readdir(dir);
     await requestReconcile("tag");
-    await settle(300); // the registry writes its access log line after the response
+    await registryLogSettle();
     const seen = registry.requests().length;
     const after = await requestReconcile("tag");
-    await settle(300);
+    await registryLogSettle();
     const lines = registry
       .requests()
       .slice(seen)
@@ -336,7 +282,8 @@ describe("OCIRepository against a real registry (issue 16)", () => {
       (o: Repo) => o.status?.observedGeneration === o.metadata.generation,
     );
     await pushFiles(target("apps/poll"), "latest", { "p.yaml": CM("p", "3") });
-    await settle(5_000);
+    // The point: nothing happens for 2.5 intervals while suspended.
+    await new Promise((r) => setTimeout(r, 5_000));
     expect(((await readObject(ref("poll"))) as Repo).status?.artifact?.revision).toBe(`latest@${next}`);
   });
 

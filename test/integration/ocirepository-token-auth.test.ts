@@ -7,24 +7,19 @@
  * token, the token reused so an unchanged digest costs one registry request and no token request,
  * and refused credentials failing with the token service's answer and no secret in status.
  */
-import type { KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
-import { OCI_REPOSITORY } from "../../src/api/index.js";
 import { startRegistry, type Registry } from "../../src/dev/oci-registry/registry.js";
 import { startTokenServer, type TokenServer } from "../../src/dev/oci-registry/token-server.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
-import type { KubeObject } from "../../src/util/kube-object.js";
 import {
   conditionOf,
-  kubectlOk,
   randomSuffix,
   testKubeConfig,
   useTestNamespace,
   waitForCondition,
-  waitForObject,
 } from "../support/kube.js";
 import { pushFiles, registryBinaries } from "../support/oci.js";
+import { type OciRepo, ociRepositories, registryLogSettle as settle } from "../support/oci-repository.js";
 
 const ns = useTestNamespace("ocirepo-token");
 const shard = randomSuffix();
@@ -32,78 +27,11 @@ const LABEL = "mooring.test/shard";
 const USER = "reader";
 const PASSWORD = `t0ken-pw-${randomSuffix(6)}`;
 const WRONG = `wr0ng-${randomSuffix(6)}`;
+const repos = ociRepositories(ns, { [LABEL]: shard }, { ref: { tag: "v1" } });
 let tokens: TokenServer;
 let registry: Registry;
 let source: SourceHarness;
 const digests: Record<string, string> = {};
-
-type Repo = KubernetesObject & {
-  metadata: KubeObject["metadata"];
-  status?: {
-    observedGeneration?: number;
-    lastHandledReconcileAt?: string;
-    conditions?: { type: string; status: string; reason: string; message: string }[];
-    artifact?: { revision: string };
-  };
-};
-
-const ref = (name: string) => ({
-  apiVersion: OCI_REPOSITORY.apiVersion,
-  kind: OCI_REPOSITORY.kind,
-  namespace: ns(),
-  name,
-});
-
-const apply = (obj: Record<string, unknown>): Promise<string> =>
-  kubectlOk(["apply", "-f", "-"], stringify(obj));
-
-function applyRepo(name: string, spec: Record<string, unknown>): Promise<string> {
-  return apply({
-    apiVersion: OCI_REPOSITORY.apiVersion,
-    kind: OCI_REPOSITORY.kind,
-    metadata: { name, namespace: ns(), labels: { [LABEL]: shard } },
-    spec: { interval: "10m", ref: { tag: "v1" }, ...spec },
-  });
-}
-
-function dockerSecret(name: string, password: string): Promise<string> {
-  const config = JSON.stringify({ auths: { [registry.host]: { username: USER, password } } });
-  return apply({
-    apiVersion: "v1",
-    kind: "Secret",
-    type: "kubernetes.io/dockerconfigjson",
-    metadata: { name, namespace: ns() },
-    stringData: { ".dockerconfigjson": config },
-  });
-}
-
-function ready(name: string, revision: string): Promise<Repo> {
-  return waitForObject<Repo>(ref(name), (o: Repo) => {
-    const c = o.status?.conditions?.find((x) => x.type === "Ready");
-    return (
-      c?.status === "True" &&
-      o.status?.artifact?.revision === revision &&
-      o.status.observedGeneration === o.metadata.generation
-    );
-  });
-}
-
-async function requestReconcile(name: string): Promise<Repo> {
-  const at = `${Date.now()}-${randomSuffix()}`;
-  await kubectlOk([
-    "annotate",
-    "--overwrite",
-    "-n",
-    ns(),
-    "ocirepository",
-    name,
-    `reconcile.fluxcd.io/requestedAt=${at}`,
-  ]);
-  return waitForObject<Repo>(ref(name), (o: Repo) => o.status?.lastHandledReconcileAt === at);
-}
-
-/** The registry writes its access log line after the response. */
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
 
 const CM = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: token\n`;
 
@@ -117,8 +45,8 @@ beforeAll(async () => {
       "cm.yaml": CM,
     });
   }
-  await dockerSecret("good", PASSWORD);
-  await dockerSecret("bad", WRONG);
+  await repos.dockerSecret("good", registry.host, USER, PASSWORD);
+  await repos.dockerSecret("bad", registry.host, USER, WRONG);
 });
 
 afterAll(async () => {
@@ -129,8 +57,8 @@ afterAll(async () => {
 
 describe("OCIRepository against a registry with Docker token auth (issue 16)", () => {
   it("pulls a public repository anonymously through the token service", async () => {
-    await applyRepo("public", { url: `oci://${registry.host}/public/app` });
-    await ready("public", `v1@${digests["public/app"]}`);
+    await repos.apply("public", { url: `oci://${registry.host}/public/app` });
+    await repos.ready("public", `v1@${digests["public/app"]}`);
     expect(tokens.requests()).toContainEqual({
       user: "",
       scopes: ["repository:public/app:pull"],
@@ -139,18 +67,18 @@ describe("OCIRepository against a registry with Docker token auth (issue 16)", (
   });
 
   it("exchanges secretRef credentials for a token, and reuses it: a no-op poll is one registry request", async () => {
-    await applyRepo("private", { url: `oci://${registry.host}/private/app`, secretRef: { name: "good" } });
-    await ready("private", `v1@${digests["private/app"]}`);
+    await repos.apply("private", { url: `oci://${registry.host}/private/app`, secretRef: { name: "good" } });
+    await repos.ready("private", `v1@${digests["private/app"]}`);
     expect(tokens.requests()).toContainEqual({
       user: USER,
       scopes: ["repository:private/app:pull"],
       status: 200,
     });
-    await requestReconcile("private");
+    await repos.requestReconcile("private");
     await settle();
     const registrySeen = registry.requests().length;
     const tokensSeen = tokens.requests().length;
-    await requestReconcile("private");
+    await repos.requestReconcile("private");
     await settle();
     const lines = registry
       .requests()
@@ -162,14 +90,14 @@ describe("OCIRepository against a registry with Docker token auth (issue 16)", (
   });
 
   it("refused credentials and missing credentials fail with the answer, and no secret in status", async () => {
-    await applyRepo("bad", { url: `oci://${registry.host}/private/app`, secretRef: { name: "bad" } });
-    await applyRepo("anonymous", { url: `oci://${registry.host}/private/app` });
+    await repos.apply("bad", { url: `oci://${registry.host}/private/app`, secretRef: { name: "bad" } });
+    await repos.apply("anonymous", { url: `oci://${registry.host}/private/app` });
     const expected: Record<string, string> = {
       bad: `failed to determine artifact digest: token request to ${tokens.auth.realm} failed with status 401: the registry refused the credentials`,
       anonymous: `failed to determine artifact digest: GET http://${registry.host}/v2/private/app/manifests/v1: UNAUTHORIZED: authentication required`,
     };
     for (const name of ["bad", "anonymous"]) {
-      const obj = await waitForCondition<Repo>(ref(name), "FetchFailed", "True");
+      const obj = await waitForCondition<OciRepo>(repos.ref(name), "FetchFailed", "True");
       const failed = conditionOf(obj, "FetchFailed")!;
       expect(failed.reason).toBe("OCIArtifactPullFailed");
       expect(conditionOf(obj, "Ready")).toMatchObject({ status: "False", reason: failed.reason });

@@ -1,0 +1,103 @@
+/**
+ * OCIRepository objects in the integration tests: apply one in the test's namespace with the
+ * test's shard label, wait until it is Ready at a revision, request a reconcile and wait until it
+ * is handled, and write the dockerconfigjson Secret a `secretRef` names.
+ */
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { stringify } from "yaml";
+import { OCI_REPOSITORY } from "../../src/api/index.js";
+import type { KubeObject } from "../../src/util/kube-object.js";
+import { kubectlOk, randomSuffix, waitForObject } from "./kube.js";
+
+/** An OCIRepository as the tests read it back. */
+export type OciRepo = KubernetesObject & {
+  metadata: KubeObject["metadata"];
+  status?: {
+    observedGeneration?: number;
+    lastHandledReconcileAt?: string;
+    conditions?: { type: string; status: string; reason: string; message: string }[];
+    artifact?: {
+      url: string;
+      path: string;
+      revision: string;
+      digest: string;
+      size: number;
+      metadata?: Record<string, string>;
+    };
+    observedLayerSelector?: unknown;
+  };
+};
+
+/** Helpers over the OCIRepositories of one test file. */
+export interface OciRepositories {
+  readonly ref: (name: string) => { apiVersion: string; kind: string; namespace: string; name: string };
+  /** Applies an OCIRepository named `name`: `defaults` (interval 10m unless given), then `spec`. */
+  readonly apply: (name: string, spec: Record<string, unknown>) => Promise<void>;
+  /** Waits until Ready=True for the current generation, at `revision` when given. */
+  readonly ready: (name: string, revision?: string) => Promise<OciRepo>;
+  /** Sets `reconcile.fluxcd.io/requestedAt` and waits until the controller has handled it. */
+  readonly requestReconcile: (name: string) => Promise<OciRepo>;
+  /** A `kubernetes.io/dockerconfigjson` Secret with one registry's credentials. */
+  readonly dockerSecret: (name: string, host: string, user: string, password: string) => Promise<void>;
+}
+
+export function ociRepositories(
+  ns: () => string,
+  labels: Readonly<Record<string, string>>,
+  defaults: Readonly<Record<string, unknown>> = {},
+): OciRepositories {
+  const ref = (name: string) => ({
+    apiVersion: OCI_REPOSITORY.apiVersion,
+    kind: OCI_REPOSITORY.kind,
+    namespace: ns(),
+    name,
+  });
+  const apply = async (obj: Record<string, unknown>): Promise<void> => {
+    await kubectlOk(["apply", "-f", "-"], stringify(obj));
+  };
+  return {
+    ref,
+    apply: (name, spec) =>
+      apply({
+        apiVersion: OCI_REPOSITORY.apiVersion,
+        kind: OCI_REPOSITORY.kind,
+        metadata: { name, namespace: ns(), labels },
+        spec: { interval: "10m", ...defaults, ...spec },
+      }),
+    ready: (name, revision) =>
+      waitForObject<OciRepo>(ref(name), (o: OciRepo) => {
+        const c = o.status?.conditions?.find((x) => x.type === "Ready");
+        return (
+          c?.status === "True" &&
+          (revision === undefined || o.status?.artifact?.revision === revision) &&
+          o.status?.observedGeneration === o.metadata.generation
+        );
+      }),
+    requestReconcile: async (name) => {
+      const at = `${Date.now()}-${randomSuffix()}`;
+      await kubectlOk([
+        "annotate",
+        "--overwrite",
+        "-n",
+        ns(),
+        "ocirepository",
+        name,
+        `reconcile.fluxcd.io/requestedAt=${at}`,
+      ]);
+      return waitForObject<OciRepo>(ref(name), (o: OciRepo) => o.status?.lastHandledReconcileAt === at);
+    },
+    dockerSecret: (name, host, user, password) =>
+      apply({
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "kubernetes.io/dockerconfigjson",
+        metadata: { name, namespace: ns() },
+        stringData: {
+          ".dockerconfigjson": JSON.stringify({ auths: { [host]: { username: user, password } } }),
+        },
+      }),
+  };
+}
+
+/** The registry writes its access log line after the response: let it catch up before counting. */
+export const registryLogSettle = (ms = 300): Promise<void> => new Promise((r) => setTimeout(r, ms));
