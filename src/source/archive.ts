@@ -35,6 +35,8 @@ interface WalkEntry {
   readonly stat: Stats;
 }
 
+const BATCH_BYTES = 1024 * 1024;
+
 type HeaderArg = Partial<Header> & Pick<Header, "name">;
 
 const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -116,6 +118,31 @@ async function* directoryEntries(
   }
 }
 
+/**
+ * Hands the compressor large chunks: each write into a zlib stream is a round trip to the
+ * threadpool, and tar-stream writes every header, file and padding separately. Deflate's output
+ * does not depend on how its input is split, so the bytes stay the same.
+ */
+class Batch extends Transform {
+  private parts: Buffer[] = [];
+  private size = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= BATCH_BYTES) this.release();
+    done();
+  }
+  override _flush(done: TransformCallback): void {
+    this.release();
+    done();
+  }
+  private release(): void {
+    if (this.size > 0) this.push(Buffer.concat(this.parts, this.size));
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
 class Measure extends Transform {
   readonly hash = createHash("sha256");
   size = 0;
@@ -154,7 +181,7 @@ export async function writeArchive(
   try {
     await Promise.all([
       fill(pack, entries),
-      pipeline(pack, createGzip({ level: 6 }), measure, createWriteStream(tmp, { mode: 0o600 })),
+      pipeline(pack, new Batch(), createGzip({ level: 6 }), measure, createWriteStream(tmp, { mode: 0o600 })),
     ]);
     await chmod(tmp, 0o600);
     await rename(tmp, dest);

@@ -19,6 +19,9 @@ import { writeArchive, type ArchiveResult } from "./archive.js";
 import { checkoutTree } from "./git-checkout.js";
 import { commitEntries } from "./git-tree-archive.js";
 import { classifyGitError } from "./git-errors.js";
+import { fetchPack } from "./git-fetch.js";
+import { ObjectStore } from "./git-objects.js";
+import { parseCommit } from "./git-tree.js";
 import { createGitHttpClient, type GitProxy, PackTooLargeError } from "./git-http.js";
 import { createGitSshTransport, SSH_TRANSPORT_URL } from "./git-ssh-http.js";
 import { remoteRefFor, revisionRefName, selectSemverTag, type RefStrategy } from "./ref.js";
@@ -147,8 +150,10 @@ export class GitClient {
         gitdir,
         cache,
       });
-      const { commit } = await git.readCommit({ fs, gitdir, oid: req.resolved.commit, cache });
-      return { commit: req.resolved.commit, subject: commit.message.split("\n")[0] ?? "", fetched };
+      const { subject } = parseCommit(
+        await withStore(gitdir, (s) => s.readAs(req.resolved.commit, "commit")),
+      );
+      return { commit: req.resolved.commit, subject, fetched };
     } catch (err) {
       throw classifyGitError(err, this.errorContext(target));
     }
@@ -159,8 +164,13 @@ export class GitClient {
     cacheKey: string,
     req: { commit: string; dest: string; specIgnore?: string; signal?: AbortSignal },
   ): Promise<ArchiveResult> {
-    const src = { gitdir: this.cacheDir(cacheKey), cache: {}, ...(req.signal ? { signal: req.signal } : {}) };
-    return writeArchive(await commitEntries(src, req.commit, req.specIgnore), req.dest);
+    const store = await ObjectStore.open(this.cacheDir(cacheKey));
+    try {
+      const src = { store, ...(req.signal ? { signal: req.signal } : {}) };
+      return await writeArchive(await commitEntries(src, req.commit, req.specIgnore), req.dest);
+    } finally {
+      await store.close();
+    }
   }
 
   /**
@@ -169,13 +179,14 @@ export class GitClient {
    */
   async readRawObjects(target: GitTarget, resolved: ResolvedRef): Promise<RawObjects> {
     const gitdir = this.cacheDir(target.cacheKey);
-    const cache = {};
+    const readRaw = (oid: string): Promise<Uint8Array> =>
+      withStore(gitdir, async (s) => (await s.read(oid)).data);
     try {
-      const commit = await readRaw(gitdir, resolved.commit, cache);
+      const commit = await readRaw(resolved.commit);
       if (resolved.tagObject === undefined) return { commit };
-      const tag = await readRaw(gitdir, resolved.tagObject, cache).catch(async () => {
+      const tag = await readRaw(resolved.tagObject).catch(async () => {
         await this.fetchRef(target, gitdir, resolved.fullRef ?? "HEAD");
-        return readRaw(gitdir, resolved.tagObject!, cache);
+        return readRaw(resolved.tagObject!);
       });
       return { commit, tag };
     } catch (err) {
@@ -326,6 +337,42 @@ export class GitClient {
     return gitdir;
   }
 
+  /**
+   * Fetches the resolved commit: with the streaming client (git-fetch.ts) unless the history is
+   * wanted in full or the server lacks what it needs, else with isomorphic-git.
+   */
+  private async fetchInto(a: {
+    target: GitTarget;
+    resolved: ResolvedRef;
+    gitdir: string;
+    cache: object;
+    full: boolean;
+    shallow: boolean;
+    have: readonly string[];
+  }): Promise<void> {
+    const { resolved, gitdir, full, shallow } = a;
+    await this.withRemote(a.target, async (remote) => {
+      if (!full) {
+        const want = resolved.commit;
+        const own = await withStore(gitdir, (store) =>
+          fetchPack({ ...remote, gitdir, want, haves: a.have, store, ...(shallow ? { depth: 1 } : {}) }),
+        );
+        if (own !== "unsupported") return;
+      }
+      await git.fetch({
+        fs,
+        ...remote,
+        gitdir,
+        cache: a.cache,
+        ref: LAST_REF,
+        remoteRef: resolved.fullRef ?? "HEAD",
+        singleBranch: resolved.fullRef !== undefined || !full,
+        tags: false,
+        ...(shallow ? { depth: 1 } : {}),
+      });
+    });
+  }
+
   private async ensureCommit(a: {
     target: GitTarget;
     strategy: RefStrategy;
@@ -334,59 +381,60 @@ export class GitClient {
     cache: object;
   }): Promise<boolean> {
     const { target, strategy, resolved, gitdir, cache } = a;
-    if (await hasCommit(gitdir, resolved.commit, cache)) return false;
+    if (await hasCommit(gitdir, resolved.commit)) return false;
     const full = strategy.kind === "commit";
     // With a previous commit in the cache, fetch without `deepen`: the server then honours our
     // `have` and sends only the new objects (with `deepen 1` git's v0 upload-pack resends the tree).
-    const incremental = await git.resolveRef({ fs, gitdir, ref: LAST_REF }).then(
-      () => true,
-      () => false,
-    );
-    const fetch = (shallow: boolean): Promise<unknown> =>
-      this.withRemote(target, (remote) =>
-        git.fetch({
-          fs,
-          ...remote,
-          gitdir,
-          cache,
-          ref: LAST_REF,
-          remoteRef: resolved.fullRef ?? "HEAD",
-          singleBranch: resolved.fullRef !== undefined || !full,
-          tags: false,
-          ...(shallow ? { depth: 1 } : {}),
-        }),
-      );
+    const last = await git.resolveRef({ fs, gitdir, ref: LAST_REF }).catch(() => undefined);
+    const incremental = last !== undefined;
+    const fetch = (shallow: boolean, have: string[]): Promise<void> =>
+      this.fetchInto({ target, resolved, gitdir, cache, full, shallow, have });
     try {
-      await fetch(!full && !incremental);
+      await fetch(!full && !incremental, incremental ? [last] : []);
     } catch (err) {
       // An incremental fetch after a force-push to unrelated history would bring all of it:
       // start the cache over with a depth-1 fetch instead.
       if (!(err instanceof PackTooLargeError) || full || !incremental) throw err;
       await git.deleteRef({ fs, gitdir, ref: LAST_REF });
-      await fetch(true);
+      await fetch(true, []);
     }
-    if (!(await hasCommit(gitdir, resolved.commit, cache))) {
-      throw operationFailed(
-        `failed to checkout and determine revision: unable to resolve commit object for '${resolved.commit}': object not found`,
-      );
-    }
-    if (strategy.kind === "commit" && resolved.fullRef !== undefined)
-      await assertOnBranch(gitdir, resolved, cache);
+    await verifyFetched(gitdir, strategy, resolved, cache);
     await git.writeRef({ fs, gitdir, ref: LAST_REF, value: resolved.commit, force: true });
     return true;
   }
 }
 
-async function readRaw(gitdir: string, oid: string, cache: object): Promise<Uint8Array> {
-  const { object } = await git.readObject({ fs, gitdir, oid, format: "content", cache });
-  return object as Uint8Array;
+/** Runs `op` on a fresh object store of `gitdir` and closes it. */
+async function withStore<T>(gitdir: string, op: (store: ObjectStore) => Promise<T>): Promise<T> {
+  const store = await ObjectStore.open(gitdir);
+  try {
+    return await op(store);
+  } finally {
+    await store.close();
+  }
 }
 
-async function hasCommit(gitdir: string, oid: string, cache: object): Promise<boolean> {
-  return git
-    .readCommit({ fs, gitdir, oid, cache })
-    .then(() => true)
-    .catch(() => false);
+async function hasCommit(gitdir: string, oid: string): Promise<boolean> {
+  return withStore(gitdir, (store) => store.readAs(oid, "commit")).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The commit arrived and, for a commit ref with a branch, is on that branch. */
+async function verifyFetched(
+  gitdir: string,
+  strategy: RefStrategy,
+  resolved: ResolvedRef,
+  cache: object,
+): Promise<void> {
+  if (!(await hasCommit(gitdir, resolved.commit))) {
+    throw operationFailed(
+      `failed to checkout and determine revision: unable to resolve commit object for '${resolved.commit}': object not found`,
+    );
+  }
+  if (strategy.kind === "commit" && resolved.fullRef !== undefined)
+    await assertOnBranch(gitdir, resolved, cache);
 }
 
 async function assertOnBranch(gitdir: string, resolved: ResolvedRef, cache: object): Promise<void> {

@@ -6,9 +6,9 @@
  * directory as Go's walk sorts them, `.sourceignore` files read from the tree with the same
  * scoping, and ignored directories skipped with everything below them.
  */
-import * as fs from "node:fs";
-import git from "isomorphic-git";
 import type { ArchiveEntry } from "./archive.js";
+import type { ObjectStore } from "./git-objects.js";
+import { parseCommit, parseTree } from "./git-tree.js";
 import {
   buildIgnoreMatcher,
   parsePatterns,
@@ -30,8 +30,7 @@ interface Node {
 
 /** Where to read objects from. */
 export interface TreeSource {
-  readonly gitdir: string;
-  readonly cache: object;
+  readonly store: ObjectStore;
   readonly signal?: AbortSignal;
 }
 
@@ -45,16 +44,13 @@ function kindOf(mode: string): Node["kind"] | undefined {
 }
 
 async function loadTree(src: TreeSource, oid: string, rel: string): Promise<Node[]> {
-  const { tree } = await git.readTree({ fs, gitdir: src.gitdir, oid, cache: src.cache });
+  src.signal?.throwIfAborted();
   const nodes: Node[] = [];
-  for (const e of tree) {
-    if (e.path === "" || e.path === "." || e.path === ".." || e.path === ".git" || /[/\\\0]/.test(e.path)) {
-      throw new Error(`refusing tree entry '${e.path}' in '${rel || "."}'`);
-    }
+  for (const e of parseTree(await src.store.readAs(oid, "tree"), rel || ".")) {
     const kind = kindOf(e.mode);
     if (kind === undefined) continue;
-    const node: Node = { name: e.path, oid: e.oid, kind };
-    if (kind === "tree") node.children = await loadTree(src, e.oid, rel === "" ? e.path : `${rel}/${e.path}`);
+    const node: Node = { name: e.name, oid: e.oid, kind };
+    if (kind === "tree") node.children = await loadTree(src, e.oid, rel === "" ? e.name : `${rel}/${e.name}`);
     nodes.push(node);
   }
   return nodes.sort(byBytes);
@@ -62,7 +58,7 @@ async function loadTree(src: TreeSource, oid: string, rel: string): Promise<Node
 
 async function blob(src: TreeSource, oid: string): Promise<Uint8Array> {
   src.signal?.throwIfAborted();
-  return (await git.readBlob({ fs, gitdir: src.gitdir, oid, cache: src.cache })).blob;
+  return src.store.readAs(oid, "blob");
 }
 
 async function sourceIgnores(
@@ -105,8 +101,8 @@ export async function commitEntries(
   commit: string,
   specIgnore: string | undefined,
 ): Promise<AsyncIterable<ArchiveEntry>> {
-  const { commit: c } = await git.readCommit({ fs, gitdir: src.gitdir, oid: commit, cache: src.cache });
-  const root = await loadTree(src, c.tree, "");
+  const { tree } = parseCommit(await src.store.readAs(commit, "commit"));
+  const root = await loadTree(src, tree, "");
   const scoped: ScopedPatterns[] = [];
   await sourceIgnores(src, root, "", scoped);
   if (specIgnore !== undefined) scoped.push({ domain: "", patterns: parsePatterns(specIgnore) });

@@ -13,9 +13,15 @@ export interface Packet {
 
 const SPECIAL: Readonly<Record<number, Packet["kind"]>> = { 0: "flush", 1: "delim", 2: "response-end" };
 
+/** The chunk as a Buffer, without copying its bytes. */
+function asBuffer(chunk: Buffer | Uint8Array | string): Buffer {
+  if (typeof chunk === "string") return Buffer.from(chunk);
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
 /** A pull reader over any async iterable of byte chunks. */
 export class PktReader {
-  private buffered = Buffer.alloc(0);
+  private buffered: Buffer = Buffer.alloc(0);
   private readonly source: AsyncIterator<Buffer | Uint8Array | string>;
 
   constructor(stream: AsyncIterable<Buffer | Uint8Array | string>) {
@@ -27,8 +33,8 @@ export class PktReader {
     while (this.buffered.length < n) {
       const r = await this.source.next();
       if (r.done === true) return false;
-      const chunk: Buffer | Uint8Array | string = r.value;
-      this.buffered = Buffer.concat([this.buffered, Buffer.from(chunk)]);
+      const chunk = asBuffer(r.value);
+      this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     }
     return true;
   }
@@ -57,8 +63,7 @@ export class PktReader {
     for (;;) {
       const r = await this.source.next();
       if (r.done === true) return;
-      const chunk: Buffer | Uint8Array | string = r.value;
-      yield Buffer.from(chunk);
+      yield asBuffer(r.value);
     }
   }
 }

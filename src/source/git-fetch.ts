@@ -1,0 +1,157 @@
+/**
+ * Fetches one commit over git's smart protocol (v0/v1 request, side-band-64k response) and
+ * stores the pack as it streams in (see git-pack-stream.ts), instead of isomorphic-git's `fetch`,
+ * which collects the whole pack in memory and indexes it with JavaScript inflate.
+ *
+ * Discovery is isomorphic-git's (`getRemoteInfo2`, so HTTP and auth errors are the ones the
+ * error classifier knows); the request goes through the same `http` plugin (undici, or the SSH
+ * transport). A server lacking side-band-64k, ofs-delta or (for a shallow fetch) shallow is
+ * reported as unsupported, and the caller falls back to isomorphic-git.
+ */
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import git, { Errors, type HttpClient } from "isomorphic-git";
+import type { ObjectStore } from "./git-objects.js";
+import { storePack, type StoredPack } from "./git-pack-stream.js";
+import { PktReader } from "./pkt-reader.js";
+
+/** One fetch of `want` into the bare repository `gitdir`. */
+export interface PackFetch {
+  readonly http: HttpClient;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly gitdir: string;
+  readonly want: string;
+  /** `deepen <depth>`; a full fetch when absent. */
+  readonly depth?: number;
+  /** Commits the cache has (sent as `have`). */
+  readonly haves: readonly string[];
+  /** Reads existing objects (REF_DELTA bases outside the pack). */
+  readonly store: ObjectStore;
+}
+
+const AGENT = "agent=mooring";
+
+function pktLine(line: string): Buffer {
+  const body = Buffer.from(line, "utf8");
+  return Buffer.concat([Buffer.from((body.length + 4).toString(16).padStart(4, "0")), body]);
+}
+
+/** The upload-pack request body (stateless: wants, shallows, deepen, flush, haves, done). */
+export function uploadPackRequest(f: {
+  want: string;
+  capabilities: readonly string[];
+  shallows: readonly string[];
+  depth?: number;
+  haves: readonly string[];
+}): Buffer {
+  return Buffer.concat([
+    pktLine(`want ${f.want} ${f.capabilities.join(" ")}\n`),
+    ...f.shallows.map((oid) => pktLine(`shallow ${oid}\n`)),
+    ...(f.depth === undefined ? [] : [pktLine(`deepen ${f.depth}\n`)]),
+    Buffer.from("0000"),
+    ...f.haves.map((oid) => pktLine(`have ${oid}\n`)),
+    pktLine("done\n"),
+  ]);
+}
+
+/** The shallow and unshallow lines and the pack (side band 1) of an upload-pack response. */
+export async function readUploadPackResponse(
+  body: AsyncIterable<Uint8Array>,
+): Promise<{ shallow: Set<string>; unshallow: Set<string>; pack: AsyncGenerator<Buffer> }> {
+  const reader = new PktReader(body);
+  const shallow = new Set<string>();
+  const unshallow = new Set<string>();
+  for (;;) {
+    const p = await reader.next();
+    if (p === undefined) throw new Error("the git server ended the response before sending a pack");
+    if (p.kind !== "data") continue;
+    const line = p.raw.subarray(4).toString("utf8").replace(/\n$/, "");
+    if (line.startsWith("shallow ")) shallow.add(line.slice(8));
+    else if (line.startsWith("unshallow ")) unshallow.add(line.slice(10));
+    else if (line === "NAK" || line.startsWith("ACK ")) break;
+    else if (line.startsWith("ERR ")) throw new Error(`the git server refused the fetch: ${line.slice(4)}`);
+    else throw new Error(`unexpected line from the git server: '${line.slice(0, 80)}'`);
+  }
+  return { shallow, unshallow, pack: sideBand(reader) };
+}
+
+async function* sideBand(reader: PktReader): AsyncGenerator<Buffer> {
+  for (;;) {
+    const p = await reader.next();
+    if (p === undefined || p.kind === "flush") return;
+    if (p.kind !== "data" || p.raw.length < 5) continue;
+    const band = p.raw[4];
+    if (band === 1) yield p.raw.subarray(5);
+    else if (band === 3)
+      throw new Error(`the git server failed: ${p.raw.subarray(5).toString("utf8").trim()}`);
+  }
+}
+
+async function readShallow(gitdir: string): Promise<Set<string>> {
+  const text = await readFile(join(gitdir, "shallow"), "utf8").catch(() => "");
+  return new Set(text.split("\n").filter((l) => /^[0-9a-f]{40}$/.test(l)));
+}
+
+async function writeShallow(gitdir: string, oids: Set<string>): Promise<void> {
+  if (oids.size === 0) await rm(join(gitdir, "shallow"), { force: true });
+  else await writeFile(join(gitdir, "shallow"), [...oids].map((o) => `${o}\n`).join(""));
+}
+
+function once(buf: Buffer): AsyncIterableIterator<Uint8Array> {
+  const chunk = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  return Readable.from([chunk])[Symbol.asyncIterator]() as AsyncIterableIterator<Uint8Array>;
+}
+
+/** The capabilities to ask for, or undefined when the server lacks one this client needs. */
+function capabilitiesFor(
+  info: Awaited<ReturnType<typeof git.getRemoteInfo2>>,
+  shallow: boolean,
+): string[] | undefined {
+  const caps = info.capabilities;
+  if (info.protocolVersion !== 1 || !caps["side-band-64k"] || !caps["ofs-delta"]) return undefined;
+  if (shallow && !caps.shallow) return undefined;
+  return ["side-band-64k", "ofs-delta", ...(caps["no-progress"] ? ["no-progress"] : []), AGENT];
+}
+
+/** POSTs the request; throws isomorphic-git's HttpError on a status other than 200 (as its fetch does). */
+async function post(f: PackFetch, body: Buffer): Promise<AsyncIterableIterator<Uint8Array>> {
+  const res = await f.http.request({
+    url: `${f.url}/git-upload-pack`,
+    method: "POST",
+    headers: {
+      ...f.headers,
+      "content-type": "application/x-git-upload-pack-request",
+      accept: "application/x-git-upload-pack-result",
+    },
+    body: once(body),
+  });
+  if (res.statusCode === 200) return res.body ?? once(Buffer.alloc(0));
+  const text: string[] = [];
+  for await (const c of res.body ?? []) text.push(Buffer.from(c).toString("utf8"));
+  throw new Errors.HttpError(res.statusCode, res.statusMessage, text.join(""));
+}
+
+/** Runs the fetch; "unsupported" when the server lacks a capability this client needs. */
+export async function fetchPack(f: PackFetch): Promise<StoredPack | undefined | "unsupported"> {
+  const info = await git.getRemoteInfo2({ http: f.http, url: f.url, headers: f.headers, protocolVersion: 1 });
+  const shallows = await readShallow(f.gitdir);
+  const capabilities = capabilitiesFor(info, f.depth !== undefined || shallows.size > 0);
+  if (capabilities === undefined) return "unsupported";
+  const body = uploadPackRequest({
+    want: f.want,
+    capabilities,
+    shallows: [...shallows],
+    ...(f.depth === undefined ? {} : { depth: f.depth }),
+    haves: f.haves,
+  });
+  const response = await readUploadPackResponse(await post(f, body));
+  const stored = await storePack(response.pack, join(f.gitdir, "objects", "pack"), (oid) =>
+    f.store.read(oid.toString("hex")),
+  );
+  for (const oid of response.shallow) shallows.add(oid);
+  for (const oid of response.unshallow) shallows.delete(oid);
+  await writeShallow(f.gitdir, shallows);
+  return stored;
+}
