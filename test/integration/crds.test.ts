@@ -16,6 +16,7 @@ import { kubeRequest } from "../../src/runtime/kube-request.js";
 import {
   eventually,
   kubectl,
+  kubectlOk,
   randomSuffix,
   readObject,
   testKubeConfig,
@@ -28,12 +29,6 @@ interface Crd {
 
 const crdDir = join(import.meta.dirname, "..", "..", "crds");
 const ns = useTestNamespace("crds");
-
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const res = await kubectl(args, input);
-  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${res.stderr}`);
-  return res.stdout;
-}
 
 /** Creates an object and returns kubectl's error output; fails the test if it was accepted. */
 async function rejected(obj: object): Promise<string> {

@@ -9,7 +9,6 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { GIT_REPOSITORY } from "../../src/api/index.js";
 import { computeStatus } from "../../src/apply/health/kstatus.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
@@ -17,7 +16,7 @@ import { startSourceController, type SourceHarness } from "../../src/source/test
 import type { KubeObject } from "../../src/util/kube-object.js";
 import {
   eventually,
-  kubectl,
+  kubectlOk,
   randomSuffix,
   readObject,
   testKubeConfig,
@@ -25,6 +24,7 @@ import {
   waitForCondition,
   waitForObject,
 } from "../support/kube.js";
+import { namespacedObjects } from "../support/flux-objects.js";
 
 const ns = useTestNamespace("gitrepo-basics");
 const shard = randomSuffix();
@@ -34,28 +34,7 @@ let source: SourceHarness;
 let repo: GitRepo;
 let head = "";
 
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const res = await kubectl(args, input);
-  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${res.stderr}`);
-  return res.stdout;
-}
-
-async function applyRepo(name: string, spec: Record<string, unknown>): Promise<void> {
-  const obj = {
-    apiVersion: GIT_REPOSITORY.apiVersion,
-    kind: GIT_REPOSITORY.kind,
-    metadata: { name, namespace: ns(), labels: { [LABEL]: shard } },
-    spec,
-  };
-  await kubectlOk(["apply", "-f", "-"], stringify(obj));
-}
-
-const ref = (name: string) => ({
-  apiVersion: GIT_REPOSITORY.apiVersion,
-  kind: GIT_REPOSITORY.kind,
-  namespace: ns(),
-  name,
-});
+const { ref, apply: applyRepo } = namespacedObjects(GIT_REPOSITORY, ns, { [LABEL]: shard });
 type Repo = KubernetesObject & {
   metadata: KubeObject["metadata"];
   status?: {

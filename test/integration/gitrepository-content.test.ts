@@ -17,13 +17,13 @@ import { createGunzip } from "node:zlib";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { extract } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { GIT_REPOSITORY } from "../../src/api/index.js";
 import { computeStatus } from "../../src/apply/health/kstatus.js";
 import { startGitServer, type GitRepo, type GitServer } from "../../src/dev/git-server/index.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
 import type { KubeObject } from "../../src/util/kube-object.js";
-import { kubectl, randomSuffix, testKubeConfig, useTestNamespace, waitForObject } from "../support/kube.js";
+import { kubectlOk, randomSuffix, testKubeConfig, useTestNamespace, waitForObject } from "../support/kube.js";
+import { namespacedObjects } from "../support/flux-objects.js";
 
 const ns = useTestNamespace("gitrepo-content");
 const shard = randomSuffix();
@@ -45,28 +45,7 @@ type Obj = KubernetesObject & {
   };
 };
 
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const res = await kubectl(args, input);
-  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${res.stderr}`);
-  return res.stdout;
-}
-
-async function applyRepo(name: string, spec: Record<string, unknown>): Promise<void> {
-  const obj = {
-    apiVersion: GIT_REPOSITORY.apiVersion,
-    kind: GIT_REPOSITORY.kind,
-    metadata: { name, namespace: ns(), labels: { [LABEL]: shard } },
-    spec,
-  };
-  await kubectlOk(["apply", "-f", "-"], stringify(obj));
-}
-
-const ref = (name: string) => ({
-  apiVersion: GIT_REPOSITORY.apiVersion,
-  kind: GIT_REPOSITORY.kind,
-  namespace: ns(),
-  name,
-});
+const { ref, apply: applyRepo } = namespacedObjects(GIT_REPOSITORY, ns, { [LABEL]: shard });
 
 async function readyWith(name: string, check: (o: Obj) => boolean = () => true): Promise<Obj> {
   const obj = await waitForObject<Obj>(

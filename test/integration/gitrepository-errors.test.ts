@@ -16,7 +16,7 @@ import { startGitServer, type GitServer } from "../../src/dev/git-server/index.j
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
 import type { KubeObject } from "../../src/util/kube-object.js";
 import {
-  kubectl,
+  kubectlOk,
   randomSuffix,
   readObject,
   testKubeConfig,
@@ -24,6 +24,7 @@ import {
   waitForCondition,
   waitForObject,
 } from "../support/kube.js";
+import { namespacedObjects } from "../support/flux-objects.js";
 
 const ns = useTestNamespace("gitrepo-errors");
 const shard = randomSuffix();
@@ -35,33 +36,12 @@ let basic: GitServer;
 let bearer: GitServer;
 let source: SourceHarness;
 
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const res = await kubectl(args, input);
-  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${res.stderr}`);
-  return res.stdout;
-}
-
-async function applyRepo(name: string, spec: Record<string, unknown>): Promise<void> {
-  const obj = {
-    apiVersion: GIT_REPOSITORY.apiVersion,
-    kind: GIT_REPOSITORY.kind,
-    metadata: { name, namespace: ns(), labels: { [LABEL]: shard } },
-    spec,
-  };
-  await kubectlOk(["apply", "-f", "-"], stringify(obj));
-}
-
 async function applySecret(name: string, data: Record<string, string>): Promise<void> {
   const obj = { apiVersion: "v1", kind: "Secret", metadata: { name, namespace: ns() }, stringData: data };
   await kubectlOk(["apply", "-f", "-"], stringify(obj));
 }
 
-const ref = (name: string) => ({
-  apiVersion: GIT_REPOSITORY.apiVersion,
-  kind: GIT_REPOSITORY.kind,
-  namespace: ns(),
-  name,
-});
+const { ref, apply: applyRepo } = namespacedObjects(GIT_REPOSITORY, ns, { [LABEL]: shard });
 type Cond = { type: string; status: string; reason: string; message: string };
 const cond = (o: KubernetesObject, type: string): Cond | undefined =>
   (o as { status?: { conditions?: Cond[] } }).status?.conditions?.find((c) => c.type === type);

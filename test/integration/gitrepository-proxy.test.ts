@@ -17,9 +17,9 @@ import { startGitServer, type GitServer } from "../../src/dev/git-server/index.j
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
 import { startForwardProxy, type ForwardProxy } from "../support/forward-proxy.js";
 import {
-  conditionOf,
   type Condition,
-  kubectl,
+  conditionOf,
+  kubectlOk,
   randomSuffix,
   testKubeConfig,
   useTestNamespace,
@@ -42,12 +42,6 @@ let git: GitServer;
 let tlsGit: GitServer;
 let tlsCert: string;
 let source: SourceHarness;
-
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const res = await kubectl(args, input);
-  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${res.stderr}`);
-  return res.stdout;
-}
 
 const apply = (obj: Record<string, unknown>): Promise<string> =>
   kubectlOk(["apply", "-f", "-"], stringify(obj));

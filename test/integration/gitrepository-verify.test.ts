@@ -17,6 +17,7 @@ import {
   useTestNamespace,
   waitForObject,
 } from "../support/kube.js";
+import { namespacedObjects } from "../support/flux-objects.js";
 import { assertKstatusRules, kubectlOk } from "../support/kustomization-harness.js";
 
 const ns = useTestNamespace("gitrepo-verify");
@@ -27,18 +28,7 @@ let source: SourceHarness;
 let trusted: GpgKey;
 let stranger: GpgKey;
 
-const ref = (name: string) => ({
-  apiVersion: GIT_REPOSITORY.apiVersion,
-  kind: GIT_REPOSITORY.kind,
-  namespace: ns(),
-  name,
-});
-
-async function applyRepo(name: string, spec: Record<string, unknown>): Promise<void> {
-  const metadata = { name, namespace: ns(), labels: { [LABEL]: shard } };
-  const obj = { apiVersion: GIT_REPOSITORY.apiVersion, kind: GIT_REPOSITORY.kind, metadata, spec };
-  await kubectlOk(["apply", "-f", "-"], stringify(obj));
-}
+const { ref, apply: applyRepo } = namespacedObjects(GIT_REPOSITORY, ns, { [LABEL]: shard });
 
 /** Waits until GitRepository `name` satisfies `check` and returns it. */
 async function settled(name: string, check: (obj: any) => boolean): Promise<any> {

@@ -22,7 +22,7 @@ import {
   availableDeploymentStatus,
   conditionOf,
   eventually,
-  kubectl,
+  kubectlOk,
   randomSuffix,
   readObject,
   testKubeConfig,
@@ -71,12 +71,6 @@ async function publish(repo: GitRepo, name: string): Promise<string> {
     { timeoutMs: 60_000 },
   );
   return revision;
-}
-
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const res = await kubectl(args, input);
-  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${res.stderr}`);
-  return res.stdout;
 }
 
 async function createSource(repo: GitRepo, name: string): Promise<string> {

@@ -45,9 +45,12 @@ afterAll(async () => {
 });
 
 const settings = async (): Promise<string | undefined> => {
-  const cm = (await readObject({ apiVersion: "v1", kind: "ConfigMap", name: "settings", namespace: ns() })) as
-    | { data?: Record<string, string> }
-    | undefined;
+  const cm = (await readObject({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    name: "settings",
+    namespace: ns(),
+  })) as { data?: Record<string, string> } | undefined;
   return cm?.data?.mode;
 };
 

@@ -39,7 +39,12 @@ beforeAll(async () => {
   repo = await harness.git.createRepo(`noop-rbac-${randomSuffix()}`);
   await repo.commit({
     files: {
-      "app/cm.yaml": stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { k: "v" } }),
+      "app/cm.yaml": stringify({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "c" },
+        data: { k: "v" },
+      }),
     },
   });
   await harness.createSource(repo, "src");

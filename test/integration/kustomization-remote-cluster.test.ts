@@ -28,6 +28,7 @@ import {
   conditionOf,
   eventually,
   kubectl,
+  kubectlOk,
   randomSuffix,
   readObject,
   testKubeConfig,
@@ -51,12 +52,6 @@ let source: SourceHarness;
 let clusters: ApplyClusters;
 let controller: RunningKustomizationController;
 let recorder: EventRecorder;
-
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const res = await kubectl(args, input);
-  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${res.stderr}`);
-  return res.stdout;
-}
 
 /** Reads an object on the remote cluster; undefined when it does not exist. */
 async function readRemote(

@@ -20,7 +20,7 @@ import { EventRecorder } from "../../src/runtime/events.js";
 import { startSourceController, type SourceHarness } from "../../src/source/testing.js";
 import {
   eventually,
-  kubectl,
+  kubectlOk,
   randomSuffix,
   readObject,
   testKubeConfig,
@@ -41,12 +41,6 @@ let source: SourceHarness;
 let recorder: EventRecorder;
 const controllers: RunningKustomizationController[] = [];
 const clusters: ApplyClusters[] = [];
-
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const res = await kubectl(args, input);
-  if (res.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${res.stderr}`);
-  return res.stdout;
-}
 
 const apply = (obj: Record<string, unknown>): Promise<string> =>
   kubectlOk(["apply", "-f", "-"], stringify(obj));

@@ -7,6 +7,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { OCI_REPOSITORY } from "../../src/api/index.js";
 import type { KubeObject } from "../../src/util/kube-object.js";
+import { namespacedObjects, type NamespacedObjects } from "./flux-objects.js";
 import { kubectlOk, randomSuffix, waitForObject } from "./kube.js";
 
 /** An OCIRepository as the tests read it back. */
@@ -30,9 +31,9 @@ export type OciRepo = KubernetesObject & {
 
 /** Helpers over the OCIRepositories of one test file. */
 export interface OciRepositories {
-  readonly ref: (name: string) => { apiVersion: string; kind: string; namespace: string; name: string };
+  readonly ref: NamespacedObjects["ref"];
   /** Applies an OCIRepository named `name`: `defaults` (interval 10m unless given), then `spec`. */
-  readonly apply: (name: string, spec: Record<string, unknown>) => Promise<void>;
+  readonly apply: NamespacedObjects["apply"];
   /** Waits until Ready=True for the current generation, at `revision` when given. */
   readonly ready: (name: string, revision?: string) => Promise<OciRepo>;
   /** Sets `reconcile.fluxcd.io/requestedAt` and waits until the controller has handled it. */
@@ -46,24 +47,16 @@ export function ociRepositories(
   labels: Readonly<Record<string, string>>,
   defaults: Readonly<Record<string, unknown>> = {},
 ): OciRepositories {
-  const ref = (name: string) => ({
-    apiVersion: OCI_REPOSITORY.apiVersion,
-    kind: OCI_REPOSITORY.kind,
-    namespace: ns(),
-    name,
+  const { ref, apply: applyRepo } = namespacedObjects(OCI_REPOSITORY, ns, labels, {
+    interval: "10m",
+    ...defaults,
   });
   const apply = async (obj: Record<string, unknown>): Promise<void> => {
     await kubectlOk(["apply", "-f", "-"], stringify(obj));
   };
   return {
     ref,
-    apply: (name, spec) =>
-      apply({
-        apiVersion: OCI_REPOSITORY.apiVersion,
-        kind: OCI_REPOSITORY.kind,
-        metadata: { name, namespace: ns(), labels },
-        spec: { interval: "10m", ...defaults, ...spec },
-      }),
+    apply: applyRepo,
     ready: (name, revision) =>
       waitForObject<OciRepo>(ref(name), (o: OciRepo) => {
         const c = o.status?.conditions?.find((x) => x.type === "Ready");
