@@ -44,7 +44,9 @@ describe("SSH identity (issue 21)", () => {
     });
     expect(loadIdentity(key, "wrong")).toEqual({ problem: expect.stringContaining("check the passphrase") });
     expect(JSON.stringify(missing)).not.toContain(key.split("\n")[1]);
-  });
+    // Each decryption runs OpenSSH's bcrypt KDF (16 rounds) in JavaScript: seconds of CPU on a
+    // loaded 2-core machine, past vitest's 5 s default.
+  }, 60_000);
 
   it("refuses public keys and junk", () => {
     expect(loadIdentity(readFileSync(join(dir, "rsa-plain.pub"), "utf8"), undefined)).toHaveProperty(
