@@ -40,13 +40,4 @@ export function targetNamespace(kc: KubeConfig, options: Pick<GlobalOptions, "na
   return options.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "flux-system";
 }
 
-/** An error the CLI prints as `✗ <message>` and exits with `exitCode`. */
-export class CliError extends Error {
-  override name = "CliError";
-  constructor(
-    message: string,
-    readonly exitCode: number = 1,
-  ) {
-    super(message);
-  }
-}
+export { CliError } from "./errors.js";

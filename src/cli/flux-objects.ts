@@ -4,7 +4,6 @@ import {
   type KubernetesObject,
   PatchStrategy,
 } from "@kubernetes/client-node";
-import { GIT_REPOSITORY, KUSTOMIZATION } from "../api/constants.js";
 
 /** A GitRepository or Kustomization as the CLI reads it: only the fields it prints or waits on. */
 export interface FluxObject extends KubernetesObject {
@@ -33,14 +32,8 @@ export interface FluxStatus {
   inventory?: { entries?: { id: string; v: string }[] };
 }
 
-/** The kinds the CLI handles, with the words users type for them. */
-export const FLUX_KINDS = {
-  git: { apiVersion: GIT_REPOSITORY.apiVersion, kind: GIT_REPOSITORY.kind, label: "GitRepository" },
-  kustomization: { apiVersion: KUSTOMIZATION.apiVersion, kind: KUSTOMIZATION.kind, label: "Kustomization" },
-} as const;
-
-/** One of {@link FLUX_KINDS}. */
-export type FluxKind = (typeof FLUX_KINDS)[keyof typeof FLUX_KINDS];
+export { FLUX_KINDS, type FluxKind } from "./flux-kinds.js";
+import type { FluxKind } from "./flux-kinds.js";
 
 /** Thin typed access to Flux objects through the generic object API. */
 export class FluxObjects {

@@ -1,17 +1,26 @@
 import { Command, CommanderError, Option } from "commander";
 import { parseDuration } from "../util/duration.js";
-import { buildCommand } from "./commands/build.js";
-import { addControllerCommand } from "./commands/controller.js";
-import { diffCommand } from "./commands/diff.js";
-import { driftCommand } from "./commands/drift.js";
-import { eventsCommand } from "./commands/events.js";
-import { getCommand } from "./commands/get.js";
-import { addInstallCommands } from "./commands/install.js";
-import { reconcileCommand } from "./commands/reconcile.js";
-import { setSuspended } from "./commands/suspend.js";
-import { treeCommand } from "./commands/tree.js";
-import { CliError, type CliIo, type GlobalOptions } from "./context.js";
-import { FLUX_KINDS, type FluxKind } from "./flux-objects.js";
+import { defineControllerCommand } from "./commands/controller-flags.js";
+import { addInstallCommands } from "./commands/install-cli.js";
+import type { CliIo, GlobalOptions } from "./context.js";
+import { CliError } from "./errors.js";
+import { FLUX_KINDS, type FluxKind } from "./flux-kinds.js";
+
+/**
+ * Each command's implementation is imported when it runs, not when the program is declared:
+ * `mooring build` then loads the renderer and not the Kubernetes client or the controller, which
+ * took most of its start-up (issue 18).
+ */
+const commands = {
+  build: () => import("./commands/build.js"),
+  diff: () => import("./commands/diff.js"),
+  drift: () => import("./commands/drift.js"),
+  events: () => import("./commands/events.js"),
+  get: () => import("./commands/get.js"),
+  reconcile: () => import("./commands/reconcile.js"),
+  suspend: () => import("./commands/suspend.js"),
+  tree: () => import("./commands/tree.js"),
+};
 
 /** Exit codes, documented in the README. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -56,11 +65,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   get
     .command("sources")
     .argument("<type>", "git")
-    .action(run((o, c) => (requireGit(c.args[0]), getCommand(FLUX_KINDS.git, o, io))));
+    .action(
+      run(async (o, c) => (requireGit(c.args[0]), (await commands.get()).getCommand(FLUX_KINDS.git, o, io))),
+    );
   get
     .command("kustomizations")
     .alias("ks")
-    .action(run((o) => getCommand(FLUX_KINDS.kustomization, o, io)));
+    .action(run(async (o) => (await commands.get()).getCommand(FLUX_KINDS.kustomization, o, io)));
 
   const reconcile = program
     .command("reconcile")
@@ -69,13 +80,24 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command("source")
     .argument("<type>", "git")
     .argument("<name>")
-    .action(run((o, c) => (requireGit(c.args[0]), reconcileCommand(FLUX_KINDS.git, c.args[1] ?? "", o, io))));
+    .action(
+      run(
+        async (o, c) => (
+          requireGit(c.args[0]),
+          (await commands.reconcile()).reconcileCommand(FLUX_KINDS.git, c.args[1] ?? "", o, io)
+        ),
+      ),
+    );
   reconcile
     .command("kustomization")
     .alias("ks")
     .argument("<name>")
     .option("--with-source", "reconcile the source first")
-    .action(run((o, c) => reconcileCommand(FLUX_KINDS.kustomization, c.args[0] ?? "", o, io)));
+    .action(
+      run(async (o, c) =>
+        (await commands.reconcile()).reconcileCommand(FLUX_KINDS.kustomization, c.args[0] ?? "", o, io),
+      ),
+    );
 
   for (const [verb, suspend] of [
     ["suspend", true],
@@ -88,9 +110,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .argument("<name>")
       .action(
         run(
-          (o, c) => (
+          async (o, c) => (
             requireGit(c.args[0]),
-            setSuspended({ kind: FLUX_KINDS.git, name: c.args[1] ?? "", suspend }, o, io)
+            (await commands.suspend()).setSuspended(
+              { kind: FLUX_KINDS.git, name: c.args[1] ?? "", suspend },
+              o,
+              io,
+            )
           ),
         ),
       );
@@ -99,8 +125,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .alias("ks")
       .argument("<name>")
       .action(
-        run((o, c) =>
-          setSuspended({ kind: FLUX_KINDS.kustomization, name: c.args[0] ?? "", suspend }, o, io),
+        run(async (o, c) =>
+          (await commands.suspend()).setSuspended(
+            { kind: FLUX_KINDS.kustomization, name: c.args[0] ?? "", suspend },
+            o,
+            io,
+          ),
         ),
       );
   }
@@ -110,14 +140,23 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description("show a Kustomization's inventory as a tree, nested Kustomizations expanded")
     .argument("<kind>", "ks")
     .argument("<name>")
-    .action(run((o, c) => (kindArg(c.args[0] ?? ""), treeCommand(c.args[1] ?? "", o, io))));
+    .action(
+      run(
+        async (o, c) => (
+          kindArg(c.args[0] ?? ""),
+          (await commands.tree()).treeCommand(c.args[1] ?? "", o, io)
+        ),
+      ),
+    );
 
   program
     .command("events")
     .description("show Kubernetes events, optionally for one object")
     .option("--for <Kind/name>", "only events of this object (and a Kustomization's source)")
-    .action(run((o) => eventsCommand(o, io)));
-  addControllerCommand(program, io, setExit);
+    .action(run(async (o) => (await commands.events()).eventsCommand(o, io)));
+  defineControllerCommand(program).action(async (_opts: unknown, self: Command) =>
+    (await import("./commands/controller.js")).runController(self, io, setExit),
+  );
   addInstallCommands(program, run, io);
   program
     .command("diff")
@@ -129,9 +168,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .requiredOption("--path <dir>", "the local directory to build as the Kustomization's path")
     .action(
       run(
-        (o, c) => (
+        async (o, c) => (
           kindArg(c.args[0] ?? ""),
-          diffCommand(c.args[1] ?? "", c.opts<{ path: string }>().path, o, io)
+          (await commands.diff()).diffCommand(c.args[1] ?? "", c.opts<{ path: string }>().path, o, io)
         ),
       ),
     );
@@ -145,9 +184,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--path <dir>", "compare with this local directory instead of the source's current artifact")
     .action(
       run(
-        (o, c) => (
+        async (o, c) => (
           kindArg(c.args[0] ?? ""),
-          driftCommand(c.args[1] ?? "", c.opts<{ path?: string }>().path, o, io)
+          (await commands.drift()).driftCommand(c.args[1] ?? "", c.opts<{ path?: string }>().path, o, io)
         ),
       ),
     );
@@ -166,8 +205,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       "ConfigMap/Secret manifests that stand in for the cluster's substituteFrom objects",
     )
     .action(
-      run((_o, c) =>
-        buildCommand(c.args[0] ?? ".", c.opts<{ kustomization?: string; substituteFrom?: string[] }>(), io),
+      run(async (_o, c) =>
+        (await commands.build()).buildCommand(
+          c.args[0] ?? ".",
+          c.opts<{ kustomization?: string; substituteFrom?: string[] }>(),
+          io,
+        ),
       ),
     );
   return program;

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
 import { GIT_REPOSITORY, KUSTOMIZATION } from "../../api/constants.js";
@@ -234,32 +233,4 @@ async function waitUntil(
     }
     await sleep(250);
   }
-}
-
-type RunWrapper = (
-  action: (opts: GlobalOptions, cmd: Command) => Promise<number>,
-) => (...args: unknown[]) => Promise<void>;
-
-/** Wires `install` and `uninstall` into the command tree (kept here so program.ts stays small). */
-export function addInstallCommands(program: Command, run: RunWrapper, io: CliIo): void {
-  program
-    .command("install")
-    .description(
-      "install mooring's CRDs and controller (deploy/) into the current context and wait until ready",
-    )
-    .option("--no-wait", "do not wait for the CRDs and the controller Deployment")
-    .option("--dry-run", "server-side dry-run everything instead of applying")
-    .action(run((o, c) => installCommand(c.opts<InstallOptions>(), o, io)));
-  program
-    .command("uninstall")
-    .description(
-      "delete the mooring controller, its RBAC, Service and namespace; CRDs are kept unless --crds " +
-        "(deleting the CRDs deletes every GitRepository and Kustomization in the cluster)",
-    )
-    .option("--crds", "also delete the CRDs, and with them every GitRepository and Kustomization")
-    .option("--yes", "do not ask for confirmation (required when not on a terminal)")
-    .option("--dry-run", "server-side dry-run the deletes")
-    .action(
-      run((o, c) => uninstallCommand({ wait: false, ...c.opts<Omit<InstallOptions, "wait">>() }, o, io)),
-    );
 }
