@@ -37,8 +37,30 @@ function isDigit(ch: string | undefined): boolean {
   return ch !== undefined && ch >= "0" && ch <= "9";
 }
 
-/** go-yaml v2's key order: runs of digits compare as numbers, non-letters before letters. */
+const isAsciiLetter = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+
+/**
+ * go-yaml v2's key order: runs of digits compare as numbers, non-letters before letters. Keys are
+ * mostly ASCII words: where the first difference is between two ASCII characters that are not
+ * both non-letters, it decides at once; digits and other scripts take the full comparison.
+ */
 export function v2KeyLess(a: string, b: string): boolean {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length < b.length;
+  const ca = a.charCodeAt(i);
+  const cb = b.charCodeAt(i);
+  if (ca < 0x80 && cb < 0x80) {
+    const al = isAsciiLetter(ca);
+    const bl = isAsciiLetter(cb);
+    if (al && bl) return ca < cb;
+    if (al || bl) return bl;
+  }
+  return v2KeyLessFull(a, b);
+}
+
+function v2KeyLessFull(a: string, b: string): boolean {
   const ar = Array.from(a);
   const br = Array.from(b);
   for (let i = 0; i < ar.length && i < br.length; i++) {

@@ -9,10 +9,46 @@ import { goParseInt, goTimestamp } from "./go-value.js";
 const BEST_WIDTH = 80;
 
 const V2_MAP_LITERALS = new Set([
-  "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
-  "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null", "NULL", "",
-  ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
-  "-.INF", "<<",
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "true",
+  "True",
+  "TRUE",
+  "false",
+  "False",
+  "FALSE",
+  "on",
+  "On",
+  "ON",
+  "off",
+  "Off",
+  "OFF",
+  "~",
+  "null",
+  "Null",
+  "NULL",
+  "",
+  ".nan",
+  ".NaN",
+  ".NAN",
+  ".inf",
+  ".Inf",
+  ".INF",
+  "+.inf",
+  "+.Inf",
+  "+.INF",
+  "-.inf",
+  "-.Inf",
+  "-.INF",
+  "<<",
 ]);
 const FLOAT_RE = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const BASE60_RE = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
@@ -58,17 +94,27 @@ interface Analysis {
   block: boolean;
 }
 
-function firstCharFlags(ch: string, followedByWs: boolean): boolean {
-  if ("#,[]{}&*!|>'\"%@`".includes(ch)) return true;
-  if (ch === "?" || ch === ":" || ch === "-") return followedByWs;
-  return false;
+/** Indicators that make a plain scalar impossible when they start it. */
+const FIRST_INDICATORS = new Set(Array.from("#,[]{}&*!|>'\"%@`", (c) => c.charCodeAt(0)));
+/** `?`, `:` and `-` do too when a blank follows. */
+const FIRST_INDICATORS_BEFORE_WS = new Set(Array.from("?:-", (c) => c.charCodeAt(0)));
+
+function isFirstIndicator(cp: number, followedByWs: boolean): boolean {
+  return FIRST_INDICATORS.has(cp) || (followedByWs && FIRST_INDICATORS_BEFORE_WS.has(cp));
 }
 
+/** Width in UTF-16 units of the code point `cp`. */
+const unitsOf = (cp: number): number => (cp > 0xffff ? 2 : 1);
+
+/**
+ * libyaml's analyze_scalar over the code points of `s`, read in place (no array of code points:
+ * CRDs and dashboards carry strings of hundreds of kilobytes).
+ */
 // eslint-disable-next-line complexity
-function analyze(cps: number[]): Analysis {
-  if (cps.length === 0) return { multiline: false, blockPlain: true, single: true, block: false };
-  const str = String.fromCodePoint(...cps.slice(0, 3));
-  let blockInd = str === "---" || str === "...";
+function analyze(s: string): Analysis {
+  const n = s.length;
+  if (n === 0) return { multiline: false, blockPlain: true, single: true, block: false };
+  let blockInd = s.startsWith("---") || s.startsWith("...");
   let lineBreaks = false;
   let special = false;
   let leadSpace = false;
@@ -80,28 +126,28 @@ function analyze(cps: number[]): Analysis {
   let precededByWs = true;
   let prevSpace = false;
   let prevBreak = false;
-  const n = cps.length;
-  for (let i = 0; i < n; i++) {
-    const cp = cps[i]!;
-    const next = cps[i + 1];
-    const followedByWs = i + 1 >= n || isBlank(next) || isBreak(next);
-    const ch = String.fromCodePoint(cp);
+  for (let i = 0; i < n;) {
+    const cp = s.codePointAt(i)!;
+    const j = i + unitsOf(cp);
+    const next = j < n ? s.codePointAt(j) : undefined;
+    const last = j >= n;
+    const followedByWs = last || isBlank(next) || isBreak(next);
     if (i === 0) {
-      if (firstCharFlags(ch, followedByWs)) blockInd = true;
-    } else if ((ch === ":" && followedByWs) || (ch === "#" && precededByWs)) {
+      if (isFirstIndicator(cp, followedByWs)) blockInd = true;
+    } else if ((cp === 0x3a && followedByWs) || (cp === 0x23 && precededByWs)) {
       blockInd = true;
     }
     if (!isPrintable(cp)) special = true;
     if (cp === 0x20) {
       if (i === 0) leadSpace = true;
-      if (i === n - 1) trailSpace = true;
+      if (last) trailSpace = true;
       if (prevBreak) breakSpace = true;
       prevSpace = true;
       prevBreak = false;
     } else if (isBreak(cp)) {
       lineBreaks = true;
       if (i === 0) leadBreak = true;
-      if (i === n - 1) trailBreak = true;
+      if (last) trailBreak = true;
       if (prevSpace) spaceBreak = true;
       prevSpace = false;
       prevBreak = true;
@@ -110,6 +156,7 @@ function analyze(cps: number[]): Analysis {
       prevBreak = false;
     }
     precededByWs = isBlank(cp) || isBreak(cp);
+    i = j;
   }
   let blockPlain = !(leadSpace || leadBreak || trailSpace || trailBreak);
   let single = true;
@@ -133,10 +180,6 @@ export class Writer {
     this.lineStart = false;
   }
 
-  putCp(cp: number): void {
-    this.put(String.fromCodePoint(cp));
-  }
-
   newline(indent: number): void {
     this.out.push((this.lineStart ? "" : "\n") + " ".repeat(indent));
     this.column = indent;
@@ -151,8 +194,20 @@ export class Writer {
 }
 
 const ESCAPES = new Map<number, string>([
-  [0x00, "0"], [0x07, "a"], [0x08, "b"], [0x09, "t"], [0x0a, "n"], [0x0b, "v"], [0x0c, "f"],
-  [0x0d, "r"], [0x1b, "e"], [0x22, '"'], [0x5c, "\\"], [0x85, "N"], [0xa0, "_"], [0x2028, "L"],
+  [0x00, "0"],
+  [0x07, "a"],
+  [0x08, "b"],
+  [0x09, "t"],
+  [0x0a, "n"],
+  [0x0b, "v"],
+  [0x0c, "f"],
+  [0x0d, "r"],
+  [0x1b, "e"],
+  [0x22, '"'],
+  [0x5c, "\\"],
+  [0x85, "N"],
+  [0xa0, "_"],
+  [0x2028, "L"],
   [0x2029, "P"],
 ]);
 
@@ -165,61 +220,102 @@ function escapeCp(cp: number): string {
   return "\\U" + hex.padStart(8, "0");
 }
 
-function writeDouble(w: Writer, cps: number[], indent: number, breaks: boolean): void {
+/*
+ * The writers below copy runs of characters as slices of `s` and track the column as the
+ * emitter does: the column before the pending run plus the run's length (in UTF-16 units, as
+ * the code-point version counted too; astral characters are only ever written escaped).
+ */
+
+function writeDouble(w: Writer, s: string, indent: number, breaks: boolean): void {
   w.put('"');
+  const n = s.length;
+  let start = 0;
   let spaces = false;
-  for (let i = 0; i < cps.length; i++) {
-    const cp = cps[i]!;
+  for (let i = 0; i < n; ) {
+    const cp = s.codePointAt(i)!;
+    const width = unitsOf(cp);
     if (!isPrintable(cp) || cp === 0xfeff || isBreak(cp) || cp === 0x22 || cp === 0x5c) {
+      w.put(s.slice(start, i));
       w.put(escapeCp(cp));
-      spaces = false;
+      start = i + width;
     } else if (cp === 0x20) {
-      const fold = breaks && !spaces && w.column > BEST_WIDTH && i !== 0 && i !== cps.length - 1;
-      if (fold) w.newline(indent);
-      if (fold && cps[i + 1] === 0x20) w.put("\\");
-      if (!fold) w.putCp(cp);
-      spaces = true;
-    } else {
-      w.putCp(cp);
-      spaces = false;
+      const column = w.column + (i - start);
+      if (breaks && !spaces && column > BEST_WIDTH && i !== 0 && i !== n - 1) {
+        foldDouble(w, s.slice(start, i), indent, s.charCodeAt(i + 1) === 0x20);
+        start = i + 1;
+      }
     }
+    spaces = cp === 0x20;
+    i += width;
   }
+  w.put(s.slice(start));
   w.put('"');
 }
 
-function writeSingle(w: Writer, cps: number[], indent: number, breaks: boolean): void {
+/** Folds a double-quoted scalar at a space, after the pending `run`; a space after it is escaped. */
+function foldDouble(w: Writer, run: string, indent: number, spaceNext: boolean): void {
+  w.put(run);
+  w.newline(indent);
+  if (spaceNext) w.put("\\");
+}
+
+function writeSingle(w: Writer, s: string, indent: number, breaks: boolean): void {
   w.put("'");
+  const n = s.length;
+  let start = 0;
   let spaces = false;
-  for (let i = 0; i < cps.length; i++) {
-    const cp = cps[i]!;
-    if (cp === 0x20) {
-      const last = i === cps.length - 1;
-      if (breaks && !spaces && w.column > BEST_WIDTH && i !== 0 && !last && cps[i + 1] !== 0x20) {
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20) {
+      const column = w.column + (i - start);
+      if (
+        breaks &&
+        !spaces &&
+        column > BEST_WIDTH &&
+        i !== 0 &&
+        i !== n - 1 &&
+        s.charCodeAt(i + 1) !== 0x20
+      ) {
+        w.put(s.slice(start, i));
         w.newline(indent);
-      } else w.putCp(cp);
+        start = i + 1;
+      }
       spaces = true;
     } else {
-      if (cp === 0x27) w.put("'");
-      w.putCp(cp);
+      if (c === 0x27) {
+        w.put(s.slice(start, i));
+        w.put("'");
+        start = i;
+      }
       spaces = false;
     }
   }
+  w.put(s.slice(start));
   w.put("'");
 }
 
-function writePlain(w: Writer, cps: number[], indent: number, breaks: boolean): void {
+function writePlain(w: Writer, s: string, indent: number, breaks: boolean): void {
+  if (!breaks || !s.includes(" ")) {
+    w.put(s);
+    return;
+  }
+  const n = s.length;
+  let start = 0;
   let spaces = false;
-  for (let i = 0; i < cps.length; i++) {
-    const cp = cps[i]!;
-    if (cp === 0x20) {
-      if (breaks && !spaces && w.column > BEST_WIDTH && cps[i + 1] !== 0x20) w.newline(indent);
-      else w.putCp(cp);
+  for (let i = 0; i < n; i++) {
+    if (s.charCodeAt(i) === 0x20) {
+      const column = w.column + (i - start);
+      if (!spaces && column > BEST_WIDTH && s.charCodeAt(i + 1) !== 0x20) {
+        w.put(s.slice(start, i));
+        w.newline(indent);
+        start = i + 1;
+      }
       spaces = true;
     } else {
-      w.putCp(cp);
       spaces = false;
     }
   }
+  w.put(s.slice(start));
 }
 
 function writeLiteral(w: Writer, s: string, indent: number): void {
@@ -242,13 +338,13 @@ function writeLiteral(w: Writer, s: string, indent: number): void {
 
 type Style = "plain" | "single" | "double" | "literal";
 
-function chooseStyle(s: string, cps: number[], isKey: boolean): Style {
-  const a = analyze(cps);
+function chooseStyle(s: string, isKey: boolean): Style {
+  const a = analyze(s);
   let style: Style = s.includes("\n") ? "literal" : v2NeedsQuotes(s) ? "double" : "plain";
   if (isKey && a.multiline) style = "double";
   if (style === "plain") {
     if (!a.blockPlain) style = "single";
-    if (cps.length === 0 && isKey) style = "single";
+    if (s.length === 0 && isKey) style = "single";
   }
   if (style === "single" && !a.single) style = "double";
   if (style === "literal" && (!a.block || isKey)) style = "double";
@@ -257,12 +353,10 @@ function chooseStyle(s: string, cps: number[], isKey: boolean): Style {
 
 /** Writes a string scalar at the current position; `indent` is where folded lines continue. */
 export function writeString(w: Writer, s: string, indent: number, isKey: boolean): void {
-  const cps = Array.from(s, (c) => c.codePointAt(0)!);
-  const style = chooseStyle(s, cps, isKey);
+  const style = chooseStyle(s, isKey);
   const breaks = !isKey;
-  if (style === "plain") writePlain(w, cps, indent, breaks);
-  else if (style === "single") writeSingle(w, cps, indent, breaks);
-  else if (style === "double") writeDouble(w, cps, indent, breaks);
+  if (style === "plain") writePlain(w, s, indent, breaks);
+  else if (style === "single") writeSingle(w, s, indent, breaks);
+  else if (style === "double") writeDouble(w, s, indent, breaks);
   else writeLiteral(w, s, indent);
 }
-
