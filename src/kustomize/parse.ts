@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, YAMLMap } from "yaml";
 import { expandAliases } from "./aliases.js";
 import { KustomizeError } from "./errors.js";
+import { parseBlockYaml } from "./fast-yaml.js";
 import { reindentQuotedScalars } from "./quoted-indent.js";
 import { dropEofLineBreak } from "./yaml-eof.js";
 import { getIn, Resource, scalarText } from "./resource.js";
@@ -11,11 +12,18 @@ import { getIn, Resource, scalarText } from "./resource.js";
  * file and the line.
  */
 export function parseResources(text: string, file: string): Resource[] {
+  const fast = parseBlockYaml(text);
+  if (fast !== undefined) {
+    const out: Resource[] = [];
+    for (const root of fast) if (root.items.length > 0) expandList(root, file, out);
+    return out;
+  }
   const { docs, parsed } = parseLeniently(text);
   if (!Array.isArray(docs)) return [];
   const last = docs[docs.length - 1];
   if (last) dropEofLineBreak(last, parsed);
   const out: Resource[] = [];
+  const mayHaveAlias = ALIAS_START.test(text);
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) {
@@ -30,11 +38,18 @@ export function parseResources(text: string, file: string): Resource[] {
       throw new KustomizeError("malformed YAML: a resource must be a mapping", { file, line });
     }
     if (root.items.length === 0) continue;
-    if (text.includes("*")) expandAliases(doc, file);
+    if (mayHaveAlias) expandAliases(doc, file);
     expandList(root, file, out);
   }
   return out;
 }
+
+/**
+ * Where an alias could start: `*` and a name character, at the start of a node (after a blank,
+ * a line break, a flow indicator or `:`), or at the start of the text. Text without one has no
+ * alias, so the documents need no walk for them (CRD descriptions are full of `*` otherwise).
+ */
+const ALIAS_START = /(?:^|[\s[{,:])\*[^\s[\]{},]/;
 
 function parseYaml(text: string): ReturnType<typeof parseAllDocuments> {
   return parseAllDocuments(text, { schema: "failsafe", uniqueKeys: true, prettyErrors: false });
