@@ -26,6 +26,7 @@ import {
   GitVerificationMode,
   KUSTOMIZATION,
   type KustomizationSpec,
+  OCI_REPOSITORY,
   type KustomizationStatus,
   OBJECT_KEYS,
   Reason,
@@ -228,6 +229,25 @@ describe("CRD names match src/api constants", () => {
     expect(crd.spec.versions[0]!.subresources).toEqual({ status: {} });
     expect(crd.metadata.annotations[OBJECT_KEYS.substitute]).toBe(DISABLED_VALUE);
     expect(rootOf(crd).properties!.status!.default).toEqual({ observedGeneration: -1 });
+  });
+});
+
+describe("OCIRepository serves Flux's deprecated v1beta2 next to v1", () => {
+  const oci = load(OCI_REPOSITORY.crdName) as Crd & {
+    spec: { versions: { deprecated?: boolean; deprecationWarning?: string }[] };
+  };
+  it("stores v1 and serves v1beta2 with the same schema, so v1beta2 manifests apply unchanged", () => {
+    expect(oci.spec.versions.map((v) => [v.name, v.served, v.storage])).toEqual([
+      [OCI_REPOSITORY.version, true, true],
+      ["v1beta2", true, false],
+    ]);
+    const [v1, v1beta2] = oci.spec.versions;
+    expect(v1beta2!.deprecated).toBe(true);
+    expect(v1beta2!.deprecationWarning).toMatch(/v1beta2 OCIRepository is deprecated, upgrade to v1/);
+    // No conversion webhook: the API server only rewrites apiVersion, which needs identical schemas.
+    expect(v1beta2!.schema).toEqual(v1!.schema);
+    expect(v1beta2!.subresources).toEqual(v1!.subresources);
+    expect(v1beta2!.additionalPrinterColumns).toEqual(v1!.additionalPrinterColumns);
   });
 });
 
