@@ -21,6 +21,22 @@ describe("spec.url", () => {
     expect(parseOciUrl("oci://podinfo", false).repository).toBe("library/podinfo");
   });
 
+  it("docker.io is Docker Hub: its API is called on registry-1.docker.io (docker.io serves none)", () => {
+    // flux2-kustomize-helm-example's Envoy Gateway chart: oci://docker.io/envoyproxy/gateway-helm.
+    expect(parseOciUrl("oci://docker.io/envoyproxy/gateway-helm", false)).toEqual({
+      registry: "index.docker.io",
+      apiHost: "registry-1.docker.io",
+      repository: "envoyproxy/gateway-helm",
+      httpFallback: false,
+    });
+    expect(parseOciUrl("oci://docker.io/nginx", false).repository).toBe("library/nginx");
+    expect(parseOciUrl("oci://index.docker.io/nginx", false)).toMatchObject({
+      apiHost: "registry-1.docker.io",
+      repository: "library/nginx",
+    });
+    expect(parseOciUrl("oci://registry.example.com/nginx", false).repository).toBe("nginx");
+  });
+
   it("loopback registries and insecure ones may fall back to plain HTTP", () => {
     expect(parseOciUrl("oci://127.0.0.1:5000/app", false)).toMatchObject({
       registry: "127.0.0.1:5000",

@@ -1,6 +1,7 @@
 /**
  * OCIRepository `spec.url` and `spec.ref` as Flux reads them: `oci://<registry>/<repository>`
- * (Docker Hub when the first segment is no host, `library/` for one-segment names), no tag in
+ * (Docker Hub when the first segment is no host or is `docker.io`, whose API answers on
+ * registry-1.docker.io; `library/` for one-segment Docker Hub names), no tag in
  * the URL, tags chosen by semver (with `semverFilter`) leniently parsed like Masterminds, and
  * revision strings `<tag>@sha256:<hex>` or, for a digest ref, `sha256:<hex>`.
  */
@@ -12,6 +13,8 @@ import { SemverSelectionError, selectSemverTag } from "../ref.js";
 export const DOCKER_HUB = "index.docker.io";
 /** Where Docker Hub's registry API answers. */
 const DOCKER_HUB_API = "registry-1.docker.io";
+/** The short name users write for Docker Hub (`oci://docker.io/org/chart`): the same registry. */
+const DOCKER_HUB_ALIAS = "docker.io";
 
 /** A parsed `spec.url`. */
 export interface OciRepositoryName {
@@ -39,17 +42,22 @@ function isLoopback(host: string): boolean {
   return name === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(name) || name === "::1";
 }
 
+/** `host/repo` (or a Docker Hub name) → registry and repository, Docker Hub's aliases folded. */
+function splitName(rest: string): { registry: string; repository: string } {
+  const slash = rest.indexOf("/");
+  const first = slash < 0 ? rest : rest.slice(0, slash);
+  const hasHost = slash >= 0 && looksLikeHost(first);
+  const registry = !hasHost || first === DOCKER_HUB_ALIAS ? DOCKER_HUB : first;
+  const repository = hasHost ? rest.slice(slash + 1) : rest;
+  const official = registry === DOCKER_HUB && !repository.includes("/");
+  return { registry, repository: official ? `library/${repository}` : repository };
+}
+
 /** Parses `spec.url`; throws a stalling URLInvalid error with Flux's wording when it is wrong. */
 export function parseOciUrl(url: string, insecure: boolean): OciRepositoryName {
   if (!url.startsWith(OCI_URL_PREFIX))
     throw urlError(url, `URL must be in format 'oci://<domain>/<org>/<repo>'`);
-  const rest = url.slice(OCI_URL_PREFIX.length).replace(/\/+$/, "");
-  const slash = rest.indexOf("/");
-  const first = slash < 0 ? rest : rest.slice(0, slash);
-  const hasHost = slash >= 0 && looksLikeHost(first);
-  const registry = hasHost ? first : DOCKER_HUB;
-  let repository = hasHost ? rest.slice(slash + 1) : rest;
-  if (!hasHost && !repository.includes("/")) repository = `library/${repository}`;
+  const { registry, repository } = splitName(url.slice(OCI_URL_PREFIX.length).replace(/\/+$/, ""));
   const tagAt = repository.lastIndexOf(":");
   if (tagAt >= 0) throw urlError(url, `URL must not contain a tag; remove ':${repository.slice(tagAt + 1)}'`);
   if (repository.includes("@")) throw urlError(url, "URL must not contain a digest; use spec.ref.digest");
