@@ -91,7 +91,49 @@ export async function pushLayers(
   layers: readonly LayerSpec[],
   annotations: Record<string, string> = {},
 ): Promise<string> {
-  const config = Buffer.from("{}");
+  return pushManifest(t, tag, {
+    config: { mediaType: FLUX_CONFIG_MEDIA_TYPE, data: Buffer.from("{}") },
+    layers,
+    annotations,
+  });
+}
+
+/** Helm's OCI media types (what `helm push` writes). */
+export const HELM_CONFIG_MEDIA_TYPE = "application/vnd.cncf.helm.config.v1+json";
+export const HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
+/**
+ * Pushes a Helm chart as `helm push` lays it out (chart metadata as the config, the packaged
+ * chart as the one layer) under `tag` = the chart version; returns the manifest digest.
+ */
+export async function pushHelmChart(
+  t: PushTarget,
+  chart: {
+    readonly name: string;
+    readonly version: string;
+    readonly files: Readonly<Record<string, string>>;
+  },
+): Promise<string> {
+  const metadata = { apiVersion: "v2", name: chart.name, version: chart.version };
+  const packaged = await tarGz(
+    Object.fromEntries(
+      Object.entries(chart.files).map(([path, content]) => [`${chart.name}/${path}`, content]),
+    ),
+  );
+  return pushManifest(t, chart.version, {
+    config: { mediaType: HELM_CONFIG_MEDIA_TYPE, data: Buffer.from(JSON.stringify(metadata)) },
+    layers: [{ mediaType: HELM_CHART_MEDIA_TYPE, data: packaged }],
+    annotations: {},
+  });
+}
+
+async function pushManifest(
+  t: PushTarget,
+  tag: string,
+  parts: { config: LayerSpec; layers: readonly LayerSpec[]; annotations: Record<string, string> },
+): Promise<string> {
+  const { layers, annotations } = parts;
+  const config = parts.config.data;
   const configDigest = await pushBlob(t, config);
   const layerDescs = [];
   for (const l of layers) {
@@ -101,7 +143,7 @@ export async function pushLayers(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { mediaType: FLUX_CONFIG_MEDIA_TYPE, digest: configDigest, size: config.length },
+      config: { mediaType: parts.config.mediaType, digest: configDigest, size: config.length },
       layers: layerDescs,
       annotations,
     }),
