@@ -15,6 +15,7 @@ import { s5Render } from "./scenarios/s5-render.js";
 import { s6Capacity } from "./scenarios/s6-capacity.js";
 import { s7Receiver } from "./scenarios/s7-receiver.js";
 import { s8Oci } from "./scenarios/s8-oci.js";
+import { s9Fairness } from "./scenarios/s9-fairness.js";
 
 /** What every scenario gets. */
 export interface BenchContext {
@@ -36,6 +37,7 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<ScenarioReport>> 
   S6: s6Capacity,
   S7: s7Receiver,
   S8: s8Oci,
+  S9: s9Fairness,
   QUEUE: queueScenario,
   INFORMER: informerScenario,
 };

@@ -11,7 +11,7 @@
 import type { RequestOptions as HttpsRequestOptions } from "node:https";
 import { HttpMethod, RequestContext, type KubeConfig } from "@kubernetes/client-node";
 import { request, type Dispatcher } from "undici";
-import { TokenBucket, type RateLimit } from "./rate-limiter.js";
+import { PerResourceRateLimiter, type RateLimit } from "./rate-limiter.js";
 
 /** One request, already addressed. */
 export interface TransportRequest {
@@ -45,13 +45,13 @@ function pemKey(pem: unknown): string {
 /** Sends requests with a KubeConfig's credentials over one connection pool. */
 export class KubeTransport {
   private pool: Pool | undefined;
-  /** Every request (impersonated ones included) takes a token first; none when unset. */
-  limiter: TokenBucket | undefined;
+  /** Every request (impersonated ones included) takes a token of its resource first; none when unset. */
+  limiter: PerResourceRateLimiter | undefined;
 
   constructor(private readonly kc: KubeConfig) {}
 
   async send(req: TransportRequest): Promise<TransportResponse> {
-    await this.limiter?.take(req.signal ?? undefined);
+    await this.limiter?.take(req.path, req.signal ?? undefined);
     const { headers, material } = await this.credentials();
     const dispatcher = await this.dispatcherFor(material);
     const response = await request(this.url(req), {
@@ -136,7 +136,8 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
 }
 
 /**
- * Rate-limits every request sent with `kc` (`--kube-api-qps`, `--kube-api-burst`); `onWait` hears
+ * Rate-limits every request sent with `kc` (`--kube-api-qps`, `--kube-api-burst`, per API
+ * resource as client-go's per-client buckets do in Flux); `onWait` hears
  * each request's wait for a token in seconds (client-go's `rest_client_rate_limiter_duration_seconds`).
  */
 export function limitKubeRequests(
@@ -144,7 +145,7 @@ export function limitKubeRequests(
   limit: RateLimit,
   onWait?: (seconds: number) => void,
 ): void {
-  kubeTransport(kc).limiter = new TokenBucket(limit, undefined, onWait);
+  kubeTransport(kc).limiter = new PerResourceRateLimiter(limit, onWait);
 }
 
 /** Closes `kc`'s kept-alive connections; a later request opens new ones. */

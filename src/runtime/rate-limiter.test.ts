@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { TokenBucket } from "./rate-limiter.js";
+import { PerResourceRateLimiter, rateLimitKey, TokenBucket } from "./rate-limiter.js";
 
 describe("TokenBucket", () => {
   it("lets a burst through at once, then serves waiters in order at qps", async () => {
@@ -48,5 +48,40 @@ describe("TokenBucket", () => {
   it("refuses a limit that cannot serve anything", () => {
     expect(() => new TokenBucket({ qps: 0, burst: 1 })).toThrow(RangeError);
     expect(() => new TokenBucket({ qps: 5, burst: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("rateLimitKey", () => {
+  it.each([
+    ["/api/v1/namespaces/a/configmaps/x", "v1/configmaps"],
+    ["/api/v1/namespaces/b/configmaps?labelSelector=x", "v1/configmaps"],
+    ["/api/v1/configmaps?watch=true", "v1/configmaps"],
+    ["/api/v1/namespaces/a", "v1/namespaces"],
+    ["/api/v1/namespaces", "v1/namespaces"],
+    ["/apis/apps/v1/namespaces/a/deployments/web/status", "apps/v1/deployments"],
+    [
+      "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/x",
+      "apiextensions.k8s.io/v1/customresourcedefinitions",
+    ],
+    ["/apis/apps/v1", "(discovery)"],
+    ["/version", "(non-resource)"],
+  ])("%s → %s", (path, key) => {
+    expect(rateLimitKey(path)).toBe(key);
+  });
+});
+
+describe("PerResourceRateLimiter", () => {
+  it("gives each resource its own bucket: one resource's backlog does not delay another's", async () => {
+    const limiter = new PerResourceRateLimiter({ qps: 1, burst: 1 });
+    await limiter.take("/api/v1/namespaces/a/configmaps/x");
+    let queued = false;
+    const second = limiter.take("/api/v1/namespaces/a/configmaps/y").then(() => (queued = true));
+    await limiter.take("/apis/apps/v1/namespaces/a/deployments/web");
+    expect(queued).toBe(false);
+    await second;
+  });
+
+  it("refuses an unusable limit when made", () => {
+    expect(() => new PerResourceRateLimiter({ qps: 0, burst: 1 })).toThrow(RangeError);
   });
 });

@@ -4,6 +4,13 @@
  * in arrival order, so one Kustomization with thousands of objects queues behind the requests
  * other reconciles already asked for instead of taking every token (and the API server is not
  * pushed into HTTP/2 `ENHANCE_YOUR_CALM`).
+ *
+ * One bucket per API resource, as in Flux: controller-runtime builds one REST client per kind,
+ * and client-go gives each REST client its own token bucket from the config's QPS and burst, so a
+ * Flux controller may send `qps` ConfigMap requests and `qps` Deployment requests in the same
+ * second. A single bucket for the process would make a Kustomization of ConfigMaps, Services and
+ * Deployments three times slower than Flux at the same flags, and let it delay the status writes
+ * of unrelated GitRepositories.
  */
 
 /** Tokens per second and bucket size. */
@@ -102,5 +109,47 @@ export class TokenBucket {
     );
     // A process with nothing else to do may exit while requests wait: they were abandoned anyway.
     this.timer.unref?.();
+  }
+}
+
+/**
+ * The bucket a request path draws from: its group, version and resource (`v1/configmaps`,
+ * `apps/v1/deployments`), whatever the namespace, name or subresource; discovery and other
+ * non-resource paths share one.
+ */
+export function rateLimitKey(path: string): string {
+  const parts = path
+    .split("?")[0]!
+    .split("/")
+    .filter((p) => p !== "");
+  const prefix = parts[0] === "api" ? parts.slice(1, 2) : parts[0] === "apis" ? parts.slice(1, 3) : undefined;
+  if (prefix === undefined) return "(non-resource)";
+  const rest = parts.slice(1 + prefix.length);
+  if (rest.length === 0) return "(discovery)";
+  // namespaces/<ns>/<resource>/… is a namespaced resource; namespaces and namespaces/<ns> the Namespace.
+  const resource = rest[0] === "namespaces" && rest.length >= 3 ? rest[2] : rest[0];
+  return `${prefix.join("/")}/${resource ?? ""}`;
+}
+
+/** A {@link TokenBucket} per {@link rateLimitKey}, each with the full limit, created on first use. */
+export class PerResourceRateLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    readonly limit: RateLimit,
+    private readonly onWait?: (seconds: number) => void,
+  ) {
+    new TokenBucket(limit); // refuses an unusable limit now, not at the first request
+  }
+
+  /** Resolves when the bucket of `path` grants a token. */
+  take(path: string, signal?: AbortSignal): Promise<void> {
+    const key = rateLimitKey(path);
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(this.limit, undefined, this.onWait);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take(signal);
   }
 }
