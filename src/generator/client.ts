@@ -20,7 +20,7 @@ import type { Store } from "../runtime/informer/store.js";
 import type { MetaObject } from "../runtime/informer/types.js";
 import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import { formatKey, type ObjectKey } from "../runtime/reconciler.js";
-import { statusPatch } from "../runtime/status-patch.js";
+import { patchObjectStatus, type StatusPatch } from "../runtime/status-patch.js";
 import type { SourceObject } from "../kustomization/ports.js";
 
 /** Reads and writes of the ArtifactGenerator reconciler. */
@@ -39,8 +39,8 @@ export interface GeneratorClient {
   patchExternalArtifactStatus(ea: ExternalArtifact): Promise<void>;
   /** Deletes an ExternalArtifact (gone already is fine). */
   deleteExternalArtifact(key: ObjectKey): Promise<void>;
-  /** Writes the generator's status; fields in `previous` but not in `obj.status` are removed. */
-  patchStatus(obj: ArtifactGenerator, previous: ArtifactGenerator["status"]): Promise<void>;
+  /** Sends a status merge patch (see runtime/finish-status.ts); observedGeneration is not kept. */
+  patchStatus(obj: ArtifactGenerator, patch: StatusPatch): Promise<void>;
   /** Replaces the finalizers, guarded by resourceVersion; returns the updated object. */
   setFinalizers(
     obj: ArtifactGenerator,
@@ -119,15 +119,9 @@ export class ApiGeneratorClient implements GeneratorClient {
     await orUndefined(kubeRequest(this.kc, eaPath(key), { method: "DELETE" }));
   }
 
-  async patchStatus(obj: ArtifactGenerator, previous: ArtifactGenerator["status"]): Promise<void> {
-    const { observedGeneration: _unused, ...status } = obj.status ?? {};
-    await orUndefined(
-      kubeRequest(this.kc, `${agPath(keyOfObj(obj))}/status`, {
-        method: "PATCH",
-        body: { status: statusPatch(status, previous) },
-        contentType: "application/merge-patch+json",
-      }),
-    );
+  async patchStatus(obj: ArtifactGenerator, patch: StatusPatch): Promise<void> {
+    const { observedGeneration: _unused, ...rest } = patch;
+    if (Object.keys(rest).length > 0) await patchObjectStatus(this.kc, agPath(keyOfObj(obj)), rest);
   }
 
   async setFinalizers(

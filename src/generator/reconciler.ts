@@ -1,7 +1,7 @@
 /**
  * The ArtifactGenerator reconciler (Flux's source-watcher, issue 16): read, finalize or add the
  * finalizer, honour the `source.extensions.fluxcd.io/reconcile: disabled` annotation, then run
- * the steps and finish status once through the runtime's `computeResult`.
+ * the steps and finish status through the runtime's `StatusFinisher` (a disabled generator's too).
  *
  * Steps, in source-watcher's order:
  * 1. `validateGenerator`: a spec problem stalls (ValidationFailed, AccessDenied, UnsupportedField).
@@ -26,7 +26,8 @@ import {
 import type { ArtifactFetchOptions } from "../kustomization/artifact-fetch.js";
 import { markReconciling, markTrue, markUnknown, READY } from "../runtime/conditions.js";
 import { DEFAULT_JITTER_PERCENT, jitterWith } from "../runtime/jitter.js";
-import { withLastHandledReconcileAt } from "../runtime/reconcile-request.js";
+import type { ResultOptions } from "../runtime/result.js";
+import { StatusFinisher } from "../runtime/finish-status.js";
 import {
   type ObjectKey,
   type ReconcileContext,
@@ -34,7 +35,6 @@ import {
   type Result,
   Results,
 } from "../runtime/reconciler.js";
-import { computeResult } from "../runtime/result.js";
 import type { ArtifactStorage } from "../source/storage.js";
 import type { GeneratorClient } from "./client.js";
 import { detectDrift } from "./drift.js";
@@ -70,7 +70,6 @@ const IN_PROGRESS = "Reconciliation in progress";
 interface RunEnd {
   readonly obj: ArtifactGenerator;
   readonly error: unknown;
-  readonly before: ArtifactGenerator["status"];
   /** Outputs whose artifact is new or changed (the Normal event lists them). */
   readonly changed: readonly ExternalArtifactReference[];
 }
@@ -80,21 +79,34 @@ export class ArtifactGeneratorReconciler implements Reconciler {
   constructor(private readonly deps: GeneratorDeps) {}
 
   async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<Result> {
-    const obj = this.deps.client.get(key);
+    const read = this.deps.client.get(key);
+    if (read === undefined) return Results.done();
+    if (read.metadata.deletionTimestamp) return this.finalize(read);
+    const status = new StatusFinisher(read, (o: ArtifactGenerator, patch) =>
+      this.deps.client.patchStatus(o, patch),
+    );
+    const obj = await this.withFinalizer(read, ctx);
     if (obj === undefined) return Results.done();
-    if (obj.metadata.deletionTimestamp) return this.finalize(obj);
-    const finalizers = (obj.metadata.finalizers as string[] | undefined) ?? [];
-    if (!finalizers.includes(ARTIFACT_GENERATOR_FINALIZER)) return this.addFinalizer(obj, finalizers, ctx);
     if (isDisabled(obj)) {
       ctx.log.info("Reconciliation is disabled");
-      await this.patch(withLastHandledReconcileAt(obj), obj.status);
-      return Results.done();
+      return (await status.finish(obj, "suspended", undefined, this.resultOptions(ctx))).result;
     }
-    return this.run(obj, ctx);
+    return this.run(obj, status, ctx);
   }
 
-  private async run(initial: ArtifactGenerator, ctx: ReconcileContext): Promise<Result> {
-    const before = initial.status;
+  private resultOptions(ctx: ReconcileContext): ResultOptions {
+    return {
+      intervalMs: ARTIFACT_GENERATOR_REQUEUE_MS,
+      jitter: jitterWith(this.deps.options.jitterPercent ?? DEFAULT_JITTER_PERCENT),
+      now: ctx.now(),
+    };
+  }
+
+  private async run(
+    initial: ArtifactGenerator,
+    status: StatusFinisher<ArtifactGenerator>,
+    ctx: ReconcileContext,
+  ): Promise<Result> {
     let obj = initial;
     let error: unknown;
     let changed: ExternalArtifactReference[] = [];
@@ -105,12 +117,12 @@ export class ArtifactGeneratorReconciler implements Reconciler {
       const drift = await detectDrift(obj, digest, this.deps);
       if (drift === undefined) {
         ctx.log.debug(`No drift detected, ${obj.status?.inventory?.length ?? 0} artifact(s) up to date`);
-        return this.finish({ obj, error: undefined, before, changed: [] }, ctx);
+        return this.finish({ obj, error: undefined, changed: [] }, status, ctx);
       }
       ctx.log.info({ reason: drift }, IN_PROGRESS);
       obj = markReconciling(obj, { reason: Reason.Progressing, message: IN_PROGRESS, now: ctx.now() });
       obj = markUnknown(obj, READY, { reason: Reason.Progressing, message: IN_PROGRESS, now: ctx.now() });
-      await this.patch(obj, before);
+      await status.patch(obj);
       const refs = await this.generate(obj, sources, ctx);
       changed = refs.filter((r) => !inInventory(initial, r));
       obj = { ...obj, status: { ...obj.status, inventory: refs, observedSourcesDigest: digest } };
@@ -119,7 +131,7 @@ export class ArtifactGeneratorReconciler implements Reconciler {
     } catch (err) {
       error = err;
     }
-    return this.finish({ obj, error, before, changed }, ctx);
+    return this.finish({ obj, error, changed }, status, ctx);
   }
 
   /** Fetches, builds and publishes every output; removes outputs no longer listed. */
@@ -140,14 +152,13 @@ export class ArtifactGeneratorReconciler implements Reconciler {
     }
   }
 
-  private async finish(end: RunEnd, ctx: ReconcileContext): Promise<Result> {
-    const { obj, error, before, changed } = end;
-    const out = computeResult(obj, "success", error, {
-      intervalMs: ARTIFACT_GENERATOR_REQUEUE_MS,
-      jitter: jitterWith(this.deps.options.jitterPercent ?? DEFAULT_JITTER_PERCENT),
-      now: ctx.now(),
-    });
-    await this.patch(out.obj, before);
+  private async finish(
+    end: RunEnd,
+    status: StatusFinisher<ArtifactGenerator>,
+    ctx: ReconcileContext,
+  ): Promise<Result> {
+    const { obj, error, changed } = end;
+    const out = await status.finish(obj, "success", error, this.resultOptions(ctx));
     const events = [...out.events];
     if (changed.length > 0) {
       const list = changed.map((r) => `${r.namespace}/${r.name} (${r.digest})`).join("\n");
@@ -158,37 +169,23 @@ export class ArtifactGeneratorReconciler implements Reconciler {
     return out.result;
   }
 
-  private async patch(obj: ArtifactGenerator, before: ArtifactGenerator["status"]): Promise<void> {
-    if (JSON.stringify(obj.status ?? {}) === JSON.stringify(before ?? {})) return;
-    await this.deps.client.patchStatus(obj, before);
-  }
-
-  /** Adds the finalizer with an initial status (Ready Unknown, or Ready True when disabled). */
-  private async addFinalizer(
+  /**
+   * Adds the finalizer when missing and goes on in the same reconcile; a generator created disabled
+   * starts Ready True "Initialized with reconciliation suspended" (source-watcher's wording).
+   */
+  private async withFinalizer(
     obj: ArtifactGenerator,
-    finalizers: readonly string[],
     ctx: ReconcileContext,
-  ): Promise<Result> {
+  ): Promise<ArtifactGenerator | undefined> {
+    const finalizers = (obj.metadata.finalizers as string[] | undefined) ?? [];
+    if (finalizers.includes(ARTIFACT_GENERATOR_FINALIZER)) return obj;
     const updated = await this.deps.client.setFinalizers(obj, [...finalizers, ARTIFACT_GENERATOR_FINALIZER]);
-    if (updated === undefined) return Results.done();
-    const now = ctx.now();
-    const initial = isDisabled(updated)
-      ? markTrue(updated, READY, {
-          reason: "ReconciliationDisabled",
-          message: "Initialized with reconciliation suspended",
-          now,
-        })
-      : markUnknown(
-          markReconciling(updated, { reason: Reason.Progressing, message: IN_PROGRESS, now }),
-          READY,
-          {
-            reason: Reason.Progressing,
-            message: IN_PROGRESS,
-            now,
-          },
-        );
-    await this.patch(initial, updated.status);
-    return Results.requeue();
+    if (updated === undefined || !isDisabled(updated)) return updated;
+    return markTrue(updated, READY, {
+      reason: "ReconciliationDisabled",
+      message: "Initialized with reconciliation suspended",
+      now: ctx.now(),
+    });
   }
 
   /** Deletion: the listed ExternalArtifacts and their files go, then the finalizer. */

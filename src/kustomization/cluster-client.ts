@@ -7,6 +7,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { sourceKindInfo, KUSTOMIZATION, type Kustomization } from "../api/index.js";
 import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import type { EventRecord } from "../runtime/event-types.js";
+import { patchObjectStatus, type StatusPatch } from "../runtime/status-patch.js";
 import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";
 import type { ObjectKey } from "../runtime/reconciler.js";
 import type { KustomizationClient, SourceKey, SourceObject } from "./ports.js";
@@ -72,9 +73,8 @@ export class ApiKustomizationClient implements KustomizationClient {
     return (await orUndefined(kubeRequest(this.kc, path))) !== undefined;
   }
 
-  async patchStatus(obj: Kustomization): Promise<void> {
-    const path = objectPath(KUSTOMIZATION, keyOf(obj), "/status");
-    await kubeRequest(this.kc, path, { method: "PATCH", body: { status: obj.status ?? {} } });
+  async patchStatus(obj: Kustomization, patch: StatusPatch): Promise<void> {
+    await patchObjectStatus(this.kc, objectPath(KUSTOMIZATION, keyOf(obj)), patch);
   }
 
   async setFinalizers(obj: Kustomization, finalizers: readonly string[]): Promise<void> {

@@ -19,6 +19,7 @@ import type {
 } from "../apply/cluster/types.js";
 import type { ClusterTarget } from "../apply/cluster/apply-clusters.js";
 import type { KubeObject } from "../apply/types.js";
+import type { StatusPatch } from "../runtime/status-patch.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { ObjectKey } from "../runtime/reconciler.js";
 
@@ -51,8 +52,8 @@ export interface KustomizationClient {
   getConfigData(kind: "ConfigMap" | "Secret", key: ObjectKey): Promise<Record<string, string> | undefined>;
   /** Whether a ServiceAccount exists (finalisation skips prune when it does not). */
   serviceAccountExists(key: ObjectKey): Promise<boolean>;
-  /** Writes `obj.status` (status subresource). */
-  patchStatus(obj: Kustomization): Promise<void>;
+  /** Sends a status merge patch (status subresource; see runtime/finish-status.ts). */
+  patchStatus(obj: Kustomization, patch: StatusPatch): Promise<void>;
   /** Replaces the finalizer list, guarded by the object's resourceVersion. */
   setFinalizers(obj: Kustomization, finalizers: readonly string[]): Promise<void>;
   /** Records an event about the Kustomization. */

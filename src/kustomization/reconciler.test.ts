@@ -42,12 +42,27 @@ beforeEach(() => {
 });
 
 describe("KustomizationReconciler steps", () => {
-  it("adds the finalizer first and requeues", async () => {
+  it("adds the finalizer and goes on in the same reconcile (no extra requeue)", async () => {
+    setSource(await server.publish("r0", "main@sha1:0000", { "deploy/cm.yaml": cm("a") }));
     const obj = ks("app");
     obj.metadata.finalizers = [];
     client.put(obj);
-    expect(await reconcile()).toEqual({ kind: "requeue" });
+    expect(await reconcile()).toEqual({ kind: "requeue-after", afterMs: 3_600_000 });
     expect(client.get("flux", "app").metadata.finalizers).toEqual(["finalizers.fluxcd.io"]);
+    expect(cond("app", "Ready")?.status).toBe("True");
+  });
+
+  it("suspended: the request is recorded as handled in status, conditions stay, no requeue", async () => {
+    const obj = ks("app");
+    obj.spec.suspend = true;
+    obj.metadata.annotations = { "reconcile.fluxcd.io/requestedAt": "r1" };
+    client.put(obj);
+    expect(await reconcile()).toEqual({ kind: "done" });
+    expect(client.get("flux", "app").status?.lastHandledReconcileAt).toBe("r1");
+    expect(apply.calls).toEqual([]);
+    const patches = client.statusPatches;
+    expect(await reconcile()).toEqual({ kind: "done" });
+    expect(client.statusPatches).toBe(patches);
   });
 
   it("applies, records inventory and revisions, emits the change set; a second run is a silent no-op", async () => {

@@ -1,10 +1,10 @@
 /**
  * The Kustomization reconciler (issue 6, flux-compat §3.4): an ordered list of named steps over
- * one {@link Run}, finished by the runtime's single `computeResult`.
+ * one {@link Run}, finished by the runtime's `StatusFinisher` (suspended included).
  *
  * Reconcile shape (conventions.md): read → deletion branch / add finalizer → suspended → steps →
  * result. Every failure is a classified error (stalling, waiting, generic with `retryInterval`);
- * status is patched once while progressing and once at the end.
+ * status is patched (as a diff) while progressing and once at the end.
  */
 import {
   ConditionType,
@@ -24,7 +24,7 @@ import { formatChanges } from "../apply/changeset.js";
 import type { KubeObject } from "../apply/types.js";
 import { StallingError } from "../runtime/errors.js";
 import type { DriftMetrics } from "../runtime/metrics.js";
-import { computeResult } from "../runtime/result.js";
+import { StatusFinisher } from "../runtime/finish-status.js";
 import { jitterWith } from "../runtime/jitter.js";
 import {
   Results,
@@ -135,18 +135,32 @@ export class KustomizationReconciler implements Reconciler {
         now: () => this.now().getTime(),
       });
     }
-    const finalizers = (ks.metadata.finalizers as string[] | undefined) ?? [];
-    if (!finalizers.includes(FINALIZER)) {
-      await this.deps.client.setFinalizers(ks, [...finalizers, FINALIZER]);
-      return Results.requeue();
+    const status = new StatusFinisher(ks, (o: Kustomization, patch) =>
+      this.deps.client.patchStatus(o, patch),
+    );
+    const withFinalizer = await this.addFinalizer(ks);
+    if (ks.spec.suspend === true) {
+      ctx.log.info("Reconciliation is suspended for this object");
+      const out = await status.finish(withFinalizer, "suspended", undefined, {
+        intervalMs: 0,
+        now: this.now(),
+      });
+      return out.result;
     }
-    if (ks.spec.suspend === true) return Results.done();
-    return this.run(ks, ctx);
+    return this.run(new Run(withFinalizer, this.deps.client, status, this.now), ctx);
   }
 
-  /** Runs the steps and finishes the status through `computeResult`. */
-  private async run(ks: Kustomization, ctx: ReconcileContext): Promise<Result> {
-    const run = new Run(ks, this.deps.client, this.now);
+  /** Adds the finalizer when missing; the reconcile goes on (Flux requeues, mooring need not). */
+  private async addFinalizer(ks: Kustomization): Promise<Kustomization> {
+    const finalizers = (ks.metadata.finalizers as string[] | undefined) ?? [];
+    if (finalizers.includes(FINALIZER)) return ks;
+    await this.deps.client.setFinalizers(ks, [...finalizers, FINALIZER]);
+    return { ...ks, metadata: { ...ks.metadata, finalizers: [...finalizers, FINALIZER] } };
+  }
+
+  /** Runs the steps and finishes the status through the run's `StatusFinisher`. */
+  private async run(run: Run, ctx: ReconcileContext): Promise<Result> {
+    const ks = run.obj;
     const wasReady = ks.status?.conditions?.find((c) => c.type === ConditionType.Ready)?.status === "True";
     let revision: string | undefined;
     let error: unknown;
@@ -154,9 +168,8 @@ export class KustomizationReconciler implements Reconciler {
       revision = await this.steps(run, ctx);
     } catch (err) {
       error = err;
-      run.failed(err);
     }
-    const out = computeResult(run.obj, "success", error, {
+    const out = await run.status.finish(run.obj, "success", error, {
       intervalMs: kustomizationInterval(ks.spec),
       jitter: jitterWith(this.deps.options.jitterPercent),
       successReason: Reason.ReconciliationSucceeded,
@@ -166,7 +179,6 @@ export class KustomizationReconciler implements Reconciler {
         : { eventMetadata: { "kustomize.toolkit.fluxcd.io/revision": revision } }),
       now: this.now(),
     });
-    await this.deps.client.patchStatus(out.obj);
     run.obj = out.obj;
     for (const e of out.events) await this.deps.client.emitEvent(out.obj, e);
     if (error === undefined && revision !== undefined) {

@@ -12,8 +12,8 @@ import {
   markUnknown,
   markFalse,
 } from "../runtime/conditions.js";
-import { classifyError } from "../runtime/errors.js";
 import type { EventRecord } from "../runtime/event-types.js";
+import type { StatusFinisher } from "../runtime/finish-status.js";
 import { formatDuration } from "../util/duration.js";
 import type { KustomizationClient } from "./ports.js";
 
@@ -33,6 +33,8 @@ export class Run {
   constructor(
     obj: Kustomization,
     private readonly client: KustomizationClient,
+    /** Writes this run's status: progress, then the end (runtime/finish-status.ts). */
+    readonly status: StatusFinisher<Kustomization>,
     private readonly now: () => Date,
   ) {
     this.obj = obj;
@@ -64,20 +66,6 @@ export class Run {
     else this.obj = markUnknown(this.obj, ConditionType.Healthy, detail);
   }
 
-  /**
-   * Ready False with this failure's reason and message. Written here rather than left to the
-   * result computation, which keeps an existing Ready False (possibly from an earlier run).
-   */
-  failed(err: unknown): void {
-    const failure = classifyError(err);
-    if (failure.ignore) return;
-    this.obj = markFalse(this.obj, ConditionType.Ready, {
-      reason: failure.reason,
-      message: failure.message,
-      now: this.now(),
-    });
-  }
-
   removeHealthy(): void {
     this.obj = deleteCondition(this.obj, ConditionType.Healthy);
   }
@@ -105,7 +93,7 @@ export class Run {
 
   /** Writes the status built so far (progress is visible to `kubectl get` while the run works). */
   async patchStatus(): Promise<void> {
-    await this.client.patchStatus(this.obj);
+    await this.status.patch(this.obj);
   }
 
   /** "… for revision X with a timeout of T". */

@@ -89,7 +89,7 @@ function apiClient(kc: KubeConfig, informer: Informer<Receiver>, recordEvent: Ev
   return {
     get: (key) => informer.store.get(formatKey(key)),
     readSecret: (key, signal) => readSecretData(kc, key, signal),
-    patchStatus: (obj, previous) => patchObjectStatus(kc, path(keyOf(obj)), obj.status, previous),
+    patchStatus: (obj, patch) => patchObjectStatus(kc, path(keyOf(obj)), patch),
     setFinalizers: async (obj, finalizers) => {
       const body = {
         metadata: { finalizers: [...finalizers], resourceVersion: obj.metadata.resourceVersion },

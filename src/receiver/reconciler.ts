@@ -6,7 +6,8 @@
  *
  * Conditions: Ready (True Succeeded; False TokenNotFound while the Secret or its `token` key is
  * missing, retried with backoff), Stalled (UnsupportedField / ValidationFailed / AccessDenied for a
- * spec that cannot work until edited). Status is finished once by the runtime's `computeResult`.
+ * spec that cannot work until edited). Status is finished by the runtime's `StatusFinisher`, a
+ * suspended Receiver's too.
  */
 import { FINALIZER } from "../api/constants.js";
 import {
@@ -26,8 +27,10 @@ import {
   type Reconciler,
   type Result,
 } from "../runtime/reconciler.js";
-import { computeResult, REASON_SUCCEEDED } from "../runtime/result.js";
+import { REASON_SUCCEEDED, type ResultOptions } from "../runtime/result.js";
 import { markTrue, READY } from "../runtime/conditions.js";
+import { StatusFinisher } from "../runtime/finish-status.js";
+import type { StatusPatch } from "../runtime/status-patch.js";
 import { forgetSecretValues, registerSecretValues } from "../runtime/secret-values.js";
 import { checkReceiverSpec, ReceiverSpecError, type SpecOptions } from "./spec.js";
 
@@ -35,7 +38,8 @@ import { checkReceiverSpec, ReceiverSpecError, type SpecOptions } from "./spec.j
 export interface ReceiverClient {
   get(key: ObjectKey): Receiver | undefined;
   readSecret(key: ObjectKey, signal: AbortSignal): Promise<Record<string, string> | undefined>;
-  patchStatus(obj: Receiver, previous: Receiver["status"]): Promise<void>;
+  /** Sends a status merge patch (see runtime/finish-status.ts). */
+  patchStatus(obj: Receiver, patch: StatusPatch): Promise<void>;
   /** Drops Flux's finalizer from a Receiver Flux created, so its deletion is not blocked. */
   setFinalizers(obj: Receiver, finalizers: readonly string[]): Promise<void>;
   emitEvent(obj: Receiver, event: EventRecord): void;
@@ -71,14 +75,28 @@ export class ReceiverReconciler implements Reconciler {
         );
       return Results.done();
     }
+    const status = new StatusFinisher(obj, (o: Receiver, patch) => this.client.patchStatus(o, patch));
     if (obj.spec.suspend === true) {
       ctx.log.info("reconciliation is suspended for this object");
-      return Results.done();
+      return (await status.finish(obj, "suspended", undefined, this.resultOptions(obj, ctx))).result;
     }
-    return this.run(obj, key, ctx);
+    return this.run(obj, key, status, ctx);
   }
 
-  private async run(obj: Receiver, key: ObjectKey, ctx: ReconcileContext): Promise<Result> {
+  private resultOptions(obj: Receiver, ctx: ReconcileContext): ResultOptions {
+    return {
+      intervalMs: receiverInterval(obj.spec),
+      jitter: jitterWith(this.options.jitterPercent ?? DEFAULT_JITTER_PERCENT),
+      now: ctx.now(),
+    };
+  }
+
+  private async run(
+    obj: Receiver,
+    key: ObjectKey,
+    status: StatusFinisher<Receiver>,
+    ctx: ReconcileContext,
+  ): Promise<Result> {
     let next: Receiver;
     let error: unknown;
     try {
@@ -96,12 +114,7 @@ export class ReceiverReconciler implements Reconciler {
       next = { ...obj, status: rest };
     }
     const path = next.status?.webhookPath;
-    const out = computeResult(next, "success", error, {
-      intervalMs: receiverInterval(obj.spec),
-      jitter: jitterWith(this.options.jitterPercent ?? DEFAULT_JITTER_PERCENT),
-      now: ctx.now(),
-    });
-    await this.client.patchStatus(out.obj, obj.status);
+    const out = await status.finish(next, "success", error, this.resultOptions(obj, ctx));
     const events = [...out.events];
     if (path !== undefined && path !== obj.status?.webhookPath)
       events.push({

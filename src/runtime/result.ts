@@ -10,7 +10,9 @@
  * - waiting: requeue at the given time, Ready False, no stamp;
  * - generic: Reconciling → ProgressingWithRetry, Ready False, backoff (or a fixed retry delay);
  *   an `ignore` generic error counts as success;
+ * - suspended: conditions kept (Reconciling goes once Ready is True), no requeue;
  * - `status.lastHandledReconcileAt` always echoes the request annotation.
+ * Reconcilers reach it through `StatusFinisher` (finish-status.ts), which also writes the result.
  */
 import {
   READY,
@@ -22,11 +24,13 @@ import {
   isFalse,
   isReconciling,
   isStalled,
+  isTrue,
   isUnknown,
   markFalse,
   markStalled,
   markTrue,
   setCondition,
+  type Condition,
   type ConditionedObject,
 } from "./conditions.js";
 import { classifyError, type ClassifiedError } from "./errors.js";
@@ -43,7 +47,12 @@ export type StepOutcome =
   /** Stop now and come back through the rate limiter (e.g. finalizer just added). */
   | "requeue"
   /** Stop without requeue and without claiming success. */
-  | "empty";
+  | "empty"
+  /**
+   * The object is suspended: conditions stay as the last run left them (Reconciling goes once
+   * Ready is True), the request is recorded as handled, no requeue (Flux's early return).
+   */
+  | "suspended";
 
 /** Reasons the runtime writes itself. */
 export const REASON_SUCCEEDED = "Succeeded";
@@ -67,6 +76,11 @@ export interface ResultOptions {
   readonly secrets?: readonly string[];
   /** Metadata attached to error events (e.g. the revision annotation). */
   readonly eventMetadata?: Readonly<Record<string, string>>;
+  /**
+   * Ready as the reconcile read it: a failed run replaces a Ready False left unchanged since then
+   * (an earlier run's) with its own error, and keeps one a step or the summary wrote.
+   */
+  readonly readyBefore?: Condition;
   readonly now?: Date;
 }
 
@@ -92,6 +106,16 @@ export function computeResult<T extends ConditionedObject>(
   error: unknown,
   options: ResultOptions,
 ): ComputedResult<T> {
+  if (outcome === "suspended" && error === undefined) return suspendedResult(obj, options);
+  return runResult(obj, outcome, error, options);
+}
+
+function runResult<T extends ConditionedObject>(
+  obj: T,
+  outcome: StepOutcome,
+  error: unknown,
+  options: ResultOptions,
+): ComputedResult<T> {
   const now = options.now ?? new Date();
   const failure = error === undefined ? undefined : classifyError(error, options.secrets ?? []);
   const success = failure === undefined ? outcome === "success" : failure.ignore;
@@ -99,13 +123,22 @@ export function computeResult<T extends ConditionedObject>(
   let out = retryReconciling(success ? deleteCondition(obj, RECONCILING) : obj, now);
   out = stalledFor(out, failure, now);
   if (options.summary !== undefined) out = summarize(out, options.summary, now);
-  out = failReady(out, failure, now);
+  out = failReady(out, failure, options, now);
   const finished = success
     ? finishSuccess(out, decision.result, options, now)
     : { obj: out, result: decision.result };
   out = withLastHandledReconcileAt(finished.obj);
   if (decision.stamp) out = stampObservedGeneration(out);
   return { obj: out, result: finished.result, events: eventsFor(failure, options), failure };
+}
+
+/** Suspended: only the summary, Reconciling once Ready is True, the request and the stamp. */
+function suspendedResult<T extends ConditionedObject>(obj: T, options: ResultOptions): ComputedResult<T> {
+  const now = options.now ?? new Date();
+  let out = options.summary === undefined ? obj : summarize(obj, options.summary, now);
+  if (isTrue(out, READY)) out = deleteCondition(out, RECONCILING);
+  out = stampObservedGeneration(withLastHandledReconcileAt(out));
+  return { obj: out, result: Results.done(), events: [], failure: undefined };
 }
 
 /** Stalled=True for a stalling failure; any other end removes Stalled. */
@@ -178,16 +211,36 @@ function decide(
 }
 
 /**
- * A failed run must not leave Ready True or Unknown. A Ready False that only mirrors Reconciling
- * (no failure condition was set by the steps) is replaced with the error's reason and message.
+ * A failed run must not leave Ready True or Unknown. A Ready False is kept when this run's steps
+ * or the summary decided it; one that only mirrors Reconciling, or that is still the one the
+ * reconcile read, is replaced with the error's reason and message. One Ready write per run.
  */
-function failReady<T extends ConditionedObject>(obj: T, failure: ClassifiedError | undefined, now: Date): T {
+function failReady<T extends ConditionedObject>(
+  obj: T,
+  failure: ClassifiedError | undefined,
+  options: ResultOptions,
+  now: Date,
+): T {
   if (failure === undefined || failure.ignore) return obj;
   const ready = getCondition(obj, READY);
-  const mirrorsReconciling =
-    ready?.reason === REASON_PROGRESSING_WITH_RETRY || ready?.reason === REASON_PROGRESSING;
-  if (ready?.status === "False" && !mirrorsReconciling) return obj;
+  if (ready?.status === "False" && decidedThisRun(ready, options)) return obj;
   return markFalse(obj, READY, { reason: failure.reason, message: failure.message, now });
+}
+
+/** A Ready False that a step or the summary wrote, not a mirror of Reconciling nor a leftover. */
+function decidedThisRun(ready: Condition, options: ResultOptions): boolean {
+  if (ready.reason === REASON_PROGRESSING_WITH_RETRY || ready.reason === REASON_PROGRESSING) return false;
+  return options.summary !== undefined || !sameCondition(ready, options.readyBefore);
+}
+
+function sameCondition(a: Condition, b: Condition | undefined): boolean {
+  return (
+    b !== undefined &&
+    a.status === b.status &&
+    a.reason === b.reason &&
+    a.message === b.message &&
+    a.lastTransitionTime === b.lastTransitionTime
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Store } from "../runtime/informer/store.js";
 import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import { formatKey, type ObjectKey } from "../runtime/reconciler.js";
 import { readSecretData } from "../runtime/secret-data.js";
-import { patchObjectStatus } from "../runtime/status-patch.js";
+import { patchObjectStatus, type StatusPatch } from "../runtime/status-patch.js";
 import type { AnySource, OCIRepositoryClient, SourceClient } from "./ports.js";
 
 export type { EventSinkFn } from "../runtime/events.js";
@@ -44,9 +44,9 @@ export class ApiSourceClient<T extends AnySource> implements SourceClient<T> {
     return readSecretData(this.kc, key);
   }
 
-  async patchStatus(obj: T, previous: T["status"]): Promise<void> {
+  async patchStatus(obj: T, patch: StatusPatch): Promise<void> {
     const key = { namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" };
-    await patchObjectStatus(this.kc, this.path(key), obj.status, previous);
+    await patchObjectStatus(this.kc, this.path(key), patch);
   }
 
   async setFinalizers(obj: T, finalizers: readonly string[]): Promise<T | undefined> {

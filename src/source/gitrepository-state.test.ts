@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { Artifact, GitRepository } from "../api/index.js";
-import { statusPatch } from "../runtime/status-patch.js";
 import {
   contentConfigChanged,
   includesChanged,
@@ -80,18 +79,5 @@ describe("status helpers", () => {
   it("merges and removes status fields", () => {
     const r = withStatus(repo({}), { observedIgnore: "x", artifact: art("a") });
     expect(withoutStatus(r, "artifact").status).toEqual({ observedIgnore: "x" });
-  });
-
-  it("writes null for fields the new status dropped, so a merge patch removes them", () => {
-    expect(statusPatch({ observedGeneration: 2 }, { observedGeneration: 1, artifact: art("a") })).toEqual({
-      observedGeneration: 2,
-      artifact: null,
-    });
-  });
-
-  it("removes dropped fields at any depth: an artifact without metadata loses the old one (issue 16)", () => {
-    const old = { artifact: { ...art("a"), metadata: { "org.opencontainers.image.revision": "r" } } };
-    expect(statusPatch({ artifact: art("b") }, old)).toEqual({ artifact: { ...art("b"), metadata: null } });
-    expect(statusPatch({ conditions: [] }, { conditions: [{ type: "Ready" }] })).toEqual({ conditions: [] });
   });
 });

@@ -5,6 +5,7 @@
 import type { FluxObject, GitRepository, OCIRepository } from "../api/index.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { ObjectKey } from "../runtime/reconciler.js";
+import type { StatusPatch } from "../runtime/status-patch.js";
 
 /** Any source object: a Flux object with a status. */
 export type AnySource = FluxObject<unknown, object>;
@@ -15,8 +16,8 @@ export interface SourceClient<T extends AnySource> {
   get(key: ObjectKey): Promise<T | undefined>;
   /** Decoded `data` of a Secret; undefined when it does not exist. */
   getSecretData(key: ObjectKey): Promise<Record<string, string> | undefined>;
-  /** Writes `status` (status subresource); fields absent from `status` but in `previous` are removed. */
-  patchStatus(obj: T, previous: T["status"]): Promise<void>;
+  /** Sends a status merge patch (status subresource); see runtime/finish-status.ts. */
+  patchStatus(obj: T, patch: StatusPatch): Promise<void>;
   /** Replaces the finalizer list, guarded by resourceVersion; returns the updated object. */
   setFinalizers(obj: T, finalizers: readonly string[]): Promise<T | undefined>;
   /** Records an event about the object. */

@@ -1,8 +1,8 @@
 /**
  * The reconcile every source kind shares (flux-compat §1.5): read, finalize or add the finalizer,
  * honour suspend, say "reconciling" before long work, run the kind's named steps in order with a
- * work directory and a deadline, then finish status once through the runtime's `computeResult`,
- * patch it and emit the events. GitRepository and OCIRepository are two {@link SourceKindSpec}s
+ * work directory and a deadline, then finish status through the runtime's `StatusFinisher` and
+ * emit the events. GitRepository and OCIRepository are two {@link SourceKindSpec}s
  * over this one class.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -20,7 +20,7 @@ import {
   type Reconciler,
   type Result,
 } from "../runtime/reconciler.js";
-import { computeResult } from "../runtime/result.js";
+import { StatusFinisher } from "../runtime/finish-status.js";
 import type { SummarySpec } from "../runtime/summary.js";
 import type { AnySource, SourceClient } from "./ports.js";
 import type { ArtifactStorage } from "./storage.js";
@@ -97,13 +97,14 @@ export class SourceReconciler<
       obj = await this.client.setFinalizers(obj, [...finalizers, FINALIZER]);
       if (obj === undefined) return Results.done();
     }
-    if ((obj.spec as { suspend?: boolean }).suspend === true) return this.suspended(obj, ctx);
-    return this.run(obj, ctx);
+    const status = new StatusFinisher(obj, (o: T, patch) => this.client.patchStatus(o, patch));
+    if ((obj.spec as { suspend?: boolean }).suspend === true) return this.suspended(obj, status, ctx);
+    return this.run(obj, status, ctx);
   }
 
-  private async run(initial: T, ctx: ReconcileContext): Promise<Result> {
+  private async run(initial: T, status: StatusFinisher<T>, ctx: ReconcileContext): Promise<Result> {
     const before = initial.status;
-    const obj = await this.progress(initial, ctx);
+    const obj = await this.progress(initial, status, ctx);
     const timeoutMs = this.spec.timeoutMs(obj);
     const prefix = `mooring-${this.spec.kind.toLowerCase()}-`;
     const workDir = await mkdtemp(join(this.deps.options.tmpDir ?? tmpdir(), prefix));
@@ -124,11 +125,11 @@ export class SourceReconciler<
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
-    return this.finish(s, error, before);
+    return this.finish(s, status, error, before);
   }
 
   /** Flux's progressive status: on a new generation or a request, say so before the long work. */
-  private async progress(obj: T, ctx: ReconcileContext): Promise<T> {
+  private async progress(obj: T, status: StatusFinisher<T>, ctx: ReconcileContext): Promise<T> {
     const generation = obj.metadata.generation ?? 0;
     const observed = obj.status?.observedGeneration;
     const newGeneration = observed !== generation;
@@ -140,12 +141,17 @@ export class SourceReconciler<
     const ready = getCondition(out, READY);
     if (ready === undefined || ready.status === "Unknown")
       out = markUnknown(out, READY, { reason: Reason.Progressing, message, now: ctx.now() });
-    await this.client.patchStatus(out, obj.status);
+    await status.patch(out);
     return out;
   }
 
-  private async finish(s: S, error: unknown, before: T["status"]): Promise<Result> {
-    const out = computeResult(s.obj, "success", error, {
+  private async finish(
+    s: S,
+    status: StatusFinisher<T>,
+    error: unknown,
+    before: T["status"],
+  ): Promise<Result> {
+    const out = await status.finish(s.obj, "success", error, {
       intervalMs: this.spec.intervalMs(s.obj),
       jitter: jitterWith(this.deps.options.jitterPercent ?? DEFAULT_JITTER_PERCENT),
       summary: this.spec.summary,
@@ -153,7 +159,6 @@ export class SourceReconciler<
       now: s.ctx.now(),
       ...revisionMetadata(s.obj),
     });
-    await this.client.patchStatus(out.obj, before);
     const recovered = error === undefined && s.events.length === 0 && this.failedBefore(before);
     const events = [...s.events, ...out.events];
     if (recovered) events.push(recoveryEvent(out.obj));
@@ -169,15 +174,14 @@ export class SourceReconciler<
   }
 
   /** Suspended: record the generation and the request as seen (Flux's early return), no requeue. */
-  private async suspended(obj: T, ctx: ReconcileContext): Promise<Result> {
+  private async suspended(obj: T, status: StatusFinisher<T>, ctx: ReconcileContext): Promise<Result> {
     ctx.log.info("reconciliation is suspended for this object");
-    const out = computeResult(obj, "empty", undefined, {
+    const out = await status.finish(obj, "suspended", undefined, {
       intervalMs: 0,
       summary: this.spec.summary,
       now: ctx.now(),
     });
-    await this.client.patchStatus(out.obj, obj.status);
-    return Results.done();
+    return out.result;
   }
 
   /** Deletion: remove the stored artifacts (and the kind's caches), then the finalizer. */
