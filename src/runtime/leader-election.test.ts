@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { eventually } from "../../test/support/eventually.js";
 import type { LeaseClient, LeaseRecord, StoredLease } from "./lease-client.js";
 import { LeaderElector } from "./leader-election.js";
 import { createLogger } from "./logging.js";
@@ -48,13 +49,8 @@ function candidate(mem: MemoryLease, id: string) {
   return { elector, state, stop, done };
 }
 
-async function until(cond: () => boolean, what: string, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(5);
-  }
-}
+const until = (cond: () => boolean, what: string): Promise<true> =>
+  eventually(what, async () => (cond() ? true : undefined), undefined, { intervalMs: 5, timeoutMs: 5000 });
 
 describe("LeaderElector", () => {
   it("elects exactly one leader and hands over on release", async () => {
@@ -62,7 +58,7 @@ describe("LeaderElector", () => {
     const a = candidate(mem, "a");
     const b = candidate(mem, "b");
     await until(() => a.state.leading || b.state.leading, "a leader");
-    await sleep(150);
+    await sleep(150); // the point: both keep contending for a while and still only one leads
     expect([a.state.leading, b.state.leading].filter(Boolean)).toHaveLength(1);
     const [leader, other] = a.state.leading ? [a, b] : [b, a];
     leader.stop.abort();
@@ -80,7 +76,7 @@ describe("LeaderElector", () => {
     const a = candidate(mem, "a");
     await until(() => a.state.leading, "a leads");
     const b = candidate(mem, "b");
-    await sleep(60);
+    await sleep(60); // the point: b has been trying for a few retry periods while a renews
     mem.down.add("a"); // a is cut off from the API server
     const cutAt = Date.now();
     let aStoppedAt = 0;

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { eventually } from "../../test/support/eventually.js";
 import { Informer } from "./informer/informer.js";
 import type { ListWatcher, WatchEvent } from "./informer/types.js";
 import { createLogger } from "./logging.js";
@@ -44,7 +45,7 @@ describe("Manager", () => {
         async reconcile(key: ObjectKey, ctx: ReconcileContext) {
           inFlight++;
           ctx.log.info("reconciling");
-          await sleep(5);
+          await sleep(5); // the work itself: keeps two reconciles in flight together
           seen.push(key.name);
           inFlight--;
           return Results.done();
@@ -55,7 +56,14 @@ describe("Manager", () => {
     controller.watch(informer);
     const stop = new AbortController();
     const running = manager.start(stop.signal);
-    for (let i = 0; i < 200 && seen.length < 3; i++) await sleep(5);
+    await eventually(
+      "the three keys reconciled",
+      async () => (seen.length === 3 ? true : undefined),
+      async () => seen,
+      {
+        intervalMs: 5,
+      },
+    );
     expect(seen.sort()).toEqual(["a", "b", "c"]);
     const { metrics, health } = manager.ports;
     expect((await fetch(`http://127.0.0.1:${health}/readyz`)).status).toBe(200);
@@ -96,7 +104,9 @@ describe("Manager", () => {
     c.watch(new Informer<Obj>({ name: "slow", source: staticSource(["x"]) }));
     const stop = new AbortController();
     const running = manager.start(stop.signal);
-    for (let i = 0; i < 200 && !started; i++) await sleep(5);
+    await eventually("the reconcile to start", async () => (started ? true : undefined), undefined, {
+      intervalMs: 5,
+    });
     stop.abort();
     await running;
     expect(aborted).toBe(true);
@@ -119,7 +129,9 @@ describe("Manager", () => {
     c.watch(new Informer<Obj>({ name: "stuck", source: staticSource(["x"]) }));
     const stop = new AbortController();
     const running = manager.start(stop.signal);
-    for (let i = 0; i < 200 && !started; i++) await sleep(5);
+    await eventually("the reconcile to start", async () => (started ? true : undefined), undefined, {
+      intervalMs: 5,
+    });
     stop.abort();
     await running;
     const messages = lines.map((l) => JSON.parse(l) as { msg: string; inFlight?: number });
@@ -137,7 +149,14 @@ describe("Manager", () => {
     manager.addRunnable({ start: () => undefined, stop: async (abort) => void stops.push(abort), active: 3 });
     const stop = new AbortController();
     const running = manager.start(stop.signal);
-    await sleep(20);
+    await eventually(
+      "the workers to start",
+      async () => (lines.some((l) => l.includes('"starting workers"')) ? true : undefined),
+      undefined,
+      {
+        intervalMs: 5,
+      },
+    );
     stop.abort();
     await running;
     expect(stops).toEqual([false]);

@@ -11,7 +11,7 @@ describe("Semaphore", () => {
       sem.run(async () => {
         running++;
         peak = Math.max(peak, running);
-        await new Promise((r) => setTimeout(r, 2));
+        await new Promise((r) => setTimeout(r, 2)); // the work itself: overlaps the other tasks
         order.push(i);
         running--;
         return i;
@@ -37,7 +37,7 @@ describe("Semaphore", () => {
       async get(x: number) {
         running++;
         peak = Math.max(peak, running);
-        await new Promise((r) => setTimeout(r, 2));
+        await new Promise((r) => setTimeout(r, 2)); // the work itself: overlaps the other calls
         running--;
         return x * this.value;
       },

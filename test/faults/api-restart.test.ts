@@ -53,7 +53,7 @@ describe("API server restart mid-reconcile (issue 14)", () => {
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       await scene.push(cycle);
       await scene.requestReconcile();
-      await sleep(300 + Math.random() * 1200);
+      await sleep(300 + Math.random() * 1200); // the point: the API server goes at a random moment
       await cp.restartApiServer(3_000 + Math.random() * 5_000);
       await scene.requestReconcile().catch(() => undefined);
       await eventually(

@@ -61,7 +61,7 @@ describe("SIGTERM under load (issue 14)", () => {
       await scene.push(cycle);
       await scene.requestReconcile();
       await burstSlow();
-      await sleep(500 + Math.random() * 2500);
+      await sleep(500 + Math.random() * 2500); // the point: SIGTERM at a random moment of the burst
       proc.child.kill("SIGTERM");
       const termAt = Date.now();
       const code = await exitWithinGrace(proc);

@@ -71,7 +71,7 @@ describe("SIGKILL mid-apply and mid-prune (issue 14)", () => {
           intervalMs: 50,
         },
       );
-      await sleep(Math.random() * 1500);
+      await sleep(Math.random() * 1500); // the point: SIGKILL at a random step of the reconcile
       const step = await phaseAtKill();
       steps.set(step, (steps.get(step) ?? 0) + 1);
       await killHard(proc);

@@ -11,7 +11,13 @@ import {
   type ObjectRef,
   type RequestInfo,
 } from "../../src/apply/cluster/index.js";
-import { availableDeploymentStatus, kubectl, testKubeConfig, useTestNamespace } from "../support/kube.js";
+import {
+  availableDeploymentStatus,
+  eventually,
+  kubectl,
+  testKubeConfig,
+  useTestNamespace,
+} from "../support/kube.js";
 
 const ns = useTestNamespace("apply-health");
 const owner = { name: "web", namespace: "flux-system" };
@@ -64,6 +70,12 @@ async function writeStatus(status: Record<string, unknown>): Promise<void> {
   expect(r.code, r.stderr).toBe(0);
 }
 
+/** Waits until the health wait started after request `from` is watching (it has listed). */
+const watchStarted = (from: number): Promise<true> =>
+  eventually("the health wait's watch", async () =>
+    requests.slice(from).some((r) => r.verb === "watch") ? true : undefined,
+  );
+
 const unavailable = {
   replicas: 1,
   updatedReplicas: 1,
@@ -91,8 +103,9 @@ describe("health wait", () => {
 
   it("passes once the status is written available, driven by the watch", async () => {
     await writeStatus(unavailable);
+    const from = requests.length;
     const waiting = manager.waitForHealthy([web()], { timeoutMs: 60_000 });
-    await new Promise((r) => setTimeout(r, 300));
+    await watchStarted(from); // listed unavailable: only the watch can tell it the news
     await writeStatus(available);
     await expect(waiting).resolves.toBeUndefined();
   });
@@ -113,8 +126,10 @@ describe("health wait", () => {
   it("is cancelled through its AbortSignal", async () => {
     await writeStatus(unavailable);
     const abort = new AbortController();
+    const from = requests.length;
     const waiting = manager.waitForHealthy([web()], { timeoutMs: 60_000, signal: abort.signal });
-    setTimeout(() => abort.abort(), 200);
+    await watchStarted(from);
+    abort.abort();
     await expect(waiting).rejects.toBeInstanceOf(HealthCancelledError);
   });
 

@@ -226,29 +226,28 @@ describe("mooring CLI against a live controller", () => {
   it("install applies deploy/ and waits for Available; uninstall --yes removes it but keeps the CRDs", async () => {
     // No kubelet here: play the deployment controller once the Deployment exists.
     const ref = { apiVersion: "apps/v1", kind: "Deployment", name: "mooring", namespace: "mooring-system" };
-    let marked = false;
-    const markAvailable = (async () => {
-      while (!marked) {
-        if (await readObject(ref)) {
-          const status = { status: { conditions: [{ type: "Available", status: "True", reason: "Test" }] } };
-          const res = await kubectl([
-            "-n",
-            "mooring-system",
-            "patch",
-            "deployment",
-            "mooring",
-            "--subresource=status",
-            "--type=merge",
-            "-p",
-            JSON.stringify(status),
-          ]);
-          marked = res.code === 0;
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
+    const status = { status: { conditions: [{ type: "Available", status: "True", reason: "Test" }] } };
+    const markAvailable = eventually(
+      "the installed Deployment to exist and be marked Available",
+      async () => {
+        if ((await readObject(ref)) === undefined) return undefined;
+        const res = await kubectl([
+          "-n",
+          "mooring-system",
+          "patch",
+          "deployment",
+          "mooring",
+          "--subresource=status",
+          "--type=merge",
+          "-p",
+          JSON.stringify(status),
+        ]);
+        return res.code === 0 ? true : undefined;
+      },
+      undefined,
+      { timeoutMs: 60_000 },
+    );
     const res = await cli("install", "--timeout", "60s");
-    marked = true;
     await markAvailable;
     expect(res.err).not.toContain("✗");
     expect(res.code).toBe(0);

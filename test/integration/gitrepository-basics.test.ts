@@ -227,9 +227,12 @@ describe("GitRepository basics (issue 4)", () => {
     await applyRepo("interval", { url: repo.url, interval: "2s", ref: { branch: "main" }, suspend: true });
     const before = await ready("interval");
     await repo.commit({ files: { "deploy/suspended.yaml": "s: 1\n" } });
-    await requestReconcile("interval");
-    await new Promise((r) => setTimeout(r, 3000));
-    const after = (await readObject(ref("interval"))) as Repo;
+    const at = await requestReconcile("interval");
+    // A suspended reconcile only records the request as handled: wait for that, then look.
+    const after = await waitForObject<Repo>(
+      ref("interval"),
+      (o: Repo) => o.status?.lastHandledReconcileAt === at,
+    );
     expect(after.status?.artifact?.revision).toBe(before.status?.artifact?.revision);
   });
 

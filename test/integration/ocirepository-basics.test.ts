@@ -33,7 +33,7 @@ import {
   tarGz,
   type PushTarget,
 } from "../support/oci.js";
-import { type OciRepo, ociRepositories, registryLogSettle } from "../support/oci-repository.js";
+import { type OciRepo, ociRepositories, registryLogged } from "../support/oci-repository.js";
 
 const ns = useTestNamespace("ocirepo-basics");
 const shard = randomSuffix();
@@ -152,15 +152,12 @@ describe("OCIRepository against a real registry (issue 16)", () => {
     const before = (await readObject(ref("tag"))) as Repo;
     const dir = source.storage.localPath(`ocirepository/${ns()}/tag`);
     const files = await readdir(dir);
+    let seen = registry.requests().length;
     await requestReconcile("tag");
-    await registryLogSettle();
-    const seen = registry.requests().length;
+    await registryLogged(registry, seen, "/v2/apps/demo/");
+    seen = registry.requests().length;
     const after = await requestReconcile("tag");
-    await registryLogSettle();
-    const lines = registry
-      .requests()
-      .slice(seen)
-      .filter((l) => l.includes("/v2/apps/demo/"));
+    const lines = await registryLogged(registry, seen, "/v2/apps/demo/");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('"HEAD /v2/apps/demo/manifests/latest HTTP/1.1" 200');
     expect(after.status?.artifact).toEqual(before.status?.artifact);

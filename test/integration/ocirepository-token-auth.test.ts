@@ -19,7 +19,7 @@ import {
   waitForCondition,
 } from "../support/kube.js";
 import { pushFiles, registryBinaries } from "../support/oci.js";
-import { type OciRepo, ociRepositories, registryLogSettle as settle } from "../support/oci-repository.js";
+import { type OciRepo, ociRepositories, registryLogged } from "../support/oci-repository.js";
 
 const ns = useTestNamespace("ocirepo-token");
 const shard = randomSuffix();
@@ -74,16 +74,13 @@ describe("OCIRepository against a registry with Docker token auth (issue 16)", (
       scopes: ["repository:private/app:pull"],
       status: 200,
     });
+    let registrySeen = registry.requests().length;
     await repos.requestReconcile("private");
-    await settle();
-    const registrySeen = registry.requests().length;
+    await registryLogged(registry, registrySeen, "/v2/private/app/");
+    registrySeen = registry.requests().length;
     const tokensSeen = tokens.requests().length;
     await repos.requestReconcile("private");
-    await settle();
-    const lines = registry
-      .requests()
-      .slice(registrySeen)
-      .filter((l) => l.includes("/v2/private/app/"));
+    const lines = await registryLogged(registry, registrySeen, "/v2/private/app/");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('"HEAD /v2/private/app/manifests/v1 HTTP/1.1" 200');
     expect(tokens.requests().slice(tokensSeen)).toEqual([]);

@@ -228,7 +228,13 @@ describe("Receiver (issue 20, item 3)", () => {
     expect((await post(path, { "x-signature": hmac("sha256") })).status).toBe(200);
     const first = await requestedAt(GR, "hmac-target");
     expect(first).toBeDefined();
-    await new Promise((r) => setTimeout(r, 5));
+    // The value is the request's time in ms: wait until the clock has moved past the first one.
+    await eventually(
+      "the clock to pass the first request",
+      async () => (new Date().toISOString() > (first ?? "") ? true : undefined),
+      undefined,
+      { intervalMs: 1 },
+    );
     expect((await post(path, { "x-signature": hmac("sha1") })).status).toBe(200);
     expect(await requestedAt(GR, "hmac-target")).not.toBe(first);
   }, 120_000);
@@ -282,11 +288,10 @@ describe("Receiver (issue 20, item 3)", () => {
       (o) => (o as { spec?: { suspend?: boolean } }).spec?.suspend === true,
     );
     // The webhook server reads the cache; wait until it has the suspended spec.
-    let res = await post(path, {});
-    for (let i = 0; i < 50 && res.status !== 503; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      res = await post(path, {});
-    }
+    const res = await eventually("the webhook server to see the suspended spec", async () => {
+      const answer = await post(path, {});
+      return answer.status === 503 ? answer : undefined;
+    });
     expect(res).toEqual({ status: 503, text: "receiver is suspended\n" });
     expect(await requestedAt(GR, "suspended-target")).toBeUndefined();
   }, 120_000);

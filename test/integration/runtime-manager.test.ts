@@ -76,6 +76,7 @@ describe("manager processes on the real API server", () => {
         }),
       ),
     );
+    // The point: while work flows for 1.5 s the standby reconciles nothing.
     await sleep(1500);
     expect(starts(standby)).toHaveLength(0);
     expect(standby.lines.some((l) => l.ev === "leading")).toBe(false);

@@ -8,7 +8,9 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import { afterAll, beforeAll, inject } from "vitest";
-import { stringify } from "yaml";
+import { eventually, type EventuallyOptions } from "./eventually.js";
+
+export { eventually, type EventuallyOptions };
 
 /** Path of the kubeconfig of the test control plane. */
 export function kubeconfigPath(): string {
@@ -95,44 +97,6 @@ export async function patchStatus(
     "-p",
     patch,
   ]);
-}
-
-/** Options for {@link eventually}. */
-export interface EventuallyOptions {
-  timeoutMs?: number;
-  intervalMs?: number;
-}
-
-/**
- * Polls `probe` until it returns a value other than undefined, and returns it. At the deadline it
- * throws with `what` and whatever `observe` last saw (e.g. the object as YAML), so a failing test
- * shows the state it was waiting on.
- */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  observe: () => Promise<unknown> = async () => undefined,
-  options: EventuallyOptions = {},
-): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await sleep(options.intervalMs ?? 200);
-  }
-  const seen = await observe().catch((err: unknown) => `could not read: ${String(err)}`);
-  const detail =
-    seen === undefined ? "" : `\nlast observed:\n${typeof seen === "string" ? seen : stringify(seen)}`;
-  const error =
-    lastError === undefined
-      ? ""
-      : `\nlast error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`;
-  throw new Error(`timed out waiting for ${what}${error}${detail}`);
 }
 
 /** Reference to an object for {@link waitForObject}. */

@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { OCI_REPOSITORY } from "../../src/api/index.js";
 import type { KubeObject } from "../../src/util/kube-object.js";
 import { namespacedObjects, type NamespacedObjects } from "./flux-objects.js";
-import { kubectlOk, randomSuffix, waitForObject } from "./kube.js";
+import { eventually, kubectlOk, randomSuffix, waitForObject } from "./kube.js";
 
 /** An OCIRepository as the tests read it back. */
 export type OciRepo = KubernetesObject & {
@@ -92,5 +92,20 @@ export function ociRepositories(
   };
 }
 
-/** The registry writes its access log line after the response: let it catch up before counting. */
-export const registryLogSettle = (ms = 300): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/**
+ * The registry writes its access log line just after the response: waits until the log has, after
+ * line `from`, a line containing `match`, and returns those lines.
+ */
+export function registryLogged(
+  registry: { requests(): readonly string[] },
+  from: number,
+  match: string,
+): Promise<string[]> {
+  return eventually(`the registry's access log line for ${match}`, async () => {
+    const lines = registry
+      .requests()
+      .slice(from)
+      .filter((l) => l.includes(match));
+    return lines.length > 0 ? lines : undefined;
+  });
+}

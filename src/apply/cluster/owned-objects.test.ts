@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { eventually } from "../../../test/support/eventually.js";
 import type { KubeObject } from "../types.js";
 import { KubeHttp } from "./http.js";
 import { OwnedObjects } from "./owned-objects.js";
@@ -7,6 +8,8 @@ import type { DriftEvent } from "./types.js";
 /** A fake API server for one collection: a list, then watch events pushed by the test. */
 class FakeHttp {
   items: KubeObject[] = [];
+  /** True while the consumer waits for the next event: everything pushed so far was handled. */
+  idle = false;
   private queue: unknown[] = [];
   private wake: (() => void) | undefined;
 
@@ -17,6 +20,7 @@ class FakeHttp {
   async *stream(): AsyncGenerator<unknown> {
     for (;;) {
       while (this.queue.length > 0) yield this.queue.shift();
+      this.idle = true;
       await new Promise<void>((r) => (this.wake = r));
     }
   }
@@ -27,6 +31,7 @@ class FakeHttp {
   }
 
   push(type: string, object: KubeObject): void {
+    this.idle = false;
     this.queue.push({ type, object });
     this.wake?.();
   }
@@ -34,7 +39,12 @@ class FakeHttp {
 
 const FM = "kustomize-controller";
 const owner = { name: "app", namespace: "flux-system" };
-const settleEvents = () => new Promise((r) => setTimeout(r, 20));
+/** Waits until the owned-objects cache handled every event pushed (and the list before them). */
+const settleEvents = (http: FakeHttp): Promise<true> =>
+  eventually("the fake watch's events handled", async () => (http.idle ? true : undefined), undefined, {
+    intervalMs: 1,
+    timeoutMs: 5000,
+  });
 
 function cm(rv: string, opts: { data?: string; manager?: string; status?: boolean } = {}): KubeObject {
   const ours = { manager: FM, operation: "Apply", fieldsV1: { "f:data": { "f:k": {} } } };
@@ -69,7 +79,7 @@ async function setup() {
     { apiVersion: "v1", kind: "ConfigMap", resource: "configmaps", namespaced: true },
     "/api/v1/configmaps",
   );
-  await settleEvents();
+  await settleEvents(http);
   owned.settle(owner, cm("5"), "h1");
   return { http, owned, drift };
 }
@@ -87,7 +97,7 @@ describe("OwnedObjects", () => {
   it("treats a status-only update as neither drift nor a reason to dry-run", async () => {
     const { http, owned, drift } = await setup();
     http.push("MODIFIED", { ...cm("6", { status: true }), status: { x: 1 } });
-    await settleEvents();
+    await settleEvents(http);
     expect(drift).toEqual([]);
     expect(owned.canSkip(owner, cm("5"), "h1")).toBe(true);
     owned.close();
@@ -96,7 +106,7 @@ describe("OwnedObjects", () => {
   it("reports a change that takes our fields away, naming the manager, and stops skipping", async () => {
     const { http, owned, drift } = await setup();
     http.push("MODIFIED", cm("7", { data: "hacked", manager: "kubectl-edit" }));
-    await settleEvents();
+    await settleEvents(http);
     expect(drift).toEqual([
       {
         owner,
@@ -114,12 +124,12 @@ describe("OwnedObjects", () => {
     const relabelled = cm("11", { manager: "kubectl-label" });
     relabelled.metadata.labels = { "kustomize.toolkit.fluxcd.io/name": "someone-else" };
     http.push("MODIFIED", relabelled);
-    await settleEvents();
+    await settleEvents(http);
     // The label removed altogether: the watch's selector drops the object, reported as a delete.
     const unlabelled = cm("12", { manager: "kubectl-label" });
     delete unlabelled.metadata.labels;
     http.push("DELETED", unlabelled);
-    await settleEvents();
+    await settleEvents(http);
     expect(drift.map((d) => `${d.owner.namespace}/${d.owner.name} ${d.kind}`)).toEqual([
       "flux-system/app modified",
       "flux-system/app deleted",
@@ -131,7 +141,7 @@ describe("OwnedObjects", () => {
   it("reports a delete", async () => {
     const { http, owned, drift } = await setup();
     http.push("DELETED", cm("8"));
-    await settleEvents();
+    await settleEvents(http);
     expect(drift.map((d) => d.kind)).toEqual(["deleted"]);
     owned.close();
   });
@@ -140,10 +150,10 @@ describe("OwnedObjects", () => {
     const { http, owned, drift } = await setup();
     owned.begin(cm("5"));
     http.push("MODIFIED", cm("9", { data: "new" }));
-    await settleEvents();
+    await settleEvents(http);
     expect(owned.canSkip(owner, cm("5"), "h1")).toBe(false);
     http.push("MODIFIED", cm("10", { data: "hacked", manager: "kubectl-edit" }));
-    await settleEvents();
+    await settleEvents(http);
     expect(drift).toEqual([]);
     owned.settle(owner, cm("9", { data: "new" }), "h2");
     expect(drift.map((d) => `${d.kind} ${d.manager}`)).toEqual(["modified kubectl-edit"]);
@@ -154,7 +164,7 @@ describe("OwnedObjects", () => {
     const { http, owned, drift } = await setup();
     owned.begin(cm("5"));
     http.push("MODIFIED", cm("11", { data: "hacked", manager: "kubectl-edit" }));
-    await settleEvents();
+    await settleEvents(http);
     owned.settle(owner, cm("12", { data: "new" }), "h2");
     expect(drift).toEqual([]);
     owned.close();

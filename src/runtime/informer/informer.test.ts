@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { eventually } from "../../../test/support/eventually.js";
 import { Informer } from "./informer.js";
 import { GoneError, type ListWatcher, type WatchEvent } from "./types.js";
 
@@ -77,13 +77,8 @@ class FakeServer implements ListWatcher<Obj> {
 
 const fast = { initial: 1, max: 5 };
 
-async function until(cond: () => boolean, what: string) {
-  for (let i = 0; i < 2500; i++) {
-    if (cond()) return;
-    await sleep(2);
-  }
-  throw new Error(`timed out: ${what}`);
-}
+const until = (cond: () => boolean, what: string): Promise<true> =>
+  eventually(what, async () => (cond() ? true : undefined), undefined, { intervalMs: 2, timeoutMs: 5000 });
 
 function recorder(inf: Informer<Obj>) {
   const log: string[] = [];

@@ -130,6 +130,7 @@ describe("WorkerPool", () => {
       concurrency: 2,
       handle: (_k, signal) =>
         new Promise<Result>((resolve) =>
+          // The point: a reconcile that takes a moment to wind down after its abort.
           signal.addEventListener("abort", () =>
             setTimeout(() => ((finished = true), resolve(Results.done())), 5),
           ),
