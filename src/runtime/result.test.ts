@@ -184,17 +184,6 @@ const rows: Row[] = [
     events: ["Normal/GitOperationSucceeded"],
   },
   {
-    name: "requeue outcome (finalizer added) goes through the rate limiter, no stamp",
-    obj: reconciling,
-    outcome: "requeue",
-    result: "requeue",
-    observedGeneration: 1,
-    ready: ["False", "ProgressingWithRetry"],
-    reconciling: "ProgressingWithRetry",
-    stalled: undefined,
-    events: [],
-  },
-  {
     name: "success with Ready False set by a step backs off",
     obj: markFalse(
       markTrue({ metadata: { generation: 2 } }, "ArtifactInStorage", {

@@ -44,8 +44,6 @@ import { summarize, type SummarySpec } from "./summary.js";
 export type StepOutcome =
   /** All steps ran; the object is up to date. */
   | "success"
-  /** Stop now and come back through the rate limiter (e.g. finalizer just added). */
-  | "requeue"
   /** Stop without requeue and without claiming success. */
   | "empty"
   /**
@@ -187,7 +185,6 @@ function decide(
       ? Results.after((options.jitter ?? defaultJitter)(options.intervalMs))
       : Results.done();
   if (failure === undefined) {
-    if (outcome === "requeue") return { stamp: false, result: Results.requeue() };
     return { stamp: true, result: outcome === "success" ? interval() : Results.done() };
   }
   if (failure.ignore) return { stamp: true, result: interval() };
