@@ -74,19 +74,79 @@ export async function readUploadPackResponse(
     else if (line.startsWith("ERR ")) throw new Error(`the git server refused the fetch: ${line.slice(4)}`);
     else throw new Error(`unexpected line from the git server: '${line.slice(0, 80)}'`);
   }
-  return { shallow, unshallow, pack: sideBand(reader) };
+  return { shallow, unshallow, pack: sideBand(reader.rest()) };
 }
 
-async function* sideBand(reader: PktReader): AsyncGenerator<Buffer> {
-  for (;;) {
-    const p = await reader.next();
-    if (p === undefined || p.kind === "flush") return;
-    if (p.kind !== "data" || p.raw.length < 5) continue;
-    const band = p.raw[4];
-    if (band === 1) yield p.raw.subarray(5);
-    else if (band === 3)
-      throw new Error(`the git server failed: ${p.raw.subarray(5).toString("utf8").trim()}`);
+/**
+ * Side-band-64k demultiplexer over chunks cut anywhere: band 1 comes out as views of the chunks
+ * (no copy of the pack), band 2 (progress) is dropped, band 3 fails the fetch with its text.
+ */
+class SideBand {
+  private head = Buffer.alloc(0);
+  /** Bytes left in the current packet (its band byte included until read). */
+  private left = 0;
+  private band = -1;
+  private error = "";
+  /** The flush packet ending the pack arrived. */
+  ended = false;
+
+  *feed(chunk: Buffer): Generator<Buffer> {
+    let at = 0;
+    while (at < chunk.length && !this.ended) {
+      if (this.band < 0) {
+        at = this.header(chunk, at);
+        continue;
+      }
+      const piece = chunk.subarray(at, at + Math.min(this.left, chunk.length - at));
+      at += piece.length;
+      this.left -= piece.length;
+      if (this.band === 1) yield piece;
+      else if (this.band === 3) this.error += piece.toString("utf8");
+      if (this.left === 0) this.endPacket();
+    }
   }
+
+  /** Reads the 4 length bytes, then the band byte, from `chunk` at `at`; returns where it stopped. */
+  private header(chunk: Buffer, at: number): number {
+    const size = this.left === 0 ? 4 : 1;
+    const part = chunk.subarray(at, at + size - this.head.length);
+    this.head = Buffer.concat([this.head, part]);
+    if (this.head.length < size) return at + part.length;
+    if (this.left === 0) {
+      this.left = packetLength(this.head);
+      this.ended = this.left === 0;
+    } else {
+      this.band = this.head[0]!;
+      this.left -= 1;
+      if (this.left === 0) this.endPacket();
+    }
+    this.head = Buffer.alloc(0);
+    return at + part.length;
+  }
+
+  private endPacket(): void {
+    if (this.band === 3) throw new Error(`the git server failed: ${this.error.trim()}`);
+    this.band = -1;
+  }
+}
+
+async function* sideBand(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const demux = new SideBand();
+  for await (const chunk of chunks) {
+    yield* demux.feed(chunk);
+    if (demux.ended) return;
+  }
+}
+
+/** Payload length after the 4-byte length (0 for a flush packet). */
+function packetLength(head: Buffer): number {
+  const text = head.toString("latin1");
+  if (!/^[0-9a-f]{4}$/i.test(text))
+    throw new Error(`malformed pkt-line length '${text}' from the git server`);
+  const len = parseInt(text, 16);
+  if (len === 0) return 0;
+  if (len < 5) throw new Error(`unexpected pkt-line length '${text}' in the pack stream`);
+  return len - 4;
 }
 
 async function readShallow(gitdir: string): Promise<Set<string>> {

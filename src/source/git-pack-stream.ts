@@ -31,10 +31,14 @@ export interface StoredPack {
   readonly objects: number;
 }
 
-/** Pulls bytes from the source; writes each chunk to the file as it arrives. */
+/**
+ * Pulls bytes from the source and writes each chunk to the file as it arrives. `buf` is a view of
+ * an arrived chunk while an object lies inside one; only an object that straddles chunks is
+ * copied, and then only up to the bytes asked for.
+ */
 class Incoming {
-  private chunks: Buffer[] = [];
-  private length = 0;
+  private queue: Buffer[] = [];
+  private queued = 0;
   private written = 0;
   private ended = false;
   /** Pack offset of `buf[0]`. */
@@ -47,32 +51,28 @@ class Incoming {
   ) {}
 
   get done(): boolean {
-    return this.ended && this.chunks.length === 0;
+    return this.ended && this.queued === 0;
+  }
+
+  get exhausted(): boolean {
+    return this.ended;
   }
 
   /** Makes `buf` hold at least `n` bytes (fewer only at the end of the stream). */
   async want(n: number): Promise<void> {
-    while (this.buf.length + this.length < n && !this.ended) {
-      const r = await this.source.next();
-      if (r.done === true) {
-        this.ended = true;
-        break;
-      }
-      const chunk = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-      await this.fh.write(chunk, 0, chunk.length, this.written);
-      this.written += chunk.length;
-      this.chunks.push(chunk);
-      this.length += chunk.length;
+    while (this.buf.length + this.queued < n && !this.ended) await this.pull();
+    if (this.buf.length >= n || this.queued === 0) return;
+    if (this.buf.length === 0 && this.queue[0]!.length >= n) {
+      this.buf = this.take(this.queue[0]!.length);
+      return;
     }
-    if (this.chunks.length === 1 && this.buf.length === 0) {
-      this.buf = this.chunks[0]!;
-      this.chunks = [];
-      this.length = 0;
-    } else if (this.chunks.length > 0) {
-      this.buf = Buffer.concat([this.buf, ...this.chunks]);
-      this.chunks = [];
-      this.length = 0;
+    const parts = [this.buf];
+    for (let need = n - this.buf.length; need > 0 && this.queued > 0;) {
+      const part = this.take(Math.min(need, this.queue[0]!.length));
+      parts.push(part);
+      need -= part.length;
     }
+    this.buf = Buffer.concat(parts);
   }
 
   /** Drops the first `n` bytes of `buf`. */
@@ -81,9 +81,33 @@ class Incoming {
     this.base += n;
   }
 
-  get exhausted(): boolean {
-    return this.ended;
+  private async pull(): Promise<void> {
+    const r = await this.source.next();
+    if (r.done === true) {
+      this.ended = true;
+      return;
+    }
+    const chunk = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+    await this.fh.write(chunk, 0, chunk.length, this.written);
+    this.written += chunk.length;
+    this.queue.push(chunk);
+    this.queued += chunk.length;
   }
+
+  /** Takes `n` bytes (at most the first queued chunk) off the queue. */
+  private take(n: number): Buffer {
+    const head = this.queue[0]!;
+    const part = head.subarray(0, n);
+    if (n === head.length) this.queue.shift();
+    else this.queue[0] = head.subarray(n);
+    this.queued -= n;
+    return part;
+  }
+}
+
+/** At least the deflated size of `size` bytes (zlib's bound, loosened for stored blocks). */
+function deflatedBound(size: number): number {
+  return size + (size >> 10) + 64;
 }
 
 function truncated(err: unknown): boolean {
@@ -92,6 +116,7 @@ function truncated(err: unknown): boolean {
 
 /** Inflates the entry at the start of `inc.buf`; returns the payload and the entry's length. */
 async function inflateEntry(inc: Incoming, entry: PackEntry): Promise<{ payload: Buffer; length: number }> {
+  await inc.want(entry.dataAt + deflatedBound(entry.size));
   for (;;) {
     try {
       const { buffer, engine } = inflateSync(inc.buf.subarray(entry.dataAt), { info: true }) as unknown as {
