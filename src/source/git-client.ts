@@ -118,14 +118,9 @@ export class GitClient {
     try {
       const gitdir = await this.prepareCache(target);
       const fetched = await this.ensureCommit({ target, strategy, resolved, gitdir, cache });
-      const subject = await checkoutTree({
-        gitdir,
-        commit: resolved.commit,
-        dest,
-        cache,
-        sparse,
-        signal: target.signal,
-      });
+      const subject = await withStore(gitdir, (store) =>
+        checkoutTree({ store, commit: resolved.commit, dest, sparse, signal: target.signal }),
+      );
       return { commit: resolved.commit, revision: resolved.revision, subject, fetched };
     } catch (err) {
       throw classifyGitError(err, this.errorContext(target));
