@@ -125,7 +125,7 @@ export async function gitScenario(ctx: Ctx): Promise<ScenarioReport> {
       ],
       notes: [
         "git reference: `git clone --depth 1` then `tar czf` of the checkout, in one shell, through the same loopback git server.",
-        "mooring: bench/git-archive.ts in its own process (fresh cache): isomorphic-git v2 ls-refs, depth-1 fetch, reproducible tar.gz written straight from the git objects (the controller's path without includes); time measured inside the process, RSS of the whole Node process (tsx and Node baseline included).",
+        "mooring: bench/git-archive.ts in its own process (fresh cache): isomorphic-git v2 ls-refs, depth-1 fetch with the pack streamed to disk and indexed as it arrives (src/source/git-fetch.ts), reproducible tar.gz written straight from the git objects with native inflate, gzip on the libuv threadpool (the controller's path without includes); time measured inside the process, RSS of the whole Node process (tsx and Node baseline included).",
         "no-op poll: GitClient.resolve (one protocol-v2 ls-refs, warm process) vs `git ls-remote <url> refs/heads/main` (includes git's process start).",
         ...ssh.notes,
         `Ratios > 1 mean mooring is faster / smaller. ${runs} runs each (no-op polls: ${runs * 4}), median shown.`,
