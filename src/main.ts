@@ -24,10 +24,12 @@ import { apiEventSink } from "./runtime/event-sink.js";
 import { EventRecorder } from "./runtime/events.js";
 import { LeaderElector } from "./runtime/leader-election.js";
 import { apiLeaseClient } from "./runtime/lease-client.js";
+import { serverHasPriorityAndFairness } from "./runtime/flow-control.js";
 import { limitKubeRequests } from "./runtime/kube-transport.js";
 import { createLogger } from "./runtime/logging.js";
 import { Manager, settlesWithin } from "./runtime/manager.js";
 import type { BackoffOptions } from "./runtime/queue/rate-limiter.js";
+import type { Registry } from "prom-client";
 import { createMetricsRegistry, rateLimiterWaitRecorder } from "./runtime/metrics.js";
 import { GitClient } from "./source/git-client.js";
 import { registerArtifactGeneratorController } from "./generator/controller.js";
@@ -135,8 +137,7 @@ export async function startController(
 ): Promise<RunningController> {
   const kc = controllerKubeConfig(config, env);
   const registry = createMetricsRegistry({ processMetrics: true });
-  const limit = { qps: config.kubeApiQps, burst: config.kubeApiBurst };
-  limitKubeRequests(kc, limit, rateLimiterWaitRecorder(registry));
+  await limitClientSide(kc, config, registry, log);
   logCompatibilityNotes(config, log);
   const recorder = new EventRecorder({
     sink: apiEventSink(kc),
@@ -259,6 +260,27 @@ export async function startController(
     "mooring controller started",
   );
   return { storagePort: artifacts.port, receiverPort: receivers.port, manager, done };
+}
+
+/**
+ * `--kube-api-qps`/`--kube-api-burst`, as Flux applies them: only when the API server does not
+ * run API Priority and Fairness, which otherwise queues and sheds load per client itself.
+ */
+async function limitClientSide(
+  kc: KubeConfig,
+  config: ControllerConfig,
+  registry: Registry,
+  log: Logger,
+): Promise<void> {
+  const limit = { qps: config.kubeApiQps, burst: config.kubeApiBurst };
+  if (await serverHasPriorityAndFairness(kc)) {
+    log.info(
+      { kubeApiQps: limit.qps, kubeApiBurst: limit.burst },
+      "the API server runs API Priority and Fairness: client-side rate limiting is off, as in Flux (--kube-api-qps and --kube-api-burst apply to servers without it)",
+    );
+    return;
+  }
+  limitKubeRequests(kc, limit, rateLimiterWaitRecorder(registry));
 }
 
 /** The Receiver controller and webhook server; a stand-in that does nothing without the CRD. */

@@ -26,6 +26,7 @@ export interface TransportRequest {
 /** The answer: status code and a body to read once, as text or as a stream of chunks. */
 export interface TransportResponse {
   readonly statusCode: number;
+  readonly headers: Dispatcher.ResponseData["headers"];
   readonly body: Dispatcher.ResponseData["body"];
 }
 
@@ -61,7 +62,7 @@ export class KubeTransport {
       ...(req.signal ? { signal: req.signal } : {}),
       ...(dispatcher ? { dispatcher } : {}),
     });
-    return { statusCode: response.statusCode, body: response.body };
+    return { statusCode: response.statusCode, headers: response.headers, body: response.body };
   }
 
   /**

@@ -5,24 +5,32 @@
  * alone; the small ones, created just after it, must all become Ready while it is still applying,
  * without a single failed request. The limiter's metric shows the flags took effect (without them
  * no request would ever wait). Scaled down from the issue's 10,000 objects beside 50 small
- * Kustomizations so that it runs in CI; the same queue serves both sizes.
+ * Kustomizations so that it runs in CI; the same queue serves both sizes (bench S9 runs them).
+ *
+ * As in Flux, the limit applies only to API servers without API Priority and Fairness: the
+ * controller talks to the real API server through a proxy that hides APF's response headers.
+ * Straight to the API server (APF on by default) the controller detects APF and limits nothing.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubeConfig } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { startGitServer, type GitServer } from "../../src/dev/git-server/index.js";
 import type { RunningController } from "../../src/main.js";
+import { serverHasPriorityAndFairness } from "../../src/runtime/flow-control.js";
 import { startInProcessController } from "../support/in-process-controller.js";
 import {
   kubectl,
   kubectlOk,
   randomSuffix,
   readObject,
+  testKubeConfig,
   useTestNamespace,
   waitForCondition,
 } from "../support/kube.js";
+import { type GatedApiProxy, startGatedApiProxy } from "./runtime-support/gated-api-proxy.js";
 
 const ns = useTestNamespace("rate-limit");
 const shard = `rate-${randomSuffix()}`;
@@ -35,6 +43,7 @@ const stop = new AbortController();
 let running: RunningController | undefined;
 let git: GitServer | undefined;
 let storage = "";
+let proxy: GatedApiProxy | undefined;
 
 const configMap = (name: string): string =>
   stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { k: name } });
@@ -77,12 +86,13 @@ beforeAll(async () => {
   for (let i = 0; i < BIG; i++) files[`big/cm-${i}.yaml`] = configMap(`big-${i}`);
   for (let i = 0; i < SMALL; i++) files[`small-${i}/cm.yaml`] = configMap(`small-${i}`);
   await repo.commit({ files });
+  proxy = await startGatedApiProxy(testKubeConfig(), storage, { hidePriorityAndFairness: true });
   ({ running } = await startInProcessController({
     storagePath: storage,
     shard,
     instance: "rate-limit-test",
     signal: stop.signal,
-    flags: { kubeApiQps: "10", kubeApiBurst: "10" },
+    flags: { kubeApiQps: "10", kubeApiBurst: "10", kubeconfig: proxy.kubeconfigPath },
   }));
   await apply({
     ...GR,
@@ -96,10 +106,18 @@ afterAll(async () => {
   stop.abort();
   await running?.done.catch(() => undefined);
   await git?.stop();
+  await proxy?.close();
   await rm(storage, { recursive: true, force: true });
 });
 
 describe("client-side rate limit (issue 17)", () => {
+  it("is off where the API server runs API Priority and Fairness, as in Flux", async () => {
+    expect(await serverHasPriorityAndFairness(testKubeConfig())).toBe(true);
+    const kc = new KubeConfig();
+    kc.loadFromFile(proxy?.kubeconfigPath ?? "");
+    expect(await serverHasPriorityAndFairness(kc)).toBe(false);
+  });
+
   it("keeps small Kustomizations reconciling beside a big one, with no failed request", async () => {
     await apply(kustomization("big", "./big"));
     for (let i = 0; i < SMALL; i++) await apply(kustomization(`small-${i}`, `./small-${i}`));

@@ -44,8 +44,26 @@ interface GateState {
   readonly waiters: (() => void)[];
 }
 
+/** How the proxy answers. */
+export interface GatedApiProxyOptions {
+  /**
+   * Drop the `X-Kubernetes-PF-*` response headers, so the server looks like one without API
+   * Priority and Fairness (where a controller's client-side rate limit applies).
+   */
+  readonly hidePriorityAndFairness?: boolean;
+}
+
+const withoutPriorityAndFairness = (headers: IncomingMessage["headers"]): IncomingMessage["headers"] =>
+  Object.fromEntries(
+    Object.entries(headers).filter(([k]) => !k.toLowerCase().startsWith("x-kubernetes-pf-")),
+  );
+
 /** Starts the proxy for the current cluster of `kc`; writes its kubeconfig into `dir`. */
-export async function startGatedApiProxy(kc: KubeConfig, dir: string): Promise<GatedApiProxy> {
+export async function startGatedApiProxy(
+  kc: KubeConfig,
+  dir: string,
+  proxyOptions: GatedApiProxyOptions = {},
+): Promise<GatedApiProxy> {
   const target = new URL(kc.getCurrentCluster()?.server ?? "");
   const gates: GateState[] = [];
   const seen: string[] = [];
@@ -67,7 +85,10 @@ export async function startGatedApiProxy(kc: KubeConfig, dir: string): Promise<G
     };
     await kc.applyToHTTPSOptions(options);
     const upstream = httpsRequest(options, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      const headers = proxyOptions.hidePriorityAndFairness
+        ? withoutPriorityAndFairness(answer.headers)
+        : answer.headers;
+      res.writeHead(answer.statusCode ?? 502, headers);
       answer.pipe(res);
     });
     upstream.on("error", () => res.destroy());
