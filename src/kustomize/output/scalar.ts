@@ -106,58 +106,41 @@ function isFirstIndicator(cp: number, followedByWs: boolean): boolean {
 /** Width in UTF-16 units of the code point `cp`. */
 const unitsOf = (cp: number): number => (cp > 0xffff ? 2 : 1);
 
+/** Characters libyaml prints as they are (its is_printable), as a class to search for the others. */
+const NOT_PRINTABLE = /[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
+const BREAK = "[\\n\\r\\x85\\u2028\\u2029]";
+const LINE_BREAK = new RegExp(BREAK);
+const BREAK_THEN_SPACE = new RegExp(`${BREAK} `);
+const SPACE_THEN_BREAK = new RegExp(` ${BREAK}`);
+/** After the first character: `:` before a blank, a break or the end; `#` after a blank or a break. */
+const INNER_INDICATOR = new RegExp(`[^]:(?:[ \\t]|${BREAK}|$)|(?:[ \\t]|${BREAK})#`);
+
 /**
- * libyaml's analyze_scalar over the code points of `s`, read in place (no array of code points:
- * CRDs and dashboards carry strings of hundreds of kilobytes).
+ * libyaml's analyze_scalar, with the per-character loop turned into a few searches: CRDs and
+ * dashboards carry strings of hundreds of kilobytes, and every string is analysed. The flags are
+ * the loop's (tests compare them): a character is printable as libyaml's is_printable says
+ * (astral and lone surrogates are not), indicators count at the start and inside as it checks.
  */
-// eslint-disable-next-line complexity
 function analyze(s: string): Analysis {
   const n = s.length;
   if (n === 0) return { multiline: false, blockPlain: true, single: true, block: false };
-  let blockInd = s.startsWith("---") || s.startsWith("...");
-  let lineBreaks = false;
-  let special = false;
-  let leadSpace = false;
-  let leadBreak = false;
-  let trailSpace = false;
-  let trailBreak = false;
-  let breakSpace = false;
-  let spaceBreak = false;
-  let precededByWs = true;
-  let prevSpace = false;
-  let prevBreak = false;
-  for (let i = 0; i < n;) {
-    const cp = s.codePointAt(i)!;
-    const j = i + unitsOf(cp);
-    const next = j < n ? s.codePointAt(j) : undefined;
-    const last = j >= n;
-    const followedByWs = last || isBlank(next) || isBreak(next);
-    if (i === 0) {
-      if (isFirstIndicator(cp, followedByWs)) blockInd = true;
-    } else if ((cp === 0x3a && followedByWs) || (cp === 0x23 && precededByWs)) {
-      blockInd = true;
-    }
-    if (!isPrintable(cp)) special = true;
-    if (cp === 0x20) {
-      if (i === 0) leadSpace = true;
-      if (last) trailSpace = true;
-      if (prevBreak) breakSpace = true;
-      prevSpace = true;
-      prevBreak = false;
-    } else if (isBreak(cp)) {
-      lineBreaks = true;
-      if (i === 0) leadBreak = true;
-      if (last) trailBreak = true;
-      if (prevSpace) spaceBreak = true;
-      prevSpace = false;
-      prevBreak = true;
-    } else {
-      prevSpace = false;
-      prevBreak = false;
-    }
-    precededByWs = isBlank(cp) || isBreak(cp);
-    i = j;
-  }
+  const first = s.codePointAt(0)!;
+  const second = s.codePointAt(unitsOf(first));
+  const firstFollowedByWs = second === undefined || isBlank(second) || isBreak(second);
+  const blockInd =
+    s.startsWith("---") ||
+    s.startsWith("...") ||
+    isFirstIndicator(first, firstFollowedByWs) ||
+    INNER_INDICATOR.test(s);
+  const special = NOT_PRINTABLE.test(s);
+  const lineBreaks = LINE_BREAK.test(s);
+  const last = s.charCodeAt(n - 1);
+  const leadSpace = first === 0x20;
+  const leadBreak = isBreak(first);
+  const trailSpace = last === 0x20;
+  const trailBreak = isBreak(last);
+  const breakSpace = lineBreaks && BREAK_THEN_SPACE.test(s);
+  const spaceBreak = lineBreaks && SPACE_THEN_BREAK.test(s);
   let blockPlain = !(leadSpace || leadBreak || trailSpace || trailBreak);
   let single = true;
   let block = !trailSpace;
@@ -231,7 +214,7 @@ function writeDouble(w: Writer, s: string, indent: number, breaks: boolean): voi
   const n = s.length;
   let start = 0;
   let spaces = false;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const cp = s.codePointAt(i)!;
     const width = unitsOf(cp);
     if (!isPrintable(cp) || cp === 0xfeff || isBreak(cp) || cp === 0x22 || cp === 0x5c) {
