@@ -12,6 +12,7 @@ import { s2Large } from "./scenarios/s2-large.js";
 import { s3Drift } from "./scenarios/s3-drift.js";
 import { s4Git } from "./scenarios/s4-git.js";
 import { s5Render } from "./scenarios/s5-render.js";
+import { s5lBigTrees } from "./scenarios/s5l-big-trees.js";
 import { s6Capacity } from "./scenarios/s6-capacity.js";
 import { s7Receiver } from "./scenarios/s7-receiver.js";
 import { s8Oci } from "./scenarios/s8-oci.js";
@@ -34,6 +35,7 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<ScenarioReport>> 
   S3: s3Drift,
   S4: s4Git,
   S5: s5Render,
+  S5L: s5lBigTrees,
   S6: s6Capacity,
   S7: s7Receiver,
   S8: s8Oci,
