@@ -26,8 +26,8 @@ interface FairnessRound {
   bigMs: number;
   /** API server answers 429 or 5xx during the round (all clients; the bench's own polls are light). */
   serverErrors: number;
-  /** Warning events the controllers wrote in the round's namespace. */
-  warnings: number;
+  /** Warning events on the round's Kustomizations and GitRepository, by reason. */
+  warnings: string[];
 }
 
 /** kube-apiserver's `apiserver_request_total` with a 429 or 5xx code, all resources. */
@@ -61,20 +61,39 @@ async function readyNames(ctx: { kc: Parameters<typeof kubeRequest>[0]; ns: stri
   );
 }
 
-async function warningCount(kubeconfigPath: string, ns: string): Promise<number> {
-  const { stdout } = await run("kubectl", [
-    "--kubeconfig",
-    kubeconfigPath,
-    "get",
-    "events",
-    "-n",
-    ns,
-    "--field-selector",
-    "type=Warning",
-    "-o",
-    "name",
-  ]);
-  return stdout.split("\n").filter((l) => l.trim() !== "").length;
+/**
+ * Warning events on the round's Kustomizations and GitRepository (what the controllers report;
+ * the API server's own, such as ClusterIP repair notices, are not counted), as `reason ×count:
+ * first message`.
+ */
+async function controllerWarnings(kubeconfigPath: string, ns: string): Promise<string[]> {
+  const { stdout } = await run(
+    "kubectl",
+    [
+      "--kubeconfig",
+      kubeconfigPath,
+      "get",
+      "events",
+      "-n",
+      ns,
+      "--field-selector",
+      "type=Warning",
+      "-o",
+      "json",
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  type Event = { reason?: string; message?: string; count?: number; involvedObject?: { kind?: string } };
+  const items = (JSON.parse(stdout) as { items: Event[] }).items.filter((e) =>
+    ["Kustomization", "GitRepository"].includes(e.involvedObject?.kind ?? ""),
+  );
+  const byReason = new Map<string, { count: number; message: string }>();
+  for (const e of items) {
+    const r = byReason.get(e.reason ?? "") ?? { count: 0, message: e.message ?? "" };
+    r.count += e.count ?? 1;
+    byReason.set(e.reason ?? "", r);
+  }
+  return [...byReason].map(([reason, r]) => `${reason} ×${r.count}: ${r.message.slice(0, 160)}`);
 }
 
 async function fairnessRound(
@@ -162,7 +181,7 @@ async function fairnessRound(
         smallBeforeBig,
         bigMs,
         serverErrors: (await serverErrorCount(kubeconfigPath)) - errorsBefore,
-        warnings: await warningCount(kubeconfigPath, ns),
+        warnings: await controllerWarnings(kubeconfigPath, ns),
       };
     },
   );
@@ -192,7 +211,7 @@ export async function s9Fairness(ctx: BenchContext): Promise<ScenarioReport> {
       row(`small ones Ready before the big one (of ${small})`, (r) => String(r.smallBeforeBig)),
       row("big Kustomization created → Ready", (r) => secs(r.bigMs)),
       row("API server 429 / 5xx answers during the round", (r) => String(r.serverErrors)),
-      row("Warning events in the namespace", (r) => String(r.warnings)),
+      row("Warning events on the Kustomizations and GitRepository", (r) => r.warnings.join("; ") || "none"),
     ],
     notes: [
       `The big Kustomization applies ${big.toLocaleString("en")} objects (ConfigMaps, Services, Deployments at 0 replicas; wait: false, prune: true); once its first object exists, ${small} Kustomizations of one ConfigMap each are created one after the other, all on the same GitRepository. Times come from one LIST of the Kustomizations every 200 ms.`,
