@@ -9,7 +9,6 @@ import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { ApplyClusters, ApplyManager } from "./apply/cluster/index.js";
 import type { ControllerConfig } from "./config.js";
@@ -26,6 +25,13 @@ import { LeaderElector } from "./runtime/leader-election.js";
 import { apiLeaseClient } from "./runtime/lease-client.js";
 import { serverHasPriorityAndFairness } from "./runtime/flow-control.js";
 import { limitKubeRequests } from "./runtime/kube-transport.js";
+import {
+  defaultKubeConfig,
+  inClusterKubeConfig,
+  type KubeConfig,
+  type KubeEnv,
+  loadKubeConfigFiles,
+} from "./runtime/kubeconfig/index.js";
 import { createLogger } from "./runtime/logging.js";
 import { Manager, settlesWithin } from "./runtime/manager.js";
 import type { BackoffOptions } from "./runtime/queue/rate-limiter.js";
@@ -50,15 +56,19 @@ export interface RuntimeEnvironment {
   readonly isTTY: boolean;
   /** The pod name (HOSTNAME), used as the leader-election identity and event instance. */
   readonly instance: string;
+  /**
+   * The process environment: KUBECONFIG, HOME, KUBERNETES_SERVICE_HOST/PORT, and what a
+   * kubeconfig exec plugin runs with. Empty when not given.
+   */
+  readonly env?: KubeEnv;
 }
 
 /** Credentials: --kubeconfig first, in-cluster in a pod, else KUBECONFIG / ~/.kube/config. */
 export function controllerKubeConfig(config: ControllerConfig, env: RuntimeEnvironment): KubeConfig {
-  const kc = new KubeConfig();
-  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
-  else if (env.inCluster) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  return kc;
+  const vars = env.env ?? {};
+  if (config.kubeconfig) return loadKubeConfigFiles([config.kubeconfig], vars);
+  if (env.inCluster) return inClusterKubeConfig(vars);
+  return defaultKubeConfig(vars);
 }
 
 /** The lease name: Flux's ID, suffixed with a hash of the selector when sharding. */

@@ -4,7 +4,7 @@
  * source-watcher reads them), ExternalArtifacts written with server-side apply under
  * source-watcher's field manager, generator status with a merge patch.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import {
   ARTIFACT_GENERATOR,
   ARTIFACT_GENERATOR_LABEL,

@@ -9,7 +9,7 @@
  * - ExternalArtifacts: as sources (above), and as outputs: a generated one deleted, or changed to
  *   an artifact its generator did not list, requeues the generator so it is put back.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import type { Logger } from "pino";
 import {
   ARTIFACT_GENERATOR,

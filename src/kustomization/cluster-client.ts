@@ -3,7 +3,7 @@
  * transport. The manager may wrap it to serve `getKustomization`/`getSource` from informer
  * caches; dependencies are always read here, uncached, as Flux does.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import { sourceKindInfo, KUSTOMIZATION, type Kustomization } from "../api/index.js";
 import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import type { EventRecord } from "../runtime/event-types.js";

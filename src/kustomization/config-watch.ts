@@ -12,7 +12,7 @@
  * the build too). The adds of the first list are not: every Kustomization is reconciled when the
  * controller starts anyway (Flux's initial Create events only queue it a second time).
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import type { Logger } from "pino";
 import type { Kustomization } from "../api/index.js";
 import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";

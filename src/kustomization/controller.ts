@@ -15,7 +15,7 @@
  *   ApplyManager, local or remote): requeue the owner within seconds, through a per-Kustomization
  *   {@link DriftLimiter}.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import type { Logger } from "pino";
 import { SOURCE_KINDS, type SourceKindInfo, KUSTOMIZATION, type Kustomization } from "../api/index.js";
 import type { DriftEvent, DriftListener, OwnerRef } from "../apply/cluster/types.js";

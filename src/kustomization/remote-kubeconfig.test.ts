@@ -1,3 +1,4 @@
+import type { RequestOptions } from "node:https";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { Kustomization } from "../api/index.js";
@@ -103,7 +104,10 @@ describe("loadRemoteCluster (issue 15: Flux's Secret key rule and messages)", ()
       1,
     );
     expect(a?.kubeConfig.getCurrentCluster()?.server).toBe("https://10.0.0.1:6443");
-    expect(a?.kubeConfig.getCurrentUser()?.token).toBe("t0k");
+    const opts: RequestOptions = {};
+    await a?.kubeConfig.applyToHTTPSOptions(opts);
+    expect(opts.headers).toEqual({ Authorization: "Bearer t0k" });
+    expect(opts.ca).toBe("CA");
     expect(a?.secret).toBe("team/kc");
     // Equal content, one cache key.
     expect(new Set([a?.key, b?.key, c?.key]).size).toBe(1);

@@ -7,15 +7,18 @@
  * `KubeConfig` sanitiser does: server, CA data, TLS server name, client certificate and key data,
  * token, basic auth. Anything that would make the controller read its own files (token or
  * certificate files), run a command (`exec`, `auth-provider`), skip TLS verification or go through
- * a proxy is refused with a message saying so; it is never parsed by client-node first, because
- * client-node reads `token-file` while parsing. A failure never falls back to the local cluster.
+ * a proxy is refused with a message saying so. A failure never falls back to the local cluster.
  */
 import { createHash } from "node:crypto";
-import { KubeConfig } from "@kubernetes/client-node";
-import { parse } from "yaml";
 import { type Kustomization, Reason } from "../api/index.js";
 import { GenericError, StallingError } from "../runtime/errors.js";
-import { isJsonObject } from "../util/kube-object.js";
+import { type KubeConfig, KubeConfigError, KubeCredentials } from "../runtime/kubeconfig/index.js";
+import {
+  currentEntries,
+  type KubeConfigEntry as Entry,
+  nonEmpty as str,
+  parseKubeConfigDocument,
+} from "../runtime/kubeconfig/document.js";
 import type { KustomizationClient } from "./ports.js";
 
 /** A remote cluster: its sanitised kubeconfig and a key of its content (the client cache key). */
@@ -39,8 +42,6 @@ interface Inline {
   readonly password?: string;
 }
 
-type Entry = Record<string, unknown>;
-
 /** Settings that make the controller read files, run commands, skip TLS checks or use a proxy. */
 const REFUSED_CLUSTER = ["certificate-authority", "insecure-skip-tls-verify", "proxy-url"] as const;
 const REFUSED_USER = [
@@ -52,19 +53,6 @@ const REFUSED_USER = [
   "auth-provider",
 ] as const;
 
-const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-
-/** The entry `name` of a kubeconfig list (`clusters`, `users`, `contexts`), unwrapped. */
-function named(list: unknown, name: string | undefined, field: string): Entry | undefined {
-  if (!Array.isArray(list)) return undefined;
-  const found = list.find((e): e is Entry => isJsonObject(e) && e.name === name);
-  const inner = found?.[field];
-  return isJsonObject(inner) ? inner : undefined;
-}
-
-/** A kubeconfig problem; the message never quotes the kubeconfig (it holds credentials). */
-class InvalidKubeConfig extends Error {}
-
 function refused(cluster: Entry, user: Entry): string[] {
   const out: string[] = [];
   for (const k of REFUSED_CLUSTER)
@@ -73,39 +61,12 @@ function refused(cluster: Entry, user: Entry): string[] {
   return out;
 }
 
-/** Parses the kubeconfig; a YAML error names only the line (the text holds credentials). */
-function parseDocument(text: string): Entry {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new InvalidKubeConfig(`it is not valid YAML${line === undefined ? "" : ` (line ${line})`}`);
-  }
-  if (!isJsonObject(doc)) throw new InvalidKubeConfig("it is not a kubeconfig document");
-  return doc;
-}
-
-/** The cluster and user entries of the current context. */
-function currentEntries(doc: Entry): { cluster: Entry; user: Entry; server: string } {
-  const current = str(doc["current-context"]);
-  if (current === undefined) throw new InvalidKubeConfig("it has no current-context");
-  const context = named(doc.contexts, current, "context");
-  if (context === undefined) throw new InvalidKubeConfig(`context '${current}' is not defined`);
-  const clusterName = String(context.cluster);
-  const cluster = named(doc.clusters, clusterName, "cluster");
-  if (cluster === undefined) throw new InvalidKubeConfig(`cluster '${clusterName}' is not defined`);
-  const server = str(cluster.server);
-  if (server === undefined) throw new InvalidKubeConfig(`cluster '${clusterName}' has no server`);
-  return { cluster, user: named(doc.users, str(context.user), "user") ?? {}, server };
-}
-
 /** The inline settings of the kubeconfig's current context. */
 export function inlineSettings(text: string): Inline {
-  const { cluster, user, server } = currentEntries(parseDocument(text));
+  const { cluster, user, server } = currentEntries(parseKubeConfigDocument(text));
   const bad = refused(cluster, user);
   if (bad.length > 0) {
-    throw new InvalidKubeConfig(
+    throw new KubeConfigError(
       `it uses ${bad.join(", ")}, which mooring refuses for remote clusters (as Flux does without ` +
         `--insecure-kubeconfig-exec/--insecure-kubeconfig-tls): put the credentials inline ` +
         `(token, client-certificate-data and client-key-data, certificate-authority-data)`,
@@ -129,15 +90,18 @@ export function inlineSettings(text: string): Inline {
 
 /** A KubeConfig holding exactly `inline` (nothing read from disk, no exec, TLS verified). */
 export function kubeConfigOf(inline: Inline): KubeConfig {
-  const kc = new KubeConfig();
-  const { server, caData, tlsServerName, ...user } = inline;
-  kc.loadFromOptions({
-    clusters: [{ name: "remote", server, caData, tlsServerName, skipTLSVerify: false }],
-    users: [{ name: "remote", ...user }],
-    contexts: [{ name: "remote", cluster: "remote", user: "remote" }],
-    currentContext: "remote",
-  });
-  return kc;
+  const { server, caData, tlsServerName, certData, keyData, token, username, password } = inline;
+  const pem = (b64: string): { data: string } => ({ data: Buffer.from(b64, "base64").toString("utf8") });
+  return new KubeCredentials(
+    { server, ...(caData ? { ca: pem(caData) } : {}), ...(tlsServerName ? { tlsServerName } : {}) },
+    {
+      ...(certData ? { cert: pem(certData) } : {}),
+      ...(keyData ? { key: pem(keyData) } : {}),
+      ...(token ? { token: { data: token } } : {}),
+      ...(username ? { username } : {}),
+      ...(password ? { password } : {}),
+    },
+  );
 }
 
 /** The kubeconfig text of the Secret, by Flux's key rule. */
@@ -195,7 +159,7 @@ export async function loadRemoteCluster(
     const key = createHash("sha256").update(JSON.stringify(inline)).digest("hex");
     return { key, kubeConfig: kubeConfigOf(inline), secret: shown };
   } catch (err) {
-    if (err instanceof InvalidKubeConfig)
+    if (err instanceof KubeConfigError)
       throw fail(`KubeConfig secret '${shown}' is unusable: ${err.message}`);
     throw fail((err as Error).message);
   }

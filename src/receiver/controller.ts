@@ -7,7 +7,7 @@
  * webhooks out) the controller logs one line saying so and runs without Receivers, rather than
  * waiting forever for a cache that cannot sync.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import type { Logger } from "pino";
 import { RECEIVER, type Receiver } from "../api/receiver.js";
 import type { EventSinkFn } from "../runtime/events.js";

@@ -12,7 +12,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import type { Logger } from "pino";
 import { RECEIVER_TOKEN_KEY, RECEIVER_WEBHOOK_PREFIX, type Receiver } from "../api/receiver.js";
 import { isReady } from "../runtime/conditions.js";

@@ -5,7 +5,7 @@
  * other channel into them; a GitRepository fetched this way then triggers its Kustomizations
  * through the usual source watch.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import { RECONCILE_REQUEST_ANNOTATION } from "../api/constants.js";
 import { kubeRequest, resourcePath } from "../runtime/kube-request.js";
 import type { ReceiverTarget } from "./spec.js";

@@ -3,7 +3,7 @@
  * aggregated repeats. Kept apart from the recorder so the recorder's logic is tested without a
  * cluster.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig/index.js";
 import type { CoreEvent, EventSink } from "./events.js";
 import { kubeRequest, resourcePath } from "./kube-request.js";
 

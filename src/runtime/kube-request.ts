@@ -5,7 +5,7 @@
  * code needs `MicroTime` values written exactly as the server parses them; the generated clients'
  * serialisers get in the way of both. Requests go over the KubeConfig's shared transport.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig/index.js";
 import { kubeTransport, type TransportResponse } from "./kube-transport.js";
 import type { Semaphore } from "./semaphore.js";
 

@@ -9,8 +9,8 @@
  * request, so rotating tokens (service-account token files, exec plugins) keep working.
  */
 import type { RequestOptions as HttpsRequestOptions } from "node:https";
-import { HttpMethod, RequestContext, type KubeConfig } from "@kubernetes/client-node";
-import { request, type Dispatcher } from "undici";
+import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
+import type { KubeConfig } from "./kubeconfig/index.js";
 import { PerResourceRateLimiter, type RateLimit } from "./rate-limiter.js";
 
 /** One request, already addressed. */
@@ -37,6 +37,15 @@ interface Pool {
   readonly ready: Promise<Dispatcher | undefined>;
 }
 
+/** The TLS options of a connection pool. */
+interface TlsOptions {
+  ca?: HttpsRequestOptions["ca"];
+  cert?: HttpsRequestOptions["cert"];
+  key?: HttpsRequestOptions["key"];
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
 /** A comparable form of a PEM option (a string, a Buffer, or a list of them). */
 function pemKey(pem: unknown): string {
   if (pem === undefined) return "";
@@ -53,8 +62,8 @@ export class KubeTransport {
 
   async send(req: TransportRequest): Promise<TransportResponse> {
     await this.limiter?.take(req.path, req.signal ?? undefined);
-    const { headers, material } = await this.credentials();
-    const dispatcher = await this.dispatcherFor(material);
+    const { headers, material, tls } = await this.credentials();
+    const dispatcher = await this.dispatcherFor(material, tls);
     const response = await request(this.url(req), {
       method: req.method,
       headers: { ...headers, ...req.headers },
@@ -87,26 +96,36 @@ export class KubeTransport {
   }
 
   /** Authorization headers for this request, and a key of the TLS material to connect with. */
-  private async credentials(): Promise<{ headers: Record<string, string>; material: string }> {
+  private async credentials(): Promise<{
+    headers: Record<string, string>;
+    material: string;
+    tls: TlsOptions;
+  }> {
     const opts: HttpsRequestOptions = {};
     await this.kc.applyToHTTPSOptions(opts);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
     if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
+    const tls: TlsOptions = {};
+    if (opts.ca !== undefined) tls.ca = opts.ca;
+    if (opts.cert !== undefined) tls.cert = opts.cert;
+    if (opts.key !== undefined) tls.key = opts.key;
+    if (opts.rejectUnauthorized !== undefined) tls.rejectUnauthorized = opts.rejectUnauthorized;
+    if (opts.servername !== undefined) tls.servername = opts.servername;
     const material = JSON.stringify([
-      pemKey(opts.ca),
-      pemKey(opts.cert),
-      pemKey(opts.key),
-      opts.rejectUnauthorized,
-      opts.servername,
+      pemKey(tls.ca),
+      pemKey(tls.cert),
+      pemKey(tls.key),
+      tls.rejectUnauthorized,
+      tls.servername,
     ]);
-    return { headers, material };
+    return { headers, material, tls };
   }
 
-  private dispatcherFor(material: string): Promise<Dispatcher | undefined> {
+  private dispatcherFor(material: string, tls: TlsOptions): Promise<Dispatcher | undefined> {
     if (this.pool?.material === material) return this.pool.ready;
     const old = this.pool;
-    const ready = this.buildDispatcher();
+    const ready = this.buildDispatcher(tls);
     this.pool = { material, ready };
     ready.catch(() => {
       if (this.pool?.ready === ready) this.pool = undefined;
@@ -116,11 +135,21 @@ export class KubeTransport {
     return ready;
   }
 
-  /** client-node decides the dispatcher (TLS, proxy, SOCKS); asked once per TLS material. */
-  private async buildDispatcher(): Promise<Dispatcher | undefined> {
-    const ctx = new RequestContext(this.url({ method: "GET", path: "/" }), HttpMethod.GET);
-    await this.kc.applySecurityAuthentication(ctx);
-    return ctx.getDispatcher();
+  /**
+   * The pool for `tls`, once per TLS material: through the cluster's HTTP(S) proxy when it names
+   * one; plain undici's global dispatcher when there is nothing to configure. TCP keep-alive probes
+   * start after 30 s, as client-go's do (a cloud load balancer's idle timeout is often 60 s).
+   */
+  private buildDispatcher(tls: TlsOptions): Promise<Dispatcher | undefined> {
+    const proxyUrl = this.kc.getCurrentCluster()?.proxyUrl;
+    const keepAlive = { keepAlive: true, keepAliveInitialDelay: 30_000 };
+    if (proxyUrl) {
+      if (!/^https?:\/\//.test(proxyUrl))
+        return Promise.reject(new Error("kubeconfig proxy-url: only http and https proxies are supported"));
+      return Promise.resolve(new ProxyAgent({ uri: proxyUrl, requestTls: tls, connect: keepAlive }));
+    }
+    if (Object.keys(tls).length === 0) return Promise.resolve(undefined);
+    return Promise.resolve(new Agent({ connect: { ...tls, ...keepAlive } }));
   }
 }
 

@@ -3,7 +3,7 @@
  * `MicroTime` (six fractional digits), which the API server requires and the generated client's
  * serialiser does not guarantee, hence raw JSON requests.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig/index.js";
 import { isConflict, isNotFound, kubeRequest, resourcePath } from "./kube-request.js";
 import type { Semaphore } from "./semaphore.js";
 

@@ -11,7 +11,7 @@ import { startProbeServer, type ProbeServer } from "./health-server.js";
 import type { Informer } from "./informer/informer.js";
 import type { MetaObject } from "./informer/types.js";
 import { SharedInformers } from "./informer/shared-informers.js";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig/index.js";
 import { LeaderElector } from "./leader-election.js";
 
 /** Manager settings (built once by the composition root). */

@@ -3,7 +3,7 @@
  * Secrets its specs reference (GitRepository credentials, Receiver tokens). Reads go straight to
  * the API server (no Secret cache), as Flux's controllers read referenced Secrets.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig/index.js";
 import { kubeRequest, orUndefined, resourcePath } from "./kube-request.js";
 import type { ObjectKey } from "./reconciler.js";
 

@@ -5,7 +5,7 @@
  * for keys left as they were. Arrays (conditions) are sent whole when they differ.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig/index.js";
 import { kubeRequest, orUndefined } from "./kube-request.js";
 
 /** The body of `{status: …}` in a status merge patch. */

@@ -3,7 +3,7 @@
  * given (Flux reads its own kind from the cache), Secrets read directly, status written with a
  * JSON merge patch on the status subresource. One class for every source kind.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import { GIT_REPOSITORY, OCI_REPOSITORY, type GitRepository, type OCIRepository } from "../api/index.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";

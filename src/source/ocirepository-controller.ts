@@ -1,5 +1,5 @@
 /** Wiring of the OCIRepository controller onto the shared source controller (source-controller.ts). */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import type { Logger } from "pino";
 import { OCI_REPOSITORY, type OCIRepository } from "../api/index.js";
 import type { Controller } from "../runtime/controller.js";

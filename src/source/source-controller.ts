@@ -4,7 +4,7 @@
  * controller, and the reconciler reading from the informer's store. GitRepository and
  * OCIRepository register through here.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import type { Logger } from "pino";
 import type { Controller } from "../runtime/controller.js";
 import { fluxDefaultPredicate } from "../runtime/informer/predicates.js";

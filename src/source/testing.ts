@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import { Registry } from "prom-client";
 import { apiEventSink } from "../runtime/event-sink.js";
 import { EventRecorder } from "../runtime/events.js";

@@ -8,7 +8,7 @@
  * runtime's shared transport of its own KubeConfig. A remote manager is closed (watches stopped,
  * connections closed) when the last Kustomization using it moves away or is deleted.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../../runtime/kubeconfig/index.js";
 import type { ApplyManager } from "./apply-manager.js";
 import type { DriftListener, OwnerRef } from "./types.js";
 

@@ -5,7 +5,7 @@
  */
 import { mayStillPatch } from "./access-check.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../../runtime/kubeconfig/index.js";
 import type { ChangeSetEntry } from "../changeset.js";
 import { objectId } from "../inventory.js";
 import { prepareForApply } from "../normalize.js";

@@ -6,7 +6,7 @@
  * exactly the requests the apply layer needs, each one reported to an observer, with the
  * KubeConfig's own TLS and credentials.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../../runtime/kubeconfig/index.js";
 import { closeKubeTransport } from "../../runtime/kube-transport.js";
 import { kubeRequest, kubeStream, type KubeRequestOptions } from "../../runtime/kube-request.js";
 import {

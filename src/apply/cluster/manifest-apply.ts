@@ -7,7 +7,7 @@
  * (a GitRepository without `spec.timeout` then reaches Flux's source-controller as nil). This path
  * sends the object's own JSON, through the apply layer's client.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../../runtime/kubeconfig/index.js";
 import type { KubeObject } from "../types.js";
 import { RestMapper } from "./discovery.js";
 import { KubeHttp } from "./http.js";

@@ -75,6 +75,7 @@ export async function runController(
     inCluster: Boolean(io.env.KUBERNETES_SERVICE_HOST),
     isTTY: io.tty,
     instance: io.env.HOSTNAME ?? "",
+    env: io.env,
   };
   const signal = shutdownSignal();
   exitBackstop(signal, config.gracefulShutdownTimeoutMs, io);

@@ -17,7 +17,8 @@ import {
   pruneGuardVerdict,
 } from "../../kustomization/prune-guard.js";
 import { loadRemoteCluster } from "../../kustomization/remote-kubeconfig.js";
-import { CliError, type CliIo, type GlobalOptions, loadKubeConfig, targetNamespace } from "../context.js";
+import { CliError, type CliIo, type GlobalOptions } from "../context.js";
+import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
 import { FLUX_KINDS, FluxObjects, isNotFound } from "../flux-objects.js";
 import { formatData } from "../output.js";
 

@@ -14,7 +14,8 @@ import {
 } from "../../kustomization/artifact-fetch.js";
 import { withScratchCopy } from "../../kustomization/flux-wrapper.js";
 import { DEFAULT_KUSTOMIZATION_OPTIONS as DEFAULTS } from "../../kustomization/options.js";
-import { CliError, type CliIo, type GlobalOptions, loadKubeConfig, targetNamespace } from "../context.js";
+import { CliError, type CliIo, type GlobalOptions } from "../context.js";
+import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
 import { formatData } from "../output.js";
 import { DIFF_EXIT, type DiffEntry, liveDiff, printEntries, readKustomization } from "./diff.js";
 

@@ -1,5 +1,6 @@
 import { CoreV1Api, type CoreV1Event } from "@kubernetes/client-node";
-import { CliError, type CliIo, type GlobalOptions, loadKubeConfig, targetNamespace } from "../context.js";
+import { CliError, type CliIo, type GlobalOptions } from "../context.js";
+import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
 import { FLUX_KINDS, FluxObjects } from "../flux-objects.js";
 import { formatData, formatTable } from "../output.js";
 

@@ -9,7 +9,8 @@ import { manifestApplier, type ManifestApplier } from "../../apply/cluster/index
 import { isCRD } from "../../apply/staging.js";
 import type { KubeObject } from "../../apply/types.js";
 import { build, render } from "../../kustomize/index.js";
-import { CliError, type CliIo, type GlobalOptions, loadKubeConfig } from "../context.js";
+import { CliError, type CliIo, type GlobalOptions } from "../context.js";
+import { loadKubeConfig } from "../kubeconfig.js";
 import { isNotFound } from "../flux-objects.js";
 
 /**

@@ -1,5 +1,6 @@
 import { RECONCILE_REQUEST_ANNOTATION } from "../../api/constants.js";
-import { CliError, type CliIo, type GlobalOptions, loadKubeConfig, targetNamespace } from "../context.js";
+import { CliError, type CliIo, type GlobalOptions } from "../context.js";
+import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
 import { FLUX_KINDS, type FluxKind, type FluxObject, FluxObjects, readyOf } from "../flux-objects.js";
 import { revisionOf } from "./get.js";
 import { waitFor, type WaitOutcome } from "./wait.js";

@@ -1,4 +1,5 @@
-import { CliError, type CliIo, type GlobalOptions, loadKubeConfig, targetNamespace } from "../context.js";
+import { CliError, type CliIo, type GlobalOptions } from "../context.js";
+import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
 import { type FluxKind, type FluxObject, FluxObjects, readyOf } from "../flux-objects.js";
 import { waitFor, type WaitOutcome } from "./wait.js";
 

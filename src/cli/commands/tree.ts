@@ -1,4 +1,5 @@
-import { type CliIo, type GlobalOptions, loadKubeConfig, targetNamespace } from "../context.js";
+import { type CliIo, type GlobalOptions } from "../context.js";
+import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
 import { FLUX_KINDS, FluxObjects, isNotFound } from "../flux-objects.js";
 import { formatData } from "../output.js";
 

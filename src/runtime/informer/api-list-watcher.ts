@@ -4,7 +4,7 @@
  * `--watch-label-selector`). Every informer, the controllers' and the apply layer's (owned
  * objects, health waits), lists and watches through {@link pagedListWatcher}.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../kubeconfig/index.js";
 import { KubeApiError, kubeRequest, kubeStream, resourcePath, type ResourceRef } from "../kube-request.js";
 import type { Semaphore } from "../semaphore.js";
 import { GoneError, type ListResult, type ListWatcher, type MetaObject, type WatchEvent } from "./types.js";

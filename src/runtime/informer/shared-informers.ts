@@ -5,7 +5,7 @@
  * held in memory once, not once per controller. Consumers add their handlers and indexes to the
  * shared informer; the manager starts it once.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "../kubeconfig/index.js";
 import type { Logger } from "pino";
 import type { ResourceRef } from "../kube-request.js";
 import { apiListWatcher } from "./api-list-watcher.js";
