@@ -14,6 +14,7 @@ import type { EventSinkFn } from "../runtime/events.js";
 import { involvedObjectOf } from "../runtime/events.js";
 import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
 import { Informer } from "../runtime/informer/informer.js";
+import { withoutManagedFields } from "../runtime/informer/without-managed-fields.js";
 import { fluxDefaultPredicate } from "../runtime/informer/predicates.js";
 import { isNotFound, kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import type { Manager } from "../runtime/manager.js";
@@ -116,6 +117,7 @@ export async function registerReceiverController(
   }
   const informer = new Informer<Receiver>({
     name: RECEIVER.crdName,
+    transform: withoutManagedFields,
     source: apiListWatcher<Receiver>(kc, {
       resource: {
         apiVersion: RECEIVER.apiVersion,
