@@ -46,7 +46,7 @@ export interface AppliedRecord {
 }
 
 interface Pending {
-  readonly events: { type: "MODIFIED" | "DELETED"; obj: KubeObject }[];
+  readonly events: { type: "MODIFIED" | "DELETED"; obj: KubeObject; fingerprint: string }[];
 }
 
 const ownerKey = (o: OwnerRef): string => `${o.namespace}/${o.name}`;
@@ -134,7 +134,7 @@ export class OwnedObjects {
   /** Judges the events that arrived after our own write of `live` (earlier ones are ours). */
   private replayAfter(events: Pending["events"], live: KubeObject | undefined): void {
     const ours = events.findIndex((e) => e.obj.metadata.resourceVersion === live?.metadata.resourceVersion);
-    for (const e of ours === -1 ? [] : events.slice(ours + 1)) this.judge(e.type, e.obj);
+    for (const e of ours === -1 ? [] : events.slice(ours + 1)) this.judge(e.type, e.obj, e.fingerprint);
   }
 
   /** Marks objects as seen Current after their last apply. */
@@ -183,12 +183,18 @@ export class OwnedObjects {
   }
 
   private recordOf(live: KubeObject, hash: string, recheck: boolean): AppliedRecord {
+    const resourceVersion = live.metadata.resourceVersion ?? "";
+    // The watch may have delivered this very version already: its fingerprint is the same.
+    const seen = this.mirror.get(kindKey(live))?.get(objectId(objMetadataOf(live)));
     return {
       recheck,
       hash,
       uid: live.metadata.uid ?? "",
-      resourceVersion: live.metadata.resourceVersion ?? "",
-      fingerprint: contentFingerprint(live),
+      resourceVersion,
+      fingerprint:
+        seen?.resourceVersion === resourceVersion && seen.uid === live.metadata.uid
+          ? seen.fingerprint
+          : contentFingerprint(live),
       ownedFields: ownedFieldsHash(live, this.fieldManager),
       ready: false,
     };
@@ -200,31 +206,52 @@ export class OwnedObjects {
     obj: KubeObject,
   ): void {
     const id = objectId(objMetadataOf(obj));
+    const fingerprint = type === "DELETED" ? "" : this.fingerprintOf(obj, id);
     if (type === "DELETED") store.delete(id);
-    else store.set(id, mirrored(obj));
+    else
+      store.set(id, {
+        uid: obj.metadata.uid ?? "",
+        resourceVersion: obj.metadata.resourceVersion ?? "",
+        fingerprint,
+      });
     if (type === "ADDED") return;
     const pending = this.pending.get(id);
-    if (pending) pending.events.push({ type, obj });
-    else this.judge(type, obj);
+    if (pending) pending.events.push({ type, obj, fingerprint });
+    else this.judge(type, obj, fingerprint);
+  }
+
+  /**
+   * The content fingerprint of a watched object: the one recorded at apply when this is the
+   * version our apply left (the event of our own write), else computed, once per event.
+   */
+  private fingerprintOf(obj: KubeObject, id: string): string {
+    const owner = ownerOf(obj);
+    const record = owner ? this.records.get(ownerKey(owner))?.get(id) : undefined;
+    if (
+      record !== undefined &&
+      record.uid === obj.metadata.uid &&
+      record.resourceVersion === obj.metadata.resourceVersion
+    )
+      return record.fingerprint;
+    return contentFingerprint(obj);
   }
 
   /**
    * Whether a modification took fields away from our manager. A change that leaves our fields
    * and the content alone (status, a controller's own fields) advances the recorded version.
    */
-  private takenAway(obj: KubeObject, record: AppliedRecord): boolean {
+  private takenAway(obj: KubeObject, record: AppliedRecord, fingerprint: string): boolean {
     if (obj.metadata.resourceVersion === record.resourceVersion) return false;
     if (ownedFieldsHash(obj, this.fieldManager) !== record.ownedFields) return true;
-    if (contentFingerprint(obj) === record.fingerprint)
-      record.resourceVersion = obj.metadata.resourceVersion ?? "";
+    if (fingerprint === record.fingerprint) record.resourceVersion = obj.metadata.resourceVersion ?? "";
     return false;
   }
 
   /** Decides whether an event from the watch is someone else's change to what we applied. */
-  private judge(type: "MODIFIED" | "DELETED", obj: KubeObject): void {
+  private judge(type: "MODIFIED" | "DELETED", obj: KubeObject, fingerprint: string): void {
     const found = this.appliedBy(obj);
     if (found === undefined) return;
-    if (type === "MODIFIED" && !this.takenAway(obj, found.record)) return;
+    if (type === "MODIFIED" && !this.takenAway(obj, found.record, fingerprint)) return;
     const event = driftEvent(found.owner, type, obj);
     for (const l of this.listeners) l(event);
   }
@@ -270,14 +297,6 @@ function identityOnly(obj: KubeObject): KubeObject {
     apiVersion: obj.apiVersion,
     kind: obj.kind,
     metadata: { name, namespace, uid, resourceVersion, labels },
-  };
-}
-
-function mirrored(obj: KubeObject): Mirrored {
-  return {
-    uid: obj.metadata.uid ?? "",
-    resourceVersion: obj.metadata.resourceVersion ?? "",
-    fingerprint: contentFingerprint(obj),
   };
 }
 
