@@ -24,6 +24,18 @@ export interface RunningControllers {
   stop(): Promise<void>;
 }
 
+/** CPU seconds (user + system) of a process from /proc/<pid>/stat. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+}
+
+/** CPU seconds summed over a controller set's processes. */
+export async function setCpuSeconds(controller: RunningControllers): Promise<number> {
+  const each = await Promise.all(controller.pids().map(cpuSeconds));
+  return each.reduce((a, b) => a + b, 0);
+}
+
 /** Reads VmHWM, the kernel's record of a process's peak resident set. */
 async function vmHwmKb(pid: number | undefined): Promise<number> {
   if (pid === undefined) return 0;

@@ -11,6 +11,7 @@ import { inRound, type RoundSetup } from "../lib/round.js";
 import { ratio } from "../lib/stats.js";
 import { FLUX_CONTROLLER_VERSIONS } from "../../src/dev/flux/controllers.js";
 import { appFiles } from "../lib/workload.js";
+import { setCpuSeconds } from "../lib/controllers.js";
 import { seedRepo } from "../lib/git-seed.js";
 import type { BenchContext } from "../run.js";
 
@@ -70,6 +71,8 @@ async function appRepositories(server: GitServer, n: number): Promise<string[]> 
 interface Round {
   ms: number;
   rssKb: number;
+  /** CPU seconds of the set's processes from creating the objects to all Ready. */
+  cpuS: number;
 }
 
 /**
@@ -92,6 +95,7 @@ async function round(
     const statusWriter = new DeploymentStatusWriter(kc, `${SCENARIO_LABEL}=s1`);
     try {
       const started = performance.now();
+      const cpuStart = await setCpuSeconds(controller);
       const sem = new Semaphore(16);
       await Promise.all(appObjects(ns, urls, ns).map((o) => sem.run(() => benchApply(kc, o))));
       let last = -1;
@@ -106,9 +110,13 @@ async function round(
         ctx.quick ? 300_000 : 45 * 60_000,
         500,
       );
-      const result = { ms: performance.now() - started, rssKb: await controller.peakRssKb() };
+      const result = {
+        ms: performance.now() - started,
+        rssKb: await controller.peakRssKb(),
+        cpuS: (await setCpuSeconds(controller)) - cpuStart,
+      };
       ctx.log(
-        `[bench] S1 ${set.label} N=${n}: all Ready in ${(result.ms / 1000).toFixed(1)} s, peak RSS ${Math.round(result.rssKb / 1024)} MiB`,
+        `[bench] S1 ${set.label} N=${n}: all Ready in ${(result.ms / 1000).toFixed(1)} s, peak RSS ${Math.round(result.rssKb / 1024)} MiB, ${result.cpuS.toFixed(1)} CPU-s`,
       );
       return result;
     } finally {
@@ -146,6 +154,8 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
       mib(m),
       mib(f),
       ratio(f.rssKb, m.rssKb),
+      `${m.cpuS.toFixed(1)} s`,
+      `${f.cpuS.toFixed(1)} s`,
     ]);
   }
   return {
@@ -159,11 +169,13 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
       "mooring peak RSS",
       "Flux peak RSS",
       "RSS ratio",
+      "mooring CPU",
+      "Flux CPU",
     ],
     rows,
     notes: [
       `Workers as flux-benchmark runs Flux: source-controller --concurrent=${FLUX_BENCHMARK_WORKERS.source}, kustomize-controller --concurrent=${FLUX_BENCHMARK_WORKERS.kustomize}; mooring --concurrent ${Math.min(FLUX_BENCHMARK_WORKERS.source, FLUX_BENCHMARK_WORKERS.kustomize)} (one flag sets both of its controllers, so neither has more workers than its Flux counterpart). Everything else at each set's defaults. With wait: true, Flux's kustomize-controller holds a worker while it polls health (every few seconds), so its worker count bounds its rate; mooring's health wait is driven by watch events.`,
-      `mooring: \`mooring controller\` child process. Flux: source-controller ${FLUX_CONTROLLER_VERSIONS["source-controller"]} and kustomize-controller ${FLUX_CONTROLLER_VERSIONS["kustomize-controller"]} built from their Go modules (src/dev/flux/controllers.ts), run out of cluster with Flux's own CRDs. Each set runs alone on a fresh control plane, with --watch-label-selector on the round's shard key; peak RSS is VmHWM summed over the set's processes.`,
+      `mooring: \`mooring controller\` child process. Flux: source-controller ${FLUX_CONTROLLER_VERSIONS["source-controller"]} and kustomize-controller ${FLUX_CONTROLLER_VERSIONS["kustomize-controller"]} built from their Go modules (src/dev/flux/controllers.ts), run out of cluster with Flux's own CRDs. Each set runs alone on a fresh control plane, with --watch-label-selector on the round's shard key; peak RSS is VmHWM summed over the set's processes (a process's threads, mooring's build threads included, are in its VmHWM); CPU is user + system seconds of those processes from creating the objects to all Ready.`,
       "Each app has its own GitRepository on its own repository of the local git server (as flux-benchmark gives each app its own artifact), interval 1h; Kustomization wait: true, prune: true, targetNamespace the round's namespace. Ratios > 1 mean mooring is faster / smaller.",
       "The local control plane runs no deployment controller: the bench writes each Deployment's status (observedGeneration, 0 replicas, Available) every 500 ms, for either controller set; that adds up to 500 ms to the tail.",
     ],

@@ -1,9 +1,8 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
-import { readFile } from "node:fs/promises";
 import { Semaphore } from "../../src/runtime/semaphore.js";
 import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
-import type { RunningControllers } from "../lib/controllers.js";
+import { type RunningControllers, setCpuSeconds } from "../lib/controllers.js";
 import { bucketDelta, buckets, histogramQuantile, scrape, type Sample, valueOf } from "../lib/prom.js";
 import { gitRepository, kustomization, namespace, sharded } from "../lib/gitops.js";
 import { benchApply, pollUntil } from "../lib/kube.js";
@@ -20,18 +19,6 @@ function twoObjects(ns: string): string {
     `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cap\n  namespace: ${ns}\ndata:\n  a: "1"`,
     `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: cap\n  namespace: ${ns}`,
   ].join("\n---\n");
-}
-
-/** CPU seconds (user + system) of a process from /proc/<pid>/stat. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
-}
-
-/** CPU seconds summed over a controller set's processes. */
-async function setCpuSeconds(controller: RunningControllers): Promise<number> {
-  const each = await Promise.all(controller.pids().map(cpuSeconds));
-  return each.reduce((a, b) => a + b, 0);
 }
 
 async function createApps(kc: KubeConfig, ns: string, url: string, apps: number): Promise<void> {
