@@ -241,7 +241,8 @@ export async function startController(
     new ApplyManager(kc, applyOptions),
     (remote) => new ApplyManager(remote, applyOptions),
   );
-  // One build thread per concurrent reconcile: a build never waits for another tenant's.
+  // Up to one build thread per concurrent reconcile; as many as cores render at once, and another
+  // starts only for a build waiting behind one that has run for a second (thread-pool.ts).
   const renderPool = new RenderPool({ size: config.concurrent, maxHeapBytes: config.buildMaxHeapBytes });
   new KustomizationController({
     manager,

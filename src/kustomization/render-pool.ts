@@ -4,6 +4,7 @@
  * heap limit and a wall-clock limit (`spec.timeout`), and a build past either fails with
  * `BuildFailed` naming the limit while every other reconcile goes on. The CLI renders in process.
  */
+import { availableParallelism } from "node:os";
 import type { KubeObject } from "../apply/types.js";
 import { siblingModule, ThreadLimitError, ThreadPool } from "../runtime/thread-pool.js";
 import { formatDuration } from "../util/duration.js";
@@ -25,13 +26,22 @@ export const renderInProcess: ManifestRenderer = (request) => renderManifests(re
 
 /** Settings of the controller's render threads. */
 export interface RenderPoolOptions {
-  /** Threads (the controller gives one per concurrent reconcile, so no build waits for another). */
+  /** Most threads (the controller gives one per concurrent reconcile). */
   readonly size: number;
   /** Heap limit of each build, in bytes (whole MiB). */
   readonly maxHeapBytes: number;
+  /** Threads that render at once before builds share them (default: the CPU count). */
+  readonly warm?: number;
 }
 
 const MIB = 1024 * 1024;
+
+/**
+ * Young generation of a build thread. A build's garbage is short-lived (YAML nodes, strings); with
+ * V8's default young generation two threads rendering 200 builds of 90 objects peaked at 402 MiB
+ * RSS, at 4 MiB at 148 MiB for about 5 % more CPU (Node 24, 2 cores).
+ */
+const BUILD_YOUNG_GENERATION_MIB = 4;
 
 /** The controller's render threads; created and closed by the composition root. */
 export class RenderPool {
@@ -43,7 +53,11 @@ export class RenderPool {
     this.pool = new ThreadPool({
       module: siblingModule(import.meta.url, "render-worker"),
       size: options.size,
+      // As many threads as cores render at once; another starts only for a build stuck behind one
+      // that has run for a second (a tenant's slow build never holds up the others for longer).
+      warm: Math.min(options.size, options.warm ?? availableParallelism()),
       maxHeapMib: this.heapMib,
+      maxYoungGenerationMib: BUILD_YOUNG_GENERATION_MIB,
     });
   }
 

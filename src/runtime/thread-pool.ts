@@ -8,6 +8,12 @@
  * replaced, and nothing else waits on it. Threads start on demand and exit after being idle for a
  * while, so an idle controller pays no memory for them.
  *
+ * Each thread is a V8 isolate of its own (about 20 MB before its first task, its own young
+ * generation and JIT code after), and on a machine with fewer cores than threads more threads only
+ * add memory and warm-up CPU. So up to `warm` threads start as tasks need them; beyond that, one
+ * more starts only when the running tasks have all been running for `spillAfterMs`: a task waits
+ * for a busy thread only while that thread's task is young, never behind a long one.
+ *
  * The worker module runs {@link serveTasks} (thread-worker.ts). Under tsx (tests, `npm run
  * mooring`) the module is TypeScript and the thread loads it through tsx's loader; from dist/ it
  * is the compiled JavaScript.
@@ -27,6 +33,12 @@ export interface ThreadPoolOptions {
   readonly maxHeapMib: number;
   /** A thread idle this long exits (default 30 s). */
   readonly idleExitMs?: number;
+  /** Threads started whenever a task waits (default: `size`, i.e. no sharing). */
+  readonly warm?: number;
+  /** Past `warm`, a task older than this no longer holds its thread's share (default 1 s). */
+  readonly spillAfterMs?: number;
+  /** Young generation of each thread in MiB (V8's default when unset). */
+  readonly maxYoungGenerationMib?: number;
 }
 
 /** Per-task limits. */
@@ -75,6 +87,8 @@ class Thread {
   readonly worker: Worker;
   private task: { resolve: (v: unknown) => void; reject: (e: Error) => void; done: () => void } | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** When the running task started (performance.now()). */
+  startedAt = 0;
   dead = false;
 
   constructor(
@@ -84,7 +98,12 @@ class Thread {
     const execArgv = execArgvFor(options.module);
     this.worker = new Worker(options.module, {
       ...(execArgv ? { execArgv } : {}),
-      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMib },
+      resourceLimits: {
+        maxOldGenerationSizeMb: options.maxHeapMib,
+        ...(options.maxYoungGenerationMib === undefined
+          ? {}
+          : { maxYoungGenerationSizeMb: options.maxYoungGenerationMib }),
+      },
       stdout: false,
       stderr: false,
     });
@@ -106,6 +125,7 @@ class Thread {
 
   run<T>(request: unknown, options: TaskOptions, idleExitMs: number): Promise<T> {
     clearTimeout(this.idleTimer);
+    this.startedAt = performance.now();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.finish(new ThreadLimitError("time", `did not finish within ${options.timeoutMs} ms`));
@@ -159,6 +179,7 @@ export class ThreadPool {
   private readonly threads = new Set<Thread>();
   private readonly waiting: Pending[] = [];
   private closed = false;
+  private spillTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ThreadPoolOptions) {
     if (options.size < 1) throw new Error("a thread pool needs at least one thread");
@@ -184,6 +205,7 @@ export class ThreadPool {
   /** Terminates every thread; running and waiting tasks fail. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.spillTimer);
     for (const p of this.waiting.splice(0)) p.reject(new Error("the thread pool is closed"));
     const workers = [...this.threads].map((t) => t.worker);
     for (const t of [...this.threads]) t.terminate();
@@ -224,8 +246,29 @@ export class ThreadPool {
   private freeThread(): Thread | undefined {
     for (const t of this.threads) if (!t.busy && !t.dead) return t;
     if (this.threads.size >= this.options.size) return undefined;
+    if (!this.mayStartThread()) return undefined;
     const thread = new Thread(this, this.options);
     this.threads.add(thread);
     return thread;
+  }
+
+  /** Below `warm` threads, or every thread past `warm` is held by a task older than `spillAfterMs`. */
+  private mayStartThread(): boolean {
+    const warm = this.options.warm ?? this.options.size;
+    if (this.threads.size < warm) return true;
+    const spillAfter = this.options.spillAfterMs ?? 1000;
+    const now = performance.now();
+    let young = 0;
+    let nextOld = Number.POSITIVE_INFINITY;
+    for (const t of this.threads) {
+      if (t.dead || !t.busy || now - t.startedAt >= spillAfter) continue;
+      young++;
+      nextOld = Math.min(nextOld, t.startedAt + spillAfter);
+    }
+    if (young < warm) return true;
+    // Look again when the oldest young task turns old (a task that finishes first dispatches anyway).
+    clearTimeout(this.spillTimer);
+    this.spillTimer = setTimeout(() => this.dispatch(), Math.max(1, nextOld - now)).unref();
+    return false;
   }
 }
