@@ -49,3 +49,13 @@ export const FLUX: ControllerSet = {
   label: "Flux",
   start: (o) => startFlux(o),
 };
+
+/**
+ * `MOORING_BENCH_SETS=mooring` (or `flux`, `kubectl`, comma-separated) runs only those sides of a
+ * comparison, e.g. to measure two mooring commits or flags in one sitting; the tables say "not run"
+ * for the others. Default: every side.
+ */
+export function runsSide(side: "mooring" | "flux" | "kubectl"): boolean {
+  const only = process.env["MOORING_BENCH_SETS"];
+  return only === undefined || only === "" || only.split(",").includes(side);
+}

@@ -2,7 +2,13 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { type GitServer, startGitServer } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { Semaphore } from "../../src/runtime/semaphore.js";
-import { type ControllerSet, FLUX, FLUX_BENCHMARK_WORKERS, MOORING } from "../lib/controller-sets.js";
+import {
+  type ControllerSet,
+  FLUX,
+  FLUX_BENCHMARK_WORKERS,
+  MOORING,
+  runsSide,
+} from "../lib/controller-sets.js";
 import { DeploymentStatusWriter } from "../lib/deployment-status.js";
 import { gitRepository, kustomization, namespace, sharded } from "../lib/gitops.js";
 import { benchApply, type BenchObject, pollUntil } from "../lib/kube.js";
@@ -140,22 +146,26 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
     const [m, f] = await (async () => {
       try {
         const repos = { server, urls: await appRepositories(server, n) };
-        return [await round(ctx, MOORING, n, repos), await round(ctx, FLUX, n, repos)];
+        const m = runsSide("mooring") ? await round(ctx, MOORING, n, repos) : undefined;
+        return [m, runsSide("flux") ? await round(ctx, FLUX, n, repos) : undefined];
       } finally {
         await server.stop();
       }
     })();
-    const mib = (r: Round): string => `${Math.round(r.rssKb / 1024)} MiB`;
+    const mib = (r: Round | undefined): string => (r ? `${Math.round(r.rssKb / 1024)} MiB` : "not run");
+    const secs = (r: Round | undefined, v: (r: Round) => number): string =>
+      r ? `${v(r).toFixed(1)} s` : "not run";
+    const both = (v: (r: Round) => number): string => (m && f ? ratio(v(f), v(m)) : "—");
     rows.push([
       String(n),
-      `${(m.ms / 1000).toFixed(1)} s`,
-      `${(f.ms / 1000).toFixed(1)} s`,
-      ratio(f.ms, m.ms),
+      secs(m, (r) => r.ms / 1000),
+      secs(f, (r) => r.ms / 1000),
+      both((r) => r.ms),
       mib(m),
       mib(f),
-      ratio(f.rssKb, m.rssKb),
-      `${m.cpuS.toFixed(1)} s`,
-      `${f.cpuS.toFixed(1)} s`,
+      both((r) => r.rssKb),
+      secs(m, (r) => r.cpuS),
+      secs(f, (r) => r.cpuS),
     ]);
   }
   return {

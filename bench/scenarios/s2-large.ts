@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
+import { type ControllerSet, FLUX, MOORING, runsSide } from "../lib/controller-sets.js";
 import {
   fluxStatus,
   gitRepository,
@@ -127,23 +127,29 @@ const cell = (s: Step, count: number): string =>
 export async function s2Large(ctx: BenchContext): Promise<ScenarioReport> {
   const count = ctx.quick ? 300 : 1500;
   const suffix = Date.now().toString(36);
-  const kubectl = await kubectlSteps(ctx, `s2-kubectl-${suffix}`, count);
-  const mooring = await controllerSteps(ctx, MOORING, `s2-mooring-${suffix}`, count);
-  const flux = await controllerSteps(ctx, FLUX, `s2-flux-${suffix}`, count);
-  const none: Step = { ms: 0, requests: {} };
+  const notRun = { steps: [], rssKb: 0 };
+  const kubectl = runsSide("kubectl") ? await kubectlSteps(ctx, `s2-kubectl-${suffix}`, count) : [];
+  const mooring = runsSide("mooring")
+    ? await controllerSteps(ctx, MOORING, `s2-mooring-${suffix}`, count)
+    : notRun;
+  const flux = runsSide("flux") ? await controllerSteps(ctx, FLUX, `s2-flux-${suffix}`, count) : notRun;
   const names = ["first apply", "no-op reconcile", "one-object change"];
+  const shown = (st: Step | undefined): string => (st ? cell(st, count) : "not run");
+  const vs = (a: Step | undefined, b: Step | undefined): string => (a && b ? ratio(a.ms, b.ms) : "—");
   const rows = names.map((name, i) => {
-    const [m, f, k] = [mooring.steps[i] ?? none, flux.steps[i] ?? none, kubectl[i]];
+    const [m, f, k] = [mooring.steps[i], flux.steps[i], kubectl[i]];
     const kubectlCells =
-      k === undefined ? ["not run: the same requests as the no-op", ""] : [cell(k, count), ratio(k.ms, m.ms)];
-    return [name, cell(m, count), cell(f, count), ratio(f.ms, m.ms), ...kubectlCells];
+      k === undefined
+        ? [i === 2 ? "not run: the same requests as the no-op" : "not run", ""]
+        : [cell(k, count), vs(k, m)];
+    return [name, shown(m), shown(f), vs(f, m), ...kubectlCells];
   });
-  const mib = (kb: number): string => `${Math.round(kb / 1024)} MiB`;
+  const mib = (kb: number): string => (kb > 0 ? `${Math.round(kb / 1024)} MiB` : "not run");
   rows.push([
     "controller peak RSS",
     mib(mooring.rssKb),
     mib(flux.rssKb),
-    ratio(flux.rssKb, mooring.rssKb),
+    mooring.rssKb > 0 && flux.rssKb > 0 ? ratio(flux.rssKb, mooring.rssKb) : "—",
     "",
     "",
   ]);
