@@ -18,6 +18,7 @@ import { ratio } from "../lib/stats.js";
 import { FLUX_CONTROLLER_VERSIONS } from "../../src/dev/flux/controllers.js";
 import { appFiles } from "../lib/workload.js";
 import { setCpuSeconds } from "../lib/controllers.js";
+import { s1Phases } from "../lib/s1-phases.js";
 import { seedRepo } from "../lib/git-seed.js";
 import type { BenchContext } from "../run.js";
 
@@ -79,6 +80,8 @@ interface Round {
   rssKb: number;
   /** CPU seconds of the set's processes from creating the objects to all Ready. */
   cpuS: number;
+  /** Where the time went per app (see s1Phases). */
+  phases: string;
 }
 
 /**
@@ -120,9 +123,10 @@ async function round(
         ms: performance.now() - started,
         rssKb: await controller.peakRssKb(),
         cpuS: (await setCpuSeconds(controller)) - cpuStart,
+        phases: await s1Phases(kc, ns),
       };
       ctx.log(
-        `[bench] S1 ${set.label} N=${n}: all Ready in ${(result.ms / 1000).toFixed(1)} s, peak RSS ${Math.round(result.rssKb / 1024)} MiB, ${result.cpuS.toFixed(1)} CPU-s`,
+        `[bench] S1 ${set.label} N=${n}: all Ready in ${(result.ms / 1000).toFixed(1)} s, peak RSS ${Math.round(result.rssKb / 1024)} MiB, ${result.cpuS.toFixed(1)} CPU-s; per app p50/p95: ${result.phases}`,
       );
       return result;
     } finally {
@@ -141,6 +145,7 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
   const sizes =
     process.env["MOORING_BENCH_S1_SIZES"]?.split(",").map(Number) ?? (ctx.quick ? [20] : [100, 500, 1000]);
   const rows: string[][] = [];
+  const phaseNotes: string[] = [];
   for (const n of sizes) {
     const server = await startGitServer();
     const [m, f] = await (async () => {
@@ -152,6 +157,11 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
         await server.stop();
       }
     })();
+    for (const [label, r] of [
+      ["mooring", m],
+      ["Flux", f],
+    ] as const)
+      if (r) phaseNotes.push(`N=${n} ${label}, per app p50/p95: ${r.phases}.`);
     const mib = (r: Round | undefined): string => (r ? `${Math.round(r.rssKb / 1024)} MiB` : "not run");
     const secs = (r: Round | undefined, v: (r: Round) => number): string =>
       r ? `${v(r).toFixed(1)} s` : "not run";
@@ -188,6 +198,8 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
       `mooring: \`mooring controller\` child process. Flux: source-controller ${FLUX_CONTROLLER_VERSIONS["source-controller"]} and kustomize-controller ${FLUX_CONTROLLER_VERSIONS["kustomize-controller"]} built from their Go modules (src/dev/flux/controllers.ts), run out of cluster with Flux's own CRDs. Each set runs alone on a fresh control plane, with --watch-label-selector on the round's shard key; peak RSS is VmHWM summed over the set's processes (a process's threads, mooring's build threads included, are in its VmHWM); CPU is user + system seconds of those processes from creating the objects to all Ready.`,
       "Each app has its own GitRepository on its own repository of the local git server (as flux-benchmark gives each app its own artifact), interval 1h; Kustomization wait: true, prune: true, targetNamespace the round's namespace. Ratios > 1 mean mooring is faster / smaller.",
       "The local control plane runs no deployment controller: the bench writes each Deployment's status (observedGeneration, 0 replicas, Available) every 500 ms, for either controller set; that adds up to 500 ms to the tail.",
+      "Where the time goes, from the objects' timestamps (1 s resolution): source = Kustomization created → artifact; apply = artifact → Deployment created (queue wait, artifact fetch, build, dry-run and apply of the earlier stages); status stand-in = Deployment created → its status written by the bench; health+status = status written → Kustomization Ready.",
+      ...phaseNotes,
     ],
   };
 }
