@@ -145,6 +145,13 @@ export function compiledCli(repoRoot: string): Promise<string> {
   return compiled;
 }
 
+/** The Node flags the image runs the controller with (the Dockerfile's `ENV NODE_OPTIONS=`). */
+async function imageNodeFlags(repoRoot: string): Promise<string[]> {
+  const dockerfile = await readFile(join(repoRoot, "Dockerfile"), "utf8");
+  const line = /^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile)?.[1] ?? "";
+  return line.replace(/^"|"$/g, "").split(" ").filter(Boolean);
+}
+
 /**
  * Runs the compiled `mooring controller` in its own Node process (the same Node as the bench), so
  * its peak RSS is its own and not the bench's.
@@ -162,7 +169,9 @@ export async function startMooring(
   const child = spawn(
     process.execPath,
     [
-      // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the controller under a scenario.
+      // What the image runs with, then e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the
+      // controller under a scenario (a later flag wins).
+      ...(await imageNodeFlags(repoRoot)),
       ...(process.env["MOORING_BENCH_NODE_FLAGS"]?.split(" ").filter(Boolean) ?? []),
       await compiledCli(repoRoot),
       "controller",
