@@ -5,7 +5,7 @@
  * client-side rate limit off when the header is there (`--kube-api-qps`/`--kube-api-burst` then
  * have no effect); mooring does the same, so a big Kustomization applies as fast as under Flux.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig/index.js";
 import { kubeTransport } from "./kube-transport.js";
 
 const APF_HEADER = "x-kubernetes-pf-flowschema-uid";
