@@ -7,14 +7,10 @@
  * reconciled at all (their reconcile counts in /metrics do not move). Then an output removed from
  * the spec loses its ExternalArtifact, and deleting the generator removes the rest.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { type GitRepo, type GitServer, startGitServer } from "../../src/dev/git-server/index.js";
-import type { RunningController } from "../../src/main.js";
-import { startInProcessController } from "../support/in-process-controller.js";
+import { type OwnedController, startOwnedController } from "../support/in-process-controller.js";
 import { assertKstatusRules } from "../support/kustomization-harness.js";
 import {
   eventually,
@@ -35,9 +31,7 @@ const EA = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "ExternalArtifact"
 const KS = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" } as const;
 const APPS = ["frontend", "backend", "worker"] as const;
 
-const stop = new AbortController();
-let running: RunningController | undefined;
-let storage = "";
+let controller: OwnedController | undefined;
 let git: GitServer | undefined;
 let repo: GitRepo | undefined;
 
@@ -71,7 +65,9 @@ const read = async (type: { apiVersion: string; kind: string }, name: string): P
 
 /** `gotk_reconcile_duration_seconds_count` of one object, scraped from /metrics. */
 async function reconcileCount(kind: string, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${running?.manager.ports.metrics ?? 0}/metrics`)).text();
+  const text = await (
+    await fetch(`http://127.0.0.1:${controller?.running.manager.ports.metrics ?? 0}/metrics`)
+  ).text();
   const line = text
     .split("\n")
     .find(
@@ -101,21 +97,16 @@ beforeAll(async () => {
   const files: Record<string, string> = { "README.md": "monorepo\n" };
   for (const app of APPS) files[`apps/${app}/cm.yaml`] = configMap(app, "1");
   await repo.commit({ files, message: "three apps" });
-  storage = await mkdtemp(join(tmpdir(), "ag-monorepo-storage-"));
-  ({ running } = await startInProcessController({
-    storagePath: storage,
+  controller = await startOwnedController({
     shard,
     instance: "ag-monorepo-test",
-    signal: stop.signal,
     flags: { featureGates: "ExternalArtifact=true" },
-  }));
+  });
 }, 60_000);
 
 afterAll(async () => {
-  stop.abort();
-  await running?.done.catch(() => undefined);
+  await controller?.stop();
   await git?.stop();
-  await rm(storage, { recursive: true, force: true });
 });
 
 const generatorSpec = (apps: readonly string[]) => ({

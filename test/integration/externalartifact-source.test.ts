@@ -5,15 +5,11 @@
  * `ExternalArtifact` feature gate on. The artifact is downloaded and applied, a digest that does
  * not match the file fails with both digests named, and a new revision is followed at once.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { Artifact } from "../../src/api/index.js";
 import { ArtifactServer } from "../../src/kustomization/test-fakes.js";
-import type { RunningController } from "../../src/main.js";
-import { startInProcessController } from "../support/in-process-controller.js";
+import { type OwnedController, startOwnedController } from "../support/in-process-controller.js";
 import { assertKstatusRules } from "../support/kustomization-harness.js";
 import {
   kubectlOk,
@@ -29,9 +25,7 @@ const shard = `ea-${randomSuffix()}`;
 const EA = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "ExternalArtifact" } as const;
 const KS = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" } as const;
 const producer = new ArtifactServer();
-const stop = new AbortController();
-let running: RunningController | undefined;
-let storage = "";
+let controller: OwnedController | undefined;
 
 const configMap = (name: string, value: string): string =>
   stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { value } });
@@ -83,21 +77,16 @@ const ksRef = (name: string) => ({ ...KS, name, namespace: ns() });
 
 beforeAll(async () => {
   await producer.start();
-  storage = await mkdtemp(join(tmpdir(), "ea-source-storage-"));
-  ({ running } = await startInProcessController({
-    storagePath: storage,
+  controller = await startOwnedController({
     shard,
     instance: "ea-source-test",
-    signal: stop.signal,
     flags: { featureGates: "ExternalArtifact=true" },
-  }));
+  });
 }, 60_000);
 
 afterAll(async () => {
-  stop.abort();
-  await running?.done.catch(() => undefined);
+  await controller?.stop();
   producer.stop();
-  await rm(storage, { recursive: true, force: true });
 });
 
 describe("Kustomization on an ExternalArtifact (issue 16)", () => {

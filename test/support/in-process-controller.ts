@@ -2,6 +2,9 @@
  * The real controller (main.ts, build threads included) started in the test process against the
  * test cluster, reconciling only the objects of one shard, with its servers on free local ports.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { controllerConfig, type ControllerConfig, type ControllerFlags } from "../../src/config.js";
 import { startController, type RunningController } from "../../src/main.js";
 import { createLogger } from "../../src/runtime/logging.js";
@@ -44,4 +47,30 @@ export async function startInProcessController(
     createLogger({ level: "error", encoding: "json" }),
   );
   return { config, running };
+}
+
+/** A controller started by {@link startOwnedController}: stop() ends it and removes its storage. */
+export interface OwnedController {
+  readonly running: RunningController;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the controller with a storage directory and an abort signal of its own, for a test file
+ * that starts it in `beforeAll` and calls `stop()` in `afterAll`.
+ */
+export async function startOwnedController(
+  options: Omit<InProcessControllerOptions, "storagePath" | "signal">,
+): Promise<OwnedController> {
+  const storagePath = await mkdtemp(join(tmpdir(), `${options.instance}-storage-`));
+  const abort = new AbortController();
+  const { running } = await startInProcessController({ ...options, storagePath, signal: abort.signal });
+  return {
+    running,
+    stop: async () => {
+      abort.abort();
+      await running.done.catch(() => undefined);
+      await rm(storagePath, { recursive: true, force: true });
+    },
+  };
 }
