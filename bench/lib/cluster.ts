@@ -9,6 +9,8 @@ export interface BenchCluster {
   readonly kc: KubeConfig;
   readonly kubeconfigPath: string;
   readonly kubernetesVersion: string;
+  /** Pids of etcd, kube-apiserver and kube-controller-manager (and the idle watchdog). */
+  readonly pids: readonly number[];
 }
 
 /**
@@ -42,7 +44,12 @@ export class LazyCluster {
     kc.loadFromFile(cp.kubeconfigPath);
     this.log(`[bench] control plane ${cp.kubernetesVersion} at ${cp.server}`);
     return {
-      cluster: { kc, kubeconfigPath: cp.kubeconfigPath, kubernetesVersion: cp.kubernetesVersion },
+      cluster: {
+        kc,
+        kubeconfigPath: cp.kubeconfigPath,
+        kubernetesVersion: cp.kubernetesVersion,
+        pids: cp.pids,
+      },
       stop: () => cp.stop(),
     };
   }

@@ -24,16 +24,34 @@ export interface RunningControllers {
   stop(): Promise<void>;
 }
 
-/** CPU seconds (user + system) of a process from /proc/<pid>/stat. */
-async function cpuSeconds(pid: number): Promise<number> {
+/**
+ * CPU seconds (user + system) of a process from /proc/<pid>/stat; with `children`, also those of
+ * its children that have exited and been waited for (e.g. the git server's `git http-backend`
+ * processes, which run and exit per request).
+ */
+async function cpuSeconds(pid: number, children = false): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+  const ticks = [11, 12, ...(children ? [13, 14] : [])].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+  return ticks / 100;
+}
+
+/** CPU seconds summed over processes. */
+export async function pidsCpuSeconds(pids: readonly number[]): Promise<number> {
+  const each = await Promise.all(pids.map((pid) => cpuSeconds(pid).catch(() => 0)));
+  return each.reduce((a, b) => a + b, 0);
 }
 
 /** CPU seconds summed over a controller set's processes. */
-export async function setCpuSeconds(controller: RunningControllers): Promise<number> {
-  const each = await Promise.all(controller.pids().map(cpuSeconds));
-  return each.reduce((a, b) => a + b, 0);
+export function setCpuSeconds(controller: RunningControllers): Promise<number> {
+  return pidsCpuSeconds(controller.pids());
+}
+
+/**
+ * CPU seconds of the bench process itself and its exited children: object creation, the status
+ * stand-in and the local git server with its per-request `git http-backend` processes.
+ */
+export function benchCpuSeconds(): Promise<number> {
+  return cpuSeconds(process.pid, true);
 }
 
 /** Reads VmHWM, the kernel's record of a process's peak resident set. */

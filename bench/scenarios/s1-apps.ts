@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type GitServer, startGitServer } from "../../src/dev/git-server/index.js";
 import { kubeRequest } from "../../src/runtime/kube-request.js";
@@ -17,7 +18,7 @@ import { inRound, type RoundSetup } from "../lib/round.js";
 import { ratio } from "../lib/stats.js";
 import { FLUX_CONTROLLER_VERSIONS } from "../../src/dev/flux/controllers.js";
 import { appFiles } from "../lib/workload.js";
-import { setCpuSeconds } from "../lib/controllers.js";
+import { benchCpuSeconds, pidsCpuSeconds, setCpuSeconds } from "../lib/controllers.js";
 import { s1Phases } from "../lib/s1-phases.js";
 import { seedRepo } from "../lib/git-seed.js";
 import type { BenchContext } from "../run.js";
@@ -75,6 +76,13 @@ async function appRepositories(server: GitServer, n: number): Promise<string[]> 
   );
 }
 
+/** Where the machine's CPU went during a round, against what its cores could give in that time. */
+function cpuShares(r: Round): string {
+  const available = (r.ms / 1000) * availableParallelism();
+  const share = (s: number): string => `${s.toFixed(1)} CPU-s (${((100 * s) / available).toFixed(0)}%)`;
+  return `CPU over the round, of ${available.toFixed(0)} CPU-s the machine's cores had: controllers ${share(r.cpuS)}, control plane (etcd, kube-apiserver, kube-controller-manager) ${share(r.clusterCpuS)}, bench process with the git server and its git http-backend processes ${share(r.benchCpuS)}.`;
+}
+
 interface Round {
   ms: number;
   rssKb: number;
@@ -82,6 +90,9 @@ interface Round {
   cpuS: number;
   /** Where the time went per app (see s1Phases). */
   phases: string;
+  /** CPU seconds of the other processes over the same span: where the machine's time went. */
+  clusterCpuS: number;
+  benchCpuS: number;
 }
 
 /**
@@ -103,8 +114,11 @@ async function round(
   return inRound(ctx, set, options, async ({ kc, controller }) => {
     const statusWriter = new DeploymentStatusWriter(kc, `${SCENARIO_LABEL}=s1`);
     try {
+      const clusterPids = (await ctx.cluster()).pids;
       const started = performance.now();
       const cpuStart = await setCpuSeconds(controller);
+      const clusterCpuStart = await pidsCpuSeconds(clusterPids);
+      const benchCpuStart = await benchCpuSeconds();
       const sem = new Semaphore(16);
       await Promise.all(appObjects(ns, urls, ns).map((o) => sem.run(() => benchApply(kc, o))));
       let last = -1;
@@ -123,6 +137,8 @@ async function round(
         ms: performance.now() - started,
         rssKb: await controller.peakRssKb(),
         cpuS: (await setCpuSeconds(controller)) - cpuStart,
+        clusterCpuS: (await pidsCpuSeconds(clusterPids)) - clusterCpuStart,
+        benchCpuS: (await benchCpuSeconds()) - benchCpuStart,
         phases: await s1Phases(kc, ns),
       };
       ctx.log(
@@ -161,7 +177,7 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
       ["mooring", m],
       ["Flux", f],
     ] as const)
-      if (r) phaseNotes.push(`N=${n} ${label}, per app p50/p95: ${r.phases}.`);
+      if (r) phaseNotes.push(`N=${n} ${label}, per app p50/p95: ${r.phases}. ${cpuShares(r)}`);
     const mib = (r: Round | undefined): string => (r ? `${Math.round(r.rssKb / 1024)} MiB` : "not run");
     const secs = (r: Round | undefined, v: (r: Round) => number): string =>
       r ? `${v(r).toFixed(1)} s` : "not run";
