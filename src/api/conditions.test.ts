@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
-  ABNORMAL_TRUE_CONDITIONS,
   ConditionType,
-  GIT_REPOSITORY_OWNED_CONDITIONS,
   GIT_REPOSITORY_READY_PRIORITY,
-  KUSTOMIZATION_OWNED_CONDITIONS,
+  OCI_REPOSITORY_READY_PRIORITY,
   Reason,
 } from "./conditions.js";
 
@@ -77,17 +75,8 @@ describe("condition catalogue", () => {
     expect(Object.values(Reason)).toContain(reason);
   });
 
-  it("owned and priority lists use catalogue types; Ready is positive, failures abnormal-true", () => {
-    const all = [
-      ...GIT_REPOSITORY_OWNED_CONDITIONS,
-      ...GIT_REPOSITORY_READY_PRIORITY,
-      ...KUSTOMIZATION_OWNED_CONDITIONS,
-    ];
+  it("priority lists use catalogue types", () => {
+    const all = [...GIT_REPOSITORY_READY_PRIORITY, ...OCI_REPOSITORY_READY_PRIORITY];
     for (const t of all) expect(Object.values(ConditionType)).toContain(t);
-    expect(ABNORMAL_TRUE_CONDITIONS.has(ConditionType.Ready)).toBe(false);
-    expect(ABNORMAL_TRUE_CONDITIONS.has(ConditionType.ArtifactInStorage)).toBe(false);
-    expect(ABNORMAL_TRUE_CONDITIONS.has(ConditionType.SourceVerified)).toBe(false);
-    expect(ABNORMAL_TRUE_CONDITIONS.has(ConditionType.FetchFailed)).toBe(true);
-    expect(ABNORMAL_TRUE_CONDITIONS.has(ConditionType.Stalled)).toBe(true);
   });
 });

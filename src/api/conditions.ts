@@ -173,43 +173,6 @@ export const Reason = {
 /** One of {@link Reason}. */
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
-/** Types whose presence with status True means trouble (they are removed when healthy). */
-export const ABNORMAL_TRUE_CONDITIONS: ReadonlySet<string> = new Set<ConditionType>([
-  ConditionType.Reconciling,
-  ConditionType.Stalled,
-  ConditionType.ArtifactOutdated,
-  ConditionType.FetchFailed,
-  ConditionType.IncludeUnavailable,
-  ConditionType.StorageOperationFailed,
-  ConditionType.BuildFailed,
-  ConditionType.Drifted,
-]);
-
-/** Condition types the GitRepository controller owns (writes and force-overwrites). */
-export const GIT_REPOSITORY_OWNED_CONDITIONS = [
-  ConditionType.Ready,
-  ConditionType.Reconciling,
-  ConditionType.Stalled,
-  ConditionType.ArtifactInStorage,
-  ConditionType.ArtifactOutdated,
-  ConditionType.FetchFailed,
-  ConditionType.IncludeUnavailable,
-  ConditionType.StorageOperationFailed,
-  ConditionType.SourceVerified,
-] as const satisfies readonly ConditionType[];
-
-/** Condition types the OCIRepository controller owns (Flux's `ociRepositoryReadyCondition`). */
-export const OCI_REPOSITORY_OWNED_CONDITIONS = [
-  ConditionType.Ready,
-  ConditionType.Reconciling,
-  ConditionType.Stalled,
-  ConditionType.ArtifactInStorage,
-  ConditionType.ArtifactOutdated,
-  ConditionType.FetchFailed,
-  ConditionType.StorageOperationFailed,
-  ConditionType.SourceVerified,
-] as const satisfies readonly ConditionType[];
-
 /** Order in which OCIRepository's Ready takes its reason and message (Flux's summarize list). */
 export const OCI_REPOSITORY_READY_PRIORITY = [
   ConditionType.StorageOperationFailed,
@@ -234,21 +197,6 @@ export const GIT_REPOSITORY_READY_PRIORITY = [
   ConditionType.SourceVerified,
   ConditionType.Stalled,
   ConditionType.Reconciling,
-] as const satisfies readonly ConditionType[];
-
-/** The four types the Kustomization controller owns on status patches (flux-compat §3.3). */
-export const KUSTOMIZATION_OWNED_CONDITIONS = [
-  ConditionType.Ready,
-  ConditionType.Reconciling,
-  ConditionType.Stalled,
-  ConditionType.Healthy,
-] as const satisfies readonly ConditionType[];
-
-/** Types sorted first in `status.conditions`, in this order; the rest follow by type name. */
-export const LEADING_CONDITIONS = [
-  ConditionType.Stalled,
-  ConditionType.Reconciling,
-  ConditionType.Ready,
 ] as const satisfies readonly ConditionType[];
 
 /** Longest condition message the CRD accepts; longer ones are cut and end with `...`. */

@@ -95,8 +95,6 @@ export const FINALIZER = "finalizers.fluxcd.io";
  * handled value is echoed in `status.lastHandledReconcileAt` (`flux reconcile` waits on that).
  */
 export const RECONCILE_REQUEST_ANNOTATION = "reconcile.fluxcd.io/requestedAt";
-/** One-off force request annotation (Flux declares it; HelmRelease uses it). Kept for completeness. */
-export const FORCE_REQUEST_ANNOTATION = "reconcile.fluxcd.io/forceAt";
 /** Label on a ConfigMap/Secret (value `Enabled`) so changes re-trigger Kustomizations that read it. */
 export const WATCH_LABEL = "reconcile.fluxcd.io/watch";
 /** Value of {@link WATCH_LABEL} that enables watching. */
@@ -114,7 +112,7 @@ export const OWNER_NAMESPACE_LABEL = `${KUSTOMIZE_GROUP}/namespace`;
  * Values are compared case-insensitively by Flux.
  */
 export const OBJECT_KEYS = {
-  /** `Override` (default), `Merge`, `IfNotPresent` or `Ignore`; see {@link SSA_POLICY}. */
+  /** `Override` (default), `Merge`, `IfNotPresent` or `Ignore`. */
   ssa: `${KUSTOMIZE_GROUP}/ssa`,
   /** `disabled`: skipped on apply and never pruned. */
   reconcile: `${KUSTOMIZE_GROUP}/reconcile`,
@@ -128,36 +126,8 @@ export const OBJECT_KEYS = {
   decrypt: `${KUSTOMIZE_GROUP}/decrypt`,
 } as const;
 
-/** Values of {@link OBJECT_KEYS}`.ssa`. */
-export const SSA_POLICY = {
-  Override: "Override",
-  Merge: "Merge",
-  IfNotPresent: "IfNotPresent",
-  Ignore: "Ignore",
-} as const;
-/** One of {@link SSA_POLICY}. */
-export type SsaPolicy = (typeof SSA_POLICY)[keyof typeof SSA_POLICY];
-
-/** `enabled`, the switch-on value for per-object keys such as `force`. */
-export const ENABLED_VALUE = "enabled";
 /** `disabled`, the opt-out value for per-object keys such as `prune` or `substitute`. */
 export const DISABLED_VALUE = "disabled";
-
-/**
- * Legacy annotations/labels Flux removes from applied objects during SSA cleanup (next to
- * kubectl's last-applied annotation), so objects migrated from Flux v1 stop drifting.
- */
-export const DEPRECATED_CLEANUP = {
-  annotations: [
-    "kubectl.kubernetes.io/last-applied-configuration",
-    `${KUSTOMIZE_GROUP}/checksum`,
-    "fluxcd.io/sync-checksum",
-  ],
-  labels: ["fluxcd.io/sync-gc-mark"],
-} as const;
-
-/** Object annotations with this prefix are copied into event metadata. */
-export const EVENT_ANNOTATION_PREFIX = "event.toolkit.fluxcd.io/";
 
 /** Event metadata keys (notification-controller reads them to link commits and statuses). */
 export const EVENT_METADATA = {
@@ -177,13 +147,3 @@ export const COMMIT_STATUS_UPDATE = "update";
 export const OCI_REVISION_METADATA = "org.opencontainers.image.revision";
 /** Artifact metadata key holding the origin source (e.g. a Git URL) of an OCI artifact. */
 export const OCI_SOURCE_METADATA = "org.opencontainers.image.source";
-
-/**
- * Field owner of GitRepository status patches (Flux's controller name). Same as Flux, so a
- * cluster moved from Flux to mooring keeps one owner per status field.
- */
-export const SOURCE_STATUS_MANAGER = "source-controller";
-/** Field manager used when the Kustomization controller applies objects (`flux diff` uses it too). */
-export const KUSTOMIZE_FIELD_MANAGER = "kustomize-controller";
-/** Field owner of the Kustomization status patch. */
-export const KUSTOMIZE_STATUS_MANAGER = "gotk-kustomize-controller";

@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  anyInMetadata,
-  applyPolicy,
-  isExcludedFromApply,
-  PolicyKeys,
-  shouldForceRecreate,
-  shouldPrune,
-  ssaPolicy,
-} from "./annotations.js";
-import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "./normalize.js";
+import { anyInMetadata, applyPolicy, shouldForceRecreate, shouldPrune } from "./annotations.js";
+import { OBJECT_KEYS as PolicyKeys, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../api/constants.js";
 import type { KubeObject } from "./types.js";
 
 type Where = "label" | "annotation";
@@ -52,21 +44,6 @@ describe("anyInMetadata", () => {
     expect(anyInMetadata(undefined, { a: "b" })).toBe(false);
     expect(anyInMetadata(with_("label", "a", "b"), {})).toBe(false);
   });
-});
-
-describe("ssaPolicy", () => {
-  it.each([
-    ["Merge", "Merge"],
-    ["merge", "Merge"],
-    ["IfNotPresent", "IfNotPresent"],
-    ["ignore", "Ignore"],
-    ["Override", "Override"],
-    ["bogus", "Override"],
-  ])("%s → %s", (value, want) => {
-    expect(ssaPolicy(with_("annotation", PolicyKeys.ssa, value))).toBe(want);
-  });
-
-  it("defaults to Override", () => expect(ssaPolicy(plain())).toBe("Override"));
 });
 
 describe("applyPolicy", () => {
@@ -136,11 +113,6 @@ describe("applyPolicy", () => {
   ];
   it.each(cases)("%s", (_name, desired, liveObj, want) => {
     expect(applyPolicy(desired, liveObj)).toEqual(want);
-  });
-
-  it("marks skipped objects for exclusion from health checks", () => {
-    expect(isExcludedFromApply(with_("annotation", PolicyKeys.ssa, "Ignore"))).toBe(true);
-    expect(isExcludedFromApply(plain())).toBe(false);
   });
 });
 

@@ -5,19 +5,9 @@
  * Apply-time checks look at the desired manifest or the live object; prune looks at the live
  * object only, and also requires both owner labels to name this Kustomization.
  */
+import { OBJECT_KEYS as PolicyKeys, OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../api/constants.js";
 import { annotationsOf, labelsOf } from "../util/kube-object.js";
-import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "./normalize.js";
 import type { KubeObject } from "./types.js";
-
-const GROUP = "kustomize.toolkit.fluxcd.io";
-
-/** The policy keys. */
-export const PolicyKeys = {
-  ssa: `${GROUP}/ssa`,
-  reconcile: `${GROUP}/reconcile`,
-  prune: `${GROUP}/prune`,
-  force: `${GROUP}/force`,
-} as const;
 
 type Meta = Pick<KubeObject, "metadata">;
 
@@ -31,17 +21,6 @@ export function anyInMetadata(obj: Meta | undefined, selector: Readonly<Record<s
   const annotations = annotationsOf(obj);
   const eq = (v: string | undefined, want: string): boolean => !!v && v.toLowerCase() === want.toLowerCase();
   return Object.entries(selector).some(([k, want]) => eq(labels[k], want) || eq(annotations[k], want));
-}
-
-/** The `ssa` policy values. */
-export type SsaPolicy = "Override" | "Merge" | "IfNotPresent" | "Ignore";
-
-/** The object's `ssa` policy (`Override` when unset or unrecognised). */
-export function ssaPolicy(obj: Meta | undefined): SsaPolicy {
-  for (const p of ["Merge", "IfNotPresent", "Ignore"] as const) {
-    if (anyInMetadata(obj, { [PolicyKeys.ssa]: p })) return p;
-  }
-  return "Override";
 }
 
 const EXCLUDED = { [PolicyKeys.reconcile]: "disabled", [PolicyKeys.ssa]: "Ignore" };
@@ -87,9 +66,4 @@ export function shouldPrune(live: Meta, ksName: string, ksNamespace: string): bo
   const labels = labelsOf(live);
   if (labels[OWNER_NAME_LABEL] !== ksName || labels[OWNER_NAMESPACE_LABEL] !== ksNamespace) return false;
   return !anyInMetadata(live, { [PolicyKeys.prune]: "disabled", ...EXCLUDED });
-}
-
-/** Objects left out of health checks: those the applier skipped. */
-export function isExcludedFromApply(obj: Meta): boolean {
-  return anyInMetadata(obj, EXCLUDED);
 }

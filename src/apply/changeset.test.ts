@@ -4,7 +4,6 @@ import {
   entryFor,
   formatChangeSet,
   formatChanges,
-  groupByAction,
   hasChanged,
   pruneSurvivors,
   type ChangeSetAction,
@@ -41,18 +40,6 @@ describe("change set lines", () => {
     const c = changeSetEntry(obj("v1", "ConfigMap", "ns/c"), "skipped");
     expect(formatChanges([a, b, c])).toBe("ConfigMap/ns/b created");
     expect(formatChanges([a, c])).toBe("");
-  });
-
-  it("groups subjects by action", () => {
-    const entries = [
-      changeSetEntry(obj("v1", "ConfigMap", "ns/a"), "created"),
-      changeSetEntry(obj("v1", "ConfigMap", "ns/b"), "created"),
-      changeSetEntry(obj("v1", "Secret", "ns/s"), "unchanged"),
-    ];
-    expect(groupByAction(entries)).toEqual({
-      created: ["ConfigMap/ns/a", "ConfigMap/ns/b"],
-      unchanged: ["Secret/ns/s"],
-    });
   });
 });
 

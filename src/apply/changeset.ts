@@ -49,15 +49,6 @@ export function formatChanges(entries: readonly ChangeSetEntry[]): string {
   return formatChangeSet(entries.filter((e) => hasChanged(e.action)));
 }
 
-/** Subjects grouped by action, for structured logs. */
-export function groupByAction(
-  entries: readonly ChangeSetEntry[],
-): Partial<Record<ChangeSetAction, string[]>> {
-  const out: Partial<Record<ChangeSetAction, string[]>> = {};
-  for (const e of entries) (out[e.action] ??= []).push(e.subject);
-  return out;
-}
-
 /**
  * The stale objects that are still there after a prune: anything not `deleted` or `skipped`
  * (skipped objects are no longer ours to track). They go back into the inventory.

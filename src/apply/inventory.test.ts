@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  buildInventory,
   diffInventory,
   InventoryParseError,
   inventoryEntryOf,
@@ -68,45 +67,6 @@ describe("inventory entries", () => {
       v: "v1",
     });
     expect(inventoryEntryOf(obj("v1", "Namespace", "apps"))).toEqual({ id: "_apps__Namespace", v: "v1" });
-  });
-
-  it("builds entries in apply order, deduplicated", () => {
-    const entries = buildInventory([
-      obj("apps/v1", "Deployment", "apps/web"),
-      obj("v1", "Service", "apps/web"),
-      obj("example.com/v2", "Widget", "apps/w"),
-      obj("v1", "Namespace", "apps"),
-      obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "widgets.example.com"),
-      obj("v1", "Service", "apps/web"),
-      obj("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "hook"),
-    ]);
-    expect(entries.map((e) => e.id)).toEqual([
-      "_widgets.example.com_apiextensions.k8s.io_CustomResourceDefinition",
-      "_apps__Namespace",
-      "apps_web__Service",
-      "apps_web_apps_Deployment",
-      "apps_w_example.com_Widget",
-      "_hook_admissionregistration.k8s.io_ValidatingWebhookConfiguration",
-    ]);
-    expect(entries.find((e) => e.id.endsWith("Widget"))?.v).toBe("v2");
-  });
-
-  it("orders by apply stage first: *Class and custom stage kinds before the rest", () => {
-    const entries = buildInventory(
-      [
-        obj("v1", "ConfigMap", "apps/cfg"),
-        obj("example.com/v1", "WidgetClass", "wc"),
-        obj("networking.k8s.io/v1", "Ingress", "apps/web"),
-        obj("v1", "Namespace", "apps"),
-      ],
-      [{ group: "networking.k8s.io", kind: "Ingress" }],
-    );
-    expect(entries.map((e) => e.id)).toEqual([
-      "_apps__Namespace",
-      "_wc_example.com_WidgetClass",
-      "apps_web_networking.k8s.io_Ingress",
-      "apps_cfg__ConfigMap",
-    ]);
   });
 
   it("lists entries back as identities with versions", () => {

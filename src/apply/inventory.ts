@@ -3,8 +3,8 @@
  * Flux and mooring can read each other's inventories and prune what left the source.
  */
 import { versionOf } from "../util/kube-object.js";
-import { compareObjMetadata, splitStages } from "./staging.js";
-import { type GroupKind, type KubeObject, type ObjMetadata, objMetadataOf } from "./types.js";
+import { compareObjMetadata } from "./staging.js";
+import { type KubeObject, type ObjMetadata, objMetadataOf } from "./types.js";
 
 /** One `status.inventory.entries[]` item. */
 export interface InventoryEntry {
@@ -64,27 +64,6 @@ export function inventoryEntryOf(obj: KubeObject): InventoryEntry {
 /** Decodes entries; throws {@link InventoryParseError} on the first bad id. */
 export function listInventory(entries: readonly InventoryEntry[]): InventoryObject[] {
   return entries.map((e) => ({ ...parseObjectId(e.id), version: e.v }));
-}
-
-/**
- * Entries for a set of objects in the order Flux's change set lists them (apply stages, then
- * kind rank, group, kind, namespace, name within a stage), one per id.
- */
-export function buildInventory(
-  objects: readonly KubeObject[],
-  customStageKinds: readonly GroupKind[] = [],
-): InventoryEntry[] {
-  const seen = new Set<string>();
-  const out: InventoryEntry[] = [];
-  for (const stage of splitStages(objects, customStageKinds)) {
-    for (const obj of stage.objects) {
-      const entry = inventoryEntryOf(obj);
-      if (seen.has(entry.id)) continue;
-      seen.add(entry.id);
-      out.push(entry);
-    }
-  }
-  return out;
 }
 
 /**

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  isValidCABundle,
-  normalizeObject,
-  OWNER_NAME_LABEL,
-  OWNER_NAMESPACE_LABEL,
-  prepareForApply,
-} from "./normalize.js";
+import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../api/constants.js";
+import { isValidCABundle, normalizeObject, prepareForApply } from "./normalize.js";
 import { obj } from "./test-fixtures.js";
 
 const podSpec = () => ({

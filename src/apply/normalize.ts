@@ -6,13 +6,10 @@
  * labels and `commonMetadata` (which may override them).
  */
 import { X509Certificate } from "node:crypto";
+import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../api/constants.js";
 import { isJsonObject, type JsonObject } from "../util/kube-object.js";
 import { isCRD } from "./staging.js";
 import type { KubeObject } from "./types.js";
-
-/** The owner label keys Flux puts on everything it applies. */
-export const OWNER_NAME_LABEL = "kustomize.toolkit.fluxcd.io/name";
-export const OWNER_NAMESPACE_LABEL = "kustomize.toolkit.fluxcd.io/namespace";
 
 /** `spec.commonMetadata`. */
 export interface CommonMetadata {

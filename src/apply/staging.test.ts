@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   compareObjMetadata,
-  GroupKindParseError,
   isClassDefinition,
   isClusterDefinition,
   kindRank,
-  parseGroupKinds,
   sortForApply,
   sortForPrune,
   splitStages,
@@ -120,25 +118,5 @@ describe("kind order", () => {
     expect(sortForPrune(all)).toEqual([...applyOrder].reverse());
     expect(sortForPrune(all)[0]?.kind).toBe("MutatingWebhookConfiguration");
     expect(sortForPrune(all).at(-1)?.kind).toBe("CustomResourceDefinition");
-  });
-});
-
-describe("parseGroupKinds", () => {
-  it.each([
-    ["", []],
-    ["Ingress", [{ group: "", kind: "Ingress" }]],
-    [
-      "networking.k8s.io/Ingress, example.com/Widget",
-      [
-        { group: "networking.k8s.io", kind: "Ingress" },
-        { group: "example.com", kind: "Widget" },
-      ],
-    ],
-  ])("%j", (value, want) => {
-    expect(parseGroupKinds(value)).toEqual(want);
-  });
-
-  it("rejects an empty kind", () => {
-    expect(() => parseGroupKinds("example.com/")).toThrow(GroupKindParseError);
   });
 });

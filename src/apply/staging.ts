@@ -90,24 +90,6 @@ export function isClassDefinition(obj: KubeObject): boolean {
   return obj.kind.endsWith("Class");
 }
 
-/** An invalid `--custom-apply-stage-kinds` value. */
-export class GroupKindParseError extends Error {
-  override readonly name = "GroupKindParseError";
-}
-
-/** Parses `group/Kind,Kind,...` (a bare kind means the core group), as Flux's flag does. */
-export function parseGroupKinds(value: string): GroupKind[] {
-  if (value === "") return [];
-  return value.split(",").map((item) => {
-    const text = item.trim();
-    const slash = text.indexOf("/");
-    const gk =
-      slash === -1 ? { group: "", kind: text } : { group: text.slice(0, slash), kind: text.slice(slash + 1) };
-    if (gk.kind === "") throw new GroupKindParseError(`invalid group/kind format: ${item}`);
-    return gk;
-  });
-}
-
 /** The stage names, in the order they run. */
 export type ApplyStageName = "cluster-definitions" | "class-definitions" | "custom" | "resources";
 

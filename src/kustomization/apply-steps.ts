@@ -14,13 +14,13 @@ import { type ChangeSetEntry, formatChanges, pruneSurvivors } from "../apply/cha
 import { ApplyError, HealthCancelledError, HealthCheckError } from "../apply/cluster/errors.js";
 import type { ApplyResult, ObjectRef, OwnerRef } from "../apply/cluster/types.js";
 import type { CustomHealthChecks } from "../apply/health/cel-status.js";
+import { healthCheckFailedMessage, healthCheckPassedMessage } from "../apply/health/wait.js";
 import { driftModeOf, InvalidDriftModeError } from "../apply/drift-mode.js";
 import { compileIgnoreRules, ignorePathsFor } from "../apply/ignore-rules.js";
 import { diffInventory, type InventoryEntry, mergeInventory, objectId } from "../apply/inventory.js";
 import { compareObjMetadata } from "../apply/staging.js";
 import type { KubeObject } from "../apply/types.js";
 import { ErrorList, GenericError, StallingError } from "../runtime/errors.js";
-import { formatDuration } from "../util/duration.js";
 import { formatObject, groupOf, versionOf } from "../util/kube-object.js";
 import { undecryptedSecretProblem } from "./decryption.js";
 import { type HintContext, withFixHint } from "./fix-hints.js";
@@ -249,14 +249,10 @@ export async function reconcileHealth(
       throw new HealthCheckCanceled(`Health check canceled: ${cancelReason(ctx.signal)}`, err);
     }
     const why = err instanceof HealthCheckError ? err.message : messageOf(err);
-    throw new GenericError(
-      Reason.HealthCheckFailed,
-      `health check failed after ${formatDuration(Date.now() - started)}: ${why}`,
-      {
-        cause: err,
-        retryAfterMs: ctx.retryAfterMs,
-      },
-    );
+    throw new GenericError(Reason.HealthCheckFailed, healthCheckFailedMessage(Date.now() - started, why), {
+      cause: err,
+      retryAfterMs: ctx.retryAfterMs,
+    });
   }
-  return `Health check passed in ${formatDuration(Date.now() - started)}`;
+  return healthCheckPassedMessage(Date.now() - started);
 }

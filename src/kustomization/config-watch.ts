@@ -15,14 +15,13 @@
 import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import type { Logger } from "pino";
 import type { Kustomization } from "../api/index.js";
+import { WATCH_ENABLED_VALUE, WATCH_LABEL } from "../api/constants.js";
 import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
 import { Informer } from "../runtime/informer/informer.js";
 import { metadataOnly, type ObjectMetadata } from "../runtime/informer/metadata-only.js";
 
-/** Flux's label and the default of `--watch-configs-label-selector`. */
-export const WATCH_LABEL = "reconcile.fluxcd.io/watch";
-/** `reconcile.fluxcd.io/watch=Enabled`. */
-export const DEFAULT_WATCH_CONFIGS_SELECTOR = `${WATCH_LABEL}=Enabled`;
+/** The default of `--watch-configs-label-selector`: `reconcile.fluxcd.io/watch=Enabled`. */
+export const DEFAULT_WATCH_CONFIGS_SELECTOR = `${WATCH_LABEL}=${WATCH_ENABLED_VALUE}`;
 
 /** Name of the Kustomization cache index by referenced ConfigMap/Secret. */
 export const CONFIGS_INDEX = "configs";

@@ -12,6 +12,7 @@ import {
   unsupportedField,
 } from "../api/index.js";
 import { formatChanges } from "../apply/changeset.js";
+import { deleteFailureMessage } from "../apply/cluster/prune.js";
 import type { ObjectRef } from "../apply/cluster/types.js";
 import { listInventory } from "../apply/inventory.js";
 import { Results, type Result } from "../runtime/reconciler.js";
@@ -91,8 +92,8 @@ async function deleteInventory(ks: Kustomization, ctx: Connected): Promise<boole
   const changes = formatChanges(result.entries);
   if (changes !== "")
     await ctx.client.emitEvent(ks, { type: "Normal", reason: "Progressing", message: changes });
-  if (result.failed.length > 0) {
-    const message = `delete failed, errors: ${result.failed.map((f) => f.error).join("; ")}`;
+  const message = deleteFailureMessage(result);
+  if (message !== undefined) {
     await ctx.client.emitEvent(ks, { type: "Warning", reason: "PruneFailed", message });
     return false;
   }

@@ -16,16 +16,6 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof KubeApiError && err.code === 404;
 }
 
-/** True for a 403 from the API server. */
-export function isForbidden(err: unknown): boolean {
-  return err instanceof KubeApiError && err.code === 403;
-}
-
-/** True for a 410 Gone (watch resourceVersion too old). */
-export function isGone(err: unknown): boolean {
-  return err instanceof KubeApiError && err.code === 410;
-}
-
 /** The kind/version has no resource on the server (CRD not installed, typo in apiVersion). */
 export class NoMatchError extends Error {
   override readonly name = "NoMatchError";

@@ -10,7 +10,6 @@ export {
   HealthCheckError,
   KubeApiError,
   NoMatchError,
-  isForbidden,
   isNotFound,
 } from "./errors.js";
 export { deleteFailureMessage } from "./prune.js";

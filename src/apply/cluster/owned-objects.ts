@@ -14,7 +14,7 @@
  * anyone but our own apply is reported to the drift listeners.
  */
 import { objectId } from "../inventory.js";
-import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../normalize.js";
+import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from "../../api/constants.js";
 import { objMetadataOf, type KubeObject } from "../types.js";
 import { type RestMapping } from "./discovery.js";
 import { contentFingerprint, lastManager, ownedFieldsHash } from "./fingerprint.js";

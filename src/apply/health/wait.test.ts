@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import type { ObjMetadata } from "../types.js";
 import type { KStatus } from "./result.js";
 import {
-  allCurrent,
   healthCheckFailedMessage,
   healthCheckPassedMessage,
   healthFailureMessage,
@@ -47,11 +46,6 @@ describe("waitIsOver", () => {
     ["nothing to wait for", [], true, true],
   ])("%s → %s", (_name, reports, failFast, want) => {
     expect(waitIsOver(reports, failFast)).toBe(want);
-  });
-
-  it("allCurrent", () => {
-    expect(allCurrent([rep(web, "Current"), rep(job, "NotFound", { jobWithTTL: true })])).toBe(true);
-    expect(allCurrent([rep(web, "Current"), rep(api, "Failed")])).toBe(false);
   });
 });
 

@@ -35,11 +35,6 @@ export function waitIsOver(reports: readonly HealthReport[], failFast: boolean):
   return statuses.every((s) => s === "Current" || s === "Failed");
 }
 
-/** True when every report is Current (Jobs with TTL that are gone count as Current). */
-export function allCurrent(reports: readonly HealthReport[]): boolean {
-  return reports.every((r) => effective(r) === "Current");
-}
-
 function failureLine(r: HealthReport, timedOut: boolean): string | undefined {
   const subject = formatObjectRef(r.ref);
   const status = r.result?.status;
