@@ -3,7 +3,6 @@ import type { KubeObject } from "../util/kube-object.js";
 import { GIT_REPOSITORY, KUSTOMIZATION } from "./constants.js";
 import {
   type GitRepository,
-  gitRepositoryProvider,
   gitRepositoryRef,
   gitRepositoryTimeout,
   gitVerificationMode,
@@ -24,10 +23,6 @@ describe("GitRepository defaults", () => {
   it("timeout is 60s unless set", () => {
     expect(gitRepositoryTimeout({})).toBe(60_000);
     expect(gitRepositoryTimeout({ timeout: "1m30s" })).toBe(90_000);
-  });
-  it("provider is generic unless set", () => {
-    expect(gitRepositoryProvider({})).toBe("generic");
-    expect(gitRepositoryProvider({ provider: "github" })).toBe("github");
   });
   it.each([
     [undefined, { branch: "master" }],

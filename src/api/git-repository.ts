@@ -117,11 +117,6 @@ export function gitRepositoryTimeout(spec: Pick<GitRepositorySpec, "timeout">): 
   return parseDuration(spec.timeout ?? GIT_REPOSITORY_DEFAULT_TIMEOUT);
 }
 
-/** The provider, `generic` when unset. */
-export function gitRepositoryProvider(spec: Pick<GitRepositorySpec, "provider">): GitProvider {
-  return spec.provider ?? GitProvider.Generic;
-}
-
 /** True when the ref selects something other than a branch (commit, name, tag or semver). */
 function hasNonBranchRef(ref: GitRepositoryRef): boolean {
   return Boolean(ref.commit || ref.name || ref.tag || ref.semver);

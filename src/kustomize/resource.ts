@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
+import { isMap, isScalar, Pair, Scalar, YAMLMap } from "yaml";
 import type { Node as YamlNode } from "yaml";
 import type { Origin } from "./origin.js";
 
@@ -129,11 +129,6 @@ export function stringMap(node: YamlNode | undefined): Map<string, string> {
     if (k !== undefined && v !== undefined) out.set(k, v);
   }
   return out;
-}
-
-/** Whether a node is a sequence; re-exported so callers need one import for node checks. */
-export function isSequence(node: unknown): node is YAMLSeq {
-  return isSeq(node);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Semaphore, limitConcurrency } from "./semaphore.js";
+import { Semaphore } from "./semaphore.js";
 
 describe("Semaphore", () => {
   it("caps concurrency and serves waiters in order", async () => {
@@ -26,26 +26,6 @@ describe("Semaphore", () => {
     const sem = new Semaphore(1);
     await expect(sem.run(() => Promise.reject(new Error("x")))).rejects.toThrow("x");
     await expect(sem.run(async () => 1)).resolves.toBe(1);
-  });
-
-  it("limitConcurrency wraps every method of a client", async () => {
-    const sem = new Semaphore(1);
-    let running = 0;
-    let peak = 0;
-    const api = {
-      value: 7,
-      async get(x: number) {
-        running++;
-        peak = Math.max(peak, running);
-        await new Promise((r) => setTimeout(r, 2)); // the work itself: overlaps the other calls
-        running--;
-        return x * this.value;
-      },
-    };
-    const limited = limitConcurrency(api, sem);
-    expect(await Promise.all([limited.get(1), limited.get(2), limited.get(3)])).toEqual([7, 14, 21]);
-    expect(peak).toBe(1);
-    expect(limited.value).toBe(7);
   });
 
   it("rejects a bad capacity", () => {

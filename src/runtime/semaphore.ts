@@ -51,24 +51,3 @@ export class Semaphore {
     else this.available++;
   }
 }
-
-/**
- * Wraps an API client object so every method call that returns a promise runs under `semaphore`.
- * Use it for request/response clients (CoreV1Api, KubernetesObjectApi), not for watches, which hold
- * a connection open indefinitely.
- */
-export function limitConcurrency<T extends object>(api: T, semaphore: Semaphore): T {
-  return new Proxy(api, {
-    get(target, prop, receiver): unknown {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]): unknown => {
-        let result: unknown;
-        return semaphore.run(async () => {
-          result = await (value as (...a: unknown[]) => unknown).apply(target, args);
-          return result;
-        });
-      };
-    },
-  });
-}

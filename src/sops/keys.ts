@@ -16,9 +16,6 @@ export interface SopsKeys {
   readonly pgp: readonly openpgp.PrivateKey[];
 }
 
-/** No keys at all (decryption configured without a Secret). */
-export const NO_KEYS: SopsKeys = Object.freeze({ age: [], pgp: [] });
-
 /** A key entry of the decryption Secret cannot be used; the message names the entry only. */
 export class SopsKeyImportError extends Error {
   override name = "SopsKeyImportError";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatRevision, normalizeRevision, revisionHash, revisionsEqual, shortRefName } from "./revision.js";
+import { formatRevision, normalizeRevision, revisionsEqual } from "./revision.js";
 
 const H = "a".repeat(40);
 
@@ -12,12 +12,6 @@ describe("revision strings", () => {
     expect(formatRevision("main", "abc")).toBe("main@<unknown>:abc");
   });
 
-  it("shortens heads and tags only", () => {
-    expect(shortRefName("refs/heads/feature/x")).toBe("feature/x");
-    expect(shortRefName("refs/tags/v1.0.0")).toBe("v1.0.0");
-    expect(shortRefName("refs/pull/1/head")).toBe("refs/pull/1/head");
-  });
-
   it("understands the legacy <ref>/<sha> form when comparing", () => {
     expect(normalizeRevision(`main/${H}`)).toBe(`main@sha1:${H}`);
     expect(normalizeRevision(`feature/x/${H}`)).toBe(`feature/x@sha1:${H}`);
@@ -25,7 +19,5 @@ describe("revision strings", () => {
     expect(revisionsEqual(`main/${H}`, `main@sha1:${H}`)).toBe(true);
     expect(revisionsEqual(`main@sha1:${H}`, `dev@sha1:${H}`)).toBe(false);
     expect(revisionsEqual(undefined, `main@sha1:${H}`)).toBe(false);
-    expect(revisionHash(`main/${H}`)).toBe(H);
-    expect(revisionHash(`refs/pull/1/head@sha1:${H}`)).toBe(H);
   });
 });

@@ -16,14 +16,6 @@ export function formatRevision(refName: string | undefined, hash: string): strin
   return refName === undefined || refName === "" ? digest : `${refName}@${digest}`;
 }
 
-/** `refs/heads/main` → `main`, `refs/tags/v1` → `v1`; other refs stay whole. */
-export function shortRefName(fullRef: string): string {
-  for (const prefix of ["refs/heads/", "refs/tags/"]) {
-    if (fullRef.startsWith(prefix)) return fullRef.slice(prefix.length);
-  }
-  return fullRef;
-}
-
 /** Rewrites a legacy `<ref>/<hash>` or bare `<hash>` revision into the current format. */
 export function normalizeRevision(revision: string): string {
   if (revision.includes("@") || revision.includes(":")) return revision;
@@ -36,11 +28,4 @@ export function normalizeRevision(revision: string): string {
 export function revisionsEqual(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return false;
   return normalizeRevision(a) === normalizeRevision(b);
-}
-
-/** The commit hash inside a revision string (any format). */
-export function revisionHash(revision: string): string {
-  const normalized = normalizeRevision(revision);
-  const colon = normalized.lastIndexOf(":");
-  return normalized.slice(colon + 1);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RECONCILE_REQUEST_ANNOTATION } from "../reconcile-request.js";
-import { enqueueHandler, fluxDefaultPredicate, labelsChanged } from "./predicates.js";
+import { enqueueHandler, fluxDefaultPredicate } from "./predicates.js";
 
 const obj = (generation: number, requested?: string, rv = "1") => ({
   metadata: {
@@ -36,11 +36,5 @@ describe("predicates and enqueueHandler", () => {
     const h = enqueueHandler({ enqueue: (k) => keys.push(k), mapToKeys: () => ["x/1", "x/2"] });
     h.onAdd?.(obj(1));
     expect(keys).toEqual(["x/1", "x/2"]);
-  });
-
-  it("labelsChanged", () => {
-    const a = { metadata: { labels: { a: "1" } } };
-    expect(labelsChanged.update?.(a, { metadata: { labels: { a: "2" } } })).toBe(true);
-    expect(labelsChanged.update?.(a, { metadata: { labels: { a: "1" } } })).toBe(false);
   });
 });

@@ -27,11 +27,6 @@ export const reconcileRequested: Predicate<MetaObject> = {
   update: (o, n) => requestedAtChanged(o, n),
 };
 
-/** Passes updates of labels (used by watches on referenced ConfigMaps/Secrets). */
-export const labelsChanged: Predicate<MetaObject> = {
-  update: (o, n) => JSON.stringify(o.metadata?.labels ?? {}) !== JSON.stringify(n.metadata?.labels ?? {}),
-};
-
 /** An event passes if any predicate passes it. */
 export function or<T>(...predicates: readonly Predicate<T>[]): Predicate<T> {
   return {
