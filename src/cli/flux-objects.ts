@@ -86,8 +86,3 @@ export function readyOf(obj: FluxObject): { status: string; message: string; rea
   if (!ready) return { status: "False", message: "waiting to be reconciled", reason: "" };
   return { status: ready.status, message: ready.message ?? "", reason: ready.reason ?? "" };
 }
-
-/** Whether an API error is a 404. */
-export function isNotFound(err: unknown): boolean {
-  return (err as { code?: number }).code === 404;
-}

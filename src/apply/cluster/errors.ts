@@ -8,13 +8,8 @@ import { formatChangeSet } from "../changeset.js";
 import { firstWithCount } from "../../runtime/errors.js";
 
 // The one error type of API requests (runtime/kube-request.ts), re-exported for the apply layer.
-export { KubeApiError, type KubeStatus } from "../../runtime/kube-request.js";
+export { isNotFound, KubeApiError, type KubeStatus } from "../../runtime/kube-request.js";
 import { KubeApiError } from "../../runtime/kube-request.js";
-
-/** True for a 404 from the API server. */
-export function isNotFound(err: unknown): boolean {
-  return err instanceof KubeApiError && err.code === 404;
-}
 
 /** The kind/version has no resource on the server (CRD not installed, typo in apiVersion). */
 export class NoMatchError extends Error {

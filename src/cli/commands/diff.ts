@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { type KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import type { Kustomization } from "../../api/index.js";
 import { applyPolicy, shouldPrune } from "../../apply/annotations.js";
-import { manifestApplier, type ManifestApplier } from "../../apply/cluster/index.js";
+import { DEFAULT_FIELD_MANAGER, manifestApplier, type ManifestApplier } from "../../apply/cluster/index.js";
 import { objectChanges, SENSITIVE } from "../../apply/field-changes.js";
 import { objectId, parseObjectId } from "../../apply/inventory.js";
 import { prepareForApply } from "../../apply/normalize.js";
@@ -19,13 +19,12 @@ import {
 import { loadRemoteCluster } from "../../kustomization/remote-kubeconfig.js";
 import { CliError, type CliIo, type GlobalOptions } from "../context.js";
 import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
-import { FLUX_KINDS, FluxObjects, isNotFound } from "../flux-objects.js";
+import { isNotFound } from "../../runtime/kube-request.js";
+import { FLUX_KINDS, FluxObjects } from "../flux-objects.js";
 import { formatData } from "../output.js";
 
 /** Exit codes of `mooring diff`, as Flux's: 0 no differences, 1 differences, 2 an error. */
 export const DIFF_EXIT = { same: 0, differs: 1, error: 2 } as const;
-
-const FIELD_MANAGER = "kustomize-controller";
 
 /** One object that would change; `-o json|yaml` prints a list of these. */
 export interface DiffEntry {
@@ -55,8 +54,13 @@ export async function diffCommand(
   options: GlobalOptions,
   io: CliIo,
 ): Promise<number> {
+  return withErrorExit(() => runDiff(name, dir, options, io));
+}
+
+/** Runs a `diff`-style command: any failure becomes a CliError with exit code 2 (Flux's). */
+export async function withErrorExit(command: () => Promise<number>): Promise<number> {
   try {
-    return await runDiff(name, dir, options, io);
+    return await command();
   } catch (err) {
     if (err instanceof CliError) throw new CliError(err.message, DIFF_EXIT.error);
     const body = (err as { body?: unknown }).body;
@@ -82,19 +86,10 @@ export async function readKustomization(
  * The differences between the live cluster and `ks` built from `tree` (a scratch directory the
  * build may write into): each object server-side dry-run as the controller would apply it and
  * compared field by field with the one comparison the controller's drift report uses
- * (field-changes.ts), plus the inventory entries a prune would delete. Shared by `mooring diff`
- * and `mooring drift`.
+ * (field-changes.ts), plus the inventory entries a prune would delete; and the deletion plan with
+ * the prune guard's verdict on it ("" when none). Shared by `mooring diff` and `mooring drift`.
  */
 export async function liveDiff(
-  kc: KubeConfig,
-  ks: Kustomization,
-  tree: FetchedArtifact,
-): Promise<DiffEntry[]> {
-  return (await liveDiffWithPlan(kc, ks, tree)).entries;
-}
-
-/** {@link liveDiff}, plus the deletion plan and the prune guard's verdict on it ("" when none). */
-export async function liveDiffWithPlan(
   kc: KubeConfig,
   ks: Kustomization,
   tree: FetchedArtifact,
@@ -117,17 +112,12 @@ export async function liveDiffWithPlan(
   return { entries, plan: ks.spec.prune ? deletionPlanText(ks, prepared) : "" };
 }
 
-/** Prints entries as Flux's lines, or as JSON/YAML with `-o`. */
-export function printEntries(entries: readonly DiffEntry[], options: GlobalOptions, io: CliIo): void {
-  printDiff(entries, "", options, io);
-}
-
 async function runDiff(name: string, dir: string, options: GlobalOptions, io: CliIo): Promise<number> {
   const kc = loadKubeConfig(options, io.env);
   const namespace = targetNamespace(kc, options);
   const ks = await readKustomization(kc, namespace, name);
   const { entries, plan } = await withScratchCopy(resolve(dir), (root) =>
-    liveDiffWithPlan(kc, ks, { root, dir: root }),
+    liveDiff(kc, ks, { root, dir: root }),
   );
   printDiff(entries, plan, options, io);
   const differs = entries.length > 0;
@@ -162,8 +152,16 @@ async function prunable(
   return lines;
 }
 
-/** The entries, then the deletion plan (to stderr with -o json|yaml, so that stdout stays parseable). */
-function printDiff(entries: readonly DiffEntry[], plan: string, options: GlobalOptions, io: CliIo): void {
+/**
+ * The entries as Flux's lines, or as JSON/YAML with `-o`; then the deletion plan (to stderr with
+ * -o json|yaml, so that stdout stays parseable).
+ */
+export function printDiff(
+  entries: readonly DiffEntry[],
+  plan: string,
+  options: GlobalOptions,
+  io: CliIo,
+): void {
   if (options.output === "json" || options.output === "yaml") {
     io.stdout(formatData(entries, options.output));
     if (plan !== "") io.stderr(plan);
@@ -194,7 +192,7 @@ async function diffObject(applier: ManifestApplier, obj: KubeObject): Promise<Di
   const live = await applier.get(obj);
   // Flux skips `reconcile: disabled`, `ssa: Ignore` and existing `ssa: IfNotPresent` objects.
   if (applyPolicy(obj, live).skip) return undefined;
-  const desired = await applier.apply(obj, { fieldManager: FIELD_MANAGER, dryRun: true });
+  const desired = await applier.apply(obj, { fieldManager: DEFAULT_FIELD_MANAGER, dryRun: true });
   if (live === undefined) return { object: ref, action: "created" };
   // Secret values are masked by objectChanges: they never reach the terminal or a CI log.
   const changes = objectChanges(live, desired);

@@ -17,7 +17,7 @@ import { DEFAULT_KUSTOMIZATION_OPTIONS as DEFAULTS } from "../../kustomization/o
 import { CliError, type CliIo, type GlobalOptions } from "../context.js";
 import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
 import { formatData } from "../output.js";
-import { DIFF_EXIT, type DiffEntry, liveDiff, printEntries, readKustomization } from "./diff.js";
+import { DIFF_EXIT, type DiffEntry, liveDiff, printDiff, readKustomization, withErrorExit } from "./diff.js";
 
 /** The CLI gives up on an unreachable artifact quickly (the controller retries for minutes). */
 const CLI_FETCH: ArtifactFetchOptions = {
@@ -50,14 +50,7 @@ export async function driftCommand(
   options: GlobalOptions,
   io: CliIo,
 ): Promise<number> {
-  try {
-    return await runDrift(name, path, options, io);
-  } catch (err) {
-    if (err instanceof CliError) throw new CliError(err.message, DIFF_EXIT.error);
-    const body = (err as { body?: unknown }).body;
-    const text = typeof body === "string" ? body : err instanceof Error ? err.message : String(err);
-    throw new CliError(text, DIFF_EXIT.error);
-  }
+  return withErrorExit(() => runDrift(name, path, options, io));
 }
 
 async function runDrift(
@@ -73,7 +66,8 @@ async function runDrift(
       ? await fromArtifact(kc, ks)
       : {
           revision: `local ${path}`,
-          drift: await withScratchCopy(resolve(path), (root) => liveDiff(kc, ks, { root, dir: root })),
+          drift: (await withScratchCopy(resolve(path), (root) => liveDiff(kc, ks, { root, dir: root })))
+            .entries,
         };
   const report: DriftReport = {
     revision,
@@ -104,7 +98,7 @@ async function fromArtifact(
   const artifact = source.status?.artifact;
   if (artifact?.url === undefined)
     throw new CliError(`${ref.kind} ${sourceRefNamespace(ks)}/${ref.name} has no artifact yet`);
-  const work = (tree: FetchedArtifact): Promise<DiffEntry[]> => liveDiff(kc, ks, tree);
+  const work = async (tree: FetchedArtifact): Promise<DiffEntry[]> => (await liveDiff(kc, ks, tree)).entries;
   try {
     const drift = await withArtifact({ artifact, path: ks.spec.path ?? "" }, CLI_FETCH, work);
     return { revision: artifact.revision, drift };
@@ -126,7 +120,7 @@ function printReport(report: DriftReport, ks: Kustomization, options: GlobalOpti
   if (report.drift.length === 0) io.stdout(`✔ no drift: ${id} matches ${report.revision}\n`);
   else {
     io.stdout(`Current drift of ${id} from ${report.revision}:\n`);
-    printEntries(report.drift, options, io);
+    printDiff(report.drift, "", options, io);
   }
   io.stdout(
     report.recentCorrections.length === 0 ? "No recent drift corrections.\n" : "Recent drift corrections:\n",

@@ -11,7 +11,7 @@ import type { KubeObject } from "../../apply/types.js";
 import { build, render } from "../../kustomize/index.js";
 import { CliError, type CliIo, type GlobalOptions } from "../context.js";
 import { loadKubeConfig } from "../kubeconfig.js";
-import { isNotFound } from "../flux-objects.js";
+import { isNotFound } from "../../runtime/kube-request.js";
 
 /**
  * The package's install tree: the nearest `deploy/kustomization.yaml` above this file, so it is

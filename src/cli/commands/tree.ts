@@ -1,6 +1,7 @@
 import { type CliIo, type GlobalOptions } from "../context.js";
 import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
-import { FLUX_KINDS, FluxObjects, isNotFound } from "../flux-objects.js";
+import { isNotFound } from "../../runtime/kube-request.js";
+import { FLUX_KINDS, FluxObjects } from "../flux-objects.js";
 import { formatData } from "../output.js";
 
 /** An inventory entry parsed from its id, with nested Kustomizations expanded. */
