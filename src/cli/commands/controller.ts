@@ -56,13 +56,6 @@ export function parseControllerArgs(args: readonly string[], env: NodeJS.Process
   return config;
 }
 
-/** Adds `mooring controller` with Flux's flags to the program. */
-export function addControllerCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  defineControllerCommand(program).action((_opts: unknown, self: Command) =>
-    runController(self, io, setExit),
-  );
-}
-
 /** Runs a parsed `controller` command until the controller stops, then exits the process. */
 export async function runController(
   self: Command,

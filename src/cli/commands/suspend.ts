@@ -1,4 +1,4 @@
-import { CliError, type CliIo, type GlobalOptions } from "../context.js";
+import type { CliIo, GlobalOptions } from "../context.js";
 import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
 import { type FluxKind, type FluxObject, FluxObjects, readyOf } from "../flux-objects.js";
 import { waitFor, type WaitOutcome } from "./wait.js";
@@ -41,10 +41,4 @@ export function observed(obj: FluxObject, generation: number): WaitOutcome {
   if (status === "True") return { done: true, obj };
   if (status === "False") return { done: false, failed: message };
   return { done: false };
-}
-
-/** Used by callers that must refuse to act on a missing name. */
-export function requireName(name: string | undefined, usage: string): string {
-  if (!name) throw new CliError(`missing NAME: ${usage}`, 2);
-  return name;
 }

@@ -11,8 +11,6 @@ export const COREDNS_VERSION = "v1.14.6";
 /** crictl (kind calls it inside the node), built from its Go module. */
 export const CRI_TOOLS_VERSION = "v1.34.0";
 
-/** The node image kind pulls on machines with a registry (kind v0.33.0's default). */
-export const STOCK_NODE_IMAGE_PREFIX = "kindest/node";
 /** The node image built here when none can be pulled. */
 export const LOCAL_NODE_IMAGE = "kindest/node:v1.37.2-mooring";
 /** The base image built here for LOCAL_NODE_IMAGE. */
