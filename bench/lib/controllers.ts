@@ -15,6 +15,8 @@ export interface RunningControllers {
   pids(): number[];
   /** Prometheus endpoint of the process that reconciles Kustomizations. */
   readonly metricsUrl: string;
+  /** Prometheus endpoint of the process that reconciles GitRepositories (mooring: the same one). */
+  readonly sourceMetricsUrl: string;
   /** Base URL of the Receiver webhook server (mooring only; Flux runs no notification-controller here). */
   readonly receiverUrl?: string;
   /** The last lines the processes wrote, for failure messages. */
@@ -233,6 +235,7 @@ export async function startMooring(
     pid: child.pid ?? 0,
     pids: () => [child.pid ?? 0],
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    sourceMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     receiverUrl: `http://127.0.0.1:${receiverPort}`,
     outputTail: () => tail.join("\n"),
     peakRssKb: () => sampler.sample(),

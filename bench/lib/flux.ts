@@ -62,11 +62,12 @@ function spawnController(binary: string, kubeconfigPath: string, ports: Ports, a
 
 const newPorts = async (): Promise<Ports> => ({ metrics: await freePort(), health: await freePort() });
 
-/** What {@link startFlux} needs: `args` go to both controllers. */
+/** What {@link startFlux} needs: `args` go to both controllers, `kustomizeArgs` to kustomize-controller only. */
 export interface FluxStart {
   kc: KubeConfig;
   kubeconfigPath: string;
   args: string[];
+  kustomizeArgs?: string[];
   workers?: Workers | undefined;
   log: (l: string) => void;
 }
@@ -96,6 +97,7 @@ export async function startFlux(o: FluxStart): Promise<RunningControllers> {
   ]);
   const kustomize = spawnController(bins["kustomize-controller"].binary, kubeconfigPath, kustomizePorts, [
     ...concurrent(o.workers?.kustomize),
+    ...(o.kustomizeArgs ?? []),
     ...extraArgs,
   ]);
   const children = [source, kustomize];
@@ -120,6 +122,7 @@ export async function startFlux(o: FluxStart): Promise<RunningControllers> {
     pid: kustomize.pid ?? 0,
     pids: () => children.map((c) => c.pid ?? 0),
     metricsUrl: `http://127.0.0.1:${kustomizePorts.metrics}/metrics`,
+    sourceMetricsUrl: `http://127.0.0.1:${sourcePorts.metrics}/metrics`,
     outputTail: () => tail.join("\n"),
     peakRssKb: () => sampler.sample(),
     stop,

@@ -5,7 +5,8 @@
  * to again.
  */
 import { git, gitIdentityEnv } from "../../src/dev/git-server/git-cli.js";
-import type { GitRepo } from "../../src/dev/git-server/index.js";
+import type { GitRepo, GitServer } from "../../src/dev/git-server/index.js";
+import { Semaphore } from "../../src/runtime/semaphore.js";
 
 const FIXED_DATE = new Date(Date.UTC(2026, 0, 1));
 
@@ -24,4 +25,26 @@ export async function seedRepo(repo: GitRepo, files: Readonly<Record<string, str
   ].join("");
   await git(["fast-import", "--quiet", "--done"], { cwd: repo.barePath, input: stream });
   return repo.revParse(`refs/heads/${repo.defaultBranch}`);
+}
+
+/**
+ * Creates `count` repositories named `${prefix}-<i>` on `server`, each seeded with `files(i)`
+ * (8 at a time); returns their URLs in order.
+ */
+export async function seedRepos(
+  server: GitServer,
+  count: number,
+  prefix: string,
+  files: (i: number) => Readonly<Record<string, string>>,
+): Promise<string[]> {
+  const sem = new Semaphore(8);
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      sem.run(async () => {
+        const repo = await server.createRepo(`${prefix}-${i}`);
+        await seedRepo(repo, files(i));
+        return repo.url;
+      }),
+    ),
+  );
 }

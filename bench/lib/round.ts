@@ -49,7 +49,9 @@ export async function inRound<T>(
   await ctx.resetCluster();
   const { kc, kubeconfigPath } = await ctx.cluster();
   await ensureCrds(kc, ctx.repoRoot);
-  const ns = options.ns ?? `${options.scenario}-${set.label.toLowerCase()}-${Date.now().toString(36)}`;
+  // A label such as "Flux, flux-benchmark tuning" becomes "flux-flux-benchmark-tuning".
+  const slug = set.label.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  const ns = options.ns ?? `${options.scenario}-${slug}-${Date.now().toString(36)}`;
   const server = options.server ?? (await startGitServer());
   try {
     const prepared = Date.now();

@@ -20,7 +20,7 @@ import { FLUX_CONTROLLER_VERSIONS } from "../../src/dev/flux/controllers.js";
 import { appFiles } from "../lib/workload.js";
 import { benchCpuSeconds, pidsCpuSeconds, setCpuSeconds } from "../lib/controllers.js";
 import { s1Phases } from "../lib/s1-phases.js";
-import { seedRepo } from "../lib/git-seed.js";
+import { seedRepos } from "../lib/git-seed.js";
 import type { BenchContext } from "../run.js";
 
 const SCENARIO_LABEL = "bench.mooring.dev/scenario";
@@ -63,17 +63,8 @@ function appObjects(ns: string, urls: string[], shard: string): BenchObject[] {
  * repository every artifact would hold all N apps, and both controller sets would spend the round
  * packing and unpacking N² files.
  */
-async function appRepositories(server: GitServer, n: number): Promise<string[]> {
-  const sem = new Semaphore(8);
-  return Promise.all(
-    Array.from({ length: n }, (_, i) =>
-      sem.run(async () => {
-        const repo = await server.createRepo(`app-${i}`);
-        await seedRepo(repo, appFiles(`app-${i}`, { [SCENARIO_LABEL]: "s1" }));
-        return repo.url;
-      }),
-    ),
-  );
+function appRepositories(server: GitServer, n: number): Promise<string[]> {
+  return seedRepos(server, n, "app", (i) => appFiles(`app-${i}`, { [SCENARIO_LABEL]: "s1" }));
 }
 
 /** Where the machine's CPU went during a round, against what its cores could give in that time. */
