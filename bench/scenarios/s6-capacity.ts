@@ -105,10 +105,10 @@ async function capacityRound(
  */
 export async function s6Capacity(ctx: BenchContext): Promise<ScenarioReport> {
   const size = s6Size(process.env["MOORING_BENCH_S6"], ctx.quick);
-  const sets: [ControllerSet, boolean][] = [
-    [MOORING, runsSide("mooring")],
-    [FLUX, runsSide("flux")],
-    [FLUX_BENCHMARK_TUNED, runsSide("flux")],
+  const sets: { set: ControllerSet; column: string; runs: boolean }[] = [
+    { set: MOORING, column: "mooring (defaults)", runs: runsSide("mooring") },
+    { set: FLUX, column: "Flux (defaults)", runs: runsSide("flux") },
+    { set: FLUX_BENCHMARK_TUNED, column: "Flux (flux-benchmark tuning)", runs: runsSide("flux") },
   ];
   const server = await startGitServer();
   const results: (Capacity | undefined)[] = [];
@@ -118,7 +118,7 @@ export async function s6Capacity(ctx: BenchContext): Promise<ScenarioReport> {
     ctx.log(
       `[bench] S6: ${size.repos} repositories seeded in ${((Date.now() - seeded) / 1000).toFixed(0)} s`,
     );
-    for (const [set, runs] of sets)
+    for (const { set, runs } of sets)
       results.push(runs ? await capacityRound(ctx, set, size, { server, urls }) : undefined);
   } finally {
     await server.stop();
@@ -128,7 +128,7 @@ export async function s6Capacity(ctx: BenchContext): Promise<ScenarioReport> {
   return {
     scenario: "S6",
     title: `capacity: ${n} Kustomizations of 2 objects on ${size.repos} GitRepositories, interval 10m, ${minutes >= 1 ? `${Number(minutes.toFixed(1))} minutes` : `${size.windowMs / 1000} s`} per controller set`,
-    header: ["measure", ...sets.map(([s]) => s.label), "ratios: Flux defaults; tuned / mooring"],
+    header: ["measure", ...sets.map((s) => s.column), "ratios: Flux defaults; tuned / mooring"],
     rows: s6Rows(results, n),
     notes: [
       `Each GitRepository has its own repository on the bench's git server, with one directory per Kustomization (a ConfigMap and a ServiceAccount named after it); the Kustomizations' targetNamespace spreads them over ${TARGET_NAMESPACES} namespaces. GitRepository and Kustomization interval 10m, prune: true, wait: false.`,
