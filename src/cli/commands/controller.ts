@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { type ControllerConfig, type ControllerFlags, controllerConfig } from "../../config.js";
+import { applyControllerGcPolicy } from "../../runtime/gc-policy.js";
 import { shutdownSignal } from "../../runtime/manager.js";
 import type { CliIo } from "../context.js";
 import { defineControllerCommand } from "./controller-flags.js";
@@ -63,6 +64,7 @@ export async function runController(
   setExit: (code: number) => void,
 ): Promise<void> {
   const config = configOf(self, io.env);
+  applyControllerGcPolicy();
   const { startController } = await import("../../main.js");
   const env = {
     inCluster: Boolean(io.env.KUBERNETES_SERVICE_HOST),
