@@ -43,7 +43,7 @@ import { registerGitRepositoryController } from "./source/gitrepository-controll
 import { RegistryClient } from "./source/oci/registry-client.js";
 import { registerOCIRepositoryController } from "./source/ocirepository-controller.js";
 import { registerReceiverController } from "./receiver/controller.js";
-import { startArtifactServer, type ArtifactServer } from "./source/server.js";
+import { startArtifactServer } from "./source/server.js";
 import { ArtifactStorage } from "./source/storage.js";
 
 /** How long each part may take to close once the manager stopped. */
@@ -170,7 +170,7 @@ export async function startController(
       cause: err,
     });
   });
-  const artifacts: ArtifactServer = await startArtifactServer(config.storagePath, config.storageAddr);
+  const artifacts = await startArtifactServer(config.storagePath, config.storageAddr);
   const advertised = config.storageAdvAddr.endsWith(":0")
     ? config.storageAdvAddr.replace(/:0$/, `:${artifacts.port}`)
     : config.storageAdvAddr;

@@ -23,7 +23,8 @@ import { formatKey, type ObjectKey } from "../runtime/reconciler.js";
 import { readSecretData } from "../runtime/secret-data.js";
 import { patchObjectStatus } from "../runtime/status-patch.js";
 import { ReceiverReconciler, type ReceiverClient } from "./reconciler.js";
-import { startReceiverServer, type ReceiverServer } from "./server.js";
+import type { ListeningServer } from "../runtime/listen.js";
+import { startReceiverServer } from "./server.js";
 
 /** Index of the Receiver cache: `status.webhookPath`. */
 const WEBHOOK_PATH_INDEX = "webhookPath";
@@ -137,7 +138,7 @@ export async function registerReceiverController(
     ...(options.backoff ? { backoff: options.backoff } : {}),
   });
   controller.watch(informer, { predicate: fluxDefaultPredicate });
-  const server: ReceiverServer = await startReceiverServer(deps.address, {
+  const server: ListeningServer = await startReceiverServer(deps.address, {
     kubeConfig: kc,
     byWebhookPath: (p) => informer.store.byIndex(WEBHOOK_PATH_INDEX, p)[0],
     synced: () => informer.hasSynced(),

@@ -11,12 +11,11 @@
  * cache the informers fill whether or not the replica leads, as Flux's receiver does.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import type { Logger } from "pino";
 import { RECEIVER_TOKEN_KEY, RECEIVER_WEBHOOK_PREFIX, type Receiver } from "../api/receiver.js";
 import { isReady } from "../runtime/conditions.js";
-import { parseListenAddress } from "../runtime/health-server.js";
+import { listen, type ListeningServer } from "../runtime/listen.js";
 import { authenticate } from "./authenticate.js";
 import { checkReceiverSpec, type CheckedReceiver, type SpecOptions } from "./spec.js";
 import { requestReconciles } from "./targets.js";
@@ -42,12 +41,6 @@ export interface ReceiverServerDeps {
   readonly options: SpecOptions;
   readonly log: Logger;
   readonly now?: () => Date;
-}
-
-/** A listening webhook server. */
-export interface ReceiverServer {
-  readonly port: number;
-  close(): Promise<void>;
 }
 
 class HttpAnswer extends Error {
@@ -147,8 +140,7 @@ function respond(res: ServerResponse, status: number, message: string): void {
 }
 
 /** Starts the webhook server on `addr` (e.g. `:9292`, `127.0.0.1:0`). */
-export async function startReceiverServer(addr: string, deps: ReceiverServerDeps): Promise<ReceiverServer> {
-  const { host, port } = parseListenAddress(addr);
+export function startReceiverServer(addr: string, deps: ReceiverServerDeps): Promise<ListeningServer> {
   const closing = new AbortController();
   const server: Server = createServer((req, res) => {
     handle(deps, req, closing.signal).then(
@@ -161,17 +153,5 @@ export async function startReceiverServer(addr: string, deps: ReceiverServerDeps
     );
   });
   server.requestTimeout = REQUEST_TIMEOUT_MS;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        closing.abort();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server, addr, () => closing.abort());
 }

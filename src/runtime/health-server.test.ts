@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseListenAddress, startProbeServer } from "./health-server.js";
+import { startProbeServer } from "./health-server.js";
+import { parseListenAddress } from "./listen.js";
 import { ReconcileMetrics, createMetricsRegistry } from "./metrics.js";
 
 describe("probe server", () => {

@@ -4,9 +4,9 @@
  * serves health on `--health-addr` (:9440) and metrics on `--metrics-addr` (:8080); one server type
  * serves either or both.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
+import { listen, type ListeningServer } from "./listen.js";
 
 /** A named check; false or a throw means failing. */
 export type Check = () => boolean | Promise<boolean>;
@@ -50,47 +50,13 @@ async function handle(options: ProbeServerOptions, req: IncomingMessage, res: Se
   res.writeHead(404).end("not found\n");
 }
 
-/** A listening probe server. */
-export interface ProbeServer {
-  readonly server: Server;
-  /** The bound port (useful with port 0). */
-  readonly port: number;
-  close(): Promise<void>;
-}
-
-/**
- * Parses `host:port` / `:port` (Go listen-address style) into parts; an empty host means all
- * interfaces.
- */
-export function parseListenAddress(addr: string): { host: string | undefined; port: number } {
-  const i = addr.lastIndexOf(":");
-  const host = i <= 0 ? undefined : addr.slice(0, i).replace(/^\[|\]$/g, "");
-  const port = Number(addr.slice(i + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`invalid listen address "${addr}"`);
-  return { host, port };
-}
-
 /** Starts a probe server on `addr` (e.g. `:9440`, `127.0.0.1:0`). */
-export async function startProbeServer(addr: string, options: ProbeServerOptions): Promise<ProbeServer> {
-  const { host, port } = parseListenAddress(addr);
+export function startProbeServer(addr: string, options: ProbeServerOptions): Promise<ListeningServer> {
   const server = createServer((req, res) => {
     handle(options, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server, addr);
 }

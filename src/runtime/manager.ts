@@ -7,7 +7,8 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { Controller, type ControllerOptions } from "./controller.js";
-import { startProbeServer, type ProbeServer } from "./health-server.js";
+import { startProbeServer } from "./health-server.js";
+import type { ListeningServer } from "./listen.js";
 import type { Informer } from "./informer/informer.js";
 import type { MetaObject } from "./informer/types.js";
 import { SharedInformers } from "./informer/shared-informers.js";
@@ -68,7 +69,7 @@ export class Manager {
   private readonly runnables: Runnable[] = [];
   private readonly informers = new Set<Informer<MetaObject>>();
   private readonly shared = new WeakMap<KubeConfig, SharedInformers>();
-  private readonly servers: ProbeServer[] = [];
+  private readonly servers: ListeningServer[] = [];
   private leading = false;
 
   constructor(private readonly options: ManagerOptions) {}

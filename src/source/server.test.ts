@@ -3,15 +3,11 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  parseListenAddress,
-  resolveRequestPath,
-  startArtifactServer,
-  type ArtifactServer,
-} from "./server.js";
+import { resolveRequestPath, startArtifactServer } from "./server.js";
+import type { ListeningServer } from "../runtime/listen.js";
 
 let root = "";
-let srv: ArtifactServer;
+let srv: ListeningServer;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "server-test-"));
   await mkdir(join(root, "store/gitrepository/ns/app"), { recursive: true });
@@ -62,10 +58,5 @@ describe("artifact server", () => {
 
   it("answers the readiness probe on /", async () => {
     expect((await rawGet("/")).status).toBe(200);
-  });
-
-  it("parses Go listen addresses", () => {
-    expect(parseListenAddress(":9090")).toEqual({ host: undefined, port: 9090 });
-    expect(parseListenAddress("127.0.0.1:0")).toEqual({ host: "127.0.0.1", port: 0 });
   });
 });

@@ -5,17 +5,9 @@
  */
 import { createReadStream, type Stats } from "node:fs";
 import { lstat } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { relative, resolve, sep } from "node:path";
-
-/** A running artifact server. */
-export interface ArtifactServer {
-  readonly server: Server;
-  /** Port actually bound (useful with port 0). */
-  readonly port: number;
-  close(): Promise<void>;
-}
+import { listen, type ListeningServer } from "../runtime/listen.js";
 
 /** Resolves a request path below root, or undefined when it is malformed or escapes. */
 export function resolveRequestPath(root: string, urlPath: string): string | undefined {
@@ -82,15 +74,8 @@ async function serve(root: string, req: IncomingMessage, res: ServerResponse): P
     .pipe(res);
 }
 
-/** Parses `host:port` / `:port` as Go's listen address. */
-export function parseListenAddress(addr: string): { host: string | undefined; port: number } {
-  const colon = addr.lastIndexOf(":");
-  const host = colon <= 0 ? undefined : addr.slice(0, colon).replace(/^\[|\]$/g, "");
-  return { host, port: Number.parseInt(colon < 0 ? addr : addr.slice(colon + 1), 10) };
-}
-
 /** Starts serving `root` on `addr` (e.g. `:9090`, `127.0.0.1:0`). */
-export async function startArtifactServer(root: string, addr: string): Promise<ArtifactServer> {
+export function startArtifactServer(root: string, addr: string): Promise<ListeningServer> {
   const absRoot = resolve(root);
   const server = createServer((req, res) => {
     serve(absRoot, req, res).catch(() => {
@@ -98,18 +83,5 @@ export async function startArtifactServer(root: string, addr: string): Promise<A
       res.end();
     });
   });
-  const { host, port } = parseListenAddress(addr);
-  await new Promise<void>((ok, fail) => {
-    server.once("error", fail);
-    server.listen(port, host, () => ok());
-  });
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
-  };
+  return listen(server, addr);
 }

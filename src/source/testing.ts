@@ -16,7 +16,8 @@ import { GitClient } from "./git-client.js";
 import { registerGitRepositoryController } from "./gitrepository-controller.js";
 import { RegistryClient } from "./oci/registry-client.js";
 import { registerOCIRepositoryController } from "./ocirepository-controller.js";
-import { startArtifactServer, type ArtifactServer } from "./server.js";
+import type { ListeningServer } from "../runtime/listen.js";
+import { startArtifactServer } from "./server.js";
 import { ArtifactStorage } from "./storage.js";
 
 /** Options of {@link startSourceController}. */
@@ -32,7 +33,7 @@ export interface SourceHarnessOptions {
 /** A running controller and what tests inspect. */
 export interface SourceHarness {
   readonly storage: ArtifactStorage;
-  readonly server: ArtifactServer;
+  readonly server: ListeningServer;
   readonly git: GitClient;
   /** Every JSON log line written so far. */
   readonly logs: string[];
