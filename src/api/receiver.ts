@@ -41,8 +41,6 @@ export const FLUX_RECEIVER_TYPES = [
   "acr",
   "cdevents",
 ] as const;
-/** One of {@link FLUX_RECEIVER_TYPES}. */
-export type FluxReceiverType = (typeof FLUX_RECEIVER_TYPES)[number];
 
 /** The types mooring verifies; any other stalls the Receiver with a message saying so. */
 export const SUPPORTED_RECEIVER_TYPES = ["generic", "generic-hmac", "github", "gitlab"] as const;

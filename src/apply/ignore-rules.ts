@@ -4,25 +4,18 @@
  * is applied anyway: strip them from the payload when another apply manager owns them, or send
  * the live value (adopt) when Flux is their only apply owner.
  */
+import type { Selector } from "../api/kustomization-parts.js";
 import { groupOf, versionOf } from "../util/kube-object.js";
 import { matchesSelector, parseLabelSelector, type Requirement } from "./label-selector.js";
 import type { KubeObject } from "./types.js";
 
-/** `spec.ignore[].target`: regexes (anchored) and selector strings; empty fields match all. */
-export interface IgnoreSelector {
-  group?: string;
-  version?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
-  labelSelector?: string;
-  annotationSelector?: string;
-}
-
-/** One `spec.ignore[]` rule. */
+/**
+ * One `spec.ignore[]` rule. The target's fields are regexes (anchored) and selector strings;
+ * empty fields match all.
+ */
 export interface IgnoreRule {
   paths: readonly string[];
-  target?: IgnoreSelector | undefined;
+  target?: Selector | undefined;
 }
 
 /** An invalid regex or selector in a rule. */
@@ -62,7 +55,7 @@ function selectorMatcher(
   return (o) => matchesSelector(reqs, get(o));
 }
 
-function compileSelector(s: IgnoreSelector): Matcher {
+function compileSelector(s: Selector): Matcher {
   const checks = [
     regexMatcher("group", s.group, (o) => groupOf(o.apiVersion)),
     regexMatcher("version", s.version, (o) => versionOf(o.apiVersion)),

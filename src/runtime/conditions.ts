@@ -168,32 +168,18 @@ function sameState(a: Condition, b: Condition): boolean {
   );
 }
 
+/** A setter of conditions to `status`. */
+function marker(status: Condition["status"]) {
+  return <T extends ConditionedObject>(obj: T, type: string, detail: ConditionDetail): T =>
+    setCondition(obj, { type, status, reason: detail.reason, message: detail.message }, detail.now);
+}
+
 /** Sets `type` to True. */
-export function markTrue<T extends ConditionedObject>(obj: T, type: string, detail: ConditionDetail): T {
-  return setCondition(
-    obj,
-    { type, status: "True", reason: detail.reason, message: detail.message },
-    detail.now,
-  );
-}
-
+export const markTrue = marker("True");
 /** Sets `type` to False. */
-export function markFalse<T extends ConditionedObject>(obj: T, type: string, detail: ConditionDetail): T {
-  return setCondition(
-    obj,
-    { type, status: "False", reason: detail.reason, message: detail.message },
-    detail.now,
-  );
-}
-
+export const markFalse = marker("False");
 /** Sets `type` to Unknown. */
-export function markUnknown<T extends ConditionedObject>(obj: T, type: string, detail: ConditionDetail): T {
-  return setCondition(
-    obj,
-    { type, status: "Unknown", reason: detail.reason, message: detail.message },
-    detail.now,
-  );
-}
+export const markUnknown = marker("Unknown");
 
 /** Removes the condition of `type` (no-op when absent). */
 export function deleteCondition<T extends ConditionedObject>(obj: T, type: string): T {

@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, parseAllDocuments, Scalar, type Node as YamlNod
 import { zeroNullsOf } from "../kustomization-types.js";
 import { isMissingOrNull } from "../patch/nodes.js";
 import { parseLabelSelector, type LabelSelector } from "../patch/label-selector.js";
-import { effectiveNamespace, type ClusterScopeTest } from "../patch/select.js";
+import { effectiveNamespace, type ClusterScopeTest, type TargetSelector } from "../patch/select.js";
 import type { ResId, Resource } from "../resource.js";
 import { splitFieldPath } from "./field-path.js";
 import { foldKeys, REPLACEMENT_SHAPE } from "./fold-keys.js";
@@ -10,16 +10,11 @@ import { isCreatedLeaf, lookupPath, matchPath } from "./path-match.js";
 import { isTagless, markTagless, plainTag, scalarTag } from "./scalar-tag.js";
 import { GO_YAML_V2 } from "../yaml11.js";
 
-/** Resource id fields of a replacement selector; exact values, empty = any (not regexes). */
-export interface ReplacementSelector {
-  readonly group?: string;
-  readonly version?: string;
-  readonly kind?: string;
-  readonly name?: string;
-  readonly namespace?: string;
-  readonly labelSelector?: string;
-  readonly annotationSelector?: string;
-}
+/**
+ * A replacement selector: the fields of a patch target, but the resource id fields are exact
+ * values, empty = any (not regexes).
+ */
+export type ReplacementSelector = TargetSelector;
 
 /** `options` of a replacement source or target. */
 export interface FieldOptions {
