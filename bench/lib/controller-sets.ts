@@ -71,11 +71,11 @@ export const FLUX_BENCHMARK_TUNED: ControllerSet = {
 };
 
 /**
- * `MOORING_BENCH_SETS=mooring` (or `flux`, `kubectl`, comma-separated) runs only those sides of a
+ * `MOORING_BENCH_SETS=mooring` (or `flux`, `kubectl`, `git`, comma-separated) runs only those sides of a
  * comparison, e.g. to measure two mooring commits or flags in one sitting; the tables say "not run"
  * for the others. Default: every side.
  */
-export function runsSide(side: "mooring" | "flux" | "kubectl"): boolean {
+export function runsSide(side: "mooring" | "flux" | "kubectl" | "git"): boolean {
   const only = process.env["MOORING_BENCH_SETS"];
   return only === undefined || only === "" || only.split(",").includes(side);
 }

@@ -1,6 +1,6 @@
 import { commitGeneratedTree, FULL_SHAPE, QUICK_SHAPE } from "../git-repo.js";
 import { gitScenario } from "../git.js";
-import { type ControllerSet, FLUX, MOORING } from "../lib/controller-sets.js";
+import { type ControllerSet, FLUX, MOORING, runsSide } from "../lib/controller-sets.js";
 import { fluxStatus, gitRepository, namespace, requestReconcile, sharded } from "../lib/gitops.js";
 import { benchApply, pollUntil } from "../lib/kube.js";
 import type { ScenarioReport } from "../lib/report.js";
@@ -57,16 +57,31 @@ async function sourceRound(ctx: BenchContext, set: ControllerSet, runs: number):
 
 const median = (xs: number[]): number => summarise(xs).median;
 
+const notRun: SourceRound = { artifactMs: [], noopMs: [], rssKb: 0 };
+
+/** The in-process part against git, or an empty table when MOORING_BENCH_SETS leaves `git` out. */
+async function referenceReport(ctx: BenchContext): Promise<ScenarioReport> {
+  if (runsSide("git")) return gitScenario(ctx);
+  return {
+    scenario: "S-GIT",
+    title: "GitRepository artifact of a generated repository (git reference not run)",
+    header: ["measure", "mooring", "Flux source-controller", "ratio (Flux / mooring)"],
+    rows: [],
+  };
+}
+
 /**
  * S4: the source controller's artifact and no-op poll against git itself (bench/git.ts, in
  * process), then both controller sets end to end on the same repository.
  */
 export async function s4Git(ctx: BenchContext): Promise<ScenarioReport> {
-  const report = await gitScenario(ctx);
+  const report = await referenceReport(ctx);
   const runs = ctx.quick ? 2 : 3;
-  const m = await sourceRound(ctx, MOORING, runs);
-  const f = await sourceRound(ctx, FLUX, runs);
-  const mib = (kb: number): string => `${Math.round(kb / 1024)} MiB`;
+  const m = runsSide("mooring") ? await sourceRound(ctx, MOORING, runs) : notRun;
+  const f = runsSide("flux") ? await sourceRound(ctx, FLUX, runs) : notRun;
+  const mib = (kb: number): string => (kb > 0 ? `${Math.round(kb / 1024)} MiB` : "not run");
+  const ms = (xs: number[]): string => (xs.length > 0 ? formatMs(summarise(xs)) : "not run");
+  const both = m.rssKb > 0 && f.rssKb > 0;
   return {
     ...report,
     scenario: "S4",
@@ -76,17 +91,17 @@ export async function s4Git(ctx: BenchContext): Promise<ScenarioReport> {
       ["**controllers, end to end**", "mooring", "Flux source-controller", "ratio (Flux / mooring)"],
       [
         "GitRepository created → Ready with artifact",
-        formatMs(summarise(m.artifactMs)),
-        formatMs(summarise(f.artifactMs)),
-        ratio(median(f.artifactMs), median(m.artifactMs)),
+        ms(m.artifactMs),
+        ms(f.artifactMs),
+        both ? ratio(median(f.artifactMs), median(m.artifactMs)) : "",
       ],
       [
         "no-op reconcile (requestedAt → handled)",
-        formatMs(summarise(m.noopMs)),
-        formatMs(summarise(f.noopMs)),
-        ratio(median(f.noopMs), median(m.noopMs)),
+        ms(m.noopMs),
+        ms(f.noopMs),
+        both ? ratio(median(f.noopMs), median(m.noopMs)) : "",
       ],
-      ["controller peak RSS", mib(m.rssKb), mib(f.rssKb), ratio(f.rssKb, m.rssKb)],
+      ["controller peak RSS", mib(m.rssKb), mib(f.rssKb), both ? ratio(f.rssKb, m.rssKb) : ""],
     ],
     notes: [
       ...(report.notes ?? []),
