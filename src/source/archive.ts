@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, type Stats } from "node:fs";
 import { chmod, lstat, readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { Transform, type TransformCallback } from "node:stream";
+import { Transform, type TransformCallback, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { pack as tarPack, type Header, type Pack } from "tar-stream";
@@ -119,27 +119,63 @@ async function* directoryEntries(
 }
 
 /**
- * Hands the compressor large chunks: each write into a zlib stream is a round trip to the
- * threadpool, and tar-stream writes every header, file and padding separately. Deflate's output
+ * Hands the compressor 1 MiB chunks: each write into a zlib stream is a round trip to the
+ * threadpool, and tar-stream writes every header, file and padding separately. The bytes are
+ * copied into two buffers used in turn (one filling while zlib deflates the other), so no chunk is
+ * allocated per megabyte. zlib is done with a buffer when its write callback runs. Deflate's output
  * does not depend on how its input is split, so the bytes stay the same.
  */
-class Batch extends Transform {
-  private parts: Buffer[] = [];
-  private size = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.parts.push(chunk);
-    this.size += chunk.length;
-    if (this.size >= BATCH_BYTES) this.release();
+class Deflater extends Writable {
+  private readonly free: Buffer[] = [Buffer.allocUnsafe(BATCH_BYTES), Buffer.allocUnsafe(BATCH_BYTES)];
+  private buf: Buffer | undefined;
+  private used = 0;
+  private failed: Error | undefined;
+  private onFree: (() => void) | undefined;
+
+  constructor(private readonly gzip: Writable) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.copyIn(chunk, 0, done);
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    if (this.used > 0) this.send();
+    this.gzip.end((err?: Error | null) => done(err ?? this.failed ?? null));
+  }
+
+  /** Copies `chunk` from `at` into the current buffer, sending each full one; waits for a free one. */
+  private copyIn(chunk: Buffer, at: number, done: (err?: Error | null) => void): void {
+    for (let i = at; i < chunk.length;) {
+      if (this.failed !== undefined) return done(this.failed);
+      if (this.buf === undefined) {
+        this.buf = this.free.pop();
+        if (this.buf === undefined) {
+          this.onFree = () => this.copyIn(chunk, i, done);
+          return;
+        }
+      }
+      const n = chunk.copy(this.buf, this.used, i);
+      i += n;
+      this.used += n;
+      if (this.used === this.buf.length) this.send();
+    }
     done();
   }
-  override _flush(done: TransformCallback): void {
-    this.release();
-    done();
-  }
-  private release(): void {
-    if (this.size > 0) this.push(Buffer.concat(this.parts, this.size));
-    this.parts = [];
-    this.size = 0;
+
+  private send(): void {
+    const buf = this.buf!;
+    const view = buf.subarray(0, this.used);
+    this.buf = undefined;
+    this.used = 0;
+    this.gzip.write(view, (err?: Error | null) => {
+      if (err) this.failed ??= err;
+      this.free.push(buf);
+      const wake = this.onFree;
+      this.onFree = undefined;
+      wake?.();
+    });
   }
 }
 
@@ -178,15 +214,18 @@ export async function writeArchive(
   const tmp = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString("hex")}.tmp`);
   const pack = tarPack();
   const measure = new Measure();
+  const gzip = createGzip({ level: 6 });
   try {
     await Promise.all([
       fill(pack, entries),
-      pipeline(pack, new Batch(), createGzip({ level: 6 }), measure, createWriteStream(tmp, { mode: 0o600 })),
+      pipeline(pack, new Deflater(gzip)),
+      pipeline(gzip, measure, createWriteStream(tmp, { mode: 0o600 })),
     ]);
     await chmod(tmp, 0o600);
     await rename(tmp, dest);
   } catch (err) {
     pack.destroy();
+    gzip.destroy();
     await rm(tmp, { force: true });
     throw err;
   }

@@ -40,10 +40,22 @@ const TYPES: Readonly<Record<number, ObjectType>> = { 1: "commit", 2: "tree", 3:
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
 const MAX_DELTA_DEPTH = 10_000;
+const MAX_OUTPUT_CHUNK = 16 * 1024 * 1024;
+/** Entries up to this size are read into the reader's scratch buffer instead of a new one. */
+const SCRATCH_BYTES = 1024 * 1024;
+
+/**
+ * zlib's output chunk for an object of `size` bytes: one allocation that holds it all, with a byte
+ * to spare so the end of the stream is seen without another chunk (zlib's smallest chunk is 64).
+ * Capped, so a size claimed by a corrupt header is not allocated up front.
+ */
+export function outputChunk(size: number): number {
+  return Math.min(Math.max(size + 1, 64), MAX_OUTPUT_CHUNK);
+}
 
 /** Inflates `deflated` and checks it yields `size` bytes. */
 export function inflateExact(deflated: Uint8Array, size: number, what: string): Buffer {
-  const out = inflateSync(deflated);
+  const out = inflateSync(deflated, { chunkSize: outputChunk(size) });
   if (out.length !== size)
     throw new Error(`corrupt ${what}: inflated ${out.length} bytes, header says ${size}`);
   return out;
@@ -138,6 +150,8 @@ export class PackReader {
   private readonly layout: PackLayout;
   private readonly external: ExternalObjects;
   private readonly cache: ObjectCache;
+  private scratch: Buffer | undefined;
+  private scratchBusy = false;
 
   constructor(src: PackSource) {
     ({ name: this.name, fh: this.fh, layout: this.layout, external: this.external, cache: this.cache } = src);
@@ -149,14 +163,32 @@ export class PackReader {
     const key = `${this.name}:${offset}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
-    const raw = Buffer.allocUnsafe(this.layout.end(offset) - offset);
-    const { bytesRead } = await this.fh.read(raw, 0, raw.length, offset);
-    if (bytesRead !== raw.length) throw new Error(`corrupt pack ${this.name}: short read at ${offset}`);
-    const entry = parseEntry(raw, offset);
-    const payload = inflateExact(raw.subarray(entry.dataAt), entry.size, `pack ${this.name}`);
+    const { entry, payload } = await this.inflateAt(offset);
     const obj = await this.build(entry, payload, depth);
     if (depth > 0) this.cache.set(key, obj);
     return obj;
+  }
+
+  /**
+   * Reads the entry at `offset` and inflates it. The deflated bytes go into a scratch buffer kept
+   * across calls (they are garbage once inflated); a call that finds it in use, or a larger entry,
+   * reads into a buffer of its own.
+   */
+  private async inflateAt(offset: number): Promise<{ entry: PackEntry; payload: Buffer }> {
+    const length = this.layout.end(offset) - offset;
+    const shared = length <= SCRATCH_BYTES && !this.scratchBusy;
+    const raw = shared
+      ? (this.scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES)).subarray(0, length)
+      : Buffer.allocUnsafe(length);
+    this.scratchBusy ||= shared;
+    try {
+      const { bytesRead } = await this.fh.read(raw, 0, raw.length, offset);
+      if (bytesRead !== raw.length) throw new Error(`corrupt pack ${this.name}: short read at ${offset}`);
+      const entry = parseEntry(raw, offset);
+      return { entry, payload: inflateExact(raw.subarray(entry.dataAt), entry.size, `pack ${this.name}`) };
+    } finally {
+      if (shared) this.scratchBusy = false;
+    }
   }
 
   /** The object of `entry`, whose inflated payload is `payload` (a delta is applied to its base). */

@@ -14,6 +14,7 @@ import {
   type ExternalObjects,
   type GitObject,
   ObjectCache,
+  outputChunk,
   type PackEntry,
   PackReader,
   parseEntry,
@@ -119,7 +120,10 @@ async function inflateEntry(inc: Incoming, entry: PackEntry): Promise<{ payload:
   await inc.want(entry.dataAt + deflatedBound(entry.size));
   for (;;) {
     try {
-      const { buffer, engine } = inflateSync(inc.buf.subarray(entry.dataAt), { info: true }) as unknown as {
+      const { buffer, engine } = inflateSync(inc.buf.subarray(entry.dataAt), {
+        info: true,
+        chunkSize: outputChunk(entry.size),
+      }) as unknown as {
         buffer: Buffer;
         engine: { bytesWritten: number };
       };
