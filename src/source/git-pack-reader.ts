@@ -5,6 +5,9 @@
 import type { FileHandle } from "node:fs/promises";
 import { inflateSync } from "node:zlib";
 import { applyDelta } from "./git-delta.js";
+import type { ObjectCache } from "./git-object-cache.js";
+
+export { ObjectCache } from "./git-object-cache.js";
 
 /** The four object kinds. */
 export type ObjectType = "commit" | "tree" | "blob" | "tag";
@@ -99,38 +102,6 @@ function baseDistance(raw: Uint8Array, start: number): { distance: number; next:
     distance = (distance + 1) * 128 + (c & 0x7f);
   }
   return { distance, next: i };
-}
-
-/** A byte-bounded LRU of objects by key. */
-export class ObjectCache {
-  private readonly map = new Map<string, GitObject>();
-  private bytes = 0;
-  constructor(private readonly limit: number) {}
-
-  get(key: string): GitObject | undefined {
-    const hit = this.map.get(key);
-    if (hit !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, hit);
-    }
-    return hit;
-  }
-
-  set(key: string, obj: GitObject): void {
-    if (obj.data.length > this.limit / 4 || this.map.has(key)) return;
-    this.map.set(key, obj);
-    this.bytes += obj.data.length;
-    for (const [k, v] of this.map) {
-      if (this.bytes <= this.limit) break;
-      this.map.delete(k);
-      this.bytes -= v.data.length;
-    }
-  }
-
-  clear(): void {
-    this.map.clear();
-    this.bytes = 0;
-  }
 }
 
 /** What a {@link PackReader} reads from. */
