@@ -10,8 +10,10 @@
  *
  * `--heap-growing-percent` fixes the growth between full collections instead. V8 reads it each time
  * it sets its next limit, so setting it at start-up is enough; it is not one of the flags Node
- * accepts in NODE_OPTIONS, hence here. S1 at 1,000 apps (README Performance): peak RSS 354 -> 243
- * MiB, main heap at most 170 -> 91 MiB, CPU not higher (52.5 against 61.0 CPU-s, under load).
+ * accepts in NODE_OPTIONS, hence here. S1 at 1,000 apps on a quiet machine
+ * (bench/results/2026-12-07-s1-1000-gc.md): peak RSS 326 -> 259 MiB for 40.3 -> 61.5 CPU-s (+53%
+ * over the burst; Flux: 337 MiB, 111.9 CPU-s). The trade keeps both below Flux; without it the
+ * peak sits within noise of Flux's. 50% measured 273 MiB, 55.7 CPU-s.
  * Only the `controller` command sets it (not the CLI's other commands, not tests that start a
  * controller in process). V8 flags are process-wide: the build threads get the same policy.
  */
