@@ -8,14 +8,14 @@ import type { ScenarioReport } from "../lib/report.js";
 import { formatMs, ratio, summarise, type Stats } from "../lib/stats.js";
 import type { BenchContext } from "../run.js";
 
-interface Root {
+export interface Root {
   root: string;
   expected: string;
   sha256: string;
 }
 
 /** Corpus roots the reference builds (`ok` rows of index.tsv), with their expected-output path. */
-function okRoots(corpus: string): Root[] {
+export function okRoots(corpus: string): Root[] {
   return readFileSync(join(corpus, "index.tsv"), "utf8")
     .trim()
     .split("\n")

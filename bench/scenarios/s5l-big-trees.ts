@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildSync, render } from "../../src/kustomize/index.js";
 import { corpusHome, readManifest } from "../../scripts/kustomize-corpus/manifest.js";
@@ -10,6 +10,7 @@ import { runKrusty } from "../krusty/run.js";
 import type { ScenarioReport } from "../lib/report.js";
 import { ratio, summarise, type Stats } from "../lib/stats.js";
 import type { BenchContext } from "../run.js";
+import { okRoots } from "./s5-render.js";
 
 /** How many of the largest roots the table covers (issue 18 item 4). */
 const ROOTS = 5;
@@ -64,23 +65,17 @@ function run(cmd: string, args: string[], cwd: string): Promise<ProcessRun> {
 
 /** `ok` roots of the shared corpus, sized by their expected output files. */
 function sharedRoots(corpus: string): BigRoot[] {
-  return readFileSync(join(corpus, "index.tsv"), "utf8")
-    .trim()
-    .split("\n")
-    .slice(1)
-    .map((line) => line.split("\t"))
-    .filter((c) => c[2] === "ok")
-    .map(([root = "", expected = "", , sha256 = ""]) => {
-      const [repo = "", ...rest] = root.split("/");
-      return {
-        corpus,
-        root,
-        cwd: join(corpus, repo),
-        rel: rest.join("/"),
-        sha256,
-        bytes: statSync(join(corpus, expected)).size,
-      };
-    });
+  return okRoots(corpus).map(({ root, expected, sha256 }) => {
+    const [repo = "", ...rest] = root.split("/");
+    return {
+      corpus,
+      root,
+      cwd: join(corpus, repo),
+      rel: rest.join("/"),
+      sha256,
+      bytes: statSync(join(corpus, expected)).size,
+    };
+  });
 }
 
 /**
