@@ -79,9 +79,17 @@ export type VerbCounts = Record<string, number>;
  * kube-apiserver's `apiserver_request_total` summed by verb over `resources`: the bench takes
  * the difference before and after a step to count what a controller asked for.
  */
-export async function requestCounts(
+export function requestCounts(kubeconfigPath: string, resources: ReadonlySet<string>): Promise<VerbCounts> {
+  return requestCountsBy(kubeconfigPath, (resource, verb) => (resources.has(resource) ? verb : undefined));
+}
+
+/**
+ * kube-apiserver's `apiserver_request_total` summed under the key `keyOf` gives each series
+ * (series it gives no key are left out).
+ */
+export async function requestCountsBy(
   kubeconfigPath: string,
-  resources: ReadonlySet<string>,
+  keyOf: (resource: string, verb: string) => string | undefined,
 ): Promise<VerbCounts> {
   const { stdout } = await run("kubectl", ["--kubeconfig", kubeconfigPath, "get", "--raw", "/metrics"], {
     maxBuffer: 256 * 1024 * 1024,
@@ -91,9 +99,10 @@ export async function requestCounts(
     if (!line.startsWith("apiserver_request_total{")) continue;
     const resource = /[{,]resource="([^"]*)"/.exec(line)?.[1] ?? "";
     const verb = /[{,]verb="([^"]*)"/.exec(line)?.[1] ?? "";
-    if (!resources.has(resource)) continue;
+    const key = keyOf(resource, verb);
+    if (key === undefined) continue;
     const value = Number(line.slice(line.lastIndexOf(" ") + 1));
-    counts[verb] = (counts[verb] ?? 0) + value;
+    counts[key] = (counts[key] ?? 0) + value;
   }
   return counts;
 }

@@ -11,7 +11,14 @@ import {
 import { DeploymentStatusWriter } from "../lib/deployment-status.js";
 import { KustomizationsReady } from "../lib/watch.js";
 import { gitRepository, kustomization, namespace, sharded } from "../lib/gitops.js";
-import { benchApply, type BenchObject } from "../lib/kube.js";
+import {
+  benchApply,
+  type BenchObject,
+  countDelta,
+  requestCountsBy,
+  total,
+  type VerbCounts,
+} from "../lib/kube.js";
 import type { ScenarioReport } from "../lib/report.js";
 import { inRound, type RoundSetup } from "../lib/round.js";
 import { ratio } from "../lib/stats.js";
@@ -67,6 +74,22 @@ interface Round {
   /** CPU seconds of the other processes over the same span: where the machine's time went. */
   clusterCpuS: number;
   benchCpuS: number;
+  /** API requests per app over the same span, by resource and verb (the bench's own included). */
+  requests: string;
+}
+
+/** Every API request, keyed `resource VERB` (`kustomizations PATCH`). */
+const requestsOf = (kubeconfigPath: string): Promise<VerbCounts> =>
+  requestCountsBy(kubeconfigPath, (resource, verb) => `${resource || "(non-resource)"} ${verb}`);
+
+/** The most frequent requests per app, e.g. `kustomizations PATCH 3.1, events POST 2.0`. */
+function requestsPerApp(delta: VerbCounts, n: number): string {
+  const all = total(delta);
+  const top = Object.entries(delta)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([key, count]) => `${key} ${(count / n).toFixed(1)}`);
+  return `${(all / n).toFixed(1)} (${top.join(", ")})`;
 }
 
 /**
@@ -85,7 +108,7 @@ async function round(
   };
   const ns = `s1-${set.label.toLowerCase()}-n${n}-${Date.now().toString(36)}`;
   const options = { scenario: "s1", ns, prepare, server, workers: FLUX_BENCHMARK_WORKERS };
-  return inRound(ctx, set, options, async ({ kc, controller }) => {
+  return inRound(ctx, set, options, async ({ kc, kubeconfigPath, controller }) => {
     const statusWriter = new DeploymentStatusWriter(kc, `${SCENARIO_LABEL}=s1`);
     const readyWatch = new KustomizationsReady(kc, ns, (ready) =>
       ctx.log(`[bench] S1 ${set.label} N=${n}: ${ready}/${n} Ready`),
@@ -96,6 +119,7 @@ async function round(
       const cpuStart = await setCpuSeconds(controller);
       const clusterCpuStart = await pidsCpuSeconds(clusterPids);
       const benchCpuStart = await benchCpuSeconds();
+      const requestsStart = await requestsOf(kubeconfigPath);
       const sem = new Semaphore(16);
       await Promise.all(appObjects(ns, urls, ns).map((o) => sem.run(() => benchApply(kc, o))));
       await readyWatch.until(n, ctx.quick ? 300_000 : 45 * 60_000);
@@ -105,6 +129,7 @@ async function round(
         cpuS: (await setCpuSeconds(controller)) - cpuStart,
         clusterCpuS: (await pidsCpuSeconds(clusterPids)) - clusterCpuStart,
         benchCpuS: (await benchCpuSeconds()) - benchCpuStart,
+        requests: requestsPerApp(countDelta(requestsStart, await requestsOf(kubeconfigPath)), n),
         phases: await s1Phases(kc, ns),
       };
       ctx.log(
@@ -143,7 +168,10 @@ export async function s1Apps(ctx: BenchContext): Promise<ScenarioReport> {
       ["mooring", m],
       ["Flux", f],
     ] as const)
-      if (r) phaseNotes.push(`N=${n} ${label}, per app p50/p95: ${r.phases}. ${cpuShares(r)}`);
+      if (r)
+        phaseNotes.push(
+          `N=${n} ${label}, per app p50/p95: ${r.phases}. ${cpuShares(r)} API requests per app, all clients: ${r.requests}.`,
+        );
     const mib = (r: Round | undefined): string => (r ? `${Math.round(r.rssKb / 1024)} MiB` : "not run");
     const secs = (r: Round | undefined, v: (r: Round) => number): string =>
       r ? `${v(r).toFixed(1)} s` : "not run";
