@@ -73,9 +73,12 @@ export const FLUX_BENCHMARK_TUNED: ControllerSet = {
 /**
  * `MOORING_BENCH_SETS=mooring` (or `flux`, `kubectl`, `git`, comma-separated) runs only those sides of a
  * comparison, e.g. to measure two mooring commits or flags in one sitting; the tables say "not run"
- * for the others. Default: every side.
+ * for the others. Default: every side. Where Flux runs as two sets (S6), `flux-defaults` and
+ * `flux-tuned` pick one of them; `flux` means both.
  */
-export function runsSide(side: "mooring" | "flux" | "kubectl" | "git"): boolean {
+export function runsSide(
+  side: "mooring" | "flux" | "flux-defaults" | "flux-tuned" | "kubectl" | "git",
+): boolean {
   const only = process.env["MOORING_BENCH_SETS"];
   return only === undefined || only === "" || only.split(",").includes(side);
 }

@@ -87,7 +87,7 @@ function requestsPerApp(delta: VerbCounts, n: number): string {
   const all = total(delta);
   const top = Object.entries(delta)
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 8)
+    .slice(0, 16)
     .map(([key, count]) => `${key} ${(count / n).toFixed(1)}`);
   return `${(all / n).toFixed(1)} (${top.join(", ")})`;
 }

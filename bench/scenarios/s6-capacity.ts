@@ -107,8 +107,12 @@ export async function s6Capacity(ctx: BenchContext): Promise<ScenarioReport> {
   const size = s6Size(process.env["MOORING_BENCH_S6"], ctx.quick);
   const sets: { set: ControllerSet; column: string; runs: boolean }[] = [
     { set: MOORING, column: "mooring (defaults)", runs: runsSide("mooring") },
-    { set: FLUX, column: "Flux (defaults)", runs: runsSide("flux") },
-    { set: FLUX_BENCHMARK_TUNED, column: "Flux (flux-benchmark tuning)", runs: runsSide("flux") },
+    { set: FLUX, column: "Flux (defaults)", runs: runsSide("flux") || runsSide("flux-defaults") },
+    {
+      set: FLUX_BENCHMARK_TUNED,
+      column: "Flux (flux-benchmark tuning)",
+      runs: runsSide("flux") || runsSide("flux-tuned"),
+    },
   ];
   const server = await startGitServer();
   const results: (Capacity | undefined)[] = [];

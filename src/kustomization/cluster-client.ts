@@ -73,15 +73,17 @@ export class ApiKustomizationClient implements KustomizationClient {
     return (await orUndefined(kubeRequest(this.kc, path))) !== undefined;
   }
 
-  async patchStatus(obj: Kustomization, patch: StatusPatch): Promise<void> {
-    await patchObjectStatus(this.kc, objectPath(KUSTOMIZATION, keyOf(obj)), patch);
+  patchStatus(obj: Kustomization, patch: StatusPatch): Promise<string | undefined> {
+    return patchObjectStatus(this.kc, objectPath(KUSTOMIZATION, keyOf(obj)), patch);
   }
 
-  async setFinalizers(obj: Kustomization, finalizers: readonly string[]): Promise<void> {
+  async setFinalizers(obj: Kustomization, finalizers: readonly string[]): Promise<string | undefined> {
     const body = {
       metadata: { finalizers: [...finalizers], resourceVersion: obj.metadata.resourceVersion },
     };
-    await orUndefined(kubeRequest(this.kc, objectPath(KUSTOMIZATION, keyOf(obj)), { method: "PATCH", body }));
+    const path = objectPath(KUSTOMIZATION, keyOf(obj));
+    const written = await orUndefined(kubeRequest<Kustomization>(this.kc, path, { method: "PATCH", body }));
+    return written?.metadata.resourceVersion;
   }
 
   emitEvent(obj: Kustomization, event: EventRecord): Promise<void> {

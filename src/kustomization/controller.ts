@@ -21,8 +21,10 @@ import { SOURCE_KINDS, type SourceKindInfo, KUSTOMIZATION, type Kustomization } 
 import type { DriftEvent, DriftListener, OwnerRef } from "../apply/cluster/types.js";
 import type { KubeObject } from "../apply/types.js";
 import type { Controller } from "../runtime/controller.js";
+import { FreshReads } from "../runtime/informer/fresh-reads.js";
 import type { Informer } from "../runtime/informer/informer.js";
 import type { IndexFunc } from "../runtime/informer/store.js";
+import { CachedKustomizationClient } from "./cached-client.js";
 import type { MetaObject } from "../runtime/informer/types.js";
 import type { Manager } from "../runtime/manager.js";
 import { DriftMetrics } from "../runtime/metrics.js";
@@ -100,8 +102,27 @@ export class KustomizationController {
       burst: deps.options.driftRequeueBurst,
       refillMs: deps.options.driftRequeueMinIntervalMs,
     });
+    this.kustomizations = informerFor<Kustomization>(deps, KUSTOMIZATION, {
+      labelSelector: deps.labelSelector,
+      indexers: {
+        [CONFIGS_INDEX]: referencedConfigs,
+        [SOURCE_INDEX]: referencedSource,
+        [INVENTORY_INDEX]: inventoryHolderKeys,
+      },
+    });
+    const ownWrites = new FreshReads(this.kustomizations.store);
+    this.kustomizations.addHandler(ownWrites.handler);
+    const sources = new Map(
+      watchedSourceKinds(deps.options).map((kind) => [
+        kind.kind,
+        informerFor<SourceObject & KubeObject>(deps, kind),
+      ]),
+    );
     this.reconciler = new KustomizationReconciler({
-      client: deps.client,
+      client: new CachedKustomizationClient(deps.client, {
+        kustomizations: ownWrites,
+        sources: (kind) => sources.get(kind)?.store,
+      }),
       apply: deps.apply,
       options: deps.options,
       driftNote: (key) => this.drift.note(key),
@@ -119,20 +140,12 @@ export class KustomizationController {
       backoff: deps.options.backoff,
       ...(deps.log ? { log: deps.log } : {}),
     });
-    this.kustomizations = informerFor<Kustomization>(deps, KUSTOMIZATION, {
-      labelSelector: deps.labelSelector,
-      indexers: {
-        [CONFIGS_INDEX]: referencedConfigs,
-        [SOURCE_INDEX]: referencedSource,
-        [INVENTORY_INDEX]: inventoryHolderKeys,
-      },
-    });
     this.controller.watch(this.kustomizations, {
       predicate: { create: (ks) => kustomizationChanged(undefined, ks), update: kustomizationChanged },
       onDelete: (old) => this.forget(old),
     });
-    for (const kind of watchedSourceKinds(deps.options)) {
-      this.controller.watchWith(informerFor<SourceObject & KubeObject>(deps, kind), {
+    for (const informer of sources.values()) {
+      this.controller.watchWith(informer, {
         onAdd: (obj) => this.onSource(undefined, obj),
         onUpdate: (old, next) => this.onSource(old, next),
       });

@@ -52,10 +52,13 @@ export interface KustomizationClient {
   getConfigData(kind: "ConfigMap" | "Secret", key: ObjectKey): Promise<Record<string, string> | undefined>;
   /** Whether a ServiceAccount exists (finalisation skips prune when it does not). */
   serviceAccountExists(key: ObjectKey): Promise<boolean>;
-  /** Sends a status merge patch (status subresource; see runtime/finish-status.ts). */
-  patchStatus(obj: Kustomization, patch: StatusPatch): Promise<void>;
-  /** Replaces the finalizer list, guarded by the object's resourceVersion. */
-  setFinalizers(obj: Kustomization, finalizers: readonly string[]): Promise<void>;
+  /**
+   * Sends a status merge patch (status subresource; see runtime/finish-status.ts). Resolves to the
+   * object's resourceVersion after the write, when the client knows it.
+   */
+  patchStatus(obj: Kustomization, patch: StatusPatch): Promise<string | undefined>;
+  /** Replaces the finalizer list, guarded by the object's resourceVersion; resolves as patchStatus. */
+  setFinalizers(obj: Kustomization, finalizers: readonly string[]): Promise<string | undefined>;
   /** Records an event about the Kustomization. */
   emitEvent(obj: Kustomization, event: EventRecord): Promise<void>;
 }

@@ -65,18 +65,18 @@ export class FakeClient implements KustomizationClient {
   serviceAccountExists(key: ObjectKey): Promise<boolean> {
     return Promise.resolve(this.serviceAccounts.has(k(key)));
   }
-  patchStatus(obj: Kustomization): Promise<void> {
+  patchStatus(obj: Kustomization): Promise<string | undefined> {
     this.statusPatches++;
     const cur = this.get(obj.metadata.namespace ?? "", obj.metadata.name ?? "");
     cur.status = structuredClone(obj.status);
-    return Promise.resolve();
+    return Promise.resolve(undefined);
   }
-  setFinalizers(obj: Kustomization, finalizers: readonly string[]): Promise<void> {
+  setFinalizers(obj: Kustomization, finalizers: readonly string[]): Promise<string | undefined> {
     const cur = this.get(obj.metadata.namespace ?? "", obj.metadata.name ?? "");
     if (finalizers.length === 0 && cur.metadata.deletionTimestamp) {
       this.kustomizations.delete(`${obj.metadata.namespace}/${obj.metadata.name}`);
     } else cur.metadata.finalizers = [...finalizers];
-    return Promise.resolve();
+    return Promise.resolve(undefined);
   }
   emitEvent(_obj: Kustomization, event: EventRecord): Promise<void> {
     this.events.push(event);

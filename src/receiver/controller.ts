@@ -91,7 +91,9 @@ function apiClient(kc: KubeConfig, informer: Informer<Receiver>, recordEvent: Ev
   return {
     get: (key) => informer.store.get(formatKey(key)),
     readSecret: (key, signal) => readSecretData(kc, key, signal),
-    patchStatus: (obj, patch) => patchObjectStatus(kc, path(keyOf(obj)), patch),
+    patchStatus: async (obj, patch) => {
+      await patchObjectStatus(kc, path(keyOf(obj)), patch);
+    },
     setFinalizers: async (obj, finalizers) => {
       const body = {
         metadata: { finalizers: [...finalizers], resourceVersion: obj.metadata.resourceVersion },

@@ -11,7 +11,7 @@ import { computeResult, type ComputedResult, type ResultOptions, type StepOutcom
 import { statusDiff, type StatusPatch } from "./status-patch.js";
 
 /** Sends one status merge patch for `obj` (a client's `patchStatus`). */
-export type SendStatusPatch<T> = (obj: T, patch: StatusPatch) => Promise<void>;
+export type SendStatusPatch<T> = (obj: T, patch: StatusPatch) => Promise<unknown>;
 
 /** Writes the status of one object over one reconcile. */
 export class StatusFinisher<T extends ConditionedObject> {

@@ -32,18 +32,20 @@ export function statusDiff(next: object | undefined, previous: object | undefine
 
 /**
  * Patches `${objectPath}/status` with `patch`; an object deleted meanwhile is not an error (there
- * is nothing left to report on).
+ * is nothing left to report on). Returns the object's resourceVersion after the write (undefined
+ * when it is gone), for read-your-writes over a cache (informer/fresh-reads.ts).
  */
 export async function patchObjectStatus(
   kc: KubeConfig,
   objectPath: string,
   patch: StatusPatch,
-): Promise<void> {
-  await orUndefined(
-    kubeRequest(kc, `${objectPath}/status`, {
+): Promise<string | undefined> {
+  const written = await orUndefined(
+    kubeRequest<{ metadata?: { resourceVersion?: string } }>(kc, `${objectPath}/status`, {
       method: "PATCH",
       body: { status: patch },
       contentType: "application/merge-patch+json",
     }),
   );
+  return written?.metadata?.resourceVersion;
 }

@@ -1,13 +1,13 @@
 /**
- * The {@link SourceClient} over the real API server: objects from an informer store when one is
- * given (Flux reads its own kind from the cache), Secrets read directly, status written with a
+ * The {@link SourceClient} over the real API server: objects from an informer cache when one is
+ * given (Flux reads its own kind from the cache; read-your-writes, see informer/fresh-reads.ts), Secrets read directly, status written with a
  * JSON merge patch on the status subresource. One class for every source kind.
  */
 import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import { GIT_REPOSITORY, OCI_REPOSITORY, type GitRepository, type OCIRepository } from "../api/index.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import { involvedObjectOf, type EventSinkFn } from "../runtime/events.js";
-import type { Store } from "../runtime/informer/store.js";
+import type { FreshReads } from "../runtime/informer/fresh-reads.js";
 import { kubeRequest, orUndefined, resourcePath } from "../runtime/kube-request.js";
 import { formatKey, type ObjectKey } from "../runtime/reconciler.js";
 import { readSecretData } from "../runtime/secret-data.js";
@@ -28,7 +28,7 @@ export class ApiSourceClient<T extends AnySource> implements SourceClient<T> {
     protected readonly kc: KubeConfig,
     private readonly names: KindNames,
     private readonly recordEvent: EventSinkFn,
-    private readonly store?: Store<T & { metadata: { name?: string } }>,
+    private readonly cache?: FreshReads<T & { metadata: { name?: string } }>,
   ) {}
 
   private path(key: ObjectKey): string {
@@ -36,7 +36,8 @@ export class ApiSourceClient<T extends AnySource> implements SourceClient<T> {
   }
 
   async get(key: ObjectKey): Promise<T | undefined> {
-    if (this.store !== undefined) return this.store.get(formatKey(key));
+    const cached = this.cache?.get(formatKey(key));
+    if (cached?.fresh === true) return cached.obj;
     return orUndefined(kubeRequest<T>(this.kc, this.path(key)));
   }
 
@@ -46,18 +47,20 @@ export class ApiSourceClient<T extends AnySource> implements SourceClient<T> {
 
   async patchStatus(obj: T, patch: StatusPatch): Promise<void> {
     const key = { namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" };
-    await patchObjectStatus(this.kc, this.path(key), patch);
+    this.cache?.wrote(formatKey(key), await patchObjectStatus(this.kc, this.path(key), patch));
   }
 
   async setFinalizers(obj: T, finalizers: readonly string[]): Promise<T | undefined> {
     const key = { namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" };
-    return orUndefined(
+    const written = await orUndefined(
       kubeRequest<T>(this.kc, this.path(key), {
         method: "PATCH",
         body: { metadata: { finalizers: [...finalizers], resourceVersion: obj.metadata.resourceVersion } },
         contentType: "application/merge-patch+json",
       }),
     );
+    this.cache?.wrote(formatKey(key), written?.metadata.resourceVersion);
+    return written;
   }
 
   emitEvent(obj: T, event: EventRecord): void {
@@ -70,9 +73,9 @@ export class ApiGitRepositoryClient extends ApiSourceClient<GitRepository> {
   constructor(
     kc: KubeConfig,
     recordEvent: EventSinkFn,
-    store?: Store<GitRepository & { metadata: { name?: string } }>,
+    cache?: FreshReads<GitRepository & { metadata: { name?: string } }>,
   ) {
-    super(kc, GIT_REPOSITORY, recordEvent, store);
+    super(kc, GIT_REPOSITORY, recordEvent, cache);
   }
 }
 
@@ -81,9 +84,9 @@ export class ApiOCIRepositoryClient extends ApiSourceClient<OCIRepository> imple
   constructor(
     kc: KubeConfig,
     recordEvent: EventSinkFn,
-    store?: Store<OCIRepository & { metadata: { name?: string } }>,
+    cache?: FreshReads<OCIRepository & { metadata: { name?: string } }>,
   ) {
-    super(kc, OCI_REPOSITORY, recordEvent, store);
+    super(kc, OCI_REPOSITORY, recordEvent, cache);
   }
 
   async getImagePullSecretNames(key: ObjectKey): Promise<string[] | undefined> {

@@ -27,9 +27,9 @@ export interface GitRepositoryControllerDeps {
 export function registerGitRepositoryController(deps: GitRepositoryControllerDeps): Controller {
   return registerSourceController<GitRepository>(deps, deps.options, {
     names: GIT_REPOSITORY,
-    reconciler: (store) =>
+    reconciler: (cache) =>
       new GitRepositoryReconciler({
-        client: new ApiGitRepositoryClient(deps.kubeConfig, deps.recordEvent, store),
+        client: new ApiGitRepositoryClient(deps.kubeConfig, deps.recordEvent, cache),
         storage: deps.storage,
         git: deps.git,
         options: deps.options,

@@ -26,9 +26,9 @@ export interface OCIRepositoryControllerDeps {
 export function registerOCIRepositoryController(deps: OCIRepositoryControllerDeps): Controller {
   return registerSourceController<OCIRepository>(deps, deps.options, {
     names: OCI_REPOSITORY,
-    reconciler: (store) =>
+    reconciler: (cache) =>
       new OCIRepositoryReconciler({
-        client: new ApiOCIRepositoryClient(deps.kubeConfig, deps.recordEvent, store),
+        client: new ApiOCIRepositoryClient(deps.kubeConfig, deps.recordEvent, cache),
         storage: deps.storage,
         registry: deps.registry,
         options: deps.options,

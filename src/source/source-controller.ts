@@ -8,7 +8,7 @@ import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 import type { Logger } from "pino";
 import type { Controller } from "../runtime/controller.js";
 import { fluxDefaultPredicate } from "../runtime/informer/predicates.js";
-import type { Store } from "../runtime/informer/store.js";
+import { FreshReads } from "../runtime/informer/fresh-reads.js";
 import type { Manager } from "../runtime/manager.js";
 import type { BackoffOptions } from "../runtime/queue/rate-limiter.js";
 import type { Reconciler } from "../runtime/reconciler.js";
@@ -36,7 +36,7 @@ export interface SourceControllerDeps {
   readonly log?: Logger;
 }
 
-/** The kind's names and how its reconciler is made from the informer's store. */
+/** The kind's names and how its reconciler is made from the informer's store (read-your-writes). */
 export interface SourceKindWiring<T extends AnySource> {
   readonly names: {
     readonly kind: string;
@@ -45,7 +45,7 @@ export interface SourceKindWiring<T extends AnySource> {
     readonly plural: string;
     readonly crdName: string;
   };
-  reconciler(store: Store<T & { metadata: { name?: string } }>): Reconciler;
+  reconciler(cache: FreshReads<T & { metadata: { name?: string } }>): Reconciler;
 }
 
 /** Registers a source controller (and its informer) with the manager. */
@@ -61,10 +61,12 @@ export function registerSourceController<T extends AnySource>(
     namespace: options.namespace,
     labelSelector: options.labelSelector,
   });
+  const cache = new FreshReads(informer.store);
+  informer.addHandler(cache.handler);
   const controller = deps.manager.addController({
     name: wiring.names.singular,
     kind: wiring.names.kind,
-    reconciler: wiring.reconciler(informer.store),
+    reconciler: wiring.reconciler(cache),
     concurrency: options.concurrency ?? 2,
     ...(options.backoff ? { backoff: options.backoff } : {}),
   });
