@@ -13,6 +13,7 @@ import { RECEIVER, type Receiver } from "../api/receiver.js";
 import type { EventSinkFn } from "../runtime/events.js";
 import { involvedObjectOf } from "../runtime/events.js";
 import { apiListWatcher } from "../runtime/informer/api-list-watcher.js";
+import { FreshReads } from "../runtime/informer/fresh-reads.js";
 import { Informer } from "../runtime/informer/informer.js";
 import { withoutManagedFields } from "../runtime/informer/without-managed-fields.js";
 import { fluxDefaultPredicate } from "../runtime/informer/predicates.js";
@@ -88,17 +89,25 @@ function apiClient(kc: KubeConfig, informer: Informer<Receiver>, recordEvent: Ev
     namespace: obj.metadata.namespace ?? "",
     name: obj.metadata.name ?? "",
   });
+  const cache = new FreshReads(informer.store);
+  informer.addHandler(cache.handler);
   return {
-    get: (key) => informer.store.get(formatKey(key)),
+    get: async (key) => {
+      const cached = cache.get(formatKey(key));
+      return cached.fresh ? cached.obj : orUndefined(kubeRequest<Receiver>(kc, path(key)));
+    },
     readSecret: (key, signal) => readSecretData(kc, key, signal),
     patchStatus: async (obj, patch) => {
-      await patchObjectStatus(kc, path(keyOf(obj)), patch);
+      cache.wrote(formatKey(keyOf(obj)), await patchObjectStatus(kc, path(keyOf(obj)), patch));
     },
     setFinalizers: async (obj, finalizers) => {
       const body = {
         metadata: { finalizers: [...finalizers], resourceVersion: obj.metadata.resourceVersion },
       };
-      await orUndefined(kubeRequest(kc, path(keyOf(obj)), { method: "PATCH", body }));
+      const written = await orUndefined(
+        kubeRequest<Receiver>(kc, path(keyOf(obj)), { method: "PATCH", body }),
+      );
+      cache.wrote(formatKey(keyOf(obj)), written?.metadata.resourceVersion);
     },
     emitEvent: (obj, event) => recordEvent(involvedObjectOf(obj), event),
   };

@@ -24,8 +24,8 @@ class FakeClient implements ReceiverClient {
     public obj: Receiver | undefined,
     public secrets: Record<string, Record<string, string>> = {},
   ) {}
-  get(): Receiver | undefined {
-    return this.obj;
+  get(): Promise<Receiver | undefined> {
+    return Promise.resolve(this.obj);
   }
   readSecret(k: ObjectKey): Promise<Record<string, string> | undefined> {
     return Promise.resolve(this.secrets[`${k.namespace}/${k.name}`]);

@@ -36,7 +36,8 @@ import { checkReceiverSpec, ReceiverSpecError, type SpecOptions } from "./spec.j
 
 /** What the reconciler reads and writes (the API in production, a fake in unit tests). */
 export interface ReceiverClient {
-  get(key: ObjectKey): Receiver | undefined;
+  /** The Receiver (from the informer's cache, read-your-writes); undefined when gone. */
+  get(key: ObjectKey): Promise<Receiver | undefined>;
   readSecret(key: ObjectKey, signal: AbortSignal): Promise<Record<string, string> | undefined>;
   /** Sends a status merge patch (see runtime/finish-status.ts). */
   patchStatus(obj: Receiver, patch: StatusPatch): Promise<void>;
@@ -60,7 +61,7 @@ export class ReceiverReconciler implements Reconciler {
   ) {}
 
   async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<Result> {
-    const obj = this.client.get(key);
+    const obj = await this.client.get(key);
     if (obj === undefined) {
       forgetSecretValues(ownerOf(key));
       return Results.done();
