@@ -3,8 +3,8 @@
  * 10 s (CPU, queue depth, readiness) and read from the controllers' own workqueue metrics.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { kubeRequest } from "../../src/runtime/kube-request.js";
 import { type RunningControllers, setCpuSeconds } from "./controllers.js";
+import { KustomizationsReady } from "./watch.js";
 import { bucketDelta, buckets, histogramQuantile, scrape, type Sample, valueOf } from "./prom.js";
 
 const KS_QUEUE = 'name="kustomization"';
@@ -78,27 +78,6 @@ export interface Capacity {
   readyAtEnd: number;
 }
 
-interface Conditions {
-  status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] };
-}
-
-/** How many Kustomizations of `ns` are Ready, and the latest of their Ready transitions. */
-export async function readiness(kc: KubeConfig, ns: string): Promise<{ ready: number; lastAt: number }> {
-  const list = await kubeRequest<{ items: Conditions[] }>(
-    kc,
-    `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations`,
-  );
-  let ready = 0;
-  let lastAt = 0;
-  for (const k of list.items) {
-    const c = k.status?.conditions?.find((x) => x.type === "Ready" && x.status === "True");
-    if (!c) continue;
-    ready++;
-    lastAt = Math.max(lastAt, Date.parse(c.lastTransitionTime ?? "") || 0);
-  }
-  return { ready, lastAt };
-}
-
 /** Where the window starts: when creation began, the set's CPU then and its metrics before it. */
 export interface WindowStart {
   at: number;
@@ -124,7 +103,25 @@ export async function measureWindow(
   start: WindowStart,
   durationMs: number,
 ): Promise<Capacity> {
-  const { kc, ns, controller } = round;
+  // Readiness from a watch, not a LIST of every Kustomization every 10 s (at 10,000 that was
+  // ~35 MB of JSON per sample for the API server to encode and the bench to parse).
+  const readiness = new KustomizationsReady(round.kc, round.ns, () => undefined, {
+    applied: false,
+    logEveryMs: Infinity,
+  });
+  try {
+    return await sampleWindow({ controller: round.controller, readiness }, n, start, durationMs);
+  } finally {
+    await readiness.stop();
+  }
+}
+
+async function sampleWindow(
+  { controller, readiness }: { controller: RunningControllers; readiness: KustomizationsReady },
+  n: number,
+  start: WindowStart,
+  durationMs: number,
+): Promise<Capacity> {
   const cpuSamples: number[] = [];
   const depth: number[] = [];
   const depthAfter: number[] = [];
@@ -145,11 +142,10 @@ export async function measureWindow(
       depthAfter.push(d);
       continue;
     }
-    const r = await readiness(kc, ns);
-    readyAtEnd = r.ready;
-    if (r.ready === n)
+    readyAtEnd = readiness.count;
+    if (readyAtEnd === n)
       first = {
-        ms: r.lastAt - start.at,
+        ms: readiness.lastReadyAt - start.at,
         seenAt: now,
         cpuAtSeen: cpu,
         metricsAtSeen: await scrapeBoth(controller),

@@ -30,22 +30,33 @@ export function watchObjects<T extends MetaObject>(
 
 interface Reconciled extends MetaObject {
   readonly status?: {
-    readonly conditions?: readonly { readonly type: string; readonly status: string }[];
+    readonly conditions?: readonly {
+      readonly type: string;
+      readonly status: string;
+      readonly lastTransitionTime?: string;
+    }[];
     readonly lastAppliedRevision?: string;
   };
 }
 
-/** Ready=True with an applied revision: a Kustomization that has finished its first apply. */
-const appliedAndReady = (k: Reconciled): boolean =>
-  Boolean(k.status?.lastAppliedRevision) &&
-  k.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
+const readyCondition = (k: Reconciled): { lastTransitionTime?: string } | undefined =>
+  k.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True");
+
+/** What counts as ready, and how often to report progress. */
+export interface ReadyOptions {
+  /** Also require `status.lastAppliedRevision` (a Kustomization that finished its first apply). */
+  readonly applied: boolean;
+  /** Progress goes to the log at most this often (default 5 s). */
+  readonly logEveryMs?: number;
+}
 
 /**
- * Watches a namespace's Kustomizations and resolves {@link until} when `count` of them have
- * applied and are Ready, reporting progress through `log` at most every `logEveryMs`.
+ * Watches a namespace's Kustomizations, keeping which are ready and the latest of their Ready
+ * transitions; {@link until} resolves when `count` of them are, reporting progress through `log`
+ * at most every `logEveryMs`.
  */
 export class KustomizationsReady {
-  private readonly ready = new Set<string>();
+  private readonly ready = new Map<string, number>();
   private readonly informer: Informer<Reconciled>;
   private waiter: { count: number; resolve: () => void } | undefined;
   private lastLog = 0;
@@ -54,7 +65,7 @@ export class KustomizationsReady {
     kc: KubeConfig,
     namespace: string,
     private readonly log: (ready: number) => void,
-    private readonly logEveryMs = 5000,
+    private readonly options: ReadyOptions = { applied: true },
   ) {
     const see = (k: Reconciled): void => this.see(k);
     this.informer = watchObjects<Reconciled>(
@@ -62,6 +73,18 @@ export class KustomizationsReady {
       { apiVersion: "kustomize.toolkit.fluxcd.io/v1", plural: "kustomizations", namespace },
       { onAdd: see, onUpdate: (_old, k) => see(k), onDelete: (k) => this.forget(k) },
     );
+  }
+
+  /** How many are ready now. */
+  get count(): number {
+    return this.ready.size;
+  }
+
+  /** The latest Ready transition among those ready now (ms since the epoch; 0 when none). */
+  get lastReadyAt(): number {
+    let last = 0;
+    for (const at of this.ready.values()) last = Math.max(last, at);
+    return last;
   }
 
   /** Resolves when `count` are Ready; rejects after `timeoutMs` saying how many were. */
@@ -93,7 +116,9 @@ export class KustomizationsReady {
 
   private see(k: Reconciled): void {
     const name = k.metadata?.name ?? "";
-    if (appliedAndReady(k)) this.ready.add(name);
+    const ready = readyCondition(k);
+    if (ready !== undefined && (!this.options.applied || Boolean(k.status?.lastAppliedRevision)))
+      this.ready.set(name, Date.parse(ready.lastTransitionTime ?? "") || 0);
     else this.ready.delete(name);
     this.settle();
   }
@@ -104,7 +129,7 @@ export class KustomizationsReady {
 
   private settle(): void {
     const now = Date.now();
-    if (now - this.lastLog >= this.logEveryMs) {
+    if (now - this.lastLog >= (this.options.logEveryMs ?? 5000)) {
       this.lastLog = now;
       this.log(this.ready.size);
     }
