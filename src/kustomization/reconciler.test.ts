@@ -194,7 +194,7 @@ describe("KustomizationReconciler steps", () => {
     expect(await reconcile()).toEqual({ kind: "requeue-after", afterMs: 120_000 });
   });
 
-  it("source missing: ArtifactFailed, retry at retryInterval; no artifact: wait requeue-dependency", async () => {
+  it("source missing: ArtifactFailed, retry at retryInterval; no artifact: wait requeue-dependency; no events (as Flux)", async () => {
     client.put(ks("app"));
     expect(await reconcile()).toEqual({ kind: "requeue-after", afterMs: 3_600_000 });
     expect(cond("app", "Ready")).toMatchObject({
@@ -207,6 +207,7 @@ describe("KustomizationReconciler steps", () => {
       reason: "ArtifactFailed",
       message: "Source artifact not found, retrying in 30s",
     });
+    expect(client.events).toEqual([]);
   });
 
   it("artifact 404: ArtifactFailed and requeue-dependency", async () => {

@@ -69,10 +69,14 @@ export async function reconcileSource(
   if (gate !== undefined && !gateEnabled(gate, opts)) {
     throw new StallingError(Reason.AccessDenied, `can't access '${shown}', ${gate} feature gate is disabled`);
   }
+  // A source that is missing or has no artifact yet is written to Ready and logged, with no event,
+  // as kustomize-controller does: it is usually the source still fetching, and alerts on it would
+  // fire for every new Kustomization (and cost an Event write per retry).
   const source = await client.getSource(key);
   if (source === undefined) {
     throw new GenericError(Reason.ArtifactFailed, `Source '${shown}' not found`, {
       retryAfterMs: opts.retryIntervalMs,
+      event: "None",
     });
   }
   const artifact = source.status?.artifact;
@@ -80,7 +84,7 @@ export async function reconcileSource(
     throw new WaitingError(
       Reason.ArtifactFailed,
       `Source artifact not found, retrying in ${formatDuration(opts.requeueDependencyMs)}`,
-      { requeueAfterMs: opts.requeueDependencyMs },
+      { requeueAfterMs: opts.requeueDependencyMs, event: "None" },
     );
   }
   return { key, source, artifact };
