@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -148,6 +149,17 @@ export function captureTail(child: ChildProcess, lines: string[]): void {
 }
 
 /**
+ * With `MOORING_BENCH_LOG_DIR`, the controller's whole output goes to `mooring-<pid>.log` there
+ * (the tail alone does not show where a reconcile's time went).
+ */
+function keepLog(child: ChildProcess, dir: string | undefined): void {
+  if (dir === undefined || dir === "") return;
+  const out = createWriteStream(join(dir, `mooring-${child.pid ?? 0}.log`));
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+}
+
+/**
  * Compiles the controller once per bench run (`tsc -p tsconfig.build.json` into dist/, what the
  * image runs), so the measured process is plain Node on JavaScript: no TypeScript loader's time
  * or memory in the figures.
@@ -217,6 +229,7 @@ export async function startMooring(
   );
   const tail: string[] = [];
   captureTail(child, tail);
+  keepLog(child, process.env["MOORING_BENCH_LOG_DIR"]);
   const sampler = new RssSampler(() => [child.pid]);
   const stop = async (): Promise<void> => {
     await sampler.sample();
