@@ -169,6 +169,7 @@ export class KustomizationReconciler implements Reconciler {
     } catch (err) {
       error = err;
     }
+    run.phases.lap("steps");
     const out = await run.status.finish(run.obj, "success", error, {
       intervalMs: kustomizationInterval(ks.spec),
       jitter: jitterWith(this.deps.options.jitterPercent),
@@ -190,6 +191,8 @@ export class KustomizationReconciler implements Reconciler {
       if (run.changed || !wasReady) await run.event("Normal", finished, revision);
     }
     if (out.failure !== undefined) ctx.log.info({ reason: out.failure.reason }, out.failure.message);
+    run.phases.lap("status");
+    ctx.log.debug({ phasesMs: run.phases.summary() }, "reconcile phases");
     return out.result;
   }
 
@@ -213,7 +216,9 @@ export class KustomizationReconciler implements Reconciler {
     run.readyInProgress();
     if (!wantsHealthCheck(run.obj)) run.removeHealthy();
     await run.patchStatus();
+    run.phases.lap("source");
     const { objects, apply } = await this.fetchAndBuild(run, resolved, ctx);
+    run.phases.lap("build");
     // Before anything is applied: a refused deletion plan leaves the cluster and inventory as they were.
     guardPrune(run.obj, objects, prunePolicy, this.deps.options.pruneGuard);
     const step = {
@@ -223,7 +228,9 @@ export class KustomizationReconciler implements Reconciler {
     };
     run.progressing(run.forRevision("Detecting drift", revision));
     const applied = await this.applyAndPrune(run, objects, { ...step, apply }, revision);
+    run.phases.lap("apply");
     await this.health(run, applied, { ...step, apply }, resolved);
+    run.phases.lap("health");
     // OCI artifacts name the commit they were built from (flux push artifact --revision).
     const origin = resolved.artifact.metadata?.[OCI_REVISION_METADATA];
     run.setStatus({
@@ -262,6 +269,7 @@ export class KustomizationReconciler implements Reconciler {
       refresh: async () => (await this.deps.client.getSource(resolved.key))?.status?.artifact,
     };
     return withArtifact(request, this.deps.options.artifact, async (fetched) => {
+      run.phases.lap("fetch");
       run.setStatus({ lastAttemptedRevision: resolved.artifact.revision });
       run.progressing(run.forRevision("Building manifests", resolved.artifact.revision));
       const apply = await this.applyTarget(ks);

@@ -14,6 +14,7 @@ import {
 } from "../runtime/conditions.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import type { StatusFinisher } from "../runtime/finish-status.js";
+import { PhaseTimer } from "../runtime/phase-timer.js";
 import { formatDuration } from "../util/duration.js";
 import type { KustomizationClient } from "./ports.js";
 
@@ -29,6 +30,8 @@ export class Run {
    */
   readonly secretValues: string[] = [];
   readonly startedAt: number;
+  /** Where this run's time went, for the debug log line at its end. */
+  readonly phases = new PhaseTimer();
 
   constructor(
     obj: Kustomization,
