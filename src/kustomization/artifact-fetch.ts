@@ -6,17 +6,18 @@
  * becomes a wait; anything else is an `ArtifactFailed` error.
  */
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Artifact, Reason } from "../api/index.js";
 import { GenericError, WaitingError } from "../runtime/errors.js";
 import { stripUrlCredentials } from "../runtime/sanitize.js";
 import { extractTarGz } from "../util/safe-extract.js";
+import { writeAllSync } from "../util/write-sync.js";
 
 /** Download and extraction settings (from the controller's frozen options). */
 export interface ArtifactFetchOptions {
@@ -107,19 +108,35 @@ async function checkResponse(
   );
 }
 
-/** A pass-through that hashes what flows and fails beyond `maxBytes`. */
-function meter(maxBytes: number): { stream: Transform; hex: () => string } {
+/**
+ * The download's sink: hashes what arrives, fails beyond `maxBytes` and writes it to `file` with
+ * synchronous calls. An asynchronous write stream costs a turn of the event loop per chunk, and
+ * beside a big apply each turn waits (issue 17, bench S9: see util/safe-extract.ts).
+ */
+function sink(file: string, maxBytes: number, onData: () => void): { stream: Writable; hex: () => string } {
   const hash = createHash("sha256");
   let size = 0;
-  const stream = new Transform({
-    transform(chunk: Buffer, _enc, done): void {
+  let fd: number | undefined;
+  const stream = new Writable({
+    construct(done): void {
+      fd = openSync(file, "w", 0o600);
+      done();
+    },
+    write(chunk: Buffer, _enc, done): void {
+      onData();
       size += chunk.length;
       if (size > maxBytes) {
         done(new GenericError(Reason.ArtifactFailed, `artifact is larger than ${maxBytes} bytes`));
         return;
       }
       hash.update(chunk);
-      done(null, chunk);
+      writeAllSync(fd as number, chunk);
+      done();
+    },
+    destroy(err, done): void {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+      done(err);
     },
   });
   return { stream, hex: () => hash.digest("hex") };
@@ -170,9 +187,8 @@ async function attempt(
     const res = await fetch(url, { signal: both });
     idle.touch();
     const body = await checkResponse(res, url, opts);
-    const m = meter(opts.maxBytes);
-    m.stream.on("data", () => idle.touch());
-    await pipeline(Readable.fromWeb(body), m.stream, createWriteStream(file));
+    const m = sink(file, opts.maxBytes, () => idle.touch());
+    await pipeline(Readable.fromWeb(body), m.stream);
     return m.hex();
   } catch (err) {
     throw retryable(err, signal) ? new RetryableError(`GET ${url}: ${failureText(err, idle)}`) : err;

@@ -4,11 +4,12 @@
  * skipped (as Flux's untar does), and the unpacked size is capped so a hostile or runaway
  * artifact cannot fill the disk.
  */
-import { closeSync, createReadStream, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract, type Header } from "tar-stream";
+import { writeAllSync } from "./write-sync.js";
 
 /** The archive is malformed, escapes its directory or is too large. */
 export class ExtractError extends Error {
@@ -62,7 +63,7 @@ class Writer {
     const fd = openSync(target, "w", 0o600);
     try {
       for await (const chunk of stream) {
-        writeAll(fd, chunk as Uint8Array);
+        writeAllSync(fd, chunk as Uint8Array);
         await this.yieldWhenDue();
       }
     } finally {
@@ -77,10 +78,6 @@ class Writer {
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.sliceStart = performance.now();
   }
-}
-
-function writeAll(fd: number, chunk: Uint8Array): void {
-  for (let off = 0; off < chunk.byteLength; ) off += writeSync(fd, chunk, off);
 }
 
 async function writeEntry(
