@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,5 +67,52 @@ describe("ThreadPool sharing (issue 19: threads cost memory)", () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe("ThreadPool and the task's signal (issue 19: a listener left on a signal leaks it)", () => {
+  it("leaves no abort listener on the signal once the task has run", async () => {
+    const pool = new ThreadPool({ module, size: 1, maxHeapMib: 64 });
+    const stop = new AbortController();
+    try {
+      // The second task waits for the first one's thread, so both the waiting and the running
+      // paths are taken.
+      await Promise.all(
+        [1, 2].map(() => pool.run<number>({ wait: 20 }, { timeoutMs: 60_000, signal: stop.signal })),
+      );
+      expect(getEventListeners(stop.signal, "abort")).toHaveLength(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("still cancels a task waiting for a thread when its signal aborts, and lets go of the signal", async () => {
+    const pool = new ThreadPool({ module, size: 1, maxHeapMib: 64 });
+    const first = new AbortController();
+    const second = new AbortController();
+    try {
+      const running = pool.run<number>({ wait: 600_000 }, { timeoutMs: 600_000, signal: first.signal });
+      running.catch(() => undefined);
+      const waiting = pool.run<number>({ wait: 1 }, { timeoutMs: 60_000, signal: second.signal });
+      second.abort();
+      await expect(waiting).rejects.toThrow("the task was cancelled");
+      expect(getEventListeners(second.signal, "abort")).toHaveLength(0);
+    } finally {
+      first.abort();
+      await pool.close();
+    }
+  });
+
+  it("lets go of the signal of a task still waiting when the pool closes", async () => {
+    const pool = new ThreadPool({ module, size: 1, maxHeapMib: 64 });
+    const stop = new AbortController();
+    const running = pool.run<number>({ wait: 600_000 }, { timeoutMs: 600_000 });
+    running.catch(() => undefined);
+    const waiting = expect(
+      pool.run<number>({ wait: 1 }, { timeoutMs: 60_000, signal: stop.signal }),
+    ).rejects.toThrow("the thread pool is closed");
+    await pool.close();
+    await waiting;
+    expect(getEventListeners(stop.signal, "abort")).toHaveLength(0);
   });
 });

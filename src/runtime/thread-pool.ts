@@ -190,14 +190,24 @@ export class ThreadPool {
     if (this.closed) return Promise.reject(new Error("the thread pool is closed"));
     if (options.signal?.aborted) return Promise.reject(new Error("the task was cancelled"));
     return new Promise<T>((resolve, reject) => {
+      // Listens only while the task waits (a running task's thread listens on its own). A listener
+      // left behind on a signal made by AbortSignal.any keeps that signal, the listener and all it
+      // holds alive until the signal aborts, which a finished reconcile's signal never does: one
+      // leak per build (issue 19, S6 memory).
+      const onAbort = (): void => this.dropWaiting(pending);
+      const stopListening = (): void => options.signal?.removeEventListener("abort", onAbort);
       const pending: Pending = {
-        reject,
+        reject: (err) => {
+          stopListening();
+          reject(err);
+        },
         run: (thread) => {
+          stopListening();
           thread.run<T>(request, options, this.options.idleExitMs ?? 30_000).then(resolve, reject);
         },
       };
       this.waiting.push(pending);
-      options.signal?.addEventListener("abort", () => this.dropWaiting(pending), { once: true });
+      options.signal?.addEventListener("abort", onAbort, { once: true });
       this.dispatch();
     });
   }
