@@ -33,7 +33,8 @@ const RBAC_KINDS = new Set(["Role", "ClusterRole", "RoleBinding", "ClusterRoleBi
  */
 export function objectId(m: ObjMetadata): string {
   const name = m.group === RBAC_GROUP && RBAC_KINDS.has(m.kind) ? m.name.replaceAll(":", "__") : m.name;
-  return `${m.namespace}_${name}_${m.group}_${m.kind}`;
+  // One flat string (join), not a rope of the pieces: ids are kept per applied object (issue 19).
+  return [m.namespace, name, m.group, m.kind].join("_");
 }
 
 /** Decodes an id: namespace up to the first `_`, kind and group after the last two. */

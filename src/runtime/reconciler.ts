@@ -51,7 +51,9 @@ export interface Reconciler {
 
 /** `namespace/name` (or `name` for cluster-scoped objects): the queue's key format. */
 export function formatKey(key: ObjectKey): string {
-  return key.namespace === "" ? key.name : `${key.namespace}/${key.name}`;
+  // join makes one flat string where a template literal keeps a rope of the pieces: keys live in
+  // the caches, queues and maps of every object for as long as it exists (issue 19).
+  return key.namespace === "" ? key.name : [key.namespace, key.name].join("/");
 }
 
 /** Inverse of {@link formatKey}. */
