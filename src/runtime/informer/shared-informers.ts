@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { ResourceRef } from "../kube-request.js";
 import { apiListWatcher } from "./api-list-watcher.js";
 import { Informer } from "./informer.js";
+import { shareStrings } from "./shared-strings.js";
 import { withoutManagedFields } from "./without-managed-fields.js";
 import type { IndexFunc } from "./store.js";
 import type { MetaObject } from "./types.js";
@@ -54,8 +55,9 @@ export class SharedInformers {
     if (informer === undefined) {
       informer = new Informer<T>({
         name: collection.name,
-        // Flux kinds: nothing here reads the field managers' bookkeeping (see the transform).
-        transform: withoutManagedFields,
+        // Flux kinds: nothing here reads the field managers' bookkeeping (see the transform), and
+        // thousands of them repeat the same strings (see shared-strings.ts).
+        transform: (obj) => shareStrings(withoutManagedFields(obj)),
         source: apiListWatcher<T>(this.kubeConfig, {
           resource,
           ...(collection.labelSelector ? { labelSelector: collection.labelSelector } : {}),
