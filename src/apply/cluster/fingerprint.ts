@@ -21,7 +21,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+/**
+ * Base64, not hex: these hashes are only compared with each other, and three are kept per applied
+ * object for its lifetime (44 characters instead of 64; issue 19).
+ */
+const sha256 = (text: string): string => createHash("sha256").update(text).digest("base64");
 
 /** Hash of a prepared desired object and the context it is applied in. */
 export function renderedHash(obj: KubeObject, context: unknown): string {

@@ -21,6 +21,7 @@ import { contentFingerprint, lastManager, ownedFieldsHash } from "./fingerprint.
 import type { KubeHttp } from "./http.js";
 import { refOf } from "./object-client.js";
 import { Informer } from "../../runtime/informer/informer.js";
+import { sharedStrings } from "../../runtime/informer/shared-strings.js";
 import type { DriftEvent, DriftListener, OwnerRef } from "./types.js";
 
 interface Mirrored {
@@ -49,7 +50,8 @@ interface Pending {
   readonly events: { type: "MODIFIED" | "DELETED"; obj: KubeObject; fingerprint: string }[];
 }
 
-const ownerKey = (o: OwnerRef): string => `${o.namespace}/${o.name}`;
+/** One flat string (join, not a rope): a key of the records for the Kustomization's lifetime. */
+const ownerKey = (o: OwnerRef): string => [o.namespace, o.name].join("/");
 const kindKey = (m: Pick<RestMapping, "apiVersion" | "kind">): string => `${m.apiVersion}/${m.kind}`;
 
 /** The mirror, the records and the drift listeners of one controller. */
@@ -183,18 +185,14 @@ export class OwnedObjects {
   }
 
   private recordOf(live: KubeObject, hash: string, recheck: boolean): AppliedRecord {
-    const resourceVersion = live.metadata.resourceVersion ?? "";
-    // The watch may have delivered this very version already: its fingerprint is the same.
     const seen = this.mirror.get(kindKey(live))?.get(objectId(objMetadataOf(live)));
+    const { uid, resourceVersion, fingerprint } = fromMirror(seen, live);
     return {
       recheck,
       hash,
-      uid: live.metadata.uid ?? "",
+      uid,
       resourceVersion,
-      fingerprint:
-        seen?.resourceVersion === resourceVersion && seen.uid === live.metadata.uid
-          ? seen.fingerprint
-          : contentFingerprint(live),
+      fingerprint: fingerprint ?? contentFingerprint(live),
       ownedFields: ownedFieldsHash(live, this.fieldManager),
       ready: false,
     };
@@ -282,6 +280,21 @@ function parseOwnerKey(key: string): OwnerRef {
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
+/**
+ * The identity of `live` for its record, taken from what the mirror holds where equal, so that the
+ * record and the mirror share one copy of each string (issue 19). The watch may have delivered this
+ * very version already: then its fingerprint is the same too.
+ */
+function fromMirror(
+  seen: Mirrored | undefined,
+  live: KubeObject,
+): { uid: string; resourceVersion: string; fingerprint?: string } {
+  const resourceVersion = live.metadata.resourceVersion ?? "";
+  if (seen === undefined || seen.uid !== live.metadata.uid)
+    return { uid: live.metadata.uid ?? "", resourceVersion };
+  return seen.resourceVersion === resourceVersion ? seen : { uid: seen.uid, resourceVersion };
+}
+
 /** The mirror still shows the object as we left it (same version, or same content). */
 function unchangedSince(seen: Mirrored, record: AppliedRecord): boolean {
   return seen.resourceVersion === record.resourceVersion || seen.fingerprint === record.fingerprint;
@@ -289,15 +302,32 @@ function unchangedSince(seen: Mirrored, record: AppliedRecord): boolean {
 
 /**
  * What the informer's store keeps: enough to name the object and its owner (a delete learnt from a
- * relist is judged on it); the content lives in the mirror as a fingerprint.
+ * relist is judged on it); the content lives in the mirror as a fingerprint. Of the labels only the
+ * owner's, and the strings thousands of objects repeat as one shared copy (issue 19).
  */
 function identityOnly(obj: KubeObject): KubeObject {
   const { name, namespace, uid, resourceVersion, labels } = obj.metadata;
   return {
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    metadata: { name, namespace, uid, resourceVersion, labels },
+    apiVersion: sharedStrings.shared(obj.apiVersion),
+    kind: sharedStrings.shared(obj.kind),
+    metadata: {
+      name,
+      namespace: namespace === undefined ? undefined : sharedStrings.shared(namespace),
+      uid,
+      resourceVersion,
+      labels: ownerLabels(labels ?? {}),
+    },
   };
+}
+
+/** The owner labels of `labels` (those {@link ownerOf} reads), values shared. */
+function ownerLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of [OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL]) {
+    const value = labels[key];
+    if (value !== undefined) out[key] = sharedStrings.shared(value);
+  }
+  return out;
 }
 
 function driftEvent(owner: OwnerRef, type: "MODIFIED" | "DELETED", obj: KubeObject): DriftEvent {
