@@ -22,6 +22,7 @@ import { ApplyError } from "../apply/cluster/errors.js";
 import type { ApplyResult, OwnerRef } from "../apply/cluster/types.js";
 import { formatChanges } from "../apply/changeset.js";
 import type { KubeObject } from "../apply/types.js";
+import { deadline } from "../runtime/deadline.js";
 import { StallingError } from "../runtime/errors.js";
 import type { DriftMetrics } from "../runtime/metrics.js";
 import { StatusFinisher } from "../runtime/finish-status.js";
@@ -34,7 +35,7 @@ import {
   type Result,
 } from "../runtime/reconciler.js";
 import { formatDuration } from "../util/duration.js";
-import { withArtifact } from "./artifact-fetch.js";
+import { type ArtifactRequest, withArtifact } from "./artifact-fetch.js";
 import {
   HealthCheckCanceled,
   healthRefs,
@@ -261,13 +262,29 @@ export class KustomizationReconciler implements Reconciler {
     ctx: ReconcileContext,
   ): Promise<{ objects: KubeObject[]; apply: ApplyPort }> {
     const ks = run.obj;
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(kustomizationTimeout(ks.spec))]);
+    // The artifact download's deadline, released when the fetch and build are over (deadline.ts).
+    const fetchDeadline = deadline(ctx.signal, kustomizationTimeout(ks.spec));
     const request = {
       artifact: resolved.artifact,
       path: ks.spec.path ?? "",
-      signal,
+      signal: fetchDeadline.signal,
       refresh: async () => (await this.deps.client.getSource(resolved.key))?.status?.artifact,
     };
+    try {
+      return await this.buildIn(run, resolved, ctx, request);
+    } finally {
+      fetchDeadline.release();
+    }
+  }
+
+  /** {@link fetchAndBuild} once its deadline is set: download, then build in the extracted tree. */
+  private buildIn(
+    run: Run,
+    resolved: ResolvedSource,
+    ctx: ReconcileContext,
+    request: ArtifactRequest,
+  ): Promise<{ objects: KubeObject[]; apply: ApplyPort }> {
+    const ks = run.obj;
     return withArtifact(request, this.deps.options.artifact, async (fetched) => {
       run.phases.lap("fetch");
       run.setStatus({ lastAttemptedRevision: resolved.artifact.revision });

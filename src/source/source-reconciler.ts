@@ -9,6 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Artifact, type Condition, EVENT_METADATA, FINALIZER, Reason } from "../api/index.js";
+import { deadline } from "../runtime/deadline.js";
 import { getCondition, markReconciling, markUnknown, READY } from "../runtime/conditions.js";
 import type { EventRecord } from "../runtime/event-types.js";
 import { DEFAULT_JITTER_PERCENT, jitterWith } from "../runtime/jitter.js";
@@ -108,10 +109,12 @@ export class SourceReconciler<
     const timeoutMs = this.spec.timeoutMs(obj);
     const prefix = `mooring-${this.spec.kind.toLowerCase()}-`;
     const workDir = await mkdtemp(join(this.deps.options.tmpDir ?? tmpdir(), prefix));
+    // Released once the steps are over (deadline.ts: a timeout signal outlives its reconcile).
+    const runDeadline = deadline(ctx.signal, timeoutMs);
     const s = this.spec.newRun({
       obj,
       ctx,
-      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]),
+      signal: runDeadline.signal,
       timeoutMs,
       workDir,
       events: [],
@@ -123,6 +126,7 @@ export class SourceReconciler<
     } catch (err) {
       error = err;
     } finally {
+      runDeadline.release();
       await rm(workDir, { recursive: true, force: true });
     }
     return this.finish(s, status, error, before);
