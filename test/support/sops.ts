@@ -44,6 +44,9 @@ function run(
         ? resolve(Buffer.concat(out).toString("binary"))
         : reject(new Error(`${cmd} ${args.join(" ")}: ${err}`)),
     );
+    // A command that exits before reading its input (e.g. refusing its arguments) closes the pipe:
+    // its exit code and stderr say why (the close handler), so EPIPE here is not an error of its own.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(opts.input ?? "");
   });
 }
