@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { renderMetrics } from "./text-histogram.js";
 import {
   DriftMetrics,
   ReconcileMetrics,
@@ -19,12 +20,12 @@ describe("ReconcileMetrics", () => {
     const m = new ReconcileMetrics(registry);
     m.recordDuration("GitRepository", { namespace: "ns", name: "a" }, 0.5);
     m.recordDuration("GitRepository", { namespace: "ns", name: "b" }, 2);
-    let text = await registry.metrics();
+    let text = await renderMetrics(registry);
     expect(text).toContain(
       'gotk_reconcile_duration_seconds_count{kind="GitRepository",name="a",namespace="ns"} 1',
     );
     m.deleteObject("GitRepository", { namespace: "ns", name: "a" });
-    text = await registry.metrics();
+    text = await renderMetrics(registry);
     expect(text).not.toContain('name="a"');
     expect(text).toContain('name="b"');
     expect(() => new ReconcileMetrics(registry)).not.toThrow();

@@ -4,6 +4,7 @@
  * when the object is gone so series of deleted objects do not linger.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics, exponentialBuckets } from "prom-client";
+import { registerTextMetric, TextHistogram } from "./text-histogram.js";
 
 /** A fresh registry, optionally with Node's process metrics (what `/metrics` serves). */
 export function createMetricsRegistry(options: { processMetrics?: boolean } = {}): Registry {
@@ -23,22 +24,25 @@ export function reconcileDurationBuckets(): number[] {
 
 type Labels = "kind" | "name" | "namespace";
 
-const histograms = new WeakMap<Registry, Histogram<Labels>>();
+const histograms = new WeakMap<Registry, TextHistogram<Labels>>();
 
-/** Records reconcile durations per object. */
+/**
+ * Records reconcile durations per object. One series per object, so it is rendered by
+ * {@link TextHistogram} (see there) and served by `renderMetrics`, not by prom-client.
+ */
 export class ReconcileMetrics {
-  private readonly duration: Histogram<Labels>;
+  private readonly duration: TextHistogram<Labels>;
 
   constructor(registry: Registry) {
     let h = histograms.get(registry);
     if (h === undefined) {
-      h = new Histogram({
+      h = new TextHistogram({
         name: "gotk_reconcile_duration_seconds",
         help: "The duration in seconds of a GitOps Toolkit resource reconciliation.",
         labelNames: ["kind", "name", "namespace"],
         buckets: reconcileDurationBuckets(),
-        registers: [registry],
       });
+      registerTextMetric(registry, h);
       histograms.set(registry, h);
     }
     this.duration = h;
