@@ -8,6 +8,7 @@ import { lstat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { relative, resolve, sep } from "node:path";
 import { listen, type ListeningServer } from "../runtime/listen.js";
+import { bufferSizes } from "../util/safe-extract.js";
 
 /** Resolves a request path below root, or undefined when it is malformed or escapes. */
 export function resolveRequestPath(root: string, urlPath: string): string | undefined {
@@ -69,9 +70,10 @@ async function serve(root: string, req: IncomingMessage, res: ServerResponse): P
     res.end();
     return;
   }
-  // 1 MiB reads: one turn of the event loop per MiB, not per 64 KiB (the default), on both ends
-  // when the controller downloads from itself beside a big apply (issue 17, bench S9).
-  createReadStream(file, { highWaterMark: 1 << 20 })
+  // Reads of up to 1 MiB: one turn of the event loop per MiB, not per 64 KiB (the default), on both
+  // ends when the controller downloads from itself beside a big apply (issue 17, bench S9); sized
+  // to the file, since Node allocates the whole highWaterMark for every read (see safe-extract.ts).
+  createReadStream(file, { highWaterMark: bufferSizes(s.size).read })
     .on("error", () => res.destroy())
     .pipe(res);
 }

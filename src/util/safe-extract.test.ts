@@ -4,7 +4,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { extractTarGz } from "./safe-extract.js";
+import { bufferSizes, extractTarGz } from "./safe-extract.js";
 
 async function tarGz(entries: { name: string; body: string | Buffer }[]): Promise<Buffer> {
   const p = pack();
@@ -69,5 +69,13 @@ describe("extractTarGz", () => {
     await expect(extract([{ name: "../escape.yaml", body: "x" }])).rejects.toThrow(
       /outside the extraction directory/,
     );
+  });
+});
+
+describe("bufferSizes", () => {
+  it("sizes read and inflate buffers to a small artifact, and caps them at 1 MiB for a big one", () => {
+    expect(bufferSizes(3000)).toEqual({ read: 3000, inflate: 24_000 });
+    expect(bufferSizes(10)).toEqual({ read: 1024, inflate: 16 * 1024 });
+    expect(bufferSizes(32 * 1024 * 1024)).toEqual({ read: 1 << 20, inflate: 1 << 20 });
   });
 });

@@ -6,6 +6,7 @@
  */
 import { closeSync, createReadStream, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
+import { stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract, type Header } from "tar-stream";
@@ -41,6 +42,19 @@ export function entryTarget(dir: string, name: string): string {
  * between slices. What is left is a few turns per MiB for decompression.
  */
 const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Read and inflate buffers sized to the artifact: up to {@link CHUNK_BYTES}, but never a 1 MiB block
+ * for a few kilobytes. Node allocates a read stream's whole highWaterMark for every read, and each
+ * such block is external memory that hastens V8's next full collection: at bench S1's 1,000 small
+ * artifacts the fixed 1 MiB blocks cost the controller about a sixth more CPU.
+ */
+export function bufferSizes(compressedBytes: number): { read: number; inflate: number } {
+  const read = Math.min(CHUNK_BYTES, Math.max(1024, compressedBytes));
+  // YAML compresses about 4-8x; 16 KiB is zlib's default chunk.
+  const inflate = Math.min(CHUNK_BYTES, Math.max(16 * 1024, compressedBytes * 8));
+  return { read, inflate };
+}
 
 /** Longest run of synchronous writes before the event loop gets a turn. */
 const SLICE_MS = 5;
@@ -107,9 +121,10 @@ const wrap = (err: unknown): ExtractError =>
  */
 export async function extractTarGz(file: string, dir: string, maxBytes: number): Promise<void> {
   const ex = extract();
+  const sizes = bufferSizes((await stat(file)).size);
   const feed = pipeline(
-    createReadStream(file, { highWaterMark: CHUNK_BYTES }),
-    createGunzip({ chunkSize: CHUNK_BYTES }),
+    createReadStream(file, { highWaterMark: sizes.read }),
+    createGunzip({ chunkSize: sizes.inflate }),
     ex,
   );
   feed.catch(() => undefined); // observed below; this only prevents an unhandled rejection
