@@ -30,8 +30,7 @@ export class CachedKustomizationClient implements KustomizationClient {
   ) {}
 
   getKustomization(key: ObjectKey): Promise<Kustomization | undefined> {
-    const cached = this.caches.kustomizations.get(formatKey(key));
-    return cached.fresh ? Promise.resolve(cached.obj) : this.api.getKustomizationUncached(key);
+    return this.caches.kustomizations.read(formatKey(key), () => this.api.getKustomizationUncached(key));
   }
 
   getKustomizationUncached(key: ObjectKey): Promise<Kustomization | undefined> {

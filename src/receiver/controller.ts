@@ -92,10 +92,7 @@ function apiClient(kc: KubeConfig, informer: Informer<Receiver>, recordEvent: Ev
   const cache = new FreshReads(informer.store);
   informer.addHandler(cache.handler);
   return {
-    get: async (key) => {
-      const cached = cache.get(formatKey(key));
-      return cached.fresh ? cached.obj : orUndefined(kubeRequest<Receiver>(kc, path(key)));
-    },
+    get: (key) => cache.read(formatKey(key), () => orUndefined(kubeRequest<Receiver>(kc, path(key)))),
     readSecret: (key, signal) => readSecretData(kc, key, signal),
     patchStatus: async (obj, patch) => {
       cache.wrote(formatKey(keyOf(obj)), await patchObjectStatus(kc, path(keyOf(obj)), patch));

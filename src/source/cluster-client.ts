@@ -35,10 +35,9 @@ export class ApiSourceClient<T extends AnySource> implements SourceClient<T> {
     return resourcePath({ apiVersion: this.names.apiVersion, plural: this.names.plural, ...key });
   }
 
-  async get(key: ObjectKey): Promise<T | undefined> {
-    const cached = this.cache?.get(formatKey(key));
-    if (cached?.fresh === true) return cached.obj;
-    return orUndefined(kubeRequest<T>(this.kc, this.path(key)));
+  get(key: ObjectKey): Promise<T | undefined> {
+    const live = (): Promise<T | undefined> => orUndefined(kubeRequest<T>(this.kc, this.path(key)));
+    return this.cache === undefined ? live() : this.cache.read(formatKey(key), live);
   }
 
   getSecretData(key: ObjectKey): Promise<Record<string, string> | undefined> {

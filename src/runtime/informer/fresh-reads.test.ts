@@ -63,4 +63,12 @@ describe("FreshReads", () => {
     reads.wrote("ns/a", undefined);
     expect(reads.get("ns/a").fresh).toBe(true);
   });
+
+  it("read serves the cache when fresh and reads live otherwise", async () => {
+    const { reads } = setup();
+    const live = (): Promise<Obj | undefined> => Promise.resolve(obj("live"));
+    expect(await reads.read("ns/a", live)).toEqual(obj("1"));
+    reads.wrote("ns/a", "3");
+    expect(await reads.read("ns/a", live)).toEqual(obj("live"));
+  });
 });

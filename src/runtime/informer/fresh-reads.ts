@@ -57,6 +57,12 @@ export class FreshReads<T extends MetaObject> {
     return { fresh: true, obj: this.store.get(key) };
   }
 
+  /** The object from the cache when it is fresh, else from `readLive` (the API server). */
+  read(key: string, readLive: () => Promise<T | undefined>): Promise<T | undefined> {
+    const cached = this.get(key);
+    return cached.fresh ? Promise.resolve(cached.obj) : readLive();
+  }
+
   private observe(obj: T): void {
     const key = keyOf(obj);
     if (this.awaited.get(key)?.resourceVersion === obj.metadata?.resourceVersion) this.awaited.delete(key);
