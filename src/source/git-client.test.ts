@@ -79,6 +79,66 @@ describe("GitClient", () => {
     expect(server.packRequests()).toHaveLength(0);
   });
 
+  it("discovers a server once, then lists refs and fetches with one v2 POST each", async () => {
+    const c = client();
+    const requests = async (op: () => Promise<unknown>): Promise<string[]> => {
+      await server.settled();
+      server.clearRequests();
+      await op();
+      await server.settled();
+      return server.requests.map((r) => `${r.method} ${r.kind} ${r.protocol ?? "v0"}`).sort();
+    };
+    expect(await requests(() => checkout(c, target(), { branch: "main" }))).toEqual([
+      "GET info-refs version=2",
+      "POST rpc version=2",
+      "POST rpc version=2",
+    ]);
+    expect(server.packRequests()).toHaveLength(1);
+    // Another repository of the same server: no discovery.
+    const other = target();
+    let dest = "";
+    expect(await requests(async () => ({ dest } = await checkout(c, other, { branch: "main" })))).toEqual([
+      "POST rpc version=2",
+      "POST rpc version=2",
+    ]);
+    expect(await readFile(join(dest, "deploy/b.yaml"), "utf8")).toBe("b: 2\n");
+    expect(server.packRequests()).toHaveLength(1);
+    // The poll of an unchanged branch: one ls-refs.
+    expect(await requests(() => c.resolve(other, refStrategy({ branch: "main" })))).toEqual([
+      "POST rpc version=2",
+    ]);
+  });
+
+  it("falls back to a discovery when a known server stops speaking v2, and fetches with v0", async () => {
+    const c = client();
+    await c.resolve(target(), refStrategy({ branch: "main" }));
+    await server.settled();
+    server.setProtocolV2(false);
+    try {
+      server.clearRequests();
+      const { resolved, dest, result } = await checkout(c, target(), { tag: "v1.0.0" });
+      expect(resolved.revision).toBe(`v1.0.0@sha1:${first}`);
+      expect(result.fetched).toBe(true);
+      expect(existsSync(join(dest, "deploy/a.yaml"))).toBe(true);
+      // The v2 ls-refs failed, the discovery found v0 (refs included), the fetch discovered for its
+      // capabilities: nothing cached from v2 is used again.
+      await server.settled();
+      expect(server.requests.map((r) => `${r.method} ${r.kind}`).sort()).toEqual([
+        "GET info-refs",
+        "GET info-refs",
+        "POST rpc",
+        "POST rpc",
+      ]);
+      expect(server.packRequests()).toHaveLength(1);
+      server.clearRequests();
+      await c.resolve(target(), refStrategy({ branch: "main" }));
+      await server.settled();
+      expect(server.requests.map((r) => `${r.method} ${r.kind}`)).toEqual(["GET info-refs"]);
+    } finally {
+      server.setProtocolV2(true);
+    }
+  });
+
   it("checks out a branch, keeps exec bits, drops symlinks, and reuses the cache", async () => {
     const c = client();
     const t = target();

@@ -20,6 +20,7 @@ import { checkoutTree } from "./git-checkout.js";
 import { commitEntries } from "./git-tree-archive.js";
 import { classifyGitError } from "./git-errors.js";
 import { fetchPack } from "./git-fetch.js";
+import { ServerProtocols } from "./git-remote.js";
 import { ObjectStore } from "./git-objects.js";
 import { parseCommit } from "./git-tree.js";
 import { createGitHttpClient, type GitProxy, PackTooLargeError } from "./git-http.js";
@@ -100,9 +101,12 @@ interface Remote {
 
 /** The git client; one per controller, safe for concurrent use on different cache keys. */
 export class GitClient {
+  /** What each HTTP git server speaks, so commands skip the discovery (git-remote.ts). */
+  private readonly protocols = new ServerProtocols();
+
   constructor(private readonly opts: GitClientOptions) {}
 
-  /** Resolves the strategy to a commit with a single ref discovery. */
+  /** Resolves the strategy to a commit with a single ref listing. */
   async resolve(target: GitTarget, strategy: RefStrategy): Promise<ResolvedRef> {
     try {
       return await this.resolveInner(target, strategy);
@@ -255,9 +259,12 @@ export class GitClient {
     });
   }
 
+  /** Peeled refs under `prefix`: see git-remote.ts for HTTP; SSH lists on its own channel. */
   private async listRefs(target: GitTarget, prefix: string): Promise<ServerRef[]> {
-    return this.withRemote(target, (remote) =>
-      git.listServerRefs({ ...remote, protocolVersion: 2, prefix, peelTags: true }),
+    return this.withRemote(target, async (remote) =>
+      target.auth.ssh === undefined
+        ? (await this.protocols.listRefs({ ...remote, signal: target.signal }, prefix)).refs
+        : git.listServerRefs({ ...remote, protocolVersion: 2, prefix, peelTags: true }),
     );
   }
 
@@ -346,11 +353,22 @@ export class GitClient {
     have: readonly string[];
   }): Promise<void> {
     const { resolved, gitdir, full, shallow } = a;
+    // The ref listing just spoke v2 with the server over HTTP: fetch with it, without a discovery.
+    const info = a.target.auth.ssh === undefined ? this.protocols.v2Info(a.target.auth.url) : undefined;
+    const v2 = info === undefined ? {} : { info };
     await this.withRemote(a.target, async (remote) => {
       if (!full) {
         const want = resolved.commit;
         const own = await withStore(gitdir, (store) =>
-          fetchPack({ ...remote, gitdir, want, haves: a.have, store, ...(shallow ? { depth: 1 } : {}) }),
+          fetchPack({
+            ...remote,
+            gitdir,
+            want,
+            haves: a.have,
+            store,
+            ...(shallow ? { depth: 1 } : {}),
+            ...v2,
+          }),
         );
         if (own !== "unsupported") return;
       }

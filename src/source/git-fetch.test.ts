@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readUploadPackResponse, uploadPackRequest } from "./git-fetch.js";
+import { fetchArguments, readFetchResponse, readUploadPackResponse, uploadPackRequest } from "./git-fetch.js";
+import { commandRequest } from "./git-remote.js";
 
 function pkt(s: string | Buffer): Buffer {
   const body = Buffer.isBuffer(s) ? s : Buffer.from(s);
@@ -66,5 +67,54 @@ describe("readUploadPackResponse", () => {
     );
     await expect(collect(r.pack)).rejects.toThrow("the git server failed: out of memory");
     await expect(readUploadPackResponse(from(Buffer.from("0000")))).rejects.toThrow("before sending a pack");
+  });
+});
+
+describe("a v2 fetch", () => {
+  it("asks with the command, our agent, a delimiter, then the same wants, shallows, depth and haves", () => {
+    const args = fetchArguments({ want: A, shallows: [B], depth: 1, haves: [B] });
+    expect(commandRequest("fetch", args).toString()).toBe(
+      `0012command=fetch\n0012agent=mooring\n0001000eofs-delta\n0010no-progress\n0035shallow ${B}\n` +
+        `000ddeepen 1\n0032want ${A}\n0032have ${B}\n0009done\n0000`,
+    );
+  });
+
+  it("reads the shallow-info section, skips others and demultiplexes the packfile section", async () => {
+    const body = Buffer.concat([
+      pkt("shallow-info\n"),
+      pkt(`shallow ${A}\n`),
+      pkt(`unshallow ${B}\n`),
+      Buffer.from("0001"),
+      pkt("wanted-refs\n"),
+      pkt(`${A} refs/heads/main\n`),
+      Buffer.from("0001"),
+      pkt("packfile\n"),
+      pkt(Buffer.concat([Buffer.from([2]), Buffer.from("Enumerating objects\n")])),
+      pkt(Buffer.concat([Buffer.from([1]), Buffer.from("PACK-part-1")])),
+      pkt(Buffer.concat([Buffer.from([1]), Buffer.from("-part-2")])),
+      Buffer.from("0000"),
+    ]);
+    const r = await readFetchResponse(from(body));
+    expect([...r.shallow]).toEqual([A]);
+    expect([...r.unshallow]).toEqual([B]);
+    expect((await collect(r.pack)).toString()).toBe("PACK-part-1-part-2");
+  });
+
+  it("reports the server's errors and a response without a pack", async () => {
+    await expect(readFetchResponse(from(pkt("ERR upload-pack: not our ref\n")))).rejects.toThrow(
+      "the git server refused the fetch: upload-pack: not our ref",
+    );
+    await expect(
+      readFetchResponse(from(Buffer.concat([pkt("acknowledgments\n"), pkt("NAK\n"), Buffer.from("0000")]))),
+    ).rejects.toThrow("before sending a pack");
+    const r = await readFetchResponse(
+      from(
+        Buffer.concat([
+          pkt("packfile\n"),
+          pkt(Buffer.concat([Buffer.from([3]), Buffer.from("out of memory\n")])),
+        ]),
+      ),
+    );
+    await expect(collect(r.pack)).rejects.toThrow("the git server failed: out of memory");
   });
 });

@@ -1,18 +1,20 @@
 /**
- * Fetches one commit over git's smart protocol (v0/v1 request, side-band-64k response) and
- * stores the pack as it streams in (see git-pack-stream.ts), instead of isomorphic-git's `fetch`,
- * which collects the whole pack in memory and indexes it with JavaScript inflate.
+ * Fetches one commit over git's smart protocol and stores the pack as it streams in (see
+ * git-pack-stream.ts), instead of isomorphic-git's `fetch`, which collects the whole pack in
+ * memory and indexes it with JavaScript inflate.
  *
- * Discovery is isomorphic-git's (`getRemoteInfo2`, so HTTP and auth errors are the ones the
- * error classifier knows); the request goes through the same `http` plugin (undici, or the SSH
- * transport). A server lacking side-band-64k, ofs-delta or (for a shallow fetch) shallow is
- * reported as unsupported, and the caller falls back to isomorphic-git.
+ * With what the ref listing's discovery said about the server (git-remote.ts), a v2 server gets a
+ * v2 `fetch` command and no second discovery; otherwise the discovery is isomorphic-git's
+ * (`getRemoteInfo2`, so HTTP and auth errors are the ones the error classifier knows) and the
+ * request v0/v1. Both go through the same `http` plugin (undici, or the SSH transport), and both
+ * answers carry the pack on side band 1. A server lacking side-band-64k, ofs-delta or (for a
+ * shallow fetch) shallow is reported as unsupported, and the caller falls back to isomorphic-git.
  */
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import git, { Errors, type HttpClient } from "isomorphic-git";
+import git, { type HttpClient } from "isomorphic-git";
 import type { ObjectStore } from "./git-objects.js";
+import { commandRequest, pktLine, postUploadPack, type RemoteInfo } from "./git-remote.js";
 import { storePack, type StoredPack } from "./git-pack-stream.js";
 import { PktReader } from "./pkt-reader.js";
 
@@ -29,14 +31,11 @@ export interface PackFetch {
   readonly haves: readonly string[];
   /** Reads existing objects (REF_DELTA bases outside the pack). */
   readonly store: ObjectStore;
+  /** What a discovery just said about the server; discovered again (v1) when absent. */
+  readonly info?: RemoteInfo;
 }
 
 const AGENT = "agent=mooring";
-
-function pktLine(line: string): Buffer {
-  const body = Buffer.from(line, "utf8");
-  return Buffer.concat([Buffer.from((body.length + 4).toString(16).padStart(4, "0")), body]);
-}
 
 /** The upload-pack request body (stateless: wants, shallows, deepen, flush, haves, done). */
 export function uploadPackRequest(f: {
@@ -75,6 +74,59 @@ export async function readUploadPackResponse(
     else throw new Error(`unexpected line from the git server: '${line.slice(0, 80)}'`);
   }
   return { shallow, unshallow, pack: sideBand(reader.rest()) };
+}
+
+/** The arguments of a v2 `fetch` command: the same wants, shallows, depth and haves, then done. */
+export function fetchArguments(f: {
+  want: string;
+  shallows: readonly string[];
+  depth?: number;
+  haves: readonly string[];
+}): string[] {
+  return [
+    "ofs-delta",
+    "no-progress",
+    ...f.shallows.map((oid) => `shallow ${oid}`),
+    ...(f.depth === undefined ? [] : [`deepen ${f.depth}`]),
+    `want ${f.want}`,
+    ...f.haves.map((oid) => `have ${oid}`),
+    "done",
+  ];
+}
+
+/**
+ * The shallow-info section and the pack of a v2 `fetch` response. Sections are a header line, then
+ * lines up to a delimiter; the `packfile` section is side-band data up to the flush that ends the
+ * response. Sections not asked for (acknowledgments after `done` are not sent) are skipped.
+ */
+export async function readFetchResponse(
+  body: AsyncIterable<Uint8Array>,
+): Promise<{ shallow: Set<string>; unshallow: Set<string>; pack: AsyncGenerator<Buffer> }> {
+  const reader = new PktReader(body);
+  const shallow = new Set<string>();
+  const unshallow = new Set<string>();
+  let section: string | undefined;
+  for (;;) {
+    const p = await reader.next();
+    if (p === undefined || p.kind === "flush")
+      throw new Error("the git server ended the response before sending a pack");
+    if (p.kind !== "data") {
+      section = undefined;
+      continue;
+    }
+    const line = p.raw.subarray(4).toString("utf8").replace(/\n$/, "");
+    if (line.startsWith("ERR ")) throw new Error(`the git server refused the fetch: ${line.slice(4)}`);
+    if (section === undefined && line === "packfile")
+      return { shallow, unshallow, pack: sideBand(reader.rest()) };
+    if (section === undefined) section = line;
+    else if (section === "shallow-info") shallowInfo(line, shallow, unshallow);
+  }
+}
+
+/** A line of the shallow-info section into the shallow or unshallow set. */
+function shallowInfo(line: string, shallow: Set<string>, unshallow: Set<string>): void {
+  if (line.startsWith("shallow ")) shallow.add(line.slice(8));
+  else if (line.startsWith("unshallow ")) unshallow.add(line.slice(10));
 }
 
 /**
@@ -159,11 +211,6 @@ async function writeShallow(gitdir: string, oids: Set<string>): Promise<void> {
   else await writeFile(join(gitdir, "shallow"), [...oids].map((o) => `${o}\n`).join(""));
 }
 
-function once(buf: Buffer): AsyncIterableIterator<Uint8Array> {
-  const chunk = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  return Readable.from([chunk])[Symbol.asyncIterator]() as AsyncIterableIterator<Uint8Array>;
-}
-
 /** The capabilities to ask for, or undefined when the server lacks one this client needs. */
 function capabilitiesFor(
   info: Awaited<ReturnType<typeof git.getRemoteInfo2>>,
@@ -175,38 +222,32 @@ function capabilitiesFor(
   return ["side-band-64k", "ofs-delta", ...(caps["no-progress"] ? ["no-progress"] : []), AGENT];
 }
 
-/** POSTs the request; throws isomorphic-git's HttpError on a status other than 200 (as its fetch does). */
-async function post(f: PackFetch, body: Buffer): Promise<AsyncIterableIterator<Uint8Array>> {
-  const res = await f.http.request({
-    url: `${f.url}/git-upload-pack`,
-    method: "POST",
-    headers: {
-      ...f.headers,
-      "content-type": "application/x-git-upload-pack-request",
-      accept: "application/x-git-upload-pack-result",
-    },
-    body: once(body),
-  });
-  if (res.statusCode === 200) return res.body ?? once(Buffer.alloc(0));
-  const text: string[] = [];
-  for await (const c of res.body ?? []) text.push(Buffer.from(c).toString("utf8"));
-  throw new Errors.HttpError(res.statusCode, res.statusMessage, text.join(""));
-}
-
 /** Runs the fetch; "unsupported" when the server lacks a capability this client needs. */
 export async function fetchPack(f: PackFetch): Promise<StoredPack | undefined | "unsupported"> {
-  const info = await git.getRemoteInfo2({ http: f.http, url: f.url, headers: f.headers, protocolVersion: 1 });
+  const info =
+    f.info ??
+    (await git.getRemoteInfo2({ http: f.http, url: f.url, headers: f.headers, protocolVersion: 1 }));
   const shallows = await readShallow(f.gitdir);
-  const capabilities = capabilitiesFor(info, f.depth !== undefined || shallows.size > 0);
-  if (capabilities === undefined) return "unsupported";
-  const body = uploadPackRequest({
+  const shallow = f.depth !== undefined || shallows.size > 0;
+  const wanted = {
     want: f.want,
-    capabilities,
     shallows: [...shallows],
-    ...(f.depth === undefined ? {} : { depth: f.depth }),
     haves: f.haves,
-  });
-  const response = await readUploadPackResponse(await post(f, body));
+    ...(f.depth === undefined ? {} : { depth: f.depth }),
+  };
+  let response: Awaited<ReturnType<typeof readFetchResponse>>;
+  if (info.protocolVersion === 2) {
+    if (shallow && !fetchFeatures(info).has("shallow")) return "unsupported";
+    response = await readFetchResponse(
+      await postUploadPack(f, commandRequest("fetch", fetchArguments(wanted)), true),
+    );
+  } else {
+    const capabilities = capabilitiesFor(info, shallow);
+    if (capabilities === undefined) return "unsupported";
+    response = await readUploadPackResponse(
+      await postUploadPack(f, uploadPackRequest({ ...wanted, capabilities }), false),
+    );
+  }
   const stored = await storePack(response.pack, join(f.gitdir, "objects", "pack"), (oid) =>
     f.store.read(oid.toString("hex")),
   );
@@ -214,4 +255,10 @@ export async function fetchPack(f: PackFetch): Promise<StoredPack | undefined | 
   for (const oid of response.unshallow) shallows.delete(oid);
   await writeShallow(f.gitdir, shallows);
   return stored;
+}
+
+/** The features of a v2 server's `fetch` command (`fetch=shallow wait-for-done`). */
+function fetchFeatures(info: RemoteInfo): Set<string> {
+  const value = info.capabilities["fetch"];
+  return new Set(typeof value === "string" ? value.split(" ") : []);
 }

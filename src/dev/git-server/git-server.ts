@@ -63,6 +63,16 @@ export interface GitServer {
   packRequests(): GitRequestRecord[];
   /** Forgets the request log (e.g. after a first reconcile). */
   clearRequests(): void;
+  /**
+   * Resolves once every request received so far is answered and logged (a client can have read a
+   * whole response before the server logs it).
+   */
+  settled(): Promise<void>;
+  /**
+   * Whether `git http-backend` sees the `Git-Protocol` header (true at start). False makes the
+   * server answer as one that speaks only v0/v1, as older servers do.
+   */
+  setProtocolV2(on: boolean): void;
   /** Closes the listener and removes the temp dir. */
   stop(): Promise<void>;
 }
@@ -96,7 +106,7 @@ function classify(path: string, query: URLSearchParams): Pick<GitRequestRecord, 
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { root: string; auth: GitServerAuth | undefined; log: GitRequestRecord[] },
+  ctx: { root: string; auth: GitServerAuth | undefined; log: GitRequestRecord[]; v2: boolean },
 ): Promise<void> {
   const parsed = new URL(req.url ?? "/", "http://localhost");
   const base = {
@@ -115,6 +125,7 @@ async function handle(
     ctx.log.push({ ...base, status: 401, packSent: false, bytesSent: 0 });
     return;
   }
+  if (!ctx.v2) delete req.headers["git-protocol"];
   const outcome = await runHttpBackend(req, res, {
     projectRoot: join(ctx.root, "repos"),
     pathInfo: decodeURIComponent(parsed.pathname),
@@ -135,15 +146,18 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 export async function startGitServer(opts: GitServerOptions = {}): Promise<GitServer> {
   const root = await mkdtemp(join(tmpdir(), "mooring-git-"));
   const log: GitRequestRecord[] = [];
-  const ctx = { root, auth: opts.auth, log };
+  const ctx = { root, auth: opts.auth, log, v2: true };
+  const inFlight = new Set<Promise<void>>();
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const delay = new Promise((resolve) => setTimeout(resolve, opts.latencyMs ?? 0));
-    delay
+    const done = delay
       .then(() => handle(req, res, ctx))
       .catch(() => {
         if (!res.headersSent) res.writeHead(500);
         res.end();
-      });
+      })
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
   };
   const server: Server = opts.tls ? createHttpsServer(opts.tls, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 1000;
@@ -156,6 +170,8 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
     createRepo: (name, o) => createRepo(root, name, `${url}/${name}.git`, o?.defaultBranch ?? "main"),
     packRequests: () => log.filter((r) => r.packSent),
     clearRequests: () => void log.splice(0, log.length),
+    settled: async () => void (await Promise.all(inFlight)),
+    setProtocolV2: (on) => void (ctx.v2 = on),
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
