@@ -53,4 +53,14 @@ describe("healthRefs", () => {
     expect(healthRefs(ks({ wait: true }), applied).map((r) => r.name)).toEqual(["cfg", "web"]);
     expect(wantsHealthCheck(ks({}))).toBe(false);
   });
+
+  it("leaves out what the API server returned Current to the apply, for wait and for healthChecks", () => {
+    const cfg = "apps_cfg__ConfigMap";
+    expect(healthRefs(ks({ wait: true }), applied, new Set([cfg])).map((r) => r.name)).toEqual(["web"]);
+    const listed = ks({
+      healthChecks: [{ apiVersion: "v1", kind: "ConfigMap", name: "cfg", namespace: "apps" }],
+    });
+    expect(healthRefs(listed, applied, new Set([cfg]))).toEqual([]);
+    expect(healthRefs(listed, applied, new Set())).toHaveLength(1);
+  });
 });

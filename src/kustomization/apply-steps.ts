@@ -94,6 +94,7 @@ export async function reconcileApply(
       signal: ctx.signal,
       verify: ctx.verify,
       driftMode,
+      customHealth: ctx.customHealth,
     });
   } catch (err) {
     const stalled = stalledOnDriftMode(err);
@@ -181,8 +182,20 @@ export function deleteFailed(errors: readonly string[], retryAfterMs: number): G
   return new GenericError(Reason.PruneFailed, list.message, { cause: list, retryAfterMs });
 }
 
-/** The objects to wait for: everything applied but skipped (`wait`), or `spec.healthChecks`. */
-export function healthRefs(ks: Kustomization, entries: readonly ChangeSetEntry[]): ObjectRef[] {
+/**
+ * The objects to wait for: everything applied but skipped (`wait`), or `spec.healthChecks`; less
+ * those the API server returned Current to the apply (`currentWhenApplied`): reading them again
+ * would tell the same, at the cost of a list and a watch per kind (issue 19).
+ */
+export function healthRefs(
+  ks: Kustomization,
+  entries: readonly ChangeSetEntry[],
+  currentWhenApplied: ReadonlySet<string> = new Set(),
+): ObjectRef[] {
+  return wantedRefs(ks, entries).filter((r) => !currentWhenApplied.has(objectId(r)));
+}
+
+function wantedRefs(ks: Kustomization, entries: readonly ChangeSetEntry[]): ObjectRef[] {
   const self = (r: ObjectRef): boolean =>
     r.kind === "Kustomization" && r.name === ks.metadata.name && r.namespace === ks.metadata.namespace;
   if (ks.spec.wait) {

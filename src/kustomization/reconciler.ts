@@ -367,10 +367,14 @@ export class KustomizationReconciler implements Reconciler {
     await run.patchStatus();
     const wait = this.healthWaits.start(run.key, sourceKeyOf(run.obj), revision, step.signal);
     try {
-      const message = await reconcileHealth(healthRefs(run.obj, applied.entries), step.apply, {
-        ...step,
-        signal: wait.signal,
-      });
+      const message = await reconcileHealth(
+        healthRefs(run.obj, applied.entries, applied.currentWhenApplied),
+        step.apply,
+        {
+          ...step,
+          signal: wait.signal,
+        },
+      );
       run.healthy("True", Reason.Succeeded, message);
       if (run.changed || !wasHealthy) await run.event("Normal", message, revision);
     } catch (err) {

@@ -126,7 +126,7 @@ export class FakeApply implements ApplyPort {
       cleanupPatches: 0,
       recreated: 0,
     };
-    return Promise.resolve({ entries, stats, drift: [...this.drift] });
+    return Promise.resolve({ entries, stats, drift: [...this.drift], currentWhenApplied: new Set<string>() });
   }
 
   deleteStale(stale: readonly ObjectRef[]): Promise<DeleteResult> {

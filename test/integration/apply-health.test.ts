@@ -87,6 +87,41 @@ const unavailable = {
 };
 const available = availableDeploymentStatus();
 
+describe("objects Current as the apply returned them", () => {
+  it("are reported by the apply, so no health wait reads them again; a new Deployment is not", async () => {
+    const result = await manager.applyAllStaged(
+      [
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "api", namespace: ns() },
+          spec: {
+            selector: { matchLabels: { app: "api" } },
+            template: {
+              metadata: { labels: { app: "api" } },
+              spec: { containers: [{ name: "api", image: "nginx" }] },
+            },
+          },
+        },
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "api", namespace: ns() }, data: { a: "b" } },
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "api", namespace: ns() } },
+      ],
+      { owner },
+    );
+    expect([...result.currentWhenApplied].sort()).toEqual([
+      `${ns()}_api__ConfigMap`,
+      `${ns()}_api__ServiceAccount`,
+    ]);
+    // Unchanged on the next run: read, not applied, and still Current as read.
+    const again = await manager.applyAllStaged(
+      [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "api", namespace: ns() }, data: { a: "b" } }],
+      { owner, verify: true },
+    );
+    expect(again.entries.map((e) => e.action)).toEqual(["unchanged"]);
+    expect([...again.currentWhenApplied]).toEqual([`${ns()}_api__ConfigMap`]);
+  });
+});
+
 describe("health wait", () => {
   it("times out naming the unavailable Deployment and its failing check, using only list and watch", async () => {
     await writeStatus(unavailable);

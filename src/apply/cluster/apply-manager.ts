@@ -92,6 +92,7 @@ export class ApplyManager {
       stats,
       cacheHits: new Set(),
       drift: [],
+      currentWhenApplied: new Set(),
       useCache: await this.mayUseCache(client, prepared, options),
     };
     const entries: ChangeSetEntry[] = [];
@@ -99,7 +100,12 @@ export class ApplyManager {
       entries.push(...(await this.applyStage(ctx, stage, entries)));
       if (stage.wait) await this.waitStage(ctx, stage, entries);
     }
-    return { entries, stats: { ...stats }, drift: [...ctx.drift] };
+    return {
+      entries,
+      stats: { ...stats },
+      drift: [...ctx.drift],
+      currentWhenApplied: ctx.currentWhenApplied,
+    };
   }
 
   /**
@@ -156,7 +162,8 @@ export class ApplyManager {
   ): Promise<void> {
     const { owner } = ctx.options;
     const skipped = new Set(entries.filter((e) => e.action === "skipped").map((e) => objectId(e.object)));
-    const known = (id: string): boolean => ctx.cacheHits.has(id) && this.owned?.isReady(owner, id) === true;
+    const known = (id: string): boolean =>
+      ctx.currentWhenApplied.has(id) || (ctx.cacheHits.has(id) && this.owned?.isReady(owner, id) === true);
     const ids = stage.objects.map((o) => objectId(objMetadataOf(o)));
     const refs = stage.objects
       .filter((_, i) => !skipped.has(ids[i] ?? "") && !known(ids[i] ?? ""))

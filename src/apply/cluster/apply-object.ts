@@ -14,6 +14,7 @@ import { applyDriftedPaths, driftedPaths } from "../drifted-paths.js";
 import { isImmutableError } from "../immutable.js";
 import { objectId } from "../inventory.js";
 import { cleanupPatch, type CleanupOptions } from "../takeover.js";
+import { computeStatus } from "../health/kstatus.js";
 import { formatObject } from "../../util/kube-object.js";
 import { objMetadataOf, type KubeObject } from "../types.js";
 import { correctionOf, detectionOf, type DriftInput } from "./drift-record.js";
@@ -47,6 +48,8 @@ export interface ApplyContext {
   readonly useCache: boolean;
   /** Drift corrected (after the apply succeeded) or detected in this run, in no particular order. */
   readonly drift: ObjectDrift[];
+  /** See {@link ApplyResult.currentWhenApplied}. */
+  readonly currentWhenApplied: Set<string>;
 }
 
 /** Tells the user how to get past an immutable-field error. */
@@ -258,6 +261,9 @@ function fromCache(ctx: ApplyContext, obj: KubeObject, id: string, hash: string)
   return true;
 }
 
+const isCurrent = (live: KubeObject, custom: ApplyOptions["customHealth"]): boolean =>
+  computeStatus(live, { now: Date.now(), custom }).status === "Current";
+
 function settle(
   ctx: ApplyContext,
   live: KubeObject | undefined,
@@ -265,6 +271,7 @@ function settle(
 ): void {
   const { id, hash, recheck } = record;
   ctx.owned?.settle(ctx.options.owner, live, live === undefined ? undefined : hash, { id, recheck });
+  if (live !== undefined && isCurrent(live, ctx.options.customHealth)) ctx.currentWhenApplied.add(id);
 }
 
 /** Phase 2 for one object: the real apply when the plan needs one. */

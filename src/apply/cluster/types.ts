@@ -56,6 +56,8 @@ export interface ApplyOptions extends IdentityOptions {
    * annotation overrides it (see drift-mode.ts).
    */
   readonly driftMode?: DriftMode | undefined;
+  /** `spec.healthCheckExprs`, to judge which objects were already healthy as applied. */
+  readonly customHealth?: StatusContext["custom"] | undefined;
 }
 
 /**
@@ -90,6 +92,11 @@ export interface ApplyResult {
   readonly stats: ApplyStats;
   /** Drift corrected or (detect-only) found, in apply order. */
   readonly drift: readonly ObjectDrift[];
+  /**
+   * Ids of the objects that were kstatus Current as the API server returned them to this run
+   * (from the apply, or the read of an unchanged object): a health wait has nothing to wait for.
+   */
+  readonly currentWhenApplied: ReadonlySet<string>;
 }
 
 /** Options of {@link ApplyManager.deleteStale} and finalisation. */
