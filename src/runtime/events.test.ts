@@ -125,4 +125,40 @@ describe("EventRecorder", () => {
     await rec.flush();
     expect(created[0]?.metadata.namespace).toBe("default");
   });
+
+  it("holds aggregation entries and rate-limit buckets only for objects heard from recently", async () => {
+    const { sink, created } = memorySink();
+    const clock = new FakeClock();
+    const rec = new EventRecorder({
+      sink,
+      component: "c",
+      clock,
+      aggregateWindowMs: 60_000,
+      refillMs: 1_000,
+      burst: 5,
+    });
+    const object = (i: number) => ({ ...repo, name: `app-${i}`, uid: `u-${i}` });
+    for (let i = 0; i < 5_000; i++) rec.record(object(i), { type: "Normal", reason: "R", message: "m" });
+    await rec.flush();
+    expect(rec.held()).toEqual({ aggregations: 5_000, buckets: 5_000 });
+    // Long after, another 5,000 objects: the first ones' entries expired and their buckets refilled.
+    clock.advance(120_000);
+    for (let i = 5_000; i < 10_000; i++) rec.record(object(i), { type: "Normal", reason: "R", message: "m" });
+    await rec.flush();
+    const held = rec.held();
+    expect(held.aggregations).toBeLessThanOrEqual(5_000);
+    expect(held.buckets).toBeLessThanOrEqual(5_000);
+    // A bucket still draining survives the sweeps: its object stays rate limited.
+    const noisy = object(0);
+    const warnings = () =>
+      created.filter((e) => e.involvedObject.name === "app-0" && e.type === "Warning").length;
+    for (let i = 0; i < 6; i++) rec.record(noisy, { type: "Warning", reason: "R", message: `m${i}` });
+    await rec.flush();
+    expect(warnings()).toBe(5);
+    for (let i = 10_000; i < 20_000; i++)
+      rec.record(object(i), { type: "Normal", reason: "R", message: "m" });
+    rec.record(noisy, { type: "Warning", reason: "R", message: "m6" });
+    await rec.flush();
+    expect(warnings()).toBe(5);
+  });
 });

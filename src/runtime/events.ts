@@ -105,10 +105,30 @@ interface Bucket {
   updatedAt: number;
 }
 
+/**
+ * Sweeps a map once it has doubled since its last sweep, so that entries no longer needed go
+ * without a scan per insert (amortised O(1)), and the map stays within twice what is live.
+ */
+class Sweeper {
+  private next: number;
+
+  constructor(private readonly floor: number) {
+    this.next = floor;
+  }
+
+  sweep<V>(map: Map<string, V>, stale: (v: V) => boolean): void {
+    if (map.size < this.next) return;
+    for (const [k, v] of map) if (stale(v)) map.delete(k);
+    this.next = Math.max(this.floor, 2 * map.size);
+  }
+}
+
 /** Records events with aggregation and rate limiting. */
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
   private readonly buckets = new Map<string, Bucket>();
+  private readonly seenSweeper = new Sweeper(4096);
+  private readonly bucketSweeper = new Sweeper(4096);
   private readonly clock: Clock;
   private pending = new Set<Promise<void>>();
 
@@ -202,8 +222,11 @@ export class EventRecorder {
     const now = this.clock.now();
     const burst = this.options.burst ?? 25;
     const refillMs = this.options.refillMs ?? 300_000;
+    const refilled = (b: Bucket): number => Math.min(burst, b.tokens + (now - b.updatedAt) / refillMs);
+    // A full bucket is what a missing one stands for: objects long quiet (or deleted) are dropped.
+    this.bucketSweeper.sweep(this.buckets, (old) => refilled(old) >= burst);
     const b = this.buckets.get(key) ?? { tokens: burst, updatedAt: now };
-    b.tokens = Math.min(burst, b.tokens + (now - b.updatedAt) / refillMs);
+    b.tokens = refilled(b);
     b.updatedAt = now;
     this.buckets.set(key, b);
     if (b.tokens < 1) return false;
@@ -213,8 +236,12 @@ export class EventRecorder {
 
   /** Forgets aggregation entries older than the window so memory stays bounded. */
   private prune(now: number, windowMs: number): void {
-    if (this.seen.size < 4096) return;
-    for (const [k, s] of this.seen) if (now - s.lastAt >= windowMs) this.seen.delete(k);
+    this.seenSweeper.sweep(this.seen, (s) => now - s.lastAt >= windowMs);
+  }
+
+  /** How many aggregation entries and rate-limit buckets are held (for tests of the bound). */
+  held(): { aggregations: number; buckets: number } {
+    return { aggregations: this.seen.size, buckets: this.buckets.size };
   }
 }
 
