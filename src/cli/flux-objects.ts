@@ -1,12 +1,12 @@
-import {
-  type KubeConfig,
-  KubernetesObjectApi,
-  type KubernetesObject,
-  PatchStrategy,
-} from "@kubernetes/client-node";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
+import { kubeRequest, resourcePath } from "../runtime/kube-request.js";
+import type { KubeMetadata } from "../util/kube-object.js";
 
 /** A GitRepository or Kustomization as the CLI reads it: only the fields it prints or waits on. */
-export interface FluxObject extends KubernetesObject {
+export interface FluxObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: KubeMetadata;
   spec?: {
     suspend?: boolean;
     sourceRef?: { kind: string; name: string; namespace?: string };
@@ -35,27 +35,23 @@ export interface FluxStatus {
 export { FLUX_KINDS, type FluxKind } from "./flux-kinds.js";
 import type { FluxKind } from "./flux-kinds.js";
 
-/** Thin typed access to Flux objects through the generic object API. */
+/**
+ * Thin typed access to Flux objects through the runtime's request client: the kinds are known,
+ * so their paths need no discovery. API errors are the runtime's KubeApiError, whose message is
+ * the server's (e.g. `kustomizations.kustomize.toolkit.fluxcd.io "x" not found`).
+ */
 export class FluxObjects {
-  private readonly api: KubernetesObjectApi;
-
-  constructor(kc: KubeConfig) {
-    this.api = KubernetesObjectApi.makeApiClient(kc);
-  }
+  constructor(private readonly kc: KubeConfig) {}
 
   /** Lists objects of `kind` in `namespace`, or in all namespaces when it is undefined. */
   async list(kind: FluxKind, namespace: string | undefined): Promise<FluxObject[]> {
-    const list = await this.api.list<FluxObject>(kind.apiVersion, kind.kind, namespace);
-    return [...list.items].sort((a, b) => key(a).localeCompare(key(b)));
+    const list = await kubeRequest<{ items?: FluxObject[] }>(this.kc, pathOf(kind, namespace));
+    return [...(list.items ?? [])].sort((a, b) => key(a).localeCompare(key(b)));
   }
 
   /** Reads one object; throws the API error (404 included). */
   get(kind: FluxKind, namespace: string, name: string): Promise<FluxObject> {
-    return this.api.read<FluxObject>({
-      apiVersion: kind.apiVersion,
-      kind: kind.kind,
-      metadata: { name, namespace },
-    });
+    return kubeRequest<FluxObject>(this.kc, pathOf(kind, namespace, name));
   }
 
   /** JSON merge patch, as `flux suspend/resume/reconcile` send. */
@@ -71,12 +67,30 @@ export class FluxObjects {
       metadata: { name, namespace },
       ...patch,
     };
-    if (patch.metadata) body.metadata = { ...patch.metadata, name, namespace };
-    return this.api.patch(body, undefined, undefined, "mooring", undefined, PatchStrategy.MergePatch);
+    if (isMetadata(patch.metadata)) body.metadata = { ...patch.metadata, name, namespace };
+    return kubeRequest<FluxObject>(this.kc, pathOf(kind, namespace, name), {
+      method: "PATCH",
+      body,
+      contentType: "application/merge-patch+json",
+      query: { fieldManager: "mooring" },
+    });
   }
 }
 
-function key(obj: KubernetesObject): string {
+function pathOf(kind: FluxKind, namespace: string | undefined, name?: string): string {
+  return resourcePath({
+    apiVersion: kind.apiVersion,
+    plural: kind.plural,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(name === undefined ? {} : { name }),
+  });
+}
+
+function isMetadata(value: unknown): value is KubeMetadata {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function key(obj: FluxObject): string {
   return `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`;
 }
 

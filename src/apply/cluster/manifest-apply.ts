@@ -10,14 +10,19 @@
 import type { KubeConfig } from "../../runtime/kubeconfig/index.js";
 import type { KubeObject } from "../types.js";
 import { RestMapper } from "./discovery.js";
-import { KubeHttp } from "./http.js";
+import { isNotFound } from "./errors.js";
+import { HttpMethod, KubeHttp } from "./http.js";
 import { ObjectClient, refOf } from "./object-client.js";
+
+type ObjectId = Pick<KubeObject, "apiVersion" | "kind" | "metadata">;
 
 /** Applies objects with forced ownership; `close` ends the kept-alive connections. */
 export interface ManifestApplier {
   apply(obj: KubeObject, options: { fieldManager: string; dryRun?: boolean }): Promise<KubeObject>;
   /** The live object as the server stores it, or undefined when there is none. */
-  get(obj: Pick<KubeObject, "apiVersion" | "kind" | "metadata">): Promise<KubeObject | undefined>;
+  get(obj: ObjectId): Promise<KubeObject | undefined>;
+  /** Deletes with background propagation (or dry-runs that); false when it was already gone. */
+  delete(obj: ObjectId, options: { dryRun?: boolean }): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -28,6 +33,26 @@ export function manifestApplier(kc: KubeConfig): ManifestApplier {
   return {
     apply: (obj, o) => client.apply(obj, { fieldManager: o.fieldManager, dryRun: o.dryRun ?? false }),
     get: (obj) => client.get(refOf(obj)),
+    delete: (obj, o) => deleteObject(client, obj, o.dryRun ?? false),
     close: () => http.close(),
   };
+}
+
+/** ObjectClient.delete, plus the server-side dry run `mooring uninstall --dry-run` asks for. */
+async function deleteObject(client: ObjectClient, obj: ObjectId, dryRun: boolean): Promise<boolean> {
+  const { path } = await client.pathOf(refOf(obj));
+  const body = { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" };
+  try {
+    await client.http.request({
+      verb: "delete",
+      method: HttpMethod.DELETE,
+      path,
+      ...(dryRun ? { query: { dryRun: "All" } } : {}),
+      body,
+    });
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
 }

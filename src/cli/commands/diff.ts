@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import { type KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import type { Kustomization } from "../../api/index.js";
 import { applyPolicy, shouldPrune } from "../../apply/annotations.js";
 import { DEFAULT_FIELD_MANAGER, manifestApplier, type ManifestApplier } from "../../apply/cluster/index.js";
@@ -19,7 +18,8 @@ import {
 import { loadRemoteCluster } from "../../kustomization/remote-kubeconfig.js";
 import { CliError, type CliIo, type GlobalOptions } from "../context.js";
 import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
-import { isNotFound } from "../../runtime/kube-request.js";
+import { kubeRequest, orUndefined, resourcePath } from "../../runtime/kube-request.js";
+import type { KubeConfig } from "../../runtime/kubeconfig/index.js";
 import { FLUX_KINDS, FluxObjects } from "../flux-objects.js";
 import { formatData } from "../output.js";
 
@@ -63,9 +63,8 @@ export async function withErrorExit(command: () => Promise<number>): Promise<num
     return await command();
   } catch (err) {
     if (err instanceof CliError) throw new CliError(err.message, DIFF_EXIT.error);
-    const body = (err as { body?: unknown }).body;
-    const text = typeof body === "string" ? body : err instanceof Error ? err.message : String(err);
-    throw new CliError(text, DIFF_EXIT.error);
+    // An API error (KubeApiError) carries the server's Status message as its message.
+    throw new CliError(err instanceof Error ? err.message : String(err), DIFF_EXIT.error);
   }
 }
 
@@ -221,18 +220,10 @@ function refText(m: { namespace: string; name: string; kind: string }): string {
 
 /** Reads `substituteFrom` ConfigMaps and Secrets from the cluster, as the controller does. */
 function clusterConfigReader(kc: KubeConfig, namespace: string): ConfigDataReader {
-  const api = KubernetesObjectApi.makeApiClient(kc);
   return async (kind, name) => {
-    try {
-      const obj = await api.read<KubernetesObject & { data?: Record<string, string> }>({
-        apiVersion: "v1",
-        kind,
-        metadata: { name, namespace },
-      });
-      return obj.data ?? {};
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const plural = kind === "Secret" ? "secrets" : "configmaps";
+    const path = resourcePath({ apiVersion: "v1", plural, namespace, name });
+    const obj = await orUndefined(kubeRequest<{ data?: Record<string, string> }>(kc, path));
+    return obj === undefined ? undefined : (obj.data ?? {});
   };
 }

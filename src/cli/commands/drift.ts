@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import { type KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import {
   type Artifact,
   type DriftCorrection,
@@ -14,6 +13,8 @@ import {
 } from "../../kustomization/artifact-fetch.js";
 import { withScratchCopy } from "../../kustomization/flux-wrapper.js";
 import { DEFAULT_KUSTOMIZATION_OPTIONS as DEFAULTS } from "../../kustomization/options.js";
+import { kubeRequest, resourcePath } from "../../runtime/kube-request.js";
+import type { KubeConfig } from "../../runtime/kubeconfig/index.js";
 import { CliError, type CliIo, type GlobalOptions } from "../context.js";
 import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
 import { formatData } from "../output.js";
@@ -88,13 +89,13 @@ async function fromArtifact(
   const info = sourceKindInfo(ref.kind);
   if (info === undefined)
     throw new CliError(`sourceRef kind ${ref.kind} is not supported: pass --path with a local checkout`);
-  const source = await KubernetesObjectApi.makeApiClient(kc).read<
-    KubernetesObject & { status?: { artifact?: Artifact } }
-  >({
+  const path = resourcePath({
     apiVersion: info.apiVersion,
-    kind: info.kind,
-    metadata: { name: ref.name, namespace: sourceRefNamespace(ks) },
+    plural: info.plural,
+    namespace: sourceRefNamespace(ks),
+    name: ref.name,
   });
+  const source = await kubeRequest<{ status?: { artifact?: Artifact } }>(kc, path);
   const artifact = source.status?.artifact;
   if (artifact?.url === undefined)
     throw new CliError(`${ref.kind} ${sourceRefNamespace(ks)}/${ref.name} has no artifact yet`);

@@ -1,4 +1,5 @@
-import { CoreV1Api, type CoreV1Event } from "@kubernetes/client-node";
+import { kubeRequest, resourcePath } from "../../runtime/kube-request.js";
+import type { KubeConfig } from "../../runtime/kubeconfig/index.js";
 import { CliError, type CliIo, type GlobalOptions } from "../context.js";
 import { loadKubeConfig, targetNamespace } from "../kubeconfig.js";
 import { FLUX_KINDS, FluxObjects } from "../flux-objects.js";
@@ -11,10 +12,7 @@ import { formatData, formatTable } from "../output.js";
 export async function eventsCommand(options: GlobalOptions & { for?: string }, io: CliIo): Promise<number> {
   const kc = loadKubeConfig(options, io.env);
   const namespace = options.allNamespaces ? undefined : targetNamespace(kc, options);
-  const core = kc.makeApiClient(CoreV1Api);
-  const list = namespace
-    ? await core.listNamespacedEvent({ namespace })
-    : await core.listEventForAllNamespaces();
+  const list = await listEvents(kc, namespace);
   const wanted = options.for
     ? await involvedObjects(new FluxObjects(kc), options.for, namespace ?? "default")
     : undefined;
@@ -43,6 +41,25 @@ export async function eventsCommand(options: GlobalOptions & { for?: string }, i
   return 0;
 }
 
+/** A core/v1 Event as the API server returns it: only the fields the command shows. */
+interface CoreEvent {
+  metadata: { namespace?: string; creationTimestamp?: string | null };
+  involvedObject: { kind?: string; name?: string };
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+}
+
+/** The events of `namespace`, or of all namespaces when it is undefined. */
+async function listEvents(kc: KubeConfig, namespace: string | undefined): Promise<{ items: CoreEvent[] }> {
+  const path = resourcePath({ apiVersion: "v1", plural: "events", ...(namespace ? { namespace } : {}) });
+  const list = await kubeRequest<{ items?: CoreEvent[] }>(kc, path);
+  return { items: list.items ?? [] };
+}
+
 async function involvedObjects(
   objects: FluxObjects,
   spec: string,
@@ -59,12 +76,12 @@ async function involvedObjects(
   return wanted;
 }
 
-function time(e: CoreV1Event): number {
+function time(e: CoreEvent): number {
   const t = e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
   return t ? new Date(t).getTime() : 0;
 }
 
-function age(e: CoreV1Event): string {
+function age(e: CoreEvent): string {
   const seconds = Math.max(0, Math.round((Date.now() - time(e)) / 1000));
   if (seconds < 120) return `${seconds}s`;
   if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
@@ -75,14 +92,19 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " ");
 }
 
-function summarise(e: CoreV1Event): Record<string, unknown> {
+function summarise(e: CoreEvent): Record<string, unknown> {
   return {
     namespace: e.metadata.namespace,
-    lastTimestamp: e.lastTimestamp ?? e.eventTime,
+    // As a Date, so -o json|yaml print it as they always have (ISO 8601 with milliseconds).
+    lastTimestamp: dateOf(e.lastTimestamp ?? e.eventTime),
     type: e.type,
     reason: e.reason,
     object: `${e.involvedObject.kind ?? ""}/${e.involvedObject.name ?? ""}`,
     count: e.count,
     message: e.message,
   };
+}
+
+function dateOf(t: string | null | undefined): Date | undefined {
+  return t ? new Date(t) : undefined;
 }

@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
 import { GIT_REPOSITORY, KUSTOMIZATION } from "../../api/constants.js";
 import { parse } from "yaml";
 import { manifestApplier, type ManifestApplier } from "../../apply/cluster/index.js";
@@ -11,7 +10,8 @@ import type { KubeObject } from "../../apply/types.js";
 import { build, render } from "../../kustomize/index.js";
 import { CliError, type CliIo, type GlobalOptions } from "../context.js";
 import { loadKubeConfig } from "../kubeconfig.js";
-import { isNotFound } from "../../runtime/kube-request.js";
+import { isNotFound, kubeRequest, resourcePath } from "../../runtime/kube-request.js";
+import type { KubeConfig } from "../../runtime/kubeconfig/index.js";
 
 /**
  * The package's install tree: the nearest `deploy/kustomization.yaml` above this file, so it is
@@ -34,7 +34,7 @@ export interface InstallOptions {
   yes?: boolean;
 }
 
-type Obj = KubernetesObject & { metadata: { name: string } };
+type Obj = KubeObject & { metadata: { name: string } };
 
 /** Renders `deploy/` with mooring's own engine, so install ships exactly what the tests render. */
 async function renderDeploy(): Promise<Obj[]> {
@@ -55,11 +55,9 @@ export async function installCommand(
   options: GlobalOptions,
   io: CliIo,
 ): Promise<number> {
-  const kc = loadKubeConfig(options, io.env);
-  const api = KubernetesObjectApi.makeApiClient(kc);
-  const applier = manifestApplier(kc);
+  const applier = manifestApplier(loadKubeConfig(options, io.env));
   try {
-    return await install({ api, applier, opts, io }, options);
+    return await install({ applier, opts, io }, options);
   } finally {
     await applier.close();
   }
@@ -67,22 +65,21 @@ export async function installCommand(
 
 /** What applying the install manifests needs. */
 interface Installer {
-  api: KubernetesObjectApi;
   applier: ManifestApplier;
   opts: InstallOptions;
   io: CliIo;
 }
 
 async function install(installer: Installer, options: GlobalOptions): Promise<number> {
-  const { api, opts, io } = installer;
+  const { applier, opts, io } = installer;
   const objects = await renderDeploy();
-  const first = objects.filter((o) => isCRD(o as KubeObject) || o.kind === "Namespace");
+  const first = objects.filter((o) => isCRD(o) || o.kind === "Namespace");
   const rest = objects.filter((o) => !first.includes(o));
   const deadline = Date.now() + options.timeout;
   await applyAll(installer, first);
   if (!opts.dryRun) {
     for (const crd of first.filter((o) => o.kind === "CustomResourceDefinition")) {
-      await waitUntil(api, crd, established, {
+      await waitUntil(applier, crd, established, {
         deadline,
         io,
         what: `CRD ${crd.metadata.name} to be Established`,
@@ -92,7 +89,7 @@ async function install(installer: Installer, options: GlobalOptions): Promise<nu
   await applyAll(installer, rest);
   const deployment = objects.find((o) => o.kind === "Deployment");
   if (opts.wait && !opts.dryRun && deployment) {
-    await waitUntil(api, deployment, available, {
+    await waitUntil(applier, deployment, available, {
       deadline,
       io,
       what: `Deployment ${SYSTEM_NAMESPACE}/${deployment.metadata.name} to be Available`,
@@ -112,28 +109,38 @@ export async function uninstallCommand(
   io: CliIo,
 ): Promise<number> {
   if (!opts.yes && !(await confirmed(io, opts.crds === true))) return 1;
-  const api = KubernetesObjectApi.makeApiClient(loadKubeConfig(options, io.env));
-  const objects = (await renderDeploy()).filter((o) => opts.crds === true || !isCRD(o as KubeObject));
-  const isNs = (o: Obj): boolean => o.kind === "Namespace";
-  const ordered = [...objects.filter((o) => !isNs(o)).reverse(), ...objects.filter(isNs)];
-  // Once the controller is gone nothing would clear the finalizers of its objects, and the
-  // namespace and CRD deletions would hang on them (issue 13): drop them, as `flux uninstall` does.
-  const releaseAt = ordered.findIndex((o) => isCRD(o as KubeObject) || isNs(o));
-  for (const [i, obj] of ordered.entries()) {
-    if (i === releaseAt && !opts.dryRun) await releaseFinalizers(api, io);
-    await deleteOne(api, obj, opts.dryRun === true, io);
+  const kc = loadKubeConfig(options, io.env);
+  const applier = manifestApplier(kc);
+  try {
+    await uninstall(kc, applier, opts, io);
+  } finally {
+    await applier.close();
   }
   io.stdout("✔ mooring uninstalled\n");
   return 0;
 }
 
-async function deleteOne(api: KubernetesObjectApi, obj: Obj, dryRun: boolean, io: CliIo): Promise<void> {
-  try {
-    await api.delete(obj, undefined, dryRun ? "All" : undefined, undefined, undefined, "Background");
-    io.stdout(`✔ ${obj.kind}/${obj.metadata.name} deleted\n`);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    io.stdout(`- ${obj.kind}/${obj.metadata.name} not found\n`);
+/** Deletes the rendered objects, namespace last, releasing finalizers before CRDs/namespace go. */
+async function uninstall(
+  kc: KubeConfig,
+  applier: ManifestApplier,
+  opts: InstallOptions,
+  io: CliIo,
+): Promise<void> {
+  const objects = (await renderDeploy()).filter((o) => opts.crds === true || !isCRD(o));
+  const isNs = (o: Obj): boolean => o.kind === "Namespace";
+  const ordered = [...objects.filter((o) => !isNs(o)).reverse(), ...objects.filter(isNs)];
+  // Once the controller is gone nothing would clear the finalizers of its objects, and the
+  // namespace and CRD deletions would hang on them (issue 13): drop them, as `flux uninstall` does.
+  const releaseAt = ordered.findIndex((o) => isCRD(o) || isNs(o));
+  for (const [i, obj] of ordered.entries()) {
+    if (i === releaseAt && !opts.dryRun) await releaseFinalizers(kc, io);
+    const deleted = await applier.delete(obj, { dryRun: opts.dryRun === true });
+    io.stdout(
+      deleted
+        ? `✔ ${obj.kind}/${obj.metadata.name} deleted\n`
+        : `- ${obj.kind}/${obj.metadata.name} not found\n`,
+    );
   }
 }
 
@@ -141,41 +148,46 @@ async function deleteOne(api: KubernetesObjectApi, obj: Obj, dryRun: boolean, io
  * Removes mooring's finalizer from every GitRepository and Kustomization, so deleting them (with
  * the CRDs or the namespace) neither hangs nor prunes what they applied.
  */
-async function releaseFinalizers(api: KubernetesObjectApi, io: CliIo): Promise<void> {
+async function releaseFinalizers(kc: KubeConfig, io: CliIo): Promise<void> {
   for (const kind of [GIT_REPOSITORY, KUSTOMIZATION]) {
-    const list = await api.list(kind.apiVersion, kind.kind).catch((err: unknown) => {
+    const collection = resourcePath({ apiVersion: kind.apiVersion, plural: kind.plural });
+    const list = await kubeRequest<{ items?: KubeObject[] }>(kc, collection).catch((err: unknown) => {
+      // No CRD (already uninstalled with --crds): nothing holds a finalizer.
       if (isNotFound(err)) return { items: [] };
       throw err;
     });
-    for (const obj of list.items) {
-      if (!obj.metadata?.finalizers?.length) continue;
-      const { name, namespace } = obj.metadata;
-      const patch = {
-        apiVersion: kind.apiVersion,
-        kind: kind.kind,
-        metadata: { name, namespace, finalizers: null },
-      };
-      await api.patch(
-        patch as unknown as KubernetesObject,
-        undefined,
-        undefined,
-        FIELD_MANAGER,
-        undefined,
-        PatchStrategy.MergePatch,
+    for (const obj of list.items ?? []) {
+      const { name, namespace, finalizers } = obj.metadata;
+      if (!Array.isArray(finalizers) || finalizers.length === 0) continue;
+      await kubeRequest(
+        kc,
+        resourcePath({ apiVersion: kind.apiVersion, plural: kind.plural, namespace, name }),
+        {
+          method: "PATCH",
+          body: {
+            apiVersion: kind.apiVersion,
+            kind: kind.kind,
+            metadata: { name, namespace, finalizers: null },
+          },
+          contentType: "application/merge-patch+json",
+          query: { fieldManager: FIELD_MANAGER },
+        },
       );
-      io.stdout(`✔ ${kind.kind}/${obj.metadata.namespace}/${obj.metadata.name} finalizer removed\n`);
+      io.stdout(`✔ ${kind.kind}/${namespace ?? ""}/${name ?? ""} finalizer removed\n`);
     }
   }
 }
 
 /** Server-side applies (or dry-runs) one stage, one progress line per object. */
-async function applyAll({ api, applier, opts, io }: Installer, stage: readonly Obj[]): Promise<void> {
+async function applyAll({ applier, opts, io }: Installer, stage: readonly Obj[]): Promise<void> {
   for (const obj of stage) {
     // A dry run cannot create the namespace, so its namespaced objects are checked in `default`.
     const missingNs =
-      opts.dryRun === true && obj.metadata.namespace === SYSTEM_NAMESPACE && !(await exists(api, nsOf()));
+      opts.dryRun === true &&
+      obj.metadata.namespace === SYSTEM_NAMESPACE &&
+      (await applier.get(nsOf())) === undefined;
     const target = missingNs ? { ...obj, metadata: { ...obj.metadata, namespace: "default" } } : obj;
-    await applier.apply(target as KubeObject, { fieldManager: FIELD_MANAGER, dryRun: opts.dryRun === true });
+    await applier.apply(target, { fieldManager: FIELD_MANAGER, dryRun: opts.dryRun === true });
     io.stdout(`✔ ${obj.kind}/${obj.metadata.name} ${opts.dryRun ? "valid (dry run)" : "applied"}\n`);
   }
 }
@@ -204,13 +216,6 @@ function nsOf(): Obj {
   return { apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE } };
 }
 
-async function exists(api: KubernetesObjectApi, obj: Obj): Promise<boolean> {
-  return api.read(obj).then(
-    () => true,
-    (err: unknown) => (isNotFound(err) ? false : Promise.reject(err as Error)),
-  );
-}
-
 type Conditions = { status?: { conditions?: { type: string; status: string }[] } };
 const hasCondition = (obj: Conditions, type: string): boolean =>
   obj.status?.conditions?.some((c) => c.type === type && c.status === "True") ?? false;
@@ -219,14 +224,16 @@ const available = (obj: Conditions): boolean => hasCondition(obj, "Available");
 
 /** Polls until `ok`, with a progress line every few seconds so a long wait never looks hung. */
 async function waitUntil(
-  api: KubernetesObjectApi,
+  applier: ManifestApplier,
   obj: Obj,
   ok: (o: Conditions) => boolean,
   w: { deadline: number; io: CliIo; what: string },
 ): Promise<void> {
   let lastProgress = Date.now();
   for (;;) {
-    if (ok((await api.read(obj)) as Conditions)) return;
+    const live = await applier.get(obj);
+    if (live === undefined) throw new CliError(`${obj.kind}/${obj.metadata.name} not found`);
+    if (ok(live as Conditions)) return;
     if (Date.now() > w.deadline) throw new CliError(`timed out waiting for ${w.what}`);
     if (Date.now() - lastProgress >= 5000) {
       w.io.stderr(`◎ waiting for ${w.what}\n`);
