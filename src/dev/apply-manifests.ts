@@ -1,10 +1,11 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ApiextensionsV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseAllDocuments } from "yaml";
 import { manifestApplier } from "../apply/cluster/index.js";
 import type { KubeObject } from "../apply/types.js";
+import { kubeRequest, resourcePath } from "../runtime/kube-request.js";
+import type { KubeConfig } from "../runtime/kubeconfig/index.js";
 
 /**
  * Server-side applies every document of every `*.yaml` file in `dir` (not recursive; kustomize
@@ -43,15 +44,27 @@ export async function waitForCrdsEstablished(
   names: string[],
   timeoutMs = 60_000,
 ): Promise<void> {
-  const api = kc.makeApiClient(ApiextensionsV1Api);
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {
     for (;;) {
-      const crd = await api.readCustomResourceDefinition({ name });
+      const crd = await readCrd(kc, name);
       if (crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) break;
       if (Date.now() > deadline)
         throw new Error(`CRD ${name} was not Established after ${timeoutMs / 1000}s`);
       await sleep(200);
     }
   }
+}
+
+/** The conditions of CustomResourceDefinition `name`; throws the API error (404 included). */
+function readCrd(
+  kc: KubeConfig,
+  name: string,
+): Promise<{ status?: { conditions?: { type: string; status: string }[] } }> {
+  const path = resourcePath({
+    apiVersion: "apiextensions.k8s.io/v1",
+    plural: "customresourcedefinitions",
+    name,
+  });
+  return kubeRequest(kc, path);
 }

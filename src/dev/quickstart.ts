@@ -11,13 +11,14 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
 import { manifestApplier } from "../apply/cluster/index.js";
 import type { KubeObject } from "../apply/types.js";
 import { ARTIFACT_GENERATOR, EXTERNAL_ARTIFACT, GIT_REPOSITORY, KUSTOMIZATION } from "../api/constants.js";
 import { RECEIVER } from "../api/receiver.js";
 import { controllerConfig } from "../config.js";
 import { startController } from "../main.js";
+import { kubeRequest, resourcePath } from "../runtime/kube-request.js";
+import { type KubeConfig, loadKubeConfigFiles } from "../runtime/kubeconfig/index.js";
 import { createLogger } from "../runtime/logging.js";
 import { applyManifestDir, waitForCrdsEstablished } from "./apply-manifests.js";
 import { ensureControlPlaneBinaries } from "./control-plane/build.js";
@@ -95,36 +96,32 @@ async function createDemoObjects(kc: KubeConfig, repoUrl: string): Promise<void>
   });
 }
 
-type WithReady = KubernetesObject & {
+type WithReady = {
   status?: { conditions?: { type: string; status: string; message?: string }[] };
 };
 
 /** The Ready condition of the demo object of `kind`. */
 async function readyOf(
-  api: KubernetesObjectApi,
-  kind: { apiVersion: string; kind: string },
+  kc: KubeConfig,
+  kind: { apiVersion: string; plural: string },
 ): Promise<{ status?: string; message?: string }> {
-  const ref = {
-    apiVersion: kind.apiVersion,
-    kind: kind.kind,
-    metadata: { name: "demo", namespace: DEMO_NAMESPACE },
-  };
-  const obj = await api.read<WithReady>(ref);
+  const { apiVersion, plural } = kind;
+  const path = resourcePath({ apiVersion, plural, namespace: DEMO_NAMESPACE, name: "demo" });
+  const obj = await kubeRequest<WithReady>(kc, path);
   return obj.status?.conditions?.find((c) => c.type === "Ready") ?? {};
 }
 
 async function waitReady(kc: KubeConfig, timeoutMs = 120_000): Promise<void> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
   const deadline = Date.now() + timeoutMs;
   for (const kind of [GIT_REPOSITORY, KUSTOMIZATION]) {
-    let ready = await readyOf(api, kind);
+    let ready = await readyOf(kc, kind);
     while (ready.status !== "True") {
       if (Date.now() > deadline)
         throw new Error(
           `${kind.kind} demo is not Ready after ${timeoutMs / 1000}s: ${ready.message ?? "no Ready condition yet"}`,
         );
       await sleep(500);
-      ready = await readyOf(api, kind);
+      ready = await readyOf(kc, kind);
     }
   }
 }
@@ -158,8 +155,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   say(`cluster: ${c.describe}`);
-  const kc = new KubeConfig();
-  kc.loadFromFile(c.kubeconfigPath);
+  const kc = loadKubeConfigFiles([c.kubeconfigPath], process.env);
   await applyManifestDir(kc, join(repoRoot, "crds"), "mooring-quickstart");
   await waitForCrdsEstablished(kc, [
     GIT_REPOSITORY.crdName,
