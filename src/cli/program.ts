@@ -241,17 +241,7 @@ function reportError(err: unknown, io: CliIo): number {
     io.stderr(`✗ ${err.message}\n`);
     return err.exitCode;
   }
-  const apiBody = (err as { body?: unknown }).body;
-  const message =
-    typeof apiBody === "string" ? apiMessage(apiBody) : err instanceof Error ? err.message : String(err);
-  io.stderr(`✗ ${message}\n`);
+  // An API error is the runtime's KubeApiError, whose message is the server's Status message.
+  io.stderr(`✗ ${err instanceof Error ? err.message : String(err)}\n`);
   return EXIT.failed;
-}
-
-function apiMessage(body: string): string {
-  try {
-    return (JSON.parse(body) as { message?: string }).message ?? body;
-  } catch {
-    return body;
-  }
 }
