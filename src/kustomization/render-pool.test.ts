@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KustomizationSpec } from "../api/index.js";
 import { UNLIMITED } from "../kustomize/index.js";
-import { RenderPool } from "./render-pool.js";
+import { defaultWarmThreads, RenderPool } from "./render-pool.js";
 import type { KubeObject } from "../apply/types.js";
 import { checkObjectSizes, type RenderRequest } from "./render-manifests.js";
 
@@ -113,5 +113,13 @@ describe("objects too large for the API server (issue 14)", () => {
     );
     expect(() => checkObjectSizes([big("a"), big("b"), big("c")])).toThrow(/\(and 2 more errors\)$/);
     expect(() => checkObjectSizes([{ ...big("a"), data: { k: "small" } }])).not.toThrow();
+  });
+});
+
+describe("build threads that render at once", () => {
+  it("leave one core to the controller's own thread, and are at least one", () => {
+    expect(defaultWarmThreads(1)).toBe(1);
+    expect(defaultWarmThreads(2)).toBe(1);
+    expect(defaultWarmThreads(8)).toBe(7);
   });
 });

@@ -30,11 +30,21 @@ export interface RenderPoolOptions {
   readonly size: number;
   /** Heap limit of each build, in bytes (whole MiB). */
   readonly maxHeapBytes: number;
-  /** Threads that render at once before builds share them (default: the CPU count). */
+  /** Threads that render at once before builds share them (default: {@link defaultWarmThreads}). */
   readonly warm?: number;
 }
 
 const MIB = 1024 * 1024;
+
+/**
+ * Builds that run at once before they share threads: one core is left to the controller's own
+ * thread, which applies, writes status and serves the caches while builds run. On 2 cores, one
+ * build thread instead of two cost S1 (1,000 apps) no time beyond run-to-run noise and saved
+ * 17-26 MiB of peak RSS, one isolate (bench/results/2026-12-07-s1-1000-build-threads.md).
+ */
+export function defaultWarmThreads(cores: number): number {
+  return Math.max(1, cores - 1);
+}
 
 /**
  * Young generation of a build thread. A build's garbage is short-lived (YAML nodes, strings); with
@@ -53,9 +63,9 @@ export class RenderPool {
     this.pool = new ThreadPool({
       module: siblingModule(import.meta.url, "render-worker"),
       size: options.size,
-      // As many threads as cores render at once; another starts only for a build stuck behind one
+      // Up to `warm` threads render at once; another starts only for a build stuck behind one
       // that has run for a second (a tenant's slow build never holds up the others for longer).
-      warm: Math.min(options.size, options.warm ?? availableParallelism()),
+      warm: Math.min(options.size, options.warm ?? defaultWarmThreads(availableParallelism())),
       maxHeapMib: this.heapMib,
       maxYoungGenerationMib: BUILD_YOUNG_GENERATION_MIB,
     });
