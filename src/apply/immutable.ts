@@ -34,7 +34,7 @@ function statusOf(body: unknown): StatusFields {
   };
 }
 
-/** The HTTP status, reason and text of an API error from @kubernetes/client-node or similar. */
+/** The HTTP status, reason and text of an API error (`KubeApiError`, or any error with a `code` and a Status `body`). */
 export function describeApiError(err: unknown): { code?: number; reason?: string; text: string } {
   if (typeof err !== "object" || err === null) return { text: String(err) };
   const e = err as Record<string, unknown>;

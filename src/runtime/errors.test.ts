@@ -10,6 +10,7 @@ import {
   findReconcileError,
   messageOf,
 } from "./errors.js";
+import { KubeApiError } from "./kube-request.js";
 import { computeResult } from "./result.js";
 
 describe("reconcile errors", () => {
@@ -78,24 +79,19 @@ describe("classifyError", () => {
   });
 });
 
-describe("messageOf API errors (client-node ApiException)", () => {
-  it("uses the API server's Status message instead of the client's wrapper text", () => {
-    const body = JSON.stringify({
-      kind: "Status",
-      status: "Failure",
-      message: 'Operation cannot be fulfilled on kustomizations "a": the object has been modified',
-      code: 409,
-    });
-    const err = Object.assign(
-      new Error(`HTTP-Code: 409\nMessage: Unknown API Status Code!\nBody: ${JSON.stringify(body)}`),
-      { code: 409, body },
+describe("messageOf API errors", () => {
+  it("is the API server's Status message, after what was asked", () => {
+    const err = new KubeApiError(
+      409,
+      { message: 'Operation cannot be fulfilled on kustomizations "a": the object has been modified' },
+      "PATCH /apis/kustomize.toolkit.fluxcd.io/v1/namespaces/ns/kustomizations/a",
     );
     expect(messageOf(err)).toBe(
-      'Operation cannot be fulfilled on kustomizations "a": the object has been modified',
+      'PATCH /apis/kustomize.toolkit.fluxcd.io/v1/namespaces/ns/kustomizations/a: Operation cannot be fulfilled on kustomizations "a": the object has been modified',
     );
   });
-  it("keeps the error's own message when the body is not a Status", () => {
-    expect(messageOf(Object.assign(new Error("boom"), { code: 500, body: "<html>" }))).toBe("boom");
+  it("is the HTTP code when the answer had no message", () => {
+    expect(messageOf(new KubeApiError(503, {}))).toBe("HTTP 503");
   });
 });
 

@@ -191,25 +191,8 @@ export function classifyError(err: unknown, secrets: Iterable<string> = []): Cla
   };
 }
 
-/**
- * The Kubernetes `Status` message carried by a @kubernetes/client-node ApiException, whose own
- * message ("HTTP-Code: 409 Message: Unknown API Status Code! Body: ...") is not fit for a user.
- */
-function apiStatusMessage(err: unknown): string | undefined {
-  const { code, body } = err as { code?: unknown; body?: unknown };
-  if (typeof code !== "number" || typeof body !== "string") return undefined;
-  try {
-    const status = JSON.parse(body) as { message?: unknown };
-    return typeof status.message === "string" ? status.message : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The message of any thrown value (for API errors, the API server's own message). */
 export function messageOf(err: unknown): string {
-  const fromApi = apiStatusMessage(err);
-  if (fromApi !== undefined) return fromApi;
   if (err instanceof Error) return err.message;
   if (typeof err === "string") return err;
   try {

@@ -57,7 +57,7 @@ export class KubeApiError extends Error {
     this.reason = body.reason ?? "";
   }
 
-  /** The HTTP code, under the name client-node's errors use. */
+  /** The HTTP code, under the name the apply layer's classifiers read (`describeApiError`). */
   get code(): number {
     return this.statusCode;
   }
@@ -157,9 +157,7 @@ function requestHeaders(method: string, options: KubeRequestOptions): Record<str
 
 /** True for a 404. */
 export function isNotFound(err: unknown): boolean {
-  if (err instanceof KubeApiError) return err.statusCode === 404;
-  // @kubernetes/client-node's ApiException carries the status as `code`.
-  return (err as { code?: unknown } | null)?.code === 404;
+  return err instanceof KubeApiError && err.statusCode === 404;
 }
 
 /** The promise's value, or undefined when the object does not exist (404). */
